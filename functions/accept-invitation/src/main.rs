@@ -1,0 +1,6 @@
+//! `accept-invitation`: wires [`roster::http::routes::accept_invitation`] to the Lambda runtime.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    roster::runtime::serve_http(roster::http::routes::accept_invitation::handle).await
+}

@@ -1,0 +1,6 @@
+//! `assign-seat`: wires [`roster::http::routes::assign_seat`] to the Lambda runtime.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    roster::runtime::serve_http(roster::http::routes::assign_seat::handle).await
+}

@@ -1,0 +1,6 @@
+//! `create-org`: wires [`roster::http::routes::create_org`] to the Lambda runtime.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    roster::runtime::serve_http(roster::http::routes::create_org::handle).await
+}

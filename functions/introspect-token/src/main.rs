@@ -1,0 +1,6 @@
+//! `introspect-token`: wires [`roster::http::routes::introspect_token`] to the Lambda runtime.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    roster::runtime::serve_http(roster::http::routes::introspect_token::handle).await
+}

@@ -1,0 +1,6 @@
+//! `invite-members`: wires [`roster::http::routes::invite_members`] to the Lambda runtime.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    roster::runtime::serve_http(roster::http::routes::invite_members::handle).await
+}

@@ -1,0 +1,6 @@
+//! `issue-token`: wires [`roster::http::routes::issue_token`] to the Lambda runtime.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    roster::runtime::serve_http(roster::http::routes::issue_token::handle).await
+}

@@ -1,0 +1,6 @@
+//! `resend-invitation`: wires [`roster::http::routes::resend_invitation`] to the Lambda runtime.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    roster::runtime::serve_http(roster::http::routes::resend_invitation::handle).await
+}

@@ -1,0 +1,6 @@
+//! `revoke-invitation`: wires [`roster::http::routes::revoke_invitation`] to the Lambda runtime.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    roster::runtime::serve_http(roster::http::routes::revoke_invitation::handle).await
+}

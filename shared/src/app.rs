@@ -1,0 +1,44 @@
+//! The application state every handler shares: config, SDK-backed store and
+//! mailer, and the clock. Built once per cold start.
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::mail::Mailer;
+use crate::store::Store;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    pub mailer: Mailer,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl App {
+    /// Reads the environment and builds the AWS clients (`AWS_ENDPOINT_URL`
+    /// points them at a local emulator).
+    pub async fn from_env() -> Result<Self, crate::config::ConfigError> {
+        let config = Config::from_env()?;
+        let sdk = aws_config::load_from_env().await;
+        Ok(Self::new(
+            config.clone(),
+            Store::new(aws_sdk_dynamodb::Client::new(&sdk), config.table.clone()),
+            Mailer::new(aws_sdk_sesv2::Client::new(&sdk), config.mail_from.clone()),
+            Arc::new(SystemClock),
+        ))
+    }
+
+    pub fn new(config: Config, store: Store, mailer: Mailer, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            config,
+            store,
+            mailer,
+            clock,
+        }
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}

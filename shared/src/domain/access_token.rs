@@ -1,0 +1,177 @@
+//! Org access tokens: the `rst_` secret, its name, lifetime and channel scope.
+
+use super::{Invalid, Secret, SecretHash};
+use chrono::Duration;
+
+/// `rst_` followed by 256 bits of base64url: what a channel server receives.
+pub struct AccessTokenSecret(Secret);
+
+impl AccessTokenSecret {
+    pub const PREFIX: &'static str = "rst_";
+
+    pub fn generate() -> Self {
+        Self(Secret::generate())
+    }
+
+    /// The token as shown once to its owner.
+    pub fn expose(&self) -> String {
+        format!("{}{}", Self::PREFIX, self.0.expose())
+    }
+
+    pub fn hash(&self) -> SecretHash {
+        SecretHash::of(&self.expose())
+    }
+
+    /// Hash of a presented token, if it has the right shape at all.
+    pub fn hash_presented(raw: &str) -> Option<SecretHash> {
+        let body = raw.strip_prefix(Self::PREFIX)?;
+        let ok = (22..=64).contains(&body.len())
+            && body
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        ok.then(|| SecretHash::of(raw))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct TokenName(String);
+
+impl TokenName {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let trimmed = raw.trim();
+        let n = trimmed.chars().count();
+        if n == 0 || n > 100 || trimmed.chars().any(char::is_control) {
+            return Err(Invalid::new(
+                "name must be 1-100 characters without control characters",
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenTtlDays(u16);
+
+impl TokenTtlDays {
+    pub const DEFAULT: Self = Self(90);
+
+    pub fn parse(raw: i64) -> Result<Self, Invalid> {
+        if (1..=365).contains(&raw) {
+            Ok(Self(raw as u16))
+        } else {
+            Err(Invalid::new("expires_in_days must be between 1 and 365"))
+        }
+    }
+
+    pub fn duration(self) -> Duration {
+        Duration::days(self.0.into())
+    }
+}
+
+/// A channel name: 1-64 of `a-z 0-9 - _ .`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct Channel(String);
+
+impl Channel {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let ok = (1..=64).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b));
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(Invalid::new(
+                "a channel is 1-64 characters of a-z, 0-9, '-', '_', '.'",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Which channels a token may read: all of them (`["*"]`) or a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChannelScope {
+    All,
+    Only(Vec<Channel>),
+}
+
+impl ChannelScope {
+    pub fn parse(raw: &[String]) -> Result<Self, Invalid> {
+        if raw.len() == 1 && raw[0] == "*" {
+            return Ok(Self::All);
+        }
+        if raw.is_empty() || raw.len() > 100 {
+            return Err(Invalid::new(
+                "channels must list 1-100 channels, or be [\"*\"]",
+            ));
+        }
+        let mut channels = raw
+            .iter()
+            .map(|c| Channel::parse(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        channels.sort_by(|a, b| a.0.cmp(&b.0));
+        channels.dedup();
+        Ok(Self::Only(channels))
+    }
+
+    pub fn allows(&self, channel: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Only(list) => list.iter().any(|c| c.0 == channel),
+        }
+    }
+
+    pub fn to_strings(&self) -> Vec<String> {
+        match self {
+            Self::All => vec!["*".to_owned()],
+            Self::Only(list) => list.iter().map(|c| c.0.clone()).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_have_the_prefix_and_hash_consistently() {
+        let t = AccessTokenSecret::generate();
+        let shown = t.expose();
+        assert!(shown.starts_with("rst_"));
+        assert_eq!(AccessTokenSecret::hash_presented(&shown), Some(t.hash()));
+        assert_eq!(AccessTokenSecret::hash_presented("nope"), None);
+        assert_eq!(AccessTokenSecret::hash_presented("rst_short"), None);
+    }
+
+    #[test]
+    fn scopes_parse_and_match() {
+        let all = ChannelScope::parse(&["*".into()]).unwrap();
+        assert!(all.allows("anything"));
+        let some = ChannelScope::parse(&["main".into(), "beta".into()]).unwrap();
+        assert!(some.allows("main"));
+        assert!(!some.allows("nightly"));
+        assert!(ChannelScope::parse(&[]).is_err());
+        assert!(ChannelScope::parse(&["Bad Name".into()]).is_err());
+        assert!(ChannelScope::parse(&["*".into(), "main".into()]).is_err());
+    }
+
+    #[test]
+    fn lifetimes_are_bounded() {
+        assert!(TokenTtlDays::parse(0).is_err());
+        assert!(TokenTtlDays::parse(366).is_err());
+        assert_eq!(
+            TokenTtlDays::parse(365).unwrap().duration(),
+            Duration::days(365)
+        );
+    }
+}

@@ -1,0 +1,234 @@
+//! Every error answer is built here: RFC 9457 problem+json with a `code`.
+//! 5xx answers carry a fixed message; the cause chain goes to the log only.
+
+use crate::ops::OpError;
+use http::StatusCode;
+use lambda_http::{Body, Response};
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("unauthenticated")]
+    Unauthenticated,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error(transparent)]
+    Op(#[from] OpError),
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::Op(OpError::invalid(
+            field,
+            crate::domain::Invalid::new(message),
+        ))
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    /// Status, code, title and detail.
+    fn parts(&self) -> (StatusCode, &'static str, &'static str, String) {
+        use OpError::*;
+        let op = match self {
+            Self::Unauthenticated => {
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "Unauthenticated",
+                    "A valid identity is required.".into(),
+                );
+            }
+            Self::UnsupportedMediaType => {
+                return (
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "Unsupported media type",
+                    "Send application/json (or text/csv where the route accepts it).".into(),
+                );
+            }
+            Self::Op(op) => op,
+        };
+        match op {
+            Invalid { field, reason } => (
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Invalid request",
+                format!("{field}: {reason}"),
+            ),
+            InvalidCursor => (
+                StatusCode::BAD_REQUEST,
+                "invalid_cursor",
+                "Invalid cursor",
+                "The cursor is not valid for this query.".into(),
+            ),
+            Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Forbidden",
+                "Your role does not allow this.".into(),
+            ),
+            CannotChangeOwnRole => (
+                StatusCode::FORBIDDEN,
+                "cannot_change_own_role",
+                "Cannot change own role",
+                "Another admin must change your role.".into(),
+            ),
+            EmailMismatch => (
+                StatusCode::FORBIDDEN,
+                "email_mismatch",
+                "Email mismatch",
+                "This invitation was sent to another email address, or yours is not verified."
+                    .into(),
+            ),
+            SeatRequired => (
+                StatusCode::FORBIDDEN,
+                "seat_required",
+                "Seat required",
+                "A seat is required to hold access tokens.".into(),
+            ),
+            OrgNotFound => (
+                StatusCode::NOT_FOUND,
+                "org_not_found",
+                "Organization not found",
+                "No such organization.".into(),
+            ),
+            MemberNotFound => (
+                StatusCode::NOT_FOUND,
+                "member_not_found",
+                "Member not found",
+                "No such member.".into(),
+            ),
+            InvitationNotFound => (
+                StatusCode::NOT_FOUND,
+                "invitation_not_found",
+                "Invitation not found",
+                "No such invitation, or the link was already used, replaced or revoked.".into(),
+            ),
+            TokenNotFound => (
+                StatusCode::NOT_FOUND,
+                "token_not_found",
+                "Token not found",
+                "No such token.".into(),
+            ),
+            OrgExists => (
+                StatusCode::CONFLICT,
+                "org_exists",
+                "Organization exists",
+                "That slug is taken.".into(),
+            ),
+            AlreadyMember => (
+                StatusCode::CONFLICT,
+                "already_member",
+                "Already a member",
+                "You are already a member of this organization.".into(),
+            ),
+            InvitationNotPending => (
+                StatusCode::CONFLICT,
+                "invitation_not_pending",
+                "Invitation not pending",
+                "The invitation is no longer pending.".into(),
+            ),
+            NoSeatsAvailable => (
+                StatusCode::CONFLICT,
+                "no_seats_available",
+                "No seats available",
+                "Every seat is taken; raise seat_limit or free a seat.".into(),
+            ),
+            SeatLimitBelowUsage { seats_used } => (
+                StatusCode::CONFLICT,
+                "seat_limit_below_usage",
+                "Seat limit below usage",
+                format!("{seats_used} seats are in use; revoke seats before lowering the limit."),
+            ),
+            LastAdmin => (
+                StatusCode::CONFLICT,
+                "last_admin",
+                "Last admin",
+                "An organization needs at least one admin.".into(),
+            ),
+            InvitationExpired { expires_at } => (
+                StatusCode::GONE,
+                "invitation_expired",
+                "Invitation expired",
+                format!(
+                    "This invitation expired on {}.",
+                    expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ),
+            ),
+            TooLarge(what) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Payload too large",
+                what.clone(),
+            ),
+            Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Service unavailable",
+                "A dependency is busy; retry shortly.".into(),
+            ),
+            Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal error",
+                "Something went wrong on our side.".into(),
+            ),
+        }
+    }
+
+    /// The answer a caller sees. Server errors are logged with their cause chain.
+    pub fn into_response(self) -> Response<Body> {
+        let (status, code, title, detail) = self.parts();
+        if status.is_server_error() {
+            tracing::error!(error = %ErrorChain(&self), code, "request failed");
+        } else {
+            tracing::info!(code, status = status.as_u16(), "request refused");
+        }
+        let mut body = json!({
+            "type": "about:blank",
+            "title": title,
+            "status": status.as_u16(),
+            "code": code,
+            "detail": detail,
+        });
+        if let Self::Op(OpError::Invalid { field, reason }) = &self {
+            body["errors"] = json!([FieldError {
+                field: field.clone(),
+                message: reason.to_string()
+            }]);
+        }
+        let mut builder = Response::builder()
+            .status(status)
+            .header("content-type", "application/problem+json")
+            .header("cache-control", "no-store");
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            builder = builder.header("retry-after", "2");
+        }
+        builder
+            .body(Body::Text(body.to_string()))
+            .expect("static response parts are valid")
+    }
+}
+
+/// Formats an error with all its sources, for logs.
+pub struct ErrorChain<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}

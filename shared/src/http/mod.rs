@@ -1,0 +1,12 @@
+//! The HTTP layer: who is calling, parsing requests into typed input, and the
+//! one place errors become `application/problem+json`.
+
+pub mod csv_upload;
+pub mod error;
+pub mod identity;
+pub mod request;
+pub mod response;
+pub mod routes;
+pub mod views;
+
+pub use error::ApiError;

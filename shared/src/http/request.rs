@@ -1,0 +1,108 @@
+//! Turning a request into typed input: JSON bodies, path and query parameters,
+//! content types and size limits.
+
+use super::ApiError;
+use crate::domain::{Invalid, OrgSlug, UserId};
+use crate::ops::OpError;
+use lambda_http::{Body, Request, RequestExt};
+use serde::de::DeserializeOwned;
+
+/// API Gateway allows 10 MB; we refuse anything over 5 MiB before parsing.
+pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
+
+pub fn body_bytes(req: &Request) -> Result<&[u8], ApiError> {
+    let bytes: &[u8] = match req.body() {
+        Body::Empty => &[],
+        Body::Text(t) => t.as_bytes(),
+        Body::Binary(b) => b,
+        _ => &[],
+    };
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(OpError::TooLarge("The body is larger than 5 MiB.".into()).into());
+    }
+    Ok(bytes)
+}
+
+/// The media type without parameters, lower-cased (`application/json`).
+pub fn media_type(req: &Request) -> Option<String> {
+    req.headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+}
+
+/// Parses a JSON body. An empty body parses as `{}` so that routes whose
+/// fields are all optional accept a bare request.
+pub fn json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    let bytes = body_bytes(req)?;
+    match media_type(req).as_deref() {
+        None if bytes.is_empty() => {}
+        Some("application/json") => {}
+        Some(t) if t.ends_with("+json") => {}
+        _ => return Err(ApiError::UnsupportedMediaType),
+    }
+    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}".as_slice()
+    } else {
+        bytes
+    };
+    serde_json::from_slice(bytes).map_err(|err| {
+        // serde's message names the field and position, never our internals.
+        ApiError::invalid("body", err.to_string())
+    })
+}
+
+pub fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
+    req.path_parameters_ref()
+        .and_then(|p| p.first(name))
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::invalid(name, "missing path parameter"))
+}
+
+/// The `{org}` path parameter. A malformed slug cannot name an org, so it is
+/// answered like any unknown org.
+pub fn org_slug(req: &Request) -> Result<OrgSlug, ApiError> {
+    OrgSlug::parse(&path_param(req, "org")?).map_err(|_| OpError::OrgNotFound.into())
+}
+
+/// The `{user_id}` path parameter; a malformed id names nobody.
+pub fn user_id(req: &Request) -> Result<UserId, ApiError> {
+    UserId::parse(&path_param(req, "user_id")?).map_err(|_| OpError::MemberNotFound.into())
+}
+
+pub fn query(req: &Request, name: &str) -> Option<String> {
+    req.query_string_parameters_ref()
+        .and_then(|q| q.first(name))
+        .map(str::to_owned)
+}
+
+/// `limit`: 1–200, default 50.
+pub fn limit(req: &Request) -> Result<i32, ApiError> {
+    match query(req, "limit") {
+        None => Ok(50),
+        Some(raw) => raw
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (1..=200).contains(n))
+            .ok_or_else(|| ApiError::invalid("limit", "limit must be an integer from 1 to 200")),
+    }
+}
+
+/// A boolean query flag: `true` or `false` (absent means `false`).
+pub fn flag(req: &Request, name: &str) -> Result<bool, ApiError> {
+    match query(req, name).as_deref() {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(ApiError::invalid(name, "must be true or false")),
+    }
+}
+
+pub fn parsed<T>(field: &str, result: Result<T, Invalid>) -> Result<T, ApiError> {
+    result.map_err(|reason| OpError::invalid(field, reason).into())
+}

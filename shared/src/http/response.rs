@@ -1,0 +1,25 @@
+//! Success answers.
+
+use lambda_http::{Body, Response};
+use serde::Serialize;
+
+pub fn json<T: Serialize>(status: u16, value: &T) -> Response<Body> {
+    let body = serde_json::to_string(value).expect("views serialize");
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .header("cache-control", "no-store")
+        .body(Body::Text(body))
+        .expect("static response parts are valid")
+}
+
+pub fn ok<T: Serialize>(value: &T) -> Response<Body> {
+    json(200, value)
+}
+
+pub fn no_content() -> Response<Body> {
+    Response::builder()
+        .status(204)
+        .body(Body::Empty)
+        .expect("static response parts are valid")
+}

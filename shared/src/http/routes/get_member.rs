@@ -1,0 +1,20 @@
+//! `GET /orgs/{org}/members/{user_id}`.
+
+use super::{caller, respond};
+use crate::App;
+use crate::http::request::{org_slug, user_id};
+use crate::http::{ApiError, response, views};
+use crate::ops::get_member::get_member;
+use lambda_http::{Body, Request, Response};
+use std::sync::Arc;
+
+pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
+    respond(run(&app, &req).await)
+}
+
+async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = caller(app, req)?;
+    let slug = org_slug(req)?;
+    let member = get_member(app, &caller, &slug, &user_id(req)?).await?;
+    Ok(response::ok(&views::member(&member)))
+}

@@ -1,0 +1,19 @@
+//! `GET /orgs/{org}`.
+
+use super::{caller, respond};
+use crate::App;
+use crate::http::request::org_slug;
+use crate::http::{ApiError, response, views};
+use crate::ops::get_org::get_org;
+use lambda_http::{Body, Request, Response};
+use std::sync::Arc;
+
+pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
+    respond(run(&app, &req).await)
+}
+
+async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = caller(app, req)?;
+    let org = get_org(app, &caller, &org_slug(req)?).await?;
+    Ok(response::ok(&views::org(&org)))
+}

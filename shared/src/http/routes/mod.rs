@@ -1,0 +1,25 @@
+//! One module per HTTP function: parse the request into typed input, call the
+//! operation, shape the answer. Each `handle` is what a function's `main` runs.
+
+pub mod accept_invitation;
+pub mod create_org;
+pub mod get_member;
+pub mod get_org;
+pub mod invite_members;
+pub mod list_invitations;
+pub mod list_members;
+pub mod list_my_orgs;
+pub mod update_org;
+
+use super::ApiError;
+use crate::App;
+use crate::ops::Caller;
+use lambda_http::{Body, Request, Response};
+
+pub(crate) fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
+    result.unwrap_or_else(ApiError::into_response)
+}
+
+pub(crate) fn caller(app: &App, req: &Request) -> Result<Caller, ApiError> {
+    super::identity::caller(req, app.config.dev_jwt_secret.as_deref())
+}

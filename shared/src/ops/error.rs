@@ -1,0 +1,75 @@
+//! What an operation can answer besides success: the business outcomes of the
+//! contract, and the infrastructure failures that keep their cause as `source`.
+
+use crate::domain::Invalid;
+use crate::mail::MailError;
+use crate::store::StoreError;
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    #[error("invalid {field}: {reason}")]
+    Invalid { field: String, reason: Invalid },
+    #[error("the cursor is not valid for this query")]
+    InvalidCursor,
+    #[error("the caller's role does not allow this")]
+    Forbidden,
+    #[error("admins cannot change their own role")]
+    CannotChangeOwnRole,
+    #[error("the invitation was sent to another email address")]
+    EmailMismatch,
+    #[error("a seat is required")]
+    SeatRequired,
+    #[error("organization not found")]
+    OrgNotFound,
+    #[error("member not found")]
+    MemberNotFound,
+    #[error("invitation not found")]
+    InvitationNotFound,
+    #[error("token not found")]
+    TokenNotFound,
+    #[error("organization exists")]
+    OrgExists,
+    #[error("already a member")]
+    AlreadyMember,
+    #[error("invitation is not pending")]
+    InvitationNotPending,
+    #[error("no seats available")]
+    NoSeatsAvailable,
+    #[error("seat limit below usage")]
+    SeatLimitBelowUsage { seats_used: u32 },
+    #[error("last admin")]
+    LastAdmin,
+    #[error("invitation expired")]
+    InvitationExpired { expires_at: DateTime<Utc> },
+    #[error("too large: {0}")]
+    TooLarge(String),
+    #[error("a dependency is unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl OpError {
+    pub fn invalid(field: &str, reason: Invalid) -> Self {
+        Self::Invalid {
+            field: field.to_owned(),
+            reason,
+        }
+    }
+}
+
+impl From<StoreError> for OpError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Throttled(_) => Self::Unavailable(Box::new(err)),
+            other => Self::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<MailError> for OpError {
+    fn from(err: MailError) -> Self {
+        Self::Unavailable(Box::new(err))
+    }
+}

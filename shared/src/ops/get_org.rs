@@ -1,0 +1,11 @@
+//! `GET /orgs/{org}`: any member reads the org.
+
+use super::{Caller, Membership, OpError};
+use crate::App;
+use crate::domain::{Action, Org, OrgSlug};
+
+pub async fn get_org(app: &App, caller: &Caller, slug: &OrgSlug) -> Result<Org, OpError> {
+    let membership = Membership::load(app, slug, caller, vec![]).await?;
+    membership.require(Action::ReadOrg)?;
+    Ok(membership.org)
+}

@@ -1,0 +1,330 @@
+//! `POST /orgs/{org}/invitations`: invite many people at once, reporting one
+//! outcome per row. Reads are batched (50 emails per `BatchGetItem`), writes go
+//! in transactions of up to 49 invitations (invitation + outbox mail each, one
+//! audit entry per transaction), so N rows cost about N/25 calls. Re-sending the
+//! same rows changes nothing: pending invitations report `already_invited`.
+
+use super::{Caller, Membership, OpError, audit};
+use crate::App;
+use crate::domain::invitation::expires_at;
+use crate::domain::{
+    Action, Email, EmailStatus, Invalid, Invitation, InvitationId, InvitationState, MailKind,
+    OrgSlug, OutboxMessage, Role,
+};
+use crate::store::attrs::n;
+use crate::store::tx::{Expr, put, put_new};
+use crate::store::{Item, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ITEMS, invitations, members, outbox};
+use futures::{StreamExt, TryStreamExt};
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+
+/// One requested invitation, as it arrived (the email not yet parsed).
+#[derive(Debug, Clone)]
+pub struct InviteRow {
+    pub email: String,
+    pub role: Result<Role, Invalid>,
+    pub seat: Result<bool, Invalid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Invited(InvitationId),
+    AlreadyMember,
+    AlreadyInvited(InvitationId),
+    Invalid(String),
+    Duplicate,
+}
+
+impl Outcome {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Invited(_) => "invited",
+            Self::AlreadyMember => "already_member",
+            Self::AlreadyInvited(_) => "already_invited",
+            Self::Invalid(_) => "invalid",
+            Self::Duplicate => "duplicate",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct RowResult {
+    /// Counted from 1.
+    pub row: usize,
+    pub email: String,
+    pub outcome: Outcome,
+}
+
+/// Emails looked up per `BatchGetItem` (two keys each).
+const EMAILS_PER_READ: usize = MAX_BATCH_GET_KEYS / 2;
+/// Invitations per transaction: two actions each, plus the audit entry and
+/// the caller's authorization check.
+const INVITES_PER_WRITE: usize = (MAX_TRANSACTION_ITEMS - 2) / 2;
+/// Calls in flight at once for one request.
+const CONCURRENCY: usize = 4;
+
+struct Candidate {
+    index: usize,
+    email: Email,
+    role: Role,
+    seat: bool,
+}
+
+pub async fn invite_members(
+    app: &App,
+    caller: &Caller,
+    slug: &OrgSlug,
+    rows: Vec<InviteRow>,
+    dry_run: bool,
+) -> Result<Vec<RowResult>, OpError> {
+    let membership = Membership::load(app, slug, caller, vec![]).await?;
+    membership.require(Action::ManageInvitations)?;
+
+    let mut results = Vec::with_capacity(rows.len());
+    let mut candidates = Vec::new();
+    let mut seen = HashSet::new();
+    for (index, row) in rows.into_iter().enumerate() {
+        let parsed = Email::parse(&row.email).and_then(|email| Ok((email, row.role?, row.seat?)));
+        let outcome = match parsed {
+            Err(reason) => Some(Outcome::Invalid(reason.to_string())),
+            Ok((email, _, _)) if !seen.insert(email.clone()) => Some(Outcome::Duplicate),
+            Ok((email, role, seat)) => {
+                candidates.push(Candidate {
+                    index,
+                    email,
+                    role,
+                    seat,
+                });
+                None
+            }
+        };
+        let shown = candidates
+            .last()
+            .filter(|c| c.index == index)
+            .map(|c| c.email.to_string())
+            .unwrap_or_else(|| row.email.trim().to_owned());
+        results.push(RowResult {
+            row: index + 1,
+            email: shown,
+            // Placeholder until the lookup decides; replaced below.
+            outcome: outcome.unwrap_or(Outcome::Duplicate),
+        });
+    }
+
+    let existing = lookup(app, slug, &candidates).await?;
+    let now = app.now();
+    let mut to_invite = Vec::new();
+    for candidate in candidates {
+        let id = InvitationId::for_email(&candidate.email);
+        let outcome = if existing.members.contains(&candidate.email) {
+            Outcome::AlreadyMember
+        } else {
+            match existing.invitations.get(&candidate.email) {
+                Some(inv) if inv.state(now) == InvitationState::Pending => {
+                    Outcome::AlreadyInvited(id)
+                }
+                previous => {
+                    to_invite.push((
+                        candidate.index,
+                        new_invitation(app, caller, slug, &candidate, previous),
+                    ));
+                    Outcome::Invited(id)
+                }
+            }
+        };
+        results[candidate.index].outcome = outcome;
+    }
+
+    if !dry_run && !to_invite.is_empty() {
+        let lost = write_invitations(app, caller, &membership, to_invite).await?;
+        for index in lost {
+            let id = InvitationId::for_email(
+                &Email::parse(&results[index].email).expect("parsed above"),
+            );
+            results[index].outcome = Outcome::AlreadyInvited(id);
+        }
+    }
+    Ok(results)
+}
+
+fn new_invitation(
+    app: &App,
+    caller: &Caller,
+    slug: &OrgSlug,
+    candidate: &Candidate,
+    previous: Option<&Invitation>,
+) -> Invitation {
+    let now = app.now();
+    Invitation {
+        org: slug.clone(),
+        email: candidate.email.clone(),
+        role: candidate.role,
+        seat: candidate.seat,
+        invited_by: caller.email.clone(),
+        created_at: now,
+        expires_at: expires_at(now),
+        generation: next_generation(now, previous.map(|p| p.generation)),
+        token_hash: None,
+        email_status: EmailStatus::Queued,
+    }
+}
+
+/// Generations only grow, even across a delete and re-create of the item, so a
+/// stale mail can never mint a link for a newer invitation.
+pub fn next_generation(now: chrono::DateTime<chrono::Utc>, previous: Option<u64>) -> u64 {
+    let clock = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+    clock.max(previous.map_or(0, |p| p + 1))
+}
+
+#[derive(Default)]
+struct Existing {
+    members: HashSet<Email>,
+    invitations: HashMap<Email, Invitation>,
+}
+
+async fn lookup(app: &App, slug: &OrgSlug, candidates: &[Candidate]) -> Result<Existing, OpError> {
+    let batches: Vec<Vec<Item>> = candidates
+        .chunks(EMAILS_PER_READ)
+        .map(|chunk| {
+            chunk
+                .iter()
+                .flat_map(|c| {
+                    [
+                        invitations::invitation_key(slug, &c.email),
+                        members::member_email_key(slug, &c.email),
+                    ]
+                })
+                .collect()
+        })
+        .collect();
+    let pages: Vec<Vec<Item>> = futures::stream::iter(batches)
+        .map(|keys| app.store.batch_get(keys))
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    let mut existing = Existing::default();
+    for item in pages.into_iter().flatten() {
+        let sk = item
+            .get("sk")
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .unwrap_or_default();
+        if let Some(email) = sk.strip_prefix("MEMBEREMAIL#") {
+            if let Ok(email) = Email::parse(email) {
+                existing.members.insert(email);
+            }
+        } else if invitations::is_invitation_item(&item) {
+            let inv = invitations::from_item(&item)?;
+            existing.invitations.insert(inv.email.clone(), inv);
+        }
+    }
+    Ok(existing)
+}
+
+/// Writes the invitations; returns the row indexes that lost a race with a
+/// concurrent invite of the same email (they are `already_invited`).
+async fn write_invitations(
+    app: &App,
+    caller: &Caller,
+    membership: &Membership,
+    to_invite: Vec<(usize, Invitation)>,
+) -> Result<Vec<usize>, OpError> {
+    let chunks: Vec<Vec<(usize, Invitation)>> = to_invite
+        .chunks(INVITES_PER_WRITE)
+        .map(<[_]>::to_vec)
+        .collect();
+    let lost: Vec<Vec<usize>> = futures::stream::iter(chunks)
+        .map(|chunk| write_chunk(app, caller, membership, chunk))
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    Ok(lost.into_iter().flatten().collect())
+}
+
+async fn write_chunk(
+    app: &App,
+    caller: &Caller,
+    membership: &Membership,
+    mut chunk: Vec<(usize, Invitation)>,
+) -> Result<Vec<usize>, OpError> {
+    let table = app.store.table();
+    let mut lost = Vec::new();
+    loop {
+        if chunk.is_empty() {
+            return Ok(lost);
+        }
+        let now = app.now();
+        let mut actions = Vec::with_capacity(chunk.len() * 2 + 2);
+        for (_, inv) in &chunk {
+            // A new invitation, or one replacing an expired (never a pending) one.
+            actions.push(put(
+                table,
+                invitations::to_item(inv),
+                Some("attribute_not_exists(pk) OR expires_at <= :now"),
+                Expr::new().value(":now", n(now.timestamp())),
+            ));
+            let mail = OutboxMessage::new(
+                inv.org.clone(),
+                membership.org.name.clone(),
+                inv.email.clone(),
+                MailKind::Invitation {
+                    invited_by: inv.invited_by.clone(),
+                    generation: inv.generation,
+                    expires_at: inv.expires_at,
+                },
+                now,
+            );
+            actions.push(put_new(table, outbox::to_item(&mail)));
+        }
+        let emails: Vec<&str> = chunk.iter().map(|(_, inv)| inv.email.as_str()).collect();
+        actions.push(audit::entry(
+            app,
+            &membership.org.slug,
+            caller,
+            "invitation.created",
+            format!("{} invitations", chunk.len()),
+            json!({"emails": emails, "count": chunk.len()}),
+        ));
+        actions.push(membership.still_authorized(app));
+        let authz_index = actions.len() - 1;
+        match app.store.transact(actions).await {
+            Ok(()) => return Ok(lost),
+            Err(err) if err.failed_at(authz_index) => return Err(OpError::Forbidden),
+            Err(err) if err.is_condition_failed() => {
+                let failed: HashSet<usize> =
+                    (0..chunk.len()).filter(|i| err.failed_at(i * 2)).collect();
+                if failed.is_empty() {
+                    return Err(err.into());
+                }
+                let mut kept = Vec::new();
+                for (i, entry) in chunk.into_iter().enumerate() {
+                    if failed.contains(&i) {
+                        lost.push(entry.0);
+                    } else {
+                        kept.push(entry);
+                    }
+                }
+                chunk = kept;
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+}
+
+/// Counts per outcome, for the answer's `summary`.
+pub fn summary(results: &[RowResult]) -> HashMap<&'static str, usize> {
+    let mut counts: HashMap<&'static str, usize> = [
+        "invited",
+        "already_member",
+        "already_invited",
+        "invalid",
+        "duplicate",
+    ]
+    .into_iter()
+    .map(|k| (k, 0))
+    .collect();
+    for r in results {
+        *counts.entry(r.outcome.name()).or_default() += 1;
+    }
+    counts
+}

@@ -1,0 +1,61 @@
+//! What every function's `main` does: JSON logs, the [`App`] built once at
+//! cold start, and the Lambda runtime loop around a shared handler.
+
+use crate::App;
+use lambda_http::{Body, Request, Response};
+use std::future::Future;
+use std::sync::Arc;
+
+pub fn init_tracing() {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_current_span(false)
+        .with_target(false)
+        .without_time()
+        .init();
+}
+
+async fn build_app() -> Result<Arc<App>, lambda_runtime::Error> {
+    init_tracing();
+    let app = App::from_env().await.map_err(|err| {
+        tracing::error!(error = %err, "configuration error");
+        err
+    })?;
+    Ok(Arc::new(app))
+}
+
+/// Runs an HTTP handler (API Gateway HTTP API payload v2).
+pub async fn serve_http<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(Arc<App>, Request) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = Response<Body>> + Send + 'static,
+{
+    let app = build_app().await?;
+    lambda_http::run(lambda_http::service_fn(move |req: Request| {
+        let app = app.clone();
+        async move { Ok::<_, std::convert::Infallible>(handler(app, req).await) }
+    }))
+    .await
+}
+
+/// Runs a handler for a non-HTTP event (stream batch, schedule).
+pub async fn serve_event<E, R, F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+where
+    E: serde::de::DeserializeOwned + Send + 'static,
+    R: serde::Serialize + Send + 'static,
+    F: Fn(Arc<App>, lambda_runtime::LambdaEvent<E>) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = Result<R, lambda_runtime::Error>> + Send + 'static,
+{
+    let app = build_app().await?;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<E>| {
+            let app = app.clone();
+            async move { handler(app, event).await }
+        },
+    ))
+    .await
+}
