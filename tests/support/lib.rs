@@ -1,1 +1,182 @@
-//! Test support.
+//! Test support: an [`App`] wired to the local emulator through the real SDK
+//! clients (with a DynamoDB call counter and a manual clock), request
+//! builders for the real handlers, dev JWTs, and reading the mail the
+//! emulator's SES received.
+//!
+//! `make test` starts the emulator and exports `AWS_ENDPOINT_URL`,
+//! `ROSTER_TABLE` and `ROSTER_MAIL_FROM`; the table and sender identity exist.
+
+pub mod mail;
+pub mod request;
+
+use aws_sdk_dynamodb::config::Builder as DynamoConfig;
+use chrono::Utc;
+use roster::App;
+use roster::clock::ManualClock;
+use roster::config::Config;
+use roster::domain::Email;
+use roster::mail::Mailer;
+use roster::store::Store;
+use roster::store::call_count::CallCounter;
+use std::sync::Arc;
+
+pub use request::{Req, Resp};
+
+pub const DEV_SECRET: &str = "roster-test-secret";
+
+pub struct TestApp {
+    pub app: Arc<App>,
+    pub clock: ManualClock,
+    pub calls: CallCounter,
+}
+
+/// A person with a unique identity for this test.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub sub: String,
+    pub email: String,
+}
+
+impl User {
+    pub fn new(name: &str) -> Self {
+        let tag = &uuid::Uuid::new_v4().simple().to_string()[..10];
+        Self {
+            sub: format!("user-{name}-{tag}"),
+            email: format!("{name}-{tag}@example.com"),
+        }
+    }
+
+    /// A valid dev JWT for this user.
+    pub fn token(&self) -> String {
+        jwt(&serde_json::json!({
+            "sub": self.sub,
+            "email": self.email,
+            "email_verified": true,
+            "exp": Utc::now().timestamp() + 3600,
+        }))
+    }
+}
+
+pub fn jwt(claims: &serde_json::Value) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(DEV_SECRET.as_bytes()),
+    )
+    .expect("signing a test JWT")
+}
+
+/// A fresh org slug for this test.
+pub fn slug() -> String {
+    format!("t-{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
+}
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the tests with `make test`, which starts the emulator")
+    })
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with_sender(&env("ROSTER_MAIL_FROM")).await
+    }
+
+    /// An app whose mail goes out from `from` (an unverified sender makes
+    /// every SES send fail).
+    pub async fn spawn_with_sender(from: &str) -> Self {
+        // Handler logs (the cause chains of 5xx answers) show in failing tests' output.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter("roster=info")
+            .try_init();
+        let sdk = aws_config::load_from_env().await;
+        let calls = CallCounter::default();
+        let dynamo = aws_sdk_dynamodb::Client::from_conf(
+            DynamoConfig::from(&sdk).interceptor(calls.clone()).build(),
+        );
+        let ses = aws_sdk_sesv2::Client::new(&sdk);
+        let clock = ManualClock::new(Utc::now());
+        let config = Config {
+            table: env("ROSTER_TABLE"),
+            mail_from: Email::parse(from).expect("sender"),
+            web_url: "https://roster.test".into(),
+            dev_jwt_secret: Some(DEV_SECRET.into()),
+        };
+        let app = App::new(
+            config.clone(),
+            Store::new(dynamo, config.table.clone()),
+            Mailer::new(ses, config.mail_from.clone()),
+            Arc::new(clock.clone()),
+        );
+        Self {
+            app: Arc::new(app),
+            clock,
+            calls,
+        }
+    }
+
+    /// Creates an org through the API with `admin` as its first admin.
+    pub async fn create_org(&self, admin: &User, seat_limit: u32) -> String {
+        let slug = slug();
+        let resp = Req::post("/orgs")
+            .user(admin)
+            .json(serde_json::json!({"slug": slug, "name": "Test Org", "seat_limit": seat_limit}))
+            .send(self, roster::http::routes::create_org::handle)
+            .await;
+        assert_eq!(resp.status, 201, "{}", resp.body);
+        slug
+    }
+
+    /// Invites `emails` (JSON form) and returns the answer.
+    pub async fn invite(
+        &self,
+        admin: &User,
+        org: &str,
+        emails: &[&str],
+        role: &str,
+        seat: bool,
+    ) -> Resp {
+        Req::post("/orgs/{org}/invitations")
+            .org(org)
+            .user(admin)
+            .json(serde_json::json!({"emails": emails, "role": role, "seat": seat}))
+            .send(self, roster::http::routes::invite_members::handle)
+            .await
+    }
+
+    /// Invites `user`, delivers the mail and returns the accept token.
+    pub async fn invite_and_get_token(
+        &self,
+        admin: &User,
+        org: &str,
+        user: &User,
+        role: &str,
+        seat: bool,
+    ) -> String {
+        let resp = self.invite(admin, org, &[&user.email], role, seat).await;
+        assert_eq!(resp.status, 200, "{}", resp.body);
+        assert_eq!(
+            resp.json["results"][0]["outcome"], "invited",
+            "{}",
+            resp.body
+        );
+        mail::deliver_queued(self, org).await;
+        mail::latest_invite_token(&user.email)
+            .await
+            .expect("an invitation email with a token")
+    }
+
+    /// Invites and accepts: `user` becomes a member of `org` with `role`.
+    pub async fn add_member(&self, admin: &User, org: &str, user: &User, role: &str, seat: bool) {
+        let token = self
+            .invite_and_get_token(admin, org, user, role, seat)
+            .await;
+        let resp = Req::post("/invitations/accept")
+            .user(user)
+            .json(serde_json::json!({"token": token}))
+            .send(self, roster::http::routes::accept_invitation::handle)
+            .await;
+        assert_eq!(resp.status, 200, "{}", resp.body);
+    }
+}

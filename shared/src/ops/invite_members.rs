@@ -77,9 +77,6 @@ pub async fn invite_members(
     rows: Vec<InviteRow>,
     dry_run: bool,
 ) -> Result<Vec<RowResult>, OpError> {
-    let membership = Membership::load(app, slug, caller, vec![]).await?;
-    membership.require(Action::ManageInvitations)?;
-
     let mut results = Vec::with_capacity(rows.len());
     let mut candidates = Vec::new();
     let mut seen = HashSet::new();
@@ -111,7 +108,14 @@ pub async fn invite_members(
         });
     }
 
-    let existing = lookup(app, slug, &candidates).await?;
+    // The first batch of lookups rides along with the authorizing read.
+    let first = candidates.len().min(EMAILS_PER_READ - 1);
+    let membership =
+        Membership::load(app, slug, caller, lookup_keys(slug, &candidates[..first])).await?;
+    membership.require(Action::ManageInvitations)?;
+    let mut existing = Existing::default();
+    existing.add(membership.extra.clone())?;
+    lookup(app, slug, &candidates[first..], &mut existing).await?;
     let now = app.now();
     let mut to_invite = Vec::new();
     for candidate in candidates {
@@ -182,43 +186,51 @@ struct Existing {
     invitations: HashMap<Email, Invitation>,
 }
 
-async fn lookup(app: &App, slug: &OrgSlug, candidates: &[Candidate]) -> Result<Existing, OpError> {
-    let batches: Vec<Vec<Item>> = candidates
-        .chunks(EMAILS_PER_READ)
-        .map(|chunk| {
-            chunk
-                .iter()
-                .flat_map(|c| {
-                    [
-                        invitations::invitation_key(slug, &c.email),
-                        members::member_email_key(slug, &c.email),
-                    ]
-                })
-                .collect()
+fn lookup_keys(slug: &OrgSlug, candidates: &[Candidate]) -> Vec<Item> {
+    candidates
+        .iter()
+        .flat_map(|c| {
+            [
+                invitations::invitation_key(slug, &c.email),
+                members::member_email_key(slug, &c.email),
+            ]
         })
-        .collect();
-    let pages: Vec<Vec<Item>> = futures::stream::iter(batches)
-        .map(|keys| app.store.batch_get(keys))
+        .collect()
+}
+
+async fn lookup(
+    app: &App,
+    slug: &OrgSlug,
+    candidates: &[Candidate],
+    existing: &mut Existing,
+) -> Result<(), OpError> {
+    let pages: Vec<Vec<Item>> = futures::stream::iter(candidates.chunks(EMAILS_PER_READ))
+        .map(|chunk| app.store.batch_get(lookup_keys(slug, chunk)))
         .buffer_unordered(CONCURRENCY)
         .try_collect()
         .await?;
-    let mut existing = Existing::default();
-    for item in pages.into_iter().flatten() {
-        let sk = item
-            .get("sk")
-            .and_then(|v| v.as_s().ok())
-            .cloned()
-            .unwrap_or_default();
-        if let Some(email) = sk.strip_prefix("MEMBEREMAIL#") {
-            if let Ok(email) = Email::parse(email) {
-                existing.members.insert(email);
+    existing.add(pages.into_iter().flatten().collect())
+}
+
+impl Existing {
+    fn add(&mut self, items: Vec<Item>) -> Result<(), OpError> {
+        for item in items {
+            let sk = item
+                .get("sk")
+                .and_then(|v| v.as_s().ok())
+                .map(String::as_str)
+                .unwrap_or_default();
+            if let Some(email) = sk.strip_prefix("MEMBEREMAIL#") {
+                if let Ok(email) = Email::parse(email) {
+                    self.members.insert(email);
+                }
+            } else if invitations::is_invitation_item(&item) {
+                let inv = invitations::from_item(&item)?;
+                self.invitations.insert(inv.email.clone(), inv);
             }
-        } else if invitations::is_invitation_item(&item) {
-            let inv = invitations::from_item(&item)?;
-            existing.invitations.insert(inv.email.clone(), inv);
         }
+        Ok(())
     }
-    Ok(existing)
 }
 
 /// Writes the invitations; returns the row indexes that lost a race with a

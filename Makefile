@@ -1,0 +1,42 @@
+# Roster developer commands. Recipes stay thin; the logic lives in scripts/.
+#   make dev     run every function on http://127.0.0.1:9000 against moto on :4566
+#   make test    fmt, clippy, all tests (own moto), cfn-lint: what CI runs
+#   make token EMAIL=alice@example.com [SUB=...]   print a local dev JWT
+#   make fmt | lint | clean | venv
+
+SHELL := bash
+PYTHON ?= python3
+VENV := .venv
+VENV_STAMP := $(VENV)/.requirements-installed
+
+.PHONY: dev test token fmt lint clean venv
+
+# (Re)install the Python toolchain (moto, cargo-lambda, cfn-lint) when requirements change.
+venv: $(VENV_STAMP)
+$(VENV_STAMP): requirements-dev.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+dev: venv
+	scripts/dev.sh
+
+test: venv
+	scripts/test.sh
+
+token:
+	@test -n "$(EMAIL)" || { echo "usage: make token EMAIL=alice@example.com [SUB=user-id]" >&2; exit 2; }
+	@$(PYTHON) scripts/dev_token.py "$(EMAIL)" $(if $(SUB),--sub "$(SUB)")
+
+fmt:
+	cargo fmt --all
+
+lint: venv
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	$(VENV)/bin/cfn-lint infra/template.yaml
+
+# Build output and runtime files; `rm -rf .venv` too for a full reset.
+clean:
+	cargo clean
+	rm -rf .dev

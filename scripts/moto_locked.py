@@ -1,0 +1,131 @@
+"""moto's server with one request at a time, as DynamoDB's guarantees need.
+
+moto's threaded server runs requests in parallel without locking its backends:
+two TransactWriteItems at once can crash it ("dictionary changed size during
+iteration") or both pass a condition that only one should. DynamoDB makes
+conditional writes and transactions atomic; serializing requests behind one
+lock gives the emulator the same semantics. Connections stay threaded, so a
+client's keep-alive connection never blocks another's.
+
+It also makes moto's TransactWriteItems affordable: moto backs up every table a
+transaction touches with a deep copy, once per action (100 deep copies of the
+whole table for a 100-action transaction), so a table of thousands of items
+makes every transaction take seconds. The backup here copies only what the
+transaction can change (the touched partitions and items, and the stream's
+record list); rollback semantics are unchanged.
+
+Usage: python scripts/moto_locked.py -H 127.0.0.1 -p 4566
+"""
+
+import argparse
+import copy
+import os
+import signal
+import sys
+import threading
+
+import moto.dynamodb.models as dynamodb_models
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.server import MotoRequestHandler
+from werkzeug.serving import run_simple
+
+
+class Serialized:
+    """WSGI middleware: the wrapped app sees one request at a time."""
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            # Materialize the body inside the lock: moto's work happens lazily.
+            return list(self.app(environ, start_response))
+
+
+class _LightBackups:
+    """Stands in for the `copy` module inside moto's DynamoDB backend: a deep
+    copy of a Table being backed up for a transaction returns the light backup
+    prepared for it; every other copy is the real thing."""
+
+    def __init__(self):
+        self.prepared: dict[int, Table] = {}
+
+    def deepcopy(self, obj, *args, **kwargs):
+        backup = self.prepared.get(id(obj))
+        return backup if backup is not None else copy.deepcopy(obj, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(copy, name)
+
+
+def _light_backup(table: Table, ops: list) -> Table:
+    backup = copy.copy(table)
+    backup.items = type(table.items)(dict, table.items)
+    if table.stream_shard is not None:
+        shard = copy.copy(table.stream_shard)
+        shard.items = list(table.stream_shard.items)
+        backup.stream_shard = shard
+    for op in ops:
+        attrs = op.get("Item") or op.get("Key") or {}
+        if table.hash_key_attr not in attrs:
+            continue
+        hash_key = DynamoType(attrs[table.hash_key_attr])
+        current = table.items.get(hash_key)
+        if table.range_key_attr is None or not isinstance(current, dict):
+            if current is not None:
+                backup.items[hash_key] = copy.deepcopy(current)
+            continue
+        if backup.items[hash_key] is current:
+            backup.items[hash_key] = dict(current)
+        range_key = DynamoType(attrs[table.range_key_attr])
+        if range_key in current:
+            backup.items[hash_key][range_key] = copy.deepcopy(current[range_key])
+    return backup
+
+
+def _install_light_transactions() -> None:
+    backups = _LightBackups()
+    dynamodb_models.copy = backups
+    original = dynamodb_models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self, transact_items):
+        by_table: dict[str, list] = {}
+        for entry in transact_items:
+            op = next(iter(entry.values()), {})
+            if op.get("TableName") in self.tables:
+                by_table.setdefault(op["TableName"], []).append(op)
+        backups.prepared = {
+            id(self.tables[name]): _light_backup(self.tables[name], ops)
+            for name, ops in by_table.items()
+        }
+        try:
+            return original(self, transact_items)
+        finally:
+            backups.prepared = {}
+
+    dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, default=4566)
+    args = parser.parse_args()
+    os.environ.setdefault("MOTO_PORT", str(args.port))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    _install_light_transactions()
+    app = DomainDispatcherApplication(create_backend_app)
+    run_simple(
+        args.host,
+        args.port,
+        Serialized(app),
+        threaded=True,
+        request_handler=MotoRequestHandler,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+//! Identity: dev JWTs only with the dev secret and no authorizer context;
+//! authorizer claims when deployed.
+
+use chrono::Utc;
+use lambda_http::RequestExt;
+use roster::http::routes::{create_org, list_my_orgs};
+use roster_tests::{Req, Resp, TestApp, User, jwt};
+use serde_json::json;
+
+async fn me_orgs(app: &TestApp, req: Req) -> Resp {
+    req.send(app, list_my_orgs::handle).await
+}
+
+#[tokio::test]
+async fn a_request_without_identity_is_401() {
+    let app = TestApp::spawn().await;
+    let resp = me_orgs(&app, Req::get("/me/orgs")).await;
+    assert_eq!(resp.status, 401);
+    assert_eq!(resp.code(), "unauthenticated");
+    assert_eq!(resp.content_type, "application/problem+json");
+}
+
+#[tokio::test]
+async fn forged_none_expired_or_incomplete_jwts_are_401() {
+    let app = TestApp::spawn().await;
+    let user = User::new("mallory");
+    let future = Utc::now().timestamp() + 600;
+    let forged = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &json!({"sub": user.sub, "email": user.email, "email_verified": true, "exp": future}),
+        &jsonwebtoken::EncodingKey::from_secret(b"not-the-secret"),
+    )
+    .unwrap();
+    let b64 = |v: serde_json::Value| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let alg_none = format!(
+        "{}.{}.",
+        b64(json!({"alg": "none", "typ": "JWT"})),
+        b64(json!({"sub": user.sub, "email": user.email, "email_verified": true, "exp": future}))
+    );
+    let expired = jwt(
+        &json!({"sub": user.sub, "email": user.email, "email_verified": true,
+        "exp": Utc::now().timestamp() - 5}),
+    );
+    let no_verified = jwt(&json!({"sub": user.sub, "email": user.email, "exp": future}));
+    let no_sub = jwt(&json!({"email": user.email, "email_verified": true, "exp": future}));
+    let bad_email =
+        jwt(&json!({"sub": user.sub, "email": "nope", "email_verified": true, "exp": future}));
+    for (name, token) in [
+        ("forged", forged),
+        ("alg none", alg_none),
+        ("expired", expired),
+        ("no email_verified", no_verified),
+        ("no sub", no_sub),
+        ("bad email", bad_email),
+        ("garbage", "abc.def.ghi".to_owned()),
+    ] {
+        let resp = me_orgs(&app, Req::get("/me/orgs").bearer(&token)).await;
+        assert_eq!(resp.status, 401, "{name}: {}", resp.body);
+        assert_eq!(resp.code(), "unauthenticated", "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_valid_dev_jwt_is_accepted() {
+    let app = TestApp::spawn().await;
+    let resp = me_orgs(&app, Req::get("/me/orgs").user(&User::new("alice"))).await;
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    assert_eq!(resp.json["items"], json!([]));
+}
+
+#[tokio::test]
+async fn dev_jwts_are_refused_when_the_dev_secret_is_not_set() {
+    let mut app = TestApp::spawn().await;
+    let mut inner = (*app.app).clone();
+    inner.config.dev_jwt_secret = None;
+    app.app = std::sync::Arc::new(inner);
+    let resp = me_orgs(&app, Req::get("/me/orgs").user(&User::new("alice"))).await;
+    assert_eq!(resp.status, 401);
+}
+
+fn with_authorizer(req: Req, claims: serde_json::Value) -> lambda_http::Request {
+    let ctx: lambda_http::request::RequestContext = serde_json::from_value(json!({
+        "routeKey": "POST /orgs", "accountId": "123456789012", "stage": "$default",
+        "requestId": "r1", "apiId": "api", "domainName": "api.roster.test",
+        "domainPrefix": "api", "time": "28/Nov/2026:10:00:00 +0000", "timeEpoch": 0,
+        "http": {"method": "POST", "path": "/orgs", "protocol": "HTTP/1.1",
+                 "sourceIp": "127.0.0.1", "userAgent": "test"},
+        "authorizer": {"jwt": {"claims": claims, "scopes": null}}
+    }))
+    .expect("request context");
+    req.build().with_request_context(ctx)
+}
+
+#[tokio::test]
+async fn authorizer_claims_are_the_identity_when_present() {
+    let app = TestApp::spawn().await;
+    let user = User::new("carol");
+    let slug = roster_tests::slug();
+    let req = with_authorizer(
+        Req::post("/orgs").json(json!({"slug": slug, "name": "Carol Co"})),
+        json!({"sub": user.sub, "email": user.email, "email_verified": "true"}),
+    );
+    let resp = Resp::from(create_org::handle(app.app.clone(), req).await);
+    assert_eq!(resp.status, 201, "{}", resp.body);
+    let mine = me_orgs(&app, Req::get("/me/orgs").user(&user)).await;
+    assert_eq!(mine.json["items"][0]["org"]["slug"], json!(slug));
+    assert_eq!(mine.json["items"][0]["role"], "admin");
+}
+
+#[tokio::test]
+async fn an_authorizer_context_without_claims_wins_over_a_bearer_token() {
+    let app = TestApp::spawn().await;
+    let user = User::new("dave");
+    // A dev JWT must not be honoured when an authorizer context is present.
+    let req = with_authorizer(
+        Req::post("/orgs")
+            .user(&user)
+            .json(json!({"slug": roster_tests::slug(), "name": "X"})),
+        json!({}),
+    );
+    let resp = Resp::from(create_org::handle(app.app.clone(), req).await);
+    assert_eq!(resp.status, 401, "{}", resp.body);
+}

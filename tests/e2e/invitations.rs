@@ -1,0 +1,215 @@
+//! Inviting: per-row outcomes, roles, mail through the outbox, listing.
+
+use roster::http::routes::{invite_members, list_invitations};
+use roster_tests::mail::{deliver_queued, queued_outbox_items, sent_to, token_in};
+use roster_tests::{Req, TestApp, User};
+use serde_json::json;
+
+#[tokio::test]
+async fn one_request_reports_an_outcome_per_row() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 5).await;
+    let (bob, carol) = (User::new("bob"), User::new("carol"));
+    let resp = app
+        .invite(
+            &alice,
+            &org,
+            &[
+                &bob.email,
+                "not-an-email",
+                &carol.email.to_uppercase(),
+                &bob.email,
+                &alice.email,
+            ],
+            "member",
+            false,
+        )
+        .await;
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    let outcomes: Vec<_> = resp.json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["row"].as_u64().unwrap(),
+                r["outcome"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (1, "invited".to_owned()),
+            (2, "invalid".to_owned()),
+            (3, "invited".to_owned()),
+            (4, "duplicate".to_owned()),
+            (5, "already_member".to_owned()),
+        ]
+    );
+    assert_eq!(resp.json["results"][1]["error"], "not an email address");
+    assert_eq!(
+        resp.json["results"][2]["email"],
+        json!(carol.email),
+        "emails are lower-cased"
+    );
+    assert!(resp.json["results"][0]["invitation_id"].is_string());
+    assert_eq!(
+        resp.json["summary"],
+        json!({"invited": 2, "already_member": 1, "already_invited": 0, "invalid": 1, "duplicate": 1})
+    );
+}
+
+#[tokio::test]
+async fn the_invitation_email_carries_a_working_accept_link() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let bob = User::new("bob");
+    app.invite(&alice, &org, &[&bob.email], "member", false)
+        .await;
+    assert_eq!(deliver_queued(&app, &org).await, 1);
+    let mails = sent_to(&bob.email).await;
+    assert_eq!(mails.len(), 1);
+    let mail = &mails[0];
+    assert!(mail.subject.contains("Test Org"), "{}", mail.subject);
+    assert!(mail.subject.contains(&alice.email));
+    assert!(
+        mail.body
+            .contains("https://roster.test/invitations/accept?token=")
+    );
+    assert!(mail.body.contains("expires on"));
+    let token = token_in(&mail.body).unwrap();
+    assert!(token.starts_with(&format!("{org}.")));
+    // Delivering again sends nothing twice.
+    assert_eq!(deliver_queued(&app, &org).await, 0);
+    assert_eq!(sent_to(&bob.email).await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_same_stream_record_twice_sends_one_email() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let bob = User::new("bob");
+    app.invite(&alice, &org, &[&bob.email], "member", false)
+        .await;
+    let items = queued_outbox_items(&app, &org).await;
+    let event = roster_tests::mail::stream_event(items.clone());
+    let again = roster_tests::mail::stream_event(items);
+    let (a, b) = tokio::join!(
+        roster::events::deliver_email::deliver_records(&app.app, event.records),
+        roster::events::deliver_email::deliver_records(&app.app, again.records),
+    );
+    assert!(a.batch_item_failures.is_empty() && b.batch_item_failures.is_empty());
+    assert_eq!(sent_to(&bob.email).await.len(), 1);
+}
+
+#[tokio::test]
+async fn inviting_the_same_people_again_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let bob = User::new("bob");
+    app.invite(&alice, &org, &[&bob.email], "member", false)
+        .await;
+    deliver_queued(&app, &org).await;
+    let again = app.invite(&alice, &org, &[&bob.email], "admin", true).await;
+    assert_eq!(again.json["results"][0]["outcome"], "already_invited");
+    assert_eq!(deliver_queued(&app, &org).await, 0);
+    assert_eq!(sent_to(&bob.email).await.len(), 1);
+    let list = Req::get("/orgs/{org}/invitations")
+        .org(&org)
+        .user(&alice)
+        .send(&app, list_invitations::handle)
+        .await;
+    assert_eq!(list.json["items"][0]["role"], "member");
+}
+
+#[tokio::test]
+async fn only_admins_invite() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 1).await;
+    let bob = User::new("bob");
+    app.add_member(&alice, &org, &bob, "member", false).await;
+    let bill = User::new("bill");
+    app.add_member(&alice, &org, &bill, "billing_manager", false)
+        .await;
+    for who in [&bob, &bill] {
+        let resp = app
+            .invite(who, &org, &["x@example.com"], "member", false)
+            .await;
+        assert_eq!(resp.status, 403, "{}", resp.body);
+        assert_eq!(resp.code(), "forbidden");
+    }
+    let outsider = app
+        .invite(&User::new("eve"), &org, &["x@example.com"], "member", false)
+        .await;
+    assert_eq!(outsider.status, 404);
+    assert_eq!(outsider.code(), "org_not_found");
+}
+
+#[tokio::test]
+async fn bad_invite_requests_are_rejected_whole() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 1).await;
+    let send = |body: serde_json::Value| {
+        Req::post("/orgs/{org}/invitations")
+            .org(&org)
+            .user(&alice)
+            .json(body)
+    };
+    let empty = send(json!({"emails": []}))
+        .send(&app, invite_members::handle)
+        .await;
+    assert_eq!(empty.status, 400);
+    let role = send(json!({"emails": ["a@b.com"], "role": "owner"}))
+        .send(&app, invite_members::handle)
+        .await;
+    assert_eq!(role.status, 400);
+    assert_eq!(role.json["errors"][0]["field"], "role");
+    let many: Vec<String> = (0..1001).map(|i| format!("u{i}@example.com")).collect();
+    let too_many = send(json!({"emails": many}))
+        .send(&app, invite_members::handle)
+        .await;
+    assert_eq!(too_many.status, 413);
+    assert_eq!(too_many.code(), "payload_too_large");
+    let xml = Req::post("/orgs/{org}/invitations")
+        .org(&org)
+        .user(&alice)
+        .raw_body("application/xml", b"<a/>".to_vec())
+        .send(&app, invite_members::handle)
+        .await;
+    assert_eq!(xml.status, 415);
+}
+
+#[tokio::test]
+async fn pending_invitations_are_listed_with_their_email_status() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 1).await;
+    let bob = User::new("bob");
+    app.invite(&alice, &org, &[&bob.email], "billing_manager", true)
+        .await;
+    let list = || {
+        Req::get("/orgs/{org}/invitations")
+            .org(&org)
+            .user(&alice)
+            .send(&app, list_invitations::handle)
+    };
+    let before = list().await;
+    assert_eq!(before.status, 200, "{}", before.body);
+    let inv = &before.json["items"][0];
+    assert_eq!(inv["email"], json!(bob.email));
+    assert_eq!(inv["role"], "billing_manager");
+    assert_eq!(inv["seat"], true);
+    assert_eq!(inv["status"], "pending");
+    assert_eq!(inv["invited_by"], json!(alice.email));
+    assert_eq!(inv["email_status"], "queued");
+    assert!(before.json["next_cursor"].is_null());
+    deliver_queued(&app, &org).await;
+    assert_eq!(list().await.json["items"][0]["email_status"], "sent");
+}

@@ -1,0 +1,145 @@
+//! Building `lambda_http` requests for the real handlers, and reading answers.
+
+use crate::{TestApp, User};
+use lambda_http::{Body, Request, RequestExt, Response};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+
+pub struct Req {
+    method: http::Method,
+    path: String,
+    path_params: HashMap<String, String>,
+    query: HashMap<String, String>,
+    headers: Vec<(String, String)>,
+    body: Body,
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+    pub json: serde_json::Value,
+    pub headers: http::HeaderMap,
+}
+
+impl Req {
+    pub fn new(method: http::Method, path: &str) -> Self {
+        Self {
+            method,
+            path: path.to_owned(),
+            path_params: HashMap::new(),
+            query: HashMap::new(),
+            headers: vec![],
+            body: Body::Empty,
+        }
+    }
+    pub fn get(path: &str) -> Self {
+        Self::new(http::Method::GET, path)
+    }
+    pub fn post(path: &str) -> Self {
+        Self::new(http::Method::POST, path)
+    }
+    pub fn put(path: &str) -> Self {
+        Self::new(http::Method::PUT, path)
+    }
+    pub fn patch(path: &str) -> Self {
+        Self::new(http::Method::PATCH, path)
+    }
+    pub fn delete(path: &str) -> Self {
+        Self::new(http::Method::DELETE, path)
+    }
+
+    pub fn param(mut self, name: &str, value: &str) -> Self {
+        self.path_params.insert(name.into(), value.into());
+        self
+    }
+    pub fn org(self, slug: &str) -> Self {
+        self.param("org", slug)
+    }
+    pub fn query(mut self, name: &str, value: &str) -> Self {
+        self.query.insert(name.into(), value.into());
+        self
+    }
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+    pub fn user(self, user: &User) -> Self {
+        self.bearer(&user.token())
+    }
+    pub fn json(mut self, value: serde_json::Value) -> Self {
+        self.body = Body::Text(value.to_string());
+        self.header("content-type", "application/json")
+    }
+    pub fn csv(mut self, text: impl Into<Vec<u8>>) -> Self {
+        self.body = Body::Binary(text.into());
+        self.header("content-type", "text/csv")
+    }
+    pub fn raw_body(mut self, content_type: &str, bytes: Vec<u8>) -> Self {
+        self.body = Body::Binary(bytes);
+        self.header("content-type", content_type)
+    }
+
+    pub fn build(self) -> Request {
+        let mut path = self.path.clone();
+        for (k, v) in &self.path_params {
+            path = path.replace(&format!("{{{k}}}"), v);
+        }
+        let mut builder = http::Request::builder()
+            .method(self.method)
+            .uri(format!("https://api.roster.test{path}"));
+        for (k, v) in &self.headers {
+            builder = builder.header(k, v);
+        }
+        builder
+            .body(self.body)
+            .expect("test request")
+            .with_path_parameters(self.path_params)
+            .with_query_string_parameters(self.query)
+    }
+
+    pub async fn send<F, Fut>(self, app: &TestApp, handler: F) -> Resp
+    where
+        F: Fn(Arc<roster::App>, Request) -> Fut,
+        Fut: Future<Output = Response<Body>>,
+    {
+        Resp::from(handler(app.app.clone(), self.build()).await)
+    }
+}
+
+impl From<Response<Body>> for Resp {
+    fn from(resp: Response<Body>) -> Self {
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let content_type = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let body = match resp.into_body() {
+            Body::Text(t) => t,
+            Body::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
+            _ => String::new(),
+        };
+        let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+        Self {
+            status,
+            content_type,
+            body,
+            json,
+            headers,
+        }
+    }
+}
+
+impl Resp {
+    /// The problem `code` of an error answer.
+    pub fn code(&self) -> &str {
+        self.json["code"].as_str().unwrap_or("")
+    }
+}
