@@ -58,11 +58,18 @@ pub fn json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
     })
 }
 
+/// A path parameter, percent-decoded: API Gateway hands them over decoded,
+/// `cargo lambda watch` does not, and decoding a decoded value without `%`
+/// changes nothing. Invalid UTF-8 after decoding names nothing.
 pub fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
-    req.path_parameters_ref()
+    let raw = req
+        .path_parameters_ref()
         .and_then(|p| p.first(name))
-        .map(str::to_owned)
-        .ok_or_else(|| ApiError::invalid(name, "missing path parameter"))
+        .ok_or_else(|| ApiError::invalid(name, "missing path parameter"))?;
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map(|s| s.into_owned())
+        .map_err(|_| ApiError::invalid(name, "not valid UTF-8"))
 }
 
 /// The `{org}` path parameter. A malformed slug cannot name an org, so it is

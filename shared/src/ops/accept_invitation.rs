@@ -3,7 +3,7 @@
 //! org and the caller's possible membership together), one transaction that
 //! consumes the invitation, so a link works once.
 
-use super::{Caller, OpError, audit};
+use super::{Caller, OpError, audit, seat_epoch};
 use crate::App;
 use crate::domain::{InvitationState, InviteLink, MailKind, Member, Org, OutboxMessage, Role};
 use crate::store::attrs::{n, s};
@@ -75,7 +75,7 @@ pub async fn accept_invitation(
             email: caller.email.clone(),
             role: invitation.role,
             seat_assigned_at: with_seat.then_some(now),
-            seat_epoch: u64::from(with_seat),
+            seat_epoch: if with_seat { seat_epoch(now, 0) } else { 0 },
             joined_at: now,
         };
         let mut org_update = vec!["admin_count = admin_count + :admins"];

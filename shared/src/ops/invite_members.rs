@@ -14,7 +14,7 @@ use crate::domain::{
 use crate::store::attrs::n;
 use crate::store::tx::{Expr, put, put_new};
 use crate::store::{Item, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ITEMS, invitations, members, outbox};
-use futures::{StreamExt, TryStreamExt};
+use futures::future::try_join_all;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
@@ -204,12 +204,16 @@ async fn lookup(
     candidates: &[Candidate],
     existing: &mut Existing,
 ) -> Result<(), OpError> {
-    let pages: Vec<Vec<Item>> = futures::stream::iter(candidates.chunks(EMAILS_PER_READ))
-        .map(|chunk| app.store.batch_get(lookup_keys(slug, chunk)))
-        .buffer_unordered(CONCURRENCY)
-        .try_collect()
+    let chunks: Vec<&[Candidate]> = candidates.chunks(EMAILS_PER_READ).collect();
+    for wave in chunks.chunks(CONCURRENCY) {
+        let pages = try_join_all(
+            wave.iter()
+                .map(|chunk| app.store.batch_get(lookup_keys(slug, chunk))),
+        )
         .await?;
-    existing.add(pages.into_iter().flatten().collect())
+        existing.add(pages.into_iter().flatten().collect())?;
+    }
+    Ok(())
 }
 
 impl Existing {
@@ -241,16 +245,17 @@ async fn write_invitations(
     membership: &Membership,
     to_invite: Vec<(usize, Invitation)>,
 ) -> Result<Vec<usize>, OpError> {
-    let chunks: Vec<Vec<(usize, Invitation)>> = to_invite
-        .chunks(INVITES_PER_WRITE)
-        .map(<[_]>::to_vec)
-        .collect();
-    let lost: Vec<Vec<usize>> = futures::stream::iter(chunks)
-        .map(|chunk| write_chunk(app, caller, membership, chunk))
-        .buffer_unordered(CONCURRENCY)
-        .try_collect()
+    let chunks: Vec<&[(usize, Invitation)]> = to_invite.chunks(INVITES_PER_WRITE).collect();
+    let mut lost = Vec::new();
+    for wave in chunks.chunks(CONCURRENCY) {
+        let results = try_join_all(
+            wave.iter()
+                .map(|chunk| write_chunk(app, caller, membership, chunk.to_vec())),
+        )
         .await?;
-    Ok(lost.into_iter().flatten().collect())
+        lost.extend(results.into_iter().flatten());
+    }
+    Ok(lost)
 }
 
 async fn write_chunk(

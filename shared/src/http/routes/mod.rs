@@ -2,13 +2,24 @@
 //! operation, shape the answer. Each `handle` is what a function's `main` runs.
 
 pub mod accept_invitation;
+pub mod assign_seat;
+pub mod change_role;
 pub mod create_org;
 pub mod get_member;
 pub mod get_org;
+pub mod introspect_token;
 pub mod invite_members;
+pub mod issue_token;
+pub mod list_audit_events;
 pub mod list_invitations;
 pub mod list_members;
 pub mod list_my_orgs;
+pub mod list_tokens;
+pub mod remove_member;
+pub mod resend_invitation;
+pub mod revoke_invitation;
+pub mod revoke_seat;
+pub mod revoke_token;
 pub mod update_org;
 
 use super::ApiError;

@@ -1,0 +1,63 @@
+//! `POST /orgs/{org}/tokens` and `POST /orgs/{org}/members/{user_id}/tokens`.
+
+use super::{caller, respond};
+use crate::App;
+use crate::domain::{ChannelScope, TokenName, TokenTtlDays};
+use crate::http::request::{json, org_slug, parsed, user_id};
+use crate::http::views::time;
+use crate::http::{ApiError, response};
+use crate::ops::issue_token::{NewToken, issue_token};
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde_json::json;
+use std::sync::Arc;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Input {
+    name: String,
+    expires_in_days: Option<i64>,
+    channels: Option<Vec<String>>,
+}
+
+pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
+    respond(run(&app, &req).await)
+}
+
+async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = caller(app, req)?;
+    let slug = org_slug(req)?;
+    let for_other = req
+        .path_parameters_ref()
+        .is_some_and(|p| p.first("user_id").is_some());
+    let holder = if for_other {
+        user_id(req)?
+    } else {
+        caller.user_id.clone()
+    };
+    let input: Input = json(req)?;
+    let new = NewToken {
+        name: parsed("name", TokenName::parse(&input.name))?,
+        ttl: match input.expires_in_days {
+            None => TokenTtlDays::DEFAULT,
+            Some(days) => parsed("expires_in_days", TokenTtlDays::parse(days))?,
+        },
+        channels: match input.channels {
+            None => ChannelScope::All,
+            Some(list) => parsed("channels", ChannelScope::parse(&list))?,
+        },
+    };
+    let issued = issue_token(app, &caller, &slug, &holder, new).await?;
+    let t = &issued.token;
+    Ok(response::json(
+        201,
+        &json!({
+            "id": t.id,
+            "name": t.name,
+            "token": issued.secret,
+            "user_id": t.user_id,
+            "channels": t.channels.to_strings(),
+            "created_at": time(t.created_at),
+            "expires_at": time(t.expires_at),
+        }),
+    ))
+}

@@ -1,0 +1,19 @@
+//! `DELETE /orgs/{org}/members/{user_id}/seat`.
+
+use super::{caller, respond};
+use crate::App;
+use crate::http::request::{org_slug, user_id};
+use crate::http::{ApiError, response};
+use crate::ops::seats::revoke_seat;
+use lambda_http::{Body, Request, Response};
+use std::sync::Arc;
+
+pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
+    respond(run(&app, &req).await)
+}
+
+async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = caller(app, req)?;
+    revoke_seat(app, &caller, &org_slug(req)?, &user_id(req)?).await?;
+    Ok(response::no_content())
+}

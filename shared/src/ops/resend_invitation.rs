@@ -1,0 +1,90 @@
+//! `POST /orgs/{org}/invitations/{id}/resend`: a pending or expired
+//! invitation gets seven more days and a new email. Its old link dies at once:
+//! the stored hash is cleared and the generation moves on, so only the new
+//! mail can mint the next link.
+
+use super::invite_members::next_generation;
+use super::{Caller, Membership, OpError, audit};
+use crate::App;
+use crate::domain::invitation::expires_at;
+use crate::domain::{
+    Action, EmailStatus, Invitation, InvitationId, MailKind, OrgSlug, OutboxMessage,
+};
+use crate::store::attrs::n;
+use crate::store::keys::invitation_sk;
+use crate::store::tx::{Expr, put, put_new};
+use crate::store::{invitations, outbox};
+use serde_json::json;
+
+pub async fn resend_invitation(
+    app: &App,
+    caller: &Caller,
+    slug: &OrgSlug,
+    id: &InvitationId,
+) -> Result<Invitation, OpError> {
+    let email = id.email();
+    let membership = Membership::load(
+        app,
+        slug,
+        caller,
+        vec![invitations::invitation_key(slug, &email)],
+    )
+    .await?;
+    membership.require(Action::ManageInvitations)?;
+    let current = membership
+        .extra_with_sk(&invitation_sk(&email))
+        .map(invitations::from_item)
+        .transpose()?
+        .ok_or(OpError::InvitationNotFound)?;
+
+    let now = app.now();
+    let renewed = Invitation {
+        created_at: now,
+        expires_at: expires_at(now),
+        generation: next_generation(now, Some(current.generation)),
+        token_hash: None,
+        email_status: EmailStatus::Queued,
+        invited_by: caller.email.clone(),
+        ..current.clone()
+    };
+    let mail = OutboxMessage::new(
+        slug.clone(),
+        membership.org.name.clone(),
+        renewed.email.clone(),
+        MailKind::Invitation {
+            invited_by: renewed.invited_by.clone(),
+            generation: renewed.generation,
+            expires_at: renewed.expires_at,
+        },
+        now,
+    );
+    let table = app.store.table();
+    let result = app
+        .store
+        .transact(vec![
+            put(
+                table,
+                invitations::to_item(&renewed),
+                Some("generation = :seen"),
+                Expr::new().value(":seen", n(current.generation)),
+            ),
+            put_new(table, outbox::to_item(&mail)),
+            membership.still_authorized(app),
+            audit::entry(
+                app,
+                slug,
+                caller,
+                "invitation.resent",
+                renewed.email.as_str(),
+                json!({"id": id.as_str(), "expires_at": crate::http::views::time(renewed.expires_at)}),
+            ),
+        ])
+        .await;
+    match result {
+        Ok(()) => Ok(renewed),
+        // Accepted, revoked or resent by someone else in the meantime.
+        Err(err) if err.failed_at(0) => Err(OpError::InvitationNotFound),
+        Err(err) if err.failed_at(2) => Err(OpError::Forbidden),
+        Err(err) => Err(err.into()),
+    }
+}
