@@ -89,7 +89,7 @@ async fn single_target_requests_cost_at_most_two_calls() {
 
 #[tokio::test]
 async fn inviting_n_people_costs_about_n_over_25_calls_and_never_scans() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::isolated().await;
     let alice = User::new("alice");
     let org = app.create_org(&alice, 0).await;
     let emails: Vec<String> = (0..1000)
@@ -111,9 +111,10 @@ async fn inviting_n_people_costs_about_n_over_25_calls_and_never_scans() {
     assert_eq!(resp.json["summary"]["invited"], 1000);
     let calls = app.calls.by_operation();
     let total = app.calls.total();
-    assert!(
-        total <= 1000 / 25 + 2,
-        "1000 invites used {total} calls: {calls:?}"
+    assert_eq!(
+        total,
+        1001usize.div_ceil(50) + 1000usize.div_ceil(49),
+        "{calls:?}"
     );
     assert!(!calls.contains_key("Scan"));
 }

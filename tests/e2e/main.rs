@@ -2,8 +2,15 @@
 //! emulator. Run with `make test`, which starts and stops the emulator.
 
 mod accept;
+mod audit;
 mod auth;
+mod authz_matrix;
 mod call_counts;
+mod csv_upload;
 mod invitations;
 mod members;
 mod orgs;
+mod resend_revoke;
+mod seats_roles;
+mod sweep;
+mod tokens;

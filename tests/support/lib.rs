@@ -116,6 +116,24 @@ impl TestApp {
         }
     }
 
+    /// An app on a table of its own, with the shared table's definition: for
+    /// tests of table-wide work (the sweep) that must not see other tests' items.
+    pub async fn isolated() -> Self {
+        let mut test = Self::spawn().await;
+        let name = format!("roster-test-{}", uuid::Uuid::new_v4().simple());
+        copy_table_definition(&test.app.store, &name).await;
+        let mut app = (*test.app).clone();
+        app.config.table = name.clone();
+        app.store = Store::new(test.app.store.client().clone(), name);
+        test.app = Arc::new(app);
+        test
+    }
+
+    pub fn clock_now(&self) -> chrono::DateTime<Utc> {
+        use roster::clock::Clock;
+        self.clock.now()
+    }
+
     /// Creates an org through the API with `admin` as its first admin.
     pub async fn create_org(&self, admin: &User, seat_limit: u32) -> String {
         let slug = slug();
@@ -179,4 +197,57 @@ impl TestApp {
             .await;
         assert_eq!(resp.status, 200, "{}", resp.body);
     }
+}
+
+/// Creates `name` with the keys, indexes and stream of the shared test table
+/// (which `make test` created from `infra/template.yaml`).
+async fn copy_table_definition(store: &Store, name: &str) {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement, Projection,
+        StreamSpecification,
+    };
+    let client = store.client();
+    let table = client
+        .describe_table()
+        .table_name(store.table())
+        .send()
+        .await
+        .expect("describe the shared test table")
+        .table
+        .expect("table description");
+    let keys = |schema: &[KeySchemaElement]| schema.to_vec();
+    let indexes: Vec<GlobalSecondaryIndex> = table
+        .global_secondary_indexes()
+        .iter()
+        .map(|gsi| {
+            GlobalSecondaryIndex::builder()
+                .index_name(gsi.index_name().unwrap_or_default())
+                .set_key_schema(Some(keys(gsi.key_schema())))
+                .projection(
+                    gsi.projection()
+                        .cloned()
+                        .unwrap_or_else(|| Projection::builder().build()),
+                )
+                .build()
+                .expect("index definition")
+        })
+        .collect();
+    let attributes: Vec<AttributeDefinition> = table.attribute_definitions().to_vec();
+    client
+        .create_table()
+        .table_name(name)
+        .set_attribute_definitions(Some(attributes))
+        .set_key_schema(Some(keys(table.key_schema())))
+        .set_global_secondary_indexes(Some(indexes))
+        .billing_mode(aws_sdk_dynamodb::types::BillingMode::PayPerRequest)
+        .stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(aws_sdk_dynamodb::types::StreamViewType::NewAndOldImages)
+                .build()
+                .expect("stream spec"),
+        )
+        .send()
+        .await
+        .expect("create an isolated test table");
 }

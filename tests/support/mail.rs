@@ -146,8 +146,7 @@ pub async fn sent_to(to: &str) -> Vec<SentMail> {
 /// The accept token in the newest invitation email to `to`.
 pub async fn latest_invite_token(to: &str) -> Option<String> {
     let mails = sent_to(to).await;
-    let body = &mails.last()?.body;
-    token_in(body)
+    mails.iter().rev().find_map(|m| token_in(&m.body))
 }
 
 pub fn token_in(body: &str) -> Option<String> {

@@ -30,7 +30,12 @@ impl Membership {
             orgs::org_key(slug),
             members::member_key(slug, &caller.user_id),
         ];
-        keys.extend(extra_keys);
+        // BatchGetItem refuses duplicate keys; the caller may be their own target.
+        for key in extra_keys {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
         let items = app.store.batch_get(keys).await?;
         let mut org = None;
         let mut me = None;

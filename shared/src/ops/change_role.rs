@@ -55,8 +55,17 @@ pub async fn change_role(
                 table,
                 orgs::org_key(slug),
                 "SET admin_count = admin_count + :delta",
-                Some("admin_count + :delta >= :one"),
-                Expr::new().value(":delta", n(delta)).value(":one", n(1)),
+                // No arithmetic in DynamoDB conditions: a demotion needs two admins now.
+                Some(if delta < 0 {
+                    "admin_count > :one"
+                } else {
+                    "attribute_exists(pk)"
+                }),
+                if delta < 0 {
+                    Expr::new().value(":delta", n(delta)).value(":one", n(1))
+                } else {
+                    Expr::new().value(":delta", n(delta))
+                },
             ),
             membership.still_authorized(app),
             audit::entry(

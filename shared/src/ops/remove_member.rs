@@ -75,11 +75,22 @@ async fn attempt(
             table,
             orgs::org_key(slug),
             "SET admin_count = admin_count - :admins, seats_used = seats_used - :seats",
-            Some("admin_count - :admins >= :one AND seats_used >= :seats"),
-            Expr::new()
-                .value(":admins", n(u8::from(was_admin)))
-                .value(":seats", n(u8::from(member.has_seat())))
-                .value(":one", n(1)),
+            // No arithmetic in DynamoDB conditions: removing an admin needs two now.
+            Some(if was_admin {
+                "admin_count > :one"
+            } else {
+                "attribute_exists(pk)"
+            }),
+            if was_admin {
+                Expr::new()
+                    .value(":admins", n(1))
+                    .value(":seats", n(u8::from(member.has_seat())))
+                    .value(":one", n(1))
+            } else {
+                Expr::new()
+                    .value(":admins", n(0))
+                    .value(":seats", n(u8::from(member.has_seat())))
+            },
         ),
         delete(
             table,

@@ -1,0 +1,77 @@
+//! The audit log: every change, newest first, admins only, no secrets.
+
+use roster::http::routes::{accept_invitation, issue_token, list_audit_events};
+use roster_tests::{Req, TestApp, User};
+use serde_json::json;
+
+#[tokio::test]
+async fn every_change_is_logged_newest_first_without_secrets() {
+    let app = TestApp::spawn().await;
+    let admin = User::new("admin");
+    let org = app.create_org(&admin, 2).await;
+    let bob = User::new("bob");
+    let tick = || app.clock.advance(chrono::Duration::seconds(1));
+    tick();
+    let invite = app
+        .invite_and_get_token(&admin, &org, &bob, "member", true)
+        .await;
+    tick();
+    let accepted = Req::post("/invitations/accept")
+        .user(&bob)
+        .json(json!({"token": invite}))
+        .send(&app, accept_invitation::handle)
+        .await;
+    assert_eq!(accepted.status, 200);
+    tick();
+    let token = Req::post("/orgs/{org}/tokens")
+        .org(&org)
+        .user(&bob)
+        .json(json!({"name": "laptop"}))
+        .send(&app, issue_token::handle)
+        .await
+        .json["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let mut actions = Vec::new();
+    let mut bodies = String::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut req = Req::get("/orgs/{org}/audit")
+            .org(&org)
+            .user(&admin)
+            .query("limit", "2");
+        if let Some(c) = &cursor {
+            req = req.query("cursor", c);
+        }
+        let page = req.send(&app, list_audit_events::handle).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        bodies.push_str(&page.body);
+        actions.extend(
+            page.json["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["action"].as_str().unwrap().to_owned()),
+        );
+        match page.json["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(
+        actions,
+        [
+            "token.issued",
+            "invitation.accepted",
+            "invitation.created",
+            "org.created"
+        ]
+    );
+    assert!(!bodies.contains(&token[4..]));
+    let invite_link_secret = roster_tests::mail::latest_invite_token(&bob.email)
+        .await
+        .unwrap();
+    assert!(!bodies.contains(invite_link_secret.rsplit('.').next().unwrap()));
+}

@@ -1,0 +1,381 @@
+//! Every route of the contract × {no identity, outsider, member, billing
+//! manager, admin}: exactly the status the role matrix and the "outsiders see
+//! 404" rule give. One table, each row on a fresh org.
+
+use roster::http::routes::*;
+use roster_tests::{Req, Resp, TestApp, User, slug};
+use serde_json::json;
+
+/// An org with an admin, a billing manager, a seated member, and two more
+/// members to act on: `target` (seated, holding a token) and `unseated`.
+struct Fixture {
+    org: String,
+    admin: User,
+    billing: User,
+    member: User,
+    outsider: User,
+    target: User,
+    unseated: User,
+    target_token_id: String,
+    invitation_id: String,
+    invite_token: String,
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let admin = User::new("admin");
+    let org = app.create_org(&admin, 10).await;
+    let (billing, member, target, unseated) = (
+        User::new("billing"),
+        User::new("member"),
+        User::new("target"),
+        User::new("unseated"),
+    );
+    app.add_member(&admin, &org, &billing, "billing_manager", false)
+        .await;
+    app.add_member(&admin, &org, &member, "member", true).await;
+    app.add_member(&admin, &org, &target, "member", true).await;
+    app.add_member(&admin, &org, &unseated, "member", false)
+        .await;
+    let token = Req::post("/orgs/{org}/tokens")
+        .org(&org)
+        .user(&target)
+        .json(json!({"name": "ci"}))
+        .send(app, issue_token::handle)
+        .await;
+    assert_eq!(token.status, 201, "{}", token.body);
+    let invitee = User::new("invitee");
+    let invite_token = app
+        .invite_and_get_token(&admin, &org, &invitee, "member", false)
+        .await;
+    Fixture {
+        invitation_id: invite_token.split('.').nth(1).unwrap().to_owned(),
+        invite_token,
+        target_token_id: token.json["id"].as_str().unwrap().to_owned(),
+        org,
+        admin,
+        billing,
+        member,
+        outsider: User::new("outsider"),
+        target,
+        unseated,
+    }
+}
+
+type Handler = fn(
+    std::sync::Arc<roster::App>,
+    lambda_http::Request,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = lambda_http::Response<lambda_http::Body>> + Send>,
+>;
+
+macro_rules! h {
+    ($module:ident) => {
+        (|app, req| Box::pin($module::handle(app, req))) as Handler
+    };
+}
+
+/// Who calls, in the order of each row's expected statuses.
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    Nobody,
+    Outsider,
+    Member,
+    Billing,
+    Admin,
+}
+const CALLERS: [Who; 5] = [
+    Who::Nobody,
+    Who::Outsider,
+    Who::Member,
+    Who::Billing,
+    Who::Admin,
+];
+
+struct Row {
+    name: &'static str,
+    handler: Handler,
+    request: fn(&Fixture, &User) -> Req,
+    expected: [u16; 5],
+}
+
+fn rows() -> Vec<Row> {
+    vec![
+        Row {
+            name: "POST /orgs",
+            handler: h!(create_org),
+            expected: [401, 201, 201, 201, 201],
+            request: |_, _| Req::post("/orgs").json(json!({"slug": slug(), "name": "New"})),
+        },
+        Row {
+            name: "GET /orgs/{org}",
+            handler: h!(get_org),
+            expected: [401, 404, 200, 200, 200],
+            request: |f, _| Req::get("/orgs/{org}").org(&f.org),
+        },
+        Row {
+            name: "PATCH /orgs/{org} seat_limit",
+            handler: h!(update_org),
+            expected: [401, 404, 403, 200, 200],
+            request: |f, _| {
+                Req::patch("/orgs/{org}")
+                    .org(&f.org)
+                    .json(json!({"seat_limit": 20}))
+            },
+        },
+        Row {
+            name: "PATCH /orgs/{org} name",
+            handler: h!(update_org),
+            expected: [401, 404, 403, 403, 200],
+            request: |f, _| {
+                Req::patch("/orgs/{org}")
+                    .org(&f.org)
+                    .json(json!({"name": "Renamed"}))
+            },
+        },
+        Row {
+            name: "GET /me/orgs",
+            handler: h!(list_my_orgs),
+            expected: [401, 200, 200, 200, 200],
+            request: |_, _| Req::get("/me/orgs"),
+        },
+        Row {
+            name: "POST /orgs/{org}/invitations",
+            handler: h!(invite_members),
+            expected: [401, 404, 403, 403, 200],
+            request: |f, _| {
+                Req::post("/orgs/{org}/invitations")
+                    .org(&f.org)
+                    .json(json!({"emails": ["x@example.com"]}))
+            },
+        },
+        Row {
+            name: "GET /orgs/{org}/invitations",
+            handler: h!(list_invitations),
+            expected: [401, 404, 403, 403, 200],
+            request: |f, _| Req::get("/orgs/{org}/invitations").org(&f.org),
+        },
+        Row {
+            name: "POST .../invitations/{id}/resend",
+            handler: h!(resend_invitation),
+            expected: [401, 404, 403, 403, 200],
+            request: |f, _| {
+                Req::post("/orgs/{org}/invitations/{id}/resend")
+                    .org(&f.org)
+                    .param("id", &f.invitation_id)
+            },
+        },
+        Row {
+            name: "DELETE .../invitations/{id}",
+            handler: h!(revoke_invitation),
+            expected: [401, 404, 403, 403, 204],
+            request: |f, _| {
+                Req::delete("/orgs/{org}/invitations/{id}")
+                    .org(&f.org)
+                    .param("id", &f.invitation_id)
+            },
+        },
+        Row {
+            name: "POST /invitations/accept (someone else's)",
+            handler: h!(accept_invitation),
+            expected: [401, 403, 403, 403, 403],
+            request: |f, _| Req::post("/invitations/accept").json(json!({"token": f.invite_token})),
+        },
+        Row {
+            name: "GET /orgs/{org}/members",
+            handler: h!(list_members),
+            expected: [401, 404, 403, 200, 200],
+            request: |f, _| Req::get("/orgs/{org}/members").org(&f.org),
+        },
+        Row {
+            name: "GET .../members/{other}",
+            handler: h!(get_member),
+            expected: [401, 404, 403, 200, 200],
+            request: |f, _| {
+                Req::get("/orgs/{org}/members/{user_id}")
+                    .org(&f.org)
+                    .param("user_id", &f.target.sub)
+            },
+        },
+        Row {
+            name: "GET .../members/{self}",
+            handler: h!(get_member),
+            expected: [401, 404, 200, 200, 200],
+            request: |f, me| {
+                Req::get("/orgs/{org}/members/{user_id}")
+                    .org(&f.org)
+                    .param("user_id", &me.sub)
+            },
+        },
+        Row {
+            name: "PUT .../members/{other}/role",
+            handler: h!(change_role),
+            expected: [401, 404, 403, 403, 200],
+            request: |f, _| {
+                Req::put("/orgs/{org}/members/{user_id}/role")
+                    .org(&f.org)
+                    .param("user_id", &f.target.sub)
+                    .json(json!({"role": "billing_manager"}))
+            },
+        },
+        Row {
+            name: "PUT .../members/{self}/role",
+            handler: h!(change_role),
+            expected: [401, 404, 403, 403, 403],
+            request: |f, me| {
+                Req::put("/orgs/{org}/members/{user_id}/role")
+                    .org(&f.org)
+                    .param("user_id", &me.sub)
+                    .json(json!({"role": "member"}))
+            },
+        },
+        Row {
+            name: "PUT .../members/{other}/seat",
+            handler: h!(assign_seat),
+            expected: [401, 404, 403, 200, 200],
+            request: |f, _| {
+                Req::put("/orgs/{org}/members/{user_id}/seat")
+                    .org(&f.org)
+                    .param("user_id", &f.unseated.sub)
+            },
+        },
+        Row {
+            name: "DELETE .../members/{other}/seat",
+            handler: h!(revoke_seat),
+            expected: [401, 404, 403, 204, 204],
+            request: |f, _| {
+                Req::delete("/orgs/{org}/members/{user_id}/seat")
+                    .org(&f.org)
+                    .param("user_id", &f.target.sub)
+            },
+        },
+        Row {
+            name: "DELETE .../members/{other}",
+            handler: h!(remove_member),
+            expected: [401, 404, 403, 403, 204],
+            request: |f, _| {
+                Req::delete("/orgs/{org}/members/{user_id}")
+                    .org(&f.org)
+                    .param("user_id", &f.target.sub)
+            },
+        },
+        Row {
+            name: "DELETE .../members/{self} (leave)",
+            handler: h!(remove_member),
+            expected: [401, 404, 204, 204, 409],
+            request: |f, me| {
+                Req::delete("/orgs/{org}/members/{user_id}")
+                    .org(&f.org)
+                    .param("user_id", &me.sub)
+            },
+        },
+        Row {
+            name: "POST /orgs/{org}/tokens (own; only the member is seated)",
+            handler: h!(issue_token),
+            expected: [401, 404, 201, 403, 403],
+            request: |f, _| {
+                Req::post("/orgs/{org}/tokens")
+                    .org(&f.org)
+                    .json(json!({"name": "laptop"}))
+            },
+        },
+        Row {
+            name: "POST .../members/{other}/tokens",
+            handler: h!(issue_token),
+            expected: [401, 404, 403, 403, 201],
+            request: |f, _| {
+                Req::post("/orgs/{org}/members/{user_id}/tokens")
+                    .org(&f.org)
+                    .param("user_id", &f.target.sub)
+                    .json(json!({"name": "ci"}))
+            },
+        },
+        Row {
+            name: "GET /orgs/{org}/tokens (own)",
+            handler: h!(list_tokens),
+            expected: [401, 404, 200, 200, 200],
+            request: |f, _| Req::get("/orgs/{org}/tokens").org(&f.org),
+        },
+        Row {
+            name: "GET /orgs/{org}/tokens?user_id=other",
+            handler: h!(list_tokens),
+            expected: [401, 404, 403, 403, 200],
+            request: |f, _| {
+                Req::get("/orgs/{org}/tokens")
+                    .org(&f.org)
+                    .query("user_id", &f.target.sub)
+            },
+        },
+        Row {
+            name: "DELETE /orgs/{org}/tokens/{other's}",
+            handler: h!(revoke_token),
+            expected: [401, 404, 403, 403, 204],
+            request: |f, _| {
+                Req::delete("/orgs/{org}/tokens/{id}")
+                    .org(&f.org)
+                    .param("id", &f.target_token_id)
+            },
+        },
+        Row {
+            name: "GET /orgs/{org}/audit",
+            handler: h!(list_audit_events),
+            expected: [401, 404, 403, 403, 200],
+            request: |f, _| Req::get("/orgs/{org}/audit").org(&f.org),
+        },
+        Row {
+            name: "POST /tokens/introspect (IAM-authorized, no identity)",
+            handler: h!(introspect_token),
+            expected: [200, 200, 200, 200, 200],
+            request: |_, _| {
+                Req::post("/tokens/introspect")
+                    .json(json!({"token": "rst_unknownunknownunknownunknown"}))
+            },
+        },
+    ]
+}
+
+async fn call(app: &TestApp, f: &Fixture, row: &Row, who: Who) -> Resp {
+    let user = match who {
+        Who::Nobody | Who::Outsider => &f.outsider,
+        Who::Member => &f.member,
+        Who::Billing => &f.billing,
+        Who::Admin => &f.admin,
+    };
+    let req = (row.request)(f, user);
+    let req = match who {
+        Who::Nobody => req,
+        _ => req.user(user),
+    };
+    req.send(app, row.handler).await
+}
+
+async fn check_row(app: &TestApp, row: &Row) -> Vec<String> {
+    // A fresh org per row; callers go from least to most privileged, so a
+    // refused call never changes what the next caller finds.
+    let f = fixture(app).await;
+    let mut failures = Vec::new();
+    for (who, expected) in CALLERS.into_iter().zip(row.expected) {
+        let resp = call(app, &f, row, who).await;
+        if resp.status != expected {
+            failures.push(format!(
+                "{} as {who:?}: {} (expected {expected}) {}",
+                row.name, resp.status, resp.body
+            ));
+        }
+        if resp.status == 404 && matches!(who, Who::Outsider) && resp.code() != "org_not_found" {
+            failures.push(format!("{} as outsider: {}", row.name, resp.body));
+        }
+    }
+    failures
+}
+
+#[tokio::test]
+async fn every_route_answers_each_role_as_the_matrix_says() {
+    let app = TestApp::spawn().await;
+    let rows = rows();
+    let mut failures = Vec::new();
+    for group in rows.chunks(6) {
+        let results = futures::future::join_all(group.iter().map(|row| check_row(&app, row))).await;
+        failures.extend(results.into_iter().flatten());
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -1,0 +1,200 @@
+//! The bulk CSV upload: formats, limits, per-row outcomes, dry run, retries.
+
+use roster::http::routes::{invite_members, list_invitations};
+use roster_tests::mail::queued_outbox_items;
+use roster_tests::{Req, Resp, TestApp, User};
+use serde_json::json;
+
+async fn upload(
+    app: &TestApp,
+    admin: &User,
+    org: &str,
+    body: impl Into<Vec<u8>>,
+    dry_run: bool,
+) -> Resp {
+    let mut req = Req::post("/orgs/{org}/invitations")
+        .org(org)
+        .user(admin)
+        .csv(body);
+    if dry_run {
+        req = req.query("dry_run", "true");
+    }
+    req.send(app, invite_members::handle).await
+}
+
+fn outcomes(resp: &Resp) -> Vec<String> {
+    resp.json["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn bom_crlf_quoted_fields_and_a_mixed_case_header_are_read() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 5).await;
+    let (a, b) = (User::new("a"), User::new("b"));
+    let csv = format!(
+        "\u{feff} Seat , ROLE ,Email\r\ntrue,billing_manager,\"{}\"\r\n, , {} \r\nfalse,member,\"x@y.com\r\nBcc: z@y.com\"\r\n,owner,c@example.com\r\n",
+        a.email.to_uppercase(),
+        b.email
+    );
+    let resp = upload(&app, &alice, &org, csv, false).await;
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    assert_eq!(
+        outcomes(&resp),
+        ["invited", "invited", "invalid", "invalid"]
+    );
+    assert_eq!(resp.json["results"][0]["email"], json!(a.email));
+    assert_eq!(resp.json["results"][2]["row"], 3);
+    assert!(
+        resp.json["results"][2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("control")
+    );
+    assert!(
+        resp.json["results"][3]["error"]
+            .as_str()
+            .unwrap()
+            .contains("role")
+    );
+    let list = Req::get("/orgs/{org}/invitations")
+        .org(&org)
+        .user(&alice)
+        .send(&app, list_invitations::handle)
+        .await;
+    let roles: Vec<_> = list.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["role"].clone(), i["seat"].clone()))
+        .collect();
+    assert!(roles.contains(&(json!("billing_manager"), json!(true))));
+    assert!(roles.contains(&(json!("member"), json!(false))));
+}
+
+#[tokio::test]
+async fn unreadable_uploads_are_400_saying_where_and_other_types_415() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    for (body, says) in [
+        (b"mail,role\na@x.com,member\n".to_vec(), "email"),
+        (b"email\n\xff\xfe@x.com\n".to_vec(), "UTF-8"),
+        (b"email,role\na@x.com\n".to_vec(), "line 2"),
+        (b"email\n\"a@x.com\n".to_vec(), "line 2"),
+        (b"email\n".to_vec(), "no data rows"),
+    ] {
+        let resp = upload(&app, &alice, &org, body, false).await;
+        assert_eq!(resp.status, 400, "{}", resp.body);
+        assert_eq!(resp.code(), "invalid_request");
+        assert!(
+            resp.json["detail"].as_str().unwrap().contains(says),
+            "{}",
+            resp.body
+        );
+    }
+    let resp = Req::post("/orgs/{org}/invitations")
+        .org(&org)
+        .user(&alice)
+        .raw_body("text/plain", b"email\na@x.com\n".to_vec())
+        .send(&app, invite_members::handle)
+        .await;
+    assert_eq!(resp.status, 415);
+}
+
+#[tokio::test]
+async fn more_than_ten_thousand_rows_or_five_mib_is_413() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let mut csv = String::from("email\n");
+    for i in 0..10_001 {
+        csv.push_str(&format!("u{i}@example.com\n"));
+    }
+    let resp = upload(&app, &alice, &org, csv, false).await;
+    assert_eq!(resp.status, 413);
+    assert_eq!(resp.code(), "payload_too_large");
+    let huge = format!("email\n{}", "a".repeat(5 * 1024 * 1024 + 1));
+    let resp = upload(&app, &alice, &org, huge, false).await;
+    assert_eq!(resp.status, 413);
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_outcomes_and_writes_and_sends_nothing() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let csv = format!(
+        "email\nnew1@example.com\nbad\nnew1@example.com\n{}\n",
+        alice.email
+    );
+    app.calls.reset();
+    let resp = upload(&app, &alice, &org, csv, true).await;
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    assert_eq!(resp.json["dry_run"], true);
+    assert_eq!(
+        outcomes(&resp),
+        ["invited", "invalid", "duplicate", "already_member"]
+    );
+    let calls = app.calls.by_operation();
+    assert_eq!(
+        calls.keys().collect::<Vec<_>>(),
+        ["BatchGetItem"],
+        "a dry run only reads: {calls:?}"
+    );
+    let list = Req::get("/orgs/{org}/invitations")
+        .org(&org)
+        .user(&alice)
+        .query("status", "all")
+        .send(&app, list_invitations::handle)
+        .await;
+    assert_eq!(list.json["items"], json!([]));
+    assert!(queued_outbox_items(&app, &org).await.is_empty());
+}
+
+#[tokio::test]
+async fn ten_thousand_rows_in_one_request_then_the_same_file_again_changes_nothing() {
+    // A table of its own: ten thousand invitations would slow every other test's emulator calls.
+    let app = TestApp::isolated().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let mut csv = String::from("email,role,seat\n");
+    for i in 0..10_000 {
+        csv.push_str(&format!("p{i}@{org}.example.com,member,false\n"));
+    }
+    app.calls.reset();
+    let resp = upload(&app, &alice, &org, csv.clone(), false).await;
+    assert_eq!(
+        resp.status,
+        200,
+        "{}",
+        &resp.body[..resp.body.len().min(300)]
+    );
+    assert_eq!(resp.json["summary"]["invited"], 10_000);
+    assert_eq!(resp.json["results"][9_999]["row"], 10_000);
+    let first = app.calls.total();
+    // Reads: 50 emails per BatchGetItem (the first shares the authorizing
+    // read); writes: 49 invitations per TransactWriteItems. About N/25.
+    let expected = 10_001usize.div_ceil(50) + 10_000usize.div_ceil(49);
+    assert_eq!(first, expected, "{:?}", app.calls.by_operation());
+    assert!(first <= 10_000 / 24);
+
+    app.calls.reset();
+    let again = upload(&app, &alice, &org, csv, false).await;
+    assert_eq!(again.json["summary"]["already_invited"], 10_000);
+    let calls = app.calls.by_operation();
+    assert!(
+        !calls.contains_key("TransactWriteItems"),
+        "a re-upload wrote: {calls:?}"
+    );
+    assert_eq!(
+        queued_outbox_items(&app, &org).await.len(),
+        10_000,
+        "one mail per invitation"
+    );
+}
