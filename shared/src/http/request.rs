@@ -83,6 +83,12 @@ pub fn user_id(req: &Request) -> Result<UserId, ApiError> {
     UserId::parse(&path_param(req, "user_id")?).map_err(|_| OpError::MemberNotFound.into())
 }
 
+/// The `{id}` of an invitation; a malformed id names no invitation.
+pub fn invitation_id(req: &Request) -> Result<crate::domain::InvitationId, ApiError> {
+    crate::domain::InvitationId::parse(&path_param(req, "id")?)
+        .map_err(|_| OpError::InvitationNotFound.into())
+}
+
 pub fn query(req: &Request, name: &str) -> Option<String> {
     req.query_string_parameters_ref()
         .and_then(|q| q.first(name))

@@ -5,10 +5,11 @@
 use super::{Caller, OpError};
 use crate::App;
 use crate::domain::permissions::{Action, allows};
-use crate::domain::{Member, Org, OrgSlug};
+use crate::domain::{Member, Org, OrgSlug, UserId};
 use crate::store::attrs::s;
+use crate::store::keys::member_sk;
 use crate::store::tx::{Expr, check};
-use crate::store::{Item, members, orgs};
+use crate::store::{Cursor, Item, members, orgs};
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
 #[derive(Debug, Clone)]
@@ -63,6 +64,17 @@ impl Membership {
         }
     }
 
+    /// A member of this org fetched as an extra item (or the caller themselves).
+    pub fn member(&self, user: &UserId) -> Result<Member, OpError> {
+        if *user == self.caller.user_id {
+            return Ok(self.caller.clone());
+        }
+        self.extra_with_sk(&member_sk(user))
+            .map(members::from_item)
+            .transpose()?
+            .ok_or(OpError::MemberNotFound)
+    }
+
     pub fn extra_with_sk(&self, sk: &str) -> Option<&Item> {
         self.extra
             .iter()
@@ -82,4 +94,15 @@ impl Membership {
                 .value(":role", s(self.caller.role.as_str())),
         )
     }
+}
+
+/// Decodes an optional caller cursor for the query named by `scope`.
+pub fn start_key(
+    cursor: Option<&str>,
+    scope: &str,
+    key_ok: impl Fn(&str, &str) -> bool,
+) -> Result<Option<Item>, OpError> {
+    cursor
+        .map(|raw| Cursor::decode(raw, scope, key_ok).map_err(|_| OpError::InvalidCursor))
+        .transpose()
 }

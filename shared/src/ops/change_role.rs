@@ -6,7 +6,6 @@ use super::{Caller, Membership, OpError, audit};
 use crate::App;
 use crate::domain::{Action, Member, OrgSlug, Role, UserId};
 use crate::store::attrs::{n, s};
-use crate::store::keys::member_sk;
 use crate::store::tx::{Expr, update};
 use crate::store::{members, orgs};
 use serde_json::json;
@@ -24,11 +23,7 @@ pub async fn change_role(
     if *target == caller.user_id {
         return Err(OpError::CannotChangeOwnRole);
     }
-    let mut member = membership
-        .extra_with_sk(&member_sk(target))
-        .map(members::from_item)
-        .transpose()?
-        .ok_or(OpError::MemberNotFound)?;
+    let mut member = membership.member(target)?;
     if member.role == role {
         return Ok(member);
     }

@@ -18,8 +18,5 @@ pub async fn get_member(
     let membership =
         Membership::load(app, slug, caller, vec![members::member_key(slug, user)]).await?;
     membership.require(Action::ReadOtherMember)?;
-    let item = membership
-        .extra_with_sk(&crate::store::keys::member_sk(user))
-        .ok_or(OpError::MemberNotFound)?;
-    Ok(members::from_item(item)?)
+    membership.member(user)
 }

@@ -9,7 +9,6 @@ use crate::domain::{
     AccessTokenSecret, Action, ChannelScope, OrgSlug, TokenName, TokenTtlDays, UserId,
 };
 use crate::store::attrs::n;
-use crate::store::keys::member_sk;
 use crate::store::members;
 use crate::store::tokens::{self, StoredToken};
 use crate::store::tx::{Expr, check, put_new};
@@ -41,16 +40,10 @@ pub async fn issue_token(
         vec![members::member_key(slug, holder)]
     };
     let membership = Membership::load(app, slug, caller, extra).await?;
-    let member = if for_self {
-        membership.caller.clone()
-    } else {
+    if !for_self {
         membership.require(Action::IssueTokenForOther)?;
-        membership
-            .extra_with_sk(&member_sk(holder))
-            .map(members::from_item)
-            .transpose()?
-            .ok_or(OpError::MemberNotFound)?
-    };
+    }
+    let member = membership.member(holder)?;
     if !member.has_seat() {
         return Err(OpError::SeatRequired);
     }

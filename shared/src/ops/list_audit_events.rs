@@ -1,5 +1,6 @@
 //! `GET /orgs/{org}/audit`: admins read the audit log, newest first.
 
+use super::access::start_key;
 use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, OrgSlug};
@@ -17,17 +18,11 @@ pub async fn list_audit_events(
 ) -> Result<(Vec<AuditEntry>, Option<Cursor>), OpError> {
     let pk = org_pk(slug);
     let scope = format!("audit:{slug}");
-    let start = cursor
-        .as_deref()
-        .map(|raw| {
-            Cursor::decode(raw, &scope, |name, value| match name {
-                "pk" => value == pk,
-                "sk" => value.starts_with(audit_sk_prefix()),
-                _ => false,
-            })
-            .map_err(|_| OpError::InvalidCursor)
-        })
-        .transpose()?;
+    let start = start_key(cursor.as_deref(), &scope, |name, value| match name {
+        "pk" => value == pk,
+        "sk" => value.starts_with(audit_sk_prefix()),
+        _ => false,
+    })?;
     let membership = Membership::load(app, slug, caller, vec![]).await?;
     membership.require(Action::ReadAudit)?;
     let out = app

@@ -2,6 +2,7 @@
 //! invitations, ordered by expiry. "Expired" is decided against the clock, as
 //! a key condition on the expiry index, not by trusting TTL.
 
+use super::access::start_key;
 use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, Invitation, OrgSlug};
@@ -50,19 +51,12 @@ pub async fn list_invitations(
     let gsi_pk = invitations_gsi1pk(slug);
     let pk = org_pk(slug);
     let scope = format!("invitations:{slug}:{}", query.status.name());
-    let start = query
-        .cursor
-        .as_deref()
-        .map(|raw| {
-            Cursor::decode(raw, &scope, |name, value| match name {
-                "gsi1pk" => value == gsi_pk,
-                "pk" => value == pk,
-                "sk" | "gsi1sk" => true,
-                _ => false,
-            })
-            .map_err(|_| OpError::InvalidCursor)
-        })
-        .transpose()?;
+    let start = start_key(query.cursor.as_deref(), &scope, |name, value| match name {
+        "gsi1pk" => value == gsi_pk,
+        "pk" => value == pk,
+        "sk" | "gsi1sk" => true,
+        _ => false,
+    })?;
     let membership = Membership::load(app, slug, caller, vec![]).await?;
     membership.require(Action::ManageInvitations)?;
 

@@ -1,6 +1,7 @@
 //! `GET /orgs/{org}/members`: admins and billing managers page through the
 //! members, optionally filtered by role or seat.
 
+use super::access::start_key;
 use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, Member, OrgSlug, Role};
@@ -33,18 +34,11 @@ pub async fn list_members(
 ) -> Result<(Vec<Member>, Option<Cursor>), OpError> {
     let pk = org_pk(slug);
     let scope = query.scope(slug);
-    let start = query
-        .cursor
-        .as_deref()
-        .map(|raw| {
-            Cursor::decode(raw, &scope, |name, value| match name {
-                "pk" => value == pk,
-                "sk" => value.starts_with(MEMBER_PREFIX),
-                _ => false,
-            })
-            .map_err(|_| OpError::InvalidCursor)
-        })
-        .transpose()?;
+    let start = start_key(query.cursor.as_deref(), &scope, |name, value| match name {
+        "pk" => value == pk,
+        "sk" => value.starts_with(MEMBER_PREFIX),
+        _ => false,
+    })?;
     let membership = Membership::load(app, slug, caller, vec![]).await?;
     membership.require(Action::ListMembers)?;
 

@@ -1,6 +1,7 @@
 //! `GET /orgs/{org}/tokens?user_id=`: one's own tokens (no secrets); admins
 //! may name another member.
 
+use super::access::start_key;
 use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, OrgSlug, UserId};
@@ -21,19 +22,13 @@ pub async fn list_tokens(
     let gsi_pk = tokens_gsi1pk(slug, &holder);
     let pk = org_pk(slug);
     let scope = format!("tokens:{slug}:{holder}");
-    let start = cursor
-        .as_deref()
-        .map(|raw| {
-            Cursor::decode(raw, &scope, |name, value| match name {
-                "gsi1pk" => value == gsi_pk,
-                "pk" => value == pk,
-                "sk" => value.starts_with("TOKEN#"),
-                "gsi1sk" => true,
-                _ => false,
-            })
-            .map_err(|_| OpError::InvalidCursor)
-        })
-        .transpose()?;
+    let start = start_key(cursor.as_deref(), &scope, |name, value| match name {
+        "gsi1pk" => value == gsi_pk,
+        "pk" => value == pk,
+        "sk" => value.starts_with("TOKEN#"),
+        "gsi1sk" => true,
+        _ => false,
+    })?;
     let membership = Membership::load(app, slug, caller, vec![]).await?;
     if holder != caller.user_id {
         membership.require(Action::ManageOthersTokens)?;

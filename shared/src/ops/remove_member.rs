@@ -7,7 +7,6 @@ use super::{Caller, Membership, OpError, audit};
 use crate::App;
 use crate::domain::{Action, OrgSlug, Role, UserId};
 use crate::store::attrs::{n, s};
-use crate::store::keys::member_sk;
 use crate::store::tx::{Expr, delete, update};
 use crate::store::{members, orgs};
 use serde_json::json;
@@ -44,15 +43,7 @@ async fn attempt(
     if !leaving {
         membership.require(Action::RemoveOtherMember)?;
     }
-    let member = if leaving {
-        membership.caller.clone()
-    } else {
-        membership
-            .extra_with_sk(&member_sk(target))
-            .map(members::from_item)
-            .transpose()?
-            .ok_or(OpError::MemberNotFound)?
-    };
+    let member = membership.member(target)?;
     let was_admin = member.role == Role::Admin;
     if was_admin && membership.org.admin_count <= 1 {
         return Err(OpError::LastAdmin);

@@ -9,7 +9,6 @@ use super::{Caller, Membership, OpError, audit, seat_epoch};
 use crate::App;
 use crate::domain::{Action, MailKind, Member, OrgSlug, OutboxMessage, UserId};
 use crate::store::attrs::{n, time};
-use crate::store::keys::member_sk;
 use crate::store::tx::{Expr, put_new, update};
 use crate::store::{members, orgs, outbox};
 use serde_json::json;
@@ -23,15 +22,7 @@ async fn load_target(
     let membership =
         Membership::load(app, slug, caller, vec![members::member_key(slug, target)]).await?;
     membership.require(Action::ManageSeats)?;
-    let member = if *target == caller.user_id {
-        membership.caller.clone()
-    } else {
-        membership
-            .extra_with_sk(&member_sk(target))
-            .map(members::from_item)
-            .transpose()?
-            .ok_or(OpError::MemberNotFound)?
-    };
+    let member = membership.member(target)?;
     Ok((membership, member))
 }
 
