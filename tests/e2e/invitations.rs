@@ -213,3 +213,57 @@ async fn pending_invitations_are_listed_with_their_email_status() {
     deliver_queued(&app, &org).await;
     assert_eq!(list().await.json["items"][0]["email_status"], "sent");
 }
+
+#[tokio::test]
+async fn a_malformed_stream_record_is_skipped_and_the_rest_delivered() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let bob = User::new("bob");
+    app.invite(&alice, &org, &[&bob.email], "member", false)
+        .await;
+    let mut items = queued_outbox_items(&app, &org).await;
+    let mut broken = items[0].clone();
+    broken.remove("kind");
+    items.insert(0, broken);
+    let event = roster_tests::mail::stream_event(items);
+    let response = roster::events::deliver_email::deliver_records(&app.app, event.records).await;
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(sent_to(&bob.email).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_record_that_fails_on_dynamodb_is_reported_for_retry_and_stops_the_batch() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    app.invite(
+        &alice,
+        &org,
+        &["x1@example.com", "x2@example.com"],
+        "member",
+        false,
+    )
+    .await;
+    let items = queued_outbox_items(&app, &org).await;
+    let event = roster_tests::mail::stream_event(items);
+    let first_sequence = event.records[0].change.sequence_number.clone();
+    // The same handler against a table that does not exist: every claim fails.
+    let mut broken = (*app.app).clone();
+    broken.store =
+        roster::store::Store::new(app.app.store.client().clone(), "no-such-table".into());
+    let response = roster::events::deliver_email::deliver_records(&broken, event.records).await;
+    let failures: Vec<_> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.clone())
+        .collect();
+    assert_eq!(
+        failures,
+        [first_sequence],
+        "report the first failure; Lambda retries from there"
+    );
+    // Nothing was claimed: a real retry delivers both.
+    assert_eq!(deliver_queued(&app, &org).await, 2);
+    assert_eq!(sent_to(&x1).await.len() + sent_to(&x2).await.len(), 2);
+}
