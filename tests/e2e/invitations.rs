@@ -237,14 +237,11 @@ async fn a_record_that_fails_on_dynamodb_is_reported_for_retry_and_stops_the_bat
     let app = TestApp::spawn().await;
     let alice = User::new("alice");
     let org = app.create_org(&alice, 0).await;
-    app.invite(
-        &alice,
-        &org,
-        &["x1@example.com", "x2@example.com"],
-        "member",
-        false,
-    )
-    .await;
+    let (x1, x2) = (
+        format!("x1@{org}.example.com"),
+        format!("x2@{org}.example.com"),
+    );
+    app.invite(&alice, &org, &[&x1, &x2], "member", false).await;
     let items = queued_outbox_items(&app, &org).await;
     let event = roster_tests::mail::stream_event(items);
     let first_sequence = event.records[0].change.sequence_number.clone();
