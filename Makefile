@@ -2,6 +2,7 @@
 #   make dev     run every function on http://127.0.0.1:9000 against moto on :4566
 #   make test    fmt, clippy, all tests (own moto), cfn-lint: what CI runs
 #   make token EMAIL=alice@example.com [SUB=...]   print a local dev JWT
+#   make invoke FN=sweep [EVENT=...]   run one function on a sample event (make dev running)
 #   make fmt | lint | clean | venv
 
 SHELL := bash
@@ -9,7 +10,7 @@ PYTHON ?= python3
 VENV := .venv
 VENV_STAMP := $(VENV)/.requirements-installed
 
-.PHONY: dev test token fmt lint clean venv
+.PHONY: dev test token invoke fmt lint clean venv
 
 # (Re)install the Python toolchain (moto, cargo-lambda, cfn-lint) when requirements change.
 venv: $(VENV_STAMP)
@@ -27,6 +28,12 @@ test: venv
 token:
 	@test -n "$(EMAIL)" || { echo "usage: make token EMAIL=alice@example.com [SUB=user-id]" >&2; exit 2; }
 	@$(PYTHON) scripts/dev_token.py "$(EMAIL)" $(if $(SUB),--sub "$(SUB)")
+
+# One function on its sample event, through the running `make dev`.
+invoke: venv
+	@test -n "$(FN)" || { echo "usage: make invoke FN=sweep [EVENT=events/sweep.json]" >&2; exit 2; }
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda invoke --invoke-address 127.0.0.1 --invoke-port 9000 \
+		$(FN) --data-file $(or $(EVENT),events/$(FN).json)
 
 fmt:
 	cargo fmt --all

@@ -59,10 +59,21 @@ fi
 "$PY" scripts/emulator.py up --reuse --port 4566 --pidfile "$MOTO_PIDFILE" --log .dev/moto.log
 "$PY" scripts/bootstrap.py
 
+# Build every function once up front: otherwise each of the --concurrency
+# instances of a function runs its own `cargo run` on first request, all
+# queueing on cargo's lock.
+echo "dev: building the functions (the first time takes a few minutes)"
+cargo build --workspace --bins --quiet
+
+# Hot reload makes every function instance watch the whole tree (target/ and
+# .venv/ included), which exhausts the machine's inotify watches; it is opt-in.
+reload=(--ignore-changes)
+[ "${RELOAD:-0}" = 1 ] && reload=()
+
 spawn "$PY" -u scripts/stream_poller.py
 # (tokio_graceful_shutdown=warn: cargo-lambda otherwise dumps its whole config when it stops)
 RUST_LOG="$RUST_LOG,tokio_graceful_shutdown=warn" \
-    spawn cargo lambda watch --invoke-address 127.0.0.1 --invoke-port 9000 --concurrency 4
+    spawn cargo lambda watch --invoke-address 127.0.0.1 --invoke-port 9000 --concurrency 4 "${reload[@]}"
 
 for _ in $(seq 1 100); do # until cargo lambda watch listens (it compiles functions on first call)
     listening 9000 && break
@@ -71,12 +82,13 @@ done
 
 cat <<EOF
 
-dev: ready. API on http://127.0.0.1:9000 (each function compiles on its first request;
-     the very first one builds the dependencies and takes a few minutes).
+dev: ready. API on http://127.0.0.1:9000 (up to 4 instances per function).
+     Code changes need a restart; \`make dev RELOAD=1\` reloads on change instead.
      Emulator $AWS_ENDPOINT_URL, table $ROSTER_TABLE.
      Sent mail: curl -s $AWS_ENDPOINT_URL/moto-api/data.json (under "ses" -> "Message").
      Try:
 curl -s -X POST http://127.0.0.1:9000/orgs -H "Authorization: Bearer \$(make -s token EMAIL=alice@example.com)" -H 'content-type: application/json' -d '{"slug":"acme","name":"Acme","seat_limit":5}'
+     One function on a sample event: make invoke FN=sweep
 
 EOF
 

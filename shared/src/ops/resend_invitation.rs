@@ -38,8 +38,8 @@ pub async fn resend_invitation(
         .ok_or(OpError::InvitationNotFound)?;
 
     let now = app.now();
+    // `created_at` stays: it is when the person was first invited.
     let renewed = Invitation {
-        created_at: now,
         expires_at: expires_at(now),
         generation: next_generation(now, Some(current.generation)),
         token_hash: None,
