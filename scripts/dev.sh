@@ -35,7 +35,9 @@ stop_groups() {
     wait 2>/dev/null || true
 }
 cleanup() {
-    trap - EXIT INT TERM
+    # make passes Ctrl-C / SIGTERM on to us a second time: finish cleaning up anyway.
+    trap - EXIT
+    trap '' INT TERM
     echo "dev: stopping"
     stop_groups "${pgids[@]}"
     "$PY" scripts/emulator.py down --pidfile "$MOTO_PIDFILE" # only if we started it
