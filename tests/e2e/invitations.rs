@@ -264,3 +264,53 @@ async fn a_record_that_fails_on_dynamodb_is_reported_for_retry_and_stops_the_bat
     assert_eq!(deliver_queued(&app, &org).await, 2);
     assert_eq!(sent_to(&x1).await.len() + sent_to(&x2).await.len(), 2);
 }
+
+#[tokio::test]
+async fn invitation_lists_paginate_and_cursors_are_bound_to_org_and_query() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let other = app.create_org(&alice, 0).await;
+    let emails: Vec<String> = (0..3).map(|i| format!("p{i}@{org}.example.com")).collect();
+    let refs: Vec<&str> = emails.iter().map(String::as_str).collect();
+    app.invite(&alice, &org, &refs, "member", false).await;
+    app.invite(&alice, &other, &refs, "member", false).await;
+    let page = |org: &str, status: &str, cursor: Option<&str>| {
+        let mut req = Req::get("/orgs/{org}/invitations")
+            .org(org)
+            .user(&alice)
+            .query("status", status)
+            .query("limit", "1");
+        if let Some(c) = cursor {
+            req = req.query("cursor", c);
+        }
+        req.send(&app, list_invitations::handle)
+    };
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let resp = page(&org, "all", cursor.as_deref()).await;
+        assert_eq!(resp.status, 200, "{}", resp.body);
+        seen.extend(
+            resp.json["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["email"].clone()),
+        );
+        match resp.json["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 3);
+    let first = page(&org, "all", None).await;
+    let c = first.json["next_cursor"].as_str().unwrap().to_owned();
+    for (o, status) in [(other.as_str(), "all"), (org.as_str(), "expired")] {
+        let resp = page(o, status, Some(&c)).await;
+        assert_eq!(resp.status, 400, "{o} {status}");
+        assert_eq!(resp.code(), "invalid_cursor");
+    }
+    let bad_status = page(&org, "accepted", None).await;
+    assert_eq!(bad_status.status, 400);
+}
