@@ -1,6 +1,7 @@
 # Roster developer commands. Recipes stay thin; the logic lives in scripts/.
 #   make dev     run every function on http://127.0.0.1:9000 against moto on :4566
 #   make test    fmt, clippy, all tests (own moto), cfn-lint: what CI runs
+#   make bench   bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, RSS
 #   make token EMAIL=alice@example.com [SUB=...]   print a local dev JWT
 #   make invoke FN=sweep [EVENT=...]   run one function on a sample event (make dev running)
 #   make fmt | lint | clean | venv
@@ -47,3 +48,8 @@ lint: venv
 clean:
 	cargo clean
 	rm -rf .dev
+
+# The bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, peak RSS (own moto).
+.PHONY: bench
+bench: venv
+	scripts/bench.sh

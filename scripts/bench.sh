@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# make bench: the bulk CSV upload benchmark (tests/benches/bulk_invite.rs) at 1,000
+# and 10,000 rows, each size in its own process (so its peak RSS is its own), against
+# private emulators (scripts/private-emulators.sh) and stopped on exit. Prints one
+# table and the 10k/1k ratios of wall time and DynamoDB calls, measured in this run.
+# Built in the dev profile: a release build of the AWS SDK takes too long here.
+# Usage: scripts/bench.sh [ROWS...]   (default: 1000 10000; ratios need both)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(1000 10000); fi
+
+"${MAKE:-make}" -s venv
+PY=.venv/bin/python
+mkdir -p .dev
+
+OUT=$(mktemp)
+. scripts/private-emulators.sh bench roster-bench
+trap 'rc=$?; rm -f "$OUT"; private_emulators_down $rc' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+echo "bench: building tests/benches/bulk_invite.rs (dev profile)"
+BIN=$(cargo bench -p roster-tests --bench bulk_invite --profile dev --no-run \
+    --message-format=json-render-diagnostics |
+    "$PY" -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "bulk_invite" and m.get("executable"):
+        print(m["executable"])')
+test -x "$BIN"
+
+export RUST_LOG=warn
+private_emulators_up
+
+status=0
+for rows in "${SIZES[@]}"; do
+    echo "bench: $rows rows (own process)"
+    "$BIN" "$rows" | grep -v '^#' >>"$OUT" || status=1
+done
+
+echo
+{
+    printf 'phase\trows\tstatus\twall_s\tcpu_s\tcalls\tby_operation\trss_before_MiB\trss_peak_MiB\tanswer_KiB\n'
+    cat "$OUT"
+} | column -t -s $'\t'
+
+# Ratios of the largest to the smallest size, per phase, from this run's numbers.
+awk -F'\t' '
+    { key = $1; if (!(key in lo) || $2 < lo_rows[key]) { lo[key] = $0; lo_rows[key] = $2 }
+      if (!(key in hi) || $2 > hi_rows[key]) { hi[key] = $0; hi_rows[key] = $2 } }
+    END {
+        for (key in lo) {
+            if (hi_rows[key] == lo_rows[key]) continue
+            split(lo[key], a, "\t"); split(hi[key], b, "\t")
+            printf "ratio %s %d/%d rows: wall %.1fx, calls %.1fx (rows %.0fx)\n", key, b[2], a[2],
+                (a[4] > 0 ? b[4] / a[4] : 0), (a[6] > 0 ? b[6] / a[6] : 0), b[2] / a[2]
+        }
+    }' "$OUT" | sort
+exit "$status"
