@@ -1,17 +1,9 @@
 //! Accepting: the invited, verified email only; once; before expiry.
 
 use chrono::Duration;
-use roster::http::routes::{accept_invitation, get_member, list_invitations, list_members};
-use roster_tests::{Req, Resp, TestApp, User, jwt};
+use roster::http::routes::{accept_invitation, get_member, list_members};
+use roster_tests::{Req, TestApp, User, jwt};
 use serde_json::json;
-
-async fn accept(app: &TestApp, user: &User, token: &str) -> Resp {
-    Req::post("/invitations/accept")
-        .user(user)
-        .json(json!({"token": token}))
-        .send(app, accept_invitation::handle)
-        .await
-}
 
 #[tokio::test]
 async fn accepting_makes_the_invitee_a_member_the_admin_can_see() {
@@ -22,7 +14,7 @@ async fn accepting_makes_the_invitee_a_member_the_admin_can_see() {
     let token = app
         .invite_and_get_token(&alice, &org, &bob, "billing_manager", true)
         .await;
-    let resp = accept(&app, &bob, &token).await;
+    let resp = app.accept(&bob, &token).await;
     assert_eq!(resp.status, 200, "{}", resp.body);
     assert_eq!(resp.json["org"]["slug"], json!(org));
     assert_eq!(resp.json["org"]["seats_used"], 1);
@@ -52,11 +44,7 @@ async fn accepting_makes_the_invitee_a_member_the_admin_can_see() {
     assert!(me.json["seat"]["assigned_at"].is_string());
 
     // The invitation is consumed: no longer listed.
-    let pending = Req::get("/orgs/{org}/invitations")
-        .org(&org)
-        .user(&alice)
-        .send(&app, list_invitations::handle)
-        .await;
+    let pending = app.invitations(&alice, &org, "pending").await;
     assert_eq!(pending.json["items"], json!([]));
 }
 
@@ -69,8 +57,8 @@ async fn a_token_works_only_once() {
     let token = app
         .invite_and_get_token(&alice, &org, &bob, "member", false)
         .await;
-    assert_eq!(accept(&app, &bob, &token).await.status, 200);
-    let again = accept(&app, &bob, &token).await;
+    assert_eq!(app.accept(&bob, &token).await.status, 200);
+    let again = app.accept(&bob, &token).await;
     assert_eq!(again.status, 404);
     assert_eq!(again.code(), "invitation_not_found");
 }
@@ -84,7 +72,7 @@ async fn accepting_with_another_email_is_403_email_mismatch() {
     let token = app
         .invite_and_get_token(&alice, &org, &bob, "member", false)
         .await;
-    let resp = accept(&app, &User::new("eve"), &token).await;
+    let resp = app.accept(&User::new("eve"), &token).await;
     assert_eq!(resp.status, 403);
     assert_eq!(resp.code(), "email_mismatch");
     // An unverified email is not good enough either.
@@ -100,7 +88,7 @@ async fn accepting_with_another_email_is_403_email_mismatch() {
     assert_eq!(resp.status, 403);
     assert_eq!(resp.code(), "email_mismatch");
     // The rightful invitee still can.
-    assert_eq!(accept(&app, &bob, &token).await.status, 200);
+    assert_eq!(app.accept(&bob, &token).await.status, 200);
 }
 
 #[tokio::test]
@@ -113,23 +101,14 @@ async fn an_invitation_past_its_expiry_is_410_even_if_the_item_exists() {
         .invite_and_get_token(&alice, &org, &bob, "member", false)
         .await;
     app.clock.advance(Duration::days(7) + Duration::seconds(1));
-    let resp = accept(&app, &bob, &token).await;
+    let resp = app.accept(&bob, &token).await;
     assert_eq!(resp.status, 410, "{}", resp.body);
     assert_eq!(resp.code(), "invitation_expired");
     assert!(resp.json["detail"].as_str().unwrap().contains("expired on"));
 
-    let expired = Req::get("/orgs/{org}/invitations")
-        .org(&org)
-        .user(&alice)
-        .query("status", "expired")
-        .send(&app, list_invitations::handle)
-        .await;
+    let expired = app.invitations(&alice, &org, "expired").await;
     assert_eq!(expired.json["items"][0]["status"], "expired");
-    let pending = Req::get("/orgs/{org}/invitations")
-        .org(&org)
-        .user(&alice)
-        .send(&app, list_invitations::handle)
-        .await;
+    let pending = app.invitations(&alice, &org, "pending").await;
     assert_eq!(pending.json["items"], json!([]));
 }
 
@@ -145,7 +124,7 @@ async fn a_forged_or_malformed_token_is_404() {
     let (prefix, _) = token.rsplit_once('.').unwrap();
     let forged = format!("{prefix}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
     for bad in [forged.as_str(), "garbage", ""] {
-        let resp = accept(&app, &bob, bad).await;
+        let resp = app.accept(&bob, bad).await;
         assert_eq!(resp.status, 404, "{bad}: {}", resp.body);
         assert_eq!(resp.code(), "invitation_not_found");
     }
@@ -165,7 +144,7 @@ async fn someone_already_in_the_org_gets_409_already_member() {
         sub: alice.sub.clone(),
         email: bob.email.clone(),
     };
-    let resp = accept(&app, &alice_as_bob, &token).await;
+    let resp = app.accept(&alice_as_bob, &token).await;
     assert_eq!(resp.status, 409, "{}", resp.body);
     assert_eq!(resp.code(), "already_member");
 }
@@ -179,7 +158,7 @@ async fn a_seat_invitation_joins_without_a_seat_when_none_is_free() {
     let token = app
         .invite_and_get_token(&alice, &org, &bob, "member", true)
         .await;
-    let resp = accept(&app, &bob, &token).await;
+    let resp = app.accept(&bob, &token).await;
     assert_eq!(resp.status, 200);
     assert_eq!(resp.json["seat"], false);
     assert_eq!(resp.json["org"]["seats_used"], 0);

@@ -1,6 +1,6 @@
 //! The bulk CSV upload: formats, limits, per-row outcomes, dry run, retries.
 
-use roster::http::routes::{invite_members, list_invitations};
+use roster::http::routes::invite_members;
 use roster_tests::mail::queued_outbox_items;
 use roster_tests::{Req, Resp, TestApp, User};
 use serde_json::json;
@@ -62,11 +62,7 @@ async fn bom_crlf_quoted_fields_and_a_mixed_case_header_are_read() {
             .unwrap()
             .contains("role")
     );
-    let list = Req::get("/orgs/{org}/invitations")
-        .org(&org)
-        .user(&alice)
-        .send(&app, list_invitations::handle)
-        .await;
+    let list = app.invitations(&alice, &org, "pending").await;
     let roles: Vec<_> = list.json["items"]
         .as_array()
         .unwrap()
@@ -147,12 +143,7 @@ async fn a_dry_run_reports_outcomes_and_writes_and_sends_nothing() {
         ["BatchGetItem"],
         "a dry run only reads: {calls:?}"
     );
-    let list = Req::get("/orgs/{org}/invitations")
-        .org(&org)
-        .user(&alice)
-        .query("status", "all")
-        .send(&app, list_invitations::handle)
-        .await;
+    let list = app.invitations(&alice, &org, "all").await;
     assert_eq!(list.json["items"], json!([]));
     assert!(queued_outbox_items(&app, &org).await.is_empty());
 }

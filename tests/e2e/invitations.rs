@@ -119,11 +119,7 @@ async fn inviting_the_same_people_again_changes_nothing() {
     assert_eq!(again.json["results"][0]["outcome"], "already_invited");
     assert_eq!(deliver_queued(&app, &org).await, 0);
     assert_eq!(sent_to(&bob.email).await.len(), 1);
-    let list = Req::get("/orgs/{org}/invitations")
-        .org(&org)
-        .user(&alice)
-        .send(&app, list_invitations::handle)
-        .await;
+    let list = app.invitations(&alice, &org, "pending").await;
     assert_eq!(list.json["items"][0]["role"], "member");
 }
 

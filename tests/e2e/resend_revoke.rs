@@ -1,20 +1,9 @@
 //! Resending renews an invitation and kills its old link; revoking kills it.
 
 use chrono::Duration;
-use roster::http::routes::{
-    accept_invitation, list_invitations, resend_invitation, revoke_invitation,
-};
+use roster::http::routes::{resend_invitation, revoke_invitation};
 use roster_tests::mail::{deliver_queued, latest_invite_token, sent_to};
 use roster_tests::{Req, Resp, TestApp, User};
-use serde_json::json;
-
-async fn accept(app: &TestApp, user: &User, token: &str) -> Resp {
-    Req::post("/invitations/accept")
-        .user(user)
-        .json(json!({"token": token}))
-        .send(app, accept_invitation::handle)
-        .await
-}
 
 fn invitation_id(token: &str) -> String {
     token.split('.').nth(1).unwrap().to_owned()
@@ -53,7 +42,7 @@ async fn resending_kills_the_old_link_and_mails_a_new_one() {
     assert_eq!(resp.json["email_status"], "queued");
 
     // The old link is dead at once, before the new mail is even sent.
-    let dead = accept(&app, &bob, &old).await;
+    let dead = app.accept(&bob, &old).await;
     assert_eq!(dead.status, 404);
     assert_eq!(dead.code(), "invitation_not_found");
 
@@ -61,7 +50,7 @@ async fn resending_kills_the_old_link_and_mails_a_new_one() {
     assert_eq!(sent_to(&bob.email).await.len(), 2);
     let new = latest_invite_token(&bob.email).await.unwrap();
     assert_ne!(new, old);
-    assert_eq!(accept(&app, &bob, &new).await.status, 200);
+    assert_eq!(app.accept(&bob, &new).await.status, 200);
 }
 
 #[tokio::test]
@@ -74,12 +63,7 @@ async fn an_expired_invitation_can_be_resent_for_seven_more_days() {
         .invite_and_get_token(&alice, &org, &bob, "member", false)
         .await;
     app.clock.advance(Duration::days(8));
-    let listed = Req::get("/orgs/{org}/invitations")
-        .org(&org)
-        .user(&alice)
-        .query("status", "expired")
-        .send(&app, list_invitations::handle)
-        .await;
+    let listed = app.invitations(&alice, &org, "expired").await;
     assert_eq!(listed.json["items"][0]["status"], "expired");
     let resp = resend(&app, &alice, &org, &invitation_id(&old)).await;
     assert_eq!(resp.status, 200);
@@ -92,7 +76,7 @@ async fn an_expired_invitation_can_be_resent_for_seven_more_days() {
     );
     deliver_queued(&app, &org).await;
     let new = latest_invite_token(&bob.email).await.unwrap();
-    assert_eq!(accept(&app, &bob, &new).await.status, 200);
+    assert_eq!(app.accept(&bob, &new).await.status, 200);
 }
 
 #[tokio::test]
@@ -107,7 +91,7 @@ async fn a_revoked_link_is_404_and_cannot_be_resent() {
     let id = invitation_id(&token);
     assert_eq!(revoke(&app, &alice, &org, &id).await.status, 204);
     assert_eq!(
-        accept(&app, &bob, &token).await.code(),
+        app.accept(&bob, &token).await.code(),
         "invitation_not_found"
     );
     assert_eq!(revoke(&app, &alice, &org, &id).await.status, 404);
@@ -120,7 +104,7 @@ async fn a_revoked_link_is_404_and_cannot_be_resent() {
     let token = app
         .invite_and_get_token(&alice, &org, &carol, "member", false)
         .await;
-    assert_eq!(accept(&app, &carol, &token).await.status, 200);
+    assert_eq!(app.accept(&carol, &token).await.status, 200);
     assert_eq!(
         resend(&app, &alice, &org, &invitation_id(&token))
             .await
@@ -150,5 +134,5 @@ async fn a_stale_mail_for_an_old_generation_mints_no_link() {
     let mails = sent_to(&bob.email).await;
     assert_eq!(mails.len(), 1, "only the current generation's mail is sent");
     let token = roster_tests::mail::token_in(&mails[0].body).unwrap();
-    assert_eq!(accept(&app, &bob, &token).await.status, 200);
+    assert_eq!(app.accept(&bob, &token).await.status, 200);
 }

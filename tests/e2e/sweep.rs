@@ -112,12 +112,7 @@ async fn invitations_past_their_ttl_are_deleted_and_only_those() {
     app.clock.advance(Duration::days(17) + Duration::seconds(1));
     let report = sweep(&app.app).await.unwrap();
     assert_eq!(report.invitations_deleted, 1);
-    let list = Req::get("/orgs/{org}/invitations")
-        .org(&org)
-        .user(&alice)
-        .query("status", "all")
-        .send(&app, list_invitations::handle)
-        .await;
+    let list = app.invitations(&alice, &org, "all").await;
     let emails: Vec<_> = list.json["items"]
         .as_array()
         .unwrap()

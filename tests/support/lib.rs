@@ -185,16 +185,31 @@ impl TestApp {
             .expect("an invitation email with a token")
     }
 
+    /// `user` accepts an invitation token.
+    pub async fn accept(&self, user: &User, token: &str) -> Resp {
+        Req::post("/invitations/accept")
+            .user(user)
+            .json(serde_json::json!({"token": token}))
+            .send(self, roster::http::routes::accept_invitation::handle)
+            .await
+    }
+
+    /// `admin` lists the org's invitations with `status` (pending, expired, all).
+    pub async fn invitations(&self, admin: &User, org: &str, status: &str) -> Resp {
+        Req::get("/orgs/{org}/invitations")
+            .org(org)
+            .user(admin)
+            .query("status", status)
+            .send(self, roster::http::routes::list_invitations::handle)
+            .await
+    }
+
     /// Invites and accepts: `user` becomes a member of `org` with `role`.
     pub async fn add_member(&self, admin: &User, org: &str, user: &User, role: &str, seat: bool) {
         let token = self
             .invite_and_get_token(admin, org, user, role, seat)
             .await;
-        let resp = Req::post("/invitations/accept")
-            .user(user)
-            .json(serde_json::json!({"token": token}))
-            .send(self, roster::http::routes::accept_invitation::handle)
-            .await;
+        let resp = self.accept(user, &token).await;
         assert_eq!(resp.status, 200, "{}", resp.body);
     }
 }
