@@ -8,12 +8,7 @@ use serde_json::json;
 #[tokio::test]
 async fn accepting_makes_the_invitee_a_member_the_admin_can_see() {
     let app = TestApp::spawn().await;
-    let alice = User::new("alice");
-    let org = app.create_org(&alice, 3).await;
-    let bob = User::new("bob");
-    let token = app
-        .invite_and_get_token(&alice, &org, &bob, "billing_manager", true)
-        .await;
+    let (org, alice, bob, token) = app.org_with_invitee(3, "billing_manager", true).await;
     let resp = app.accept(&bob, &token).await;
     assert_eq!(resp.status, 200, "{}", resp.body);
     assert_eq!(resp.json["org"]["slug"], json!(org));
@@ -51,12 +46,7 @@ async fn accepting_makes_the_invitee_a_member_the_admin_can_see() {
 #[tokio::test]
 async fn a_token_works_only_once() {
     let app = TestApp::spawn().await;
-    let alice = User::new("alice");
-    let org = app.create_org(&alice, 0).await;
-    let bob = User::new("bob");
-    let token = app
-        .invite_and_get_token(&alice, &org, &bob, "member", false)
-        .await;
+    let (_, _, bob, token) = app.org_with_invitee(0, "member", false).await;
     assert_eq!(app.accept(&bob, &token).await.status, 200);
     let again = app.accept(&bob, &token).await;
     assert_eq!(again.status, 404);
@@ -66,12 +56,7 @@ async fn a_token_works_only_once() {
 #[tokio::test]
 async fn accepting_with_another_email_is_403_email_mismatch() {
     let app = TestApp::spawn().await;
-    let alice = User::new("alice");
-    let org = app.create_org(&alice, 0).await;
-    let bob = User::new("bob");
-    let token = app
-        .invite_and_get_token(&alice, &org, &bob, "member", false)
-        .await;
+    let (_, _, bob, token) = app.org_with_invitee(0, "member", false).await;
     let resp = app.accept(&User::new("eve"), &token).await;
     assert_eq!(resp.status, 403);
     assert_eq!(resp.code(), "email_mismatch");
@@ -94,12 +79,7 @@ async fn accepting_with_another_email_is_403_email_mismatch() {
 #[tokio::test]
 async fn an_invitation_past_its_expiry_is_410_even_if_the_item_exists() {
     let app = TestApp::spawn().await;
-    let alice = User::new("alice");
-    let org = app.create_org(&alice, 0).await;
-    let bob = User::new("bob");
-    let token = app
-        .invite_and_get_token(&alice, &org, &bob, "member", false)
-        .await;
+    let (org, alice, bob, token) = app.org_with_invitee(0, "member", false).await;
     app.clock.advance(Duration::days(7) + Duration::seconds(1));
     let resp = app.accept(&bob, &token).await;
     assert_eq!(resp.status, 410, "{}", resp.body);
@@ -115,12 +95,7 @@ async fn an_invitation_past_its_expiry_is_410_even_if_the_item_exists() {
 #[tokio::test]
 async fn a_forged_or_malformed_token_is_404() {
     let app = TestApp::spawn().await;
-    let alice = User::new("alice");
-    let org = app.create_org(&alice, 0).await;
-    let bob = User::new("bob");
-    let token = app
-        .invite_and_get_token(&alice, &org, &bob, "member", false)
-        .await;
+    let (_, _, bob, token) = app.org_with_invitee(0, "member", false).await;
     let (prefix, _) = token.rsplit_once('.').unwrap();
     let forged = format!("{prefix}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
     for bad in [forged.as_str(), "garbage", ""] {
@@ -133,12 +108,7 @@ async fn a_forged_or_malformed_token_is_404() {
 #[tokio::test]
 async fn someone_already_in_the_org_gets_409_already_member() {
     let app = TestApp::spawn().await;
-    let alice = User::new("alice");
-    let org = app.create_org(&alice, 0).await;
-    let bob = User::new("bob");
-    let token = app
-        .invite_and_get_token(&alice, &org, &bob, "member", false)
-        .await;
+    let (_, alice, bob, token) = app.org_with_invitee(0, "member", false).await;
     // Alice (already the admin) changes her login email to Bob's invited one.
     let alice_as_bob = User {
         sub: alice.sub.clone(),
@@ -152,12 +122,7 @@ async fn someone_already_in_the_org_gets_409_already_member() {
 #[tokio::test]
 async fn a_seat_invitation_joins_without_a_seat_when_none_is_free() {
     let app = TestApp::spawn().await;
-    let alice = User::new("alice");
-    let org = app.create_org(&alice, 0).await;
-    let bob = User::new("bob");
-    let token = app
-        .invite_and_get_token(&alice, &org, &bob, "member", true)
-        .await;
+    let (_, _, bob, token) = app.org_with_invitee(0, "member", true).await;
     let resp = app.accept(&bob, &token).await;
     assert_eq!(resp.status, 200);
     assert_eq!(resp.json["seat"], false);

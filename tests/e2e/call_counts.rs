@@ -8,12 +8,7 @@ use serde_json::json;
 #[tokio::test]
 async fn single_target_requests_cost_at_most_two_calls() {
     let app = TestApp::spawn().await;
-    let alice = User::new("alice");
-    let org = app.create_org(&alice, 5).await;
-    let bob = User::new("bob");
-    let token = app
-        .invite_and_get_token(&alice, &org, &bob, "member", true)
-        .await;
+    let (org, alice, bob, token) = app.org_with_invitee(5, "member", true).await;
 
     let measure = |name: &'static str, max: usize| (name, max);
     let mut checks = Vec::new();

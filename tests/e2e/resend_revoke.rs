@@ -30,12 +30,7 @@ async fn revoke(app: &TestApp, admin: &User, org: &str, id: &str) -> Resp {
 #[tokio::test]
 async fn resending_kills_the_old_link_and_mails_a_new_one() {
     let app = TestApp::spawn().await;
-    let alice = User::new("alice");
-    let org = app.create_org(&alice, 0).await;
-    let bob = User::new("bob");
-    let old = app
-        .invite_and_get_token(&alice, &org, &bob, "member", false)
-        .await;
+    let (org, alice, bob, old) = app.org_with_invitee(0, "member", false).await;
     let resp = resend(&app, &alice, &org, &invitation_id(&old)).await;
     assert_eq!(resp.status, 200, "{}", resp.body);
     assert_eq!(resp.json["status"], "pending");
@@ -56,12 +51,7 @@ async fn resending_kills_the_old_link_and_mails_a_new_one() {
 #[tokio::test]
 async fn an_expired_invitation_can_be_resent_for_seven_more_days() {
     let app = TestApp::spawn().await;
-    let alice = User::new("alice");
-    let org = app.create_org(&alice, 0).await;
-    let bob = User::new("bob");
-    let old = app
-        .invite_and_get_token(&alice, &org, &bob, "member", false)
-        .await;
+    let (org, alice, bob, old) = app.org_with_invitee(0, "member", false).await;
     app.clock.advance(Duration::days(8));
     let listed = app.invitations(&alice, &org, "expired").await;
     assert_eq!(listed.json["items"][0]["status"], "expired");
@@ -82,12 +72,7 @@ async fn an_expired_invitation_can_be_resent_for_seven_more_days() {
 #[tokio::test]
 async fn a_revoked_link_is_404_and_cannot_be_resent() {
     let app = TestApp::spawn().await;
-    let alice = User::new("alice");
-    let org = app.create_org(&alice, 0).await;
-    let bob = User::new("bob");
-    let token = app
-        .invite_and_get_token(&alice, &org, &bob, "member", false)
-        .await;
+    let (org, alice, bob, token) = app.org_with_invitee(0, "member", false).await;
     let id = invitation_id(&token);
     assert_eq!(revoke(&app, &alice, &org, &id).await.status, 204);
     assert_eq!(

@@ -185,6 +185,23 @@ impl TestApp {
             .expect("an invitation email with a token")
     }
 
+    /// A new org (admin "alice", `seat_limit` seats) that has invited "bob":
+    /// returns the org, alice, bob and the token from bob's invitation email.
+    pub async fn org_with_invitee(
+        &self,
+        seat_limit: u32,
+        role: &str,
+        seat: bool,
+    ) -> (String, User, User, String) {
+        let alice = User::new("alice");
+        let org = self.create_org(&alice, seat_limit).await;
+        let bob = User::new("bob");
+        let token = self
+            .invite_and_get_token(&alice, &org, &bob, role, seat)
+            .await;
+        (org, alice, bob, token)
+    }
+
     /// `user` accepts an invitation token.
     pub async fn accept(&self, user: &User, token: &str) -> Resp {
         Req::post("/invitations/accept")
