@@ -12,6 +12,8 @@
 #   ROSTER_DEV_JWT_SECRET   the HS256 secret of dev JWTs the API accepts (scripts/dev_token.py)
 #   ROSTER_TABLE, AWS_ENDPOINT_URL, AWS_REGION, credentials: as the functions see them
 #   ROSTER_STACK_LOG        the stack's own output (poller, cargo lambda watch)
+#   ROSTER_STACK_EMULATOR_PORT, ROSTER_STACK_EMULATOR_PIDFILE: to restart the emulator
+#                           (scripts/emulator.py down/up with them, then scripts/bootstrap.py)
 # Set ROSTER_STACK_TABLE to name the table (default roster-stack).
 # Logs stay in .dev/ when CMD fails.
 set -euo pipefail
@@ -27,6 +29,7 @@ API_PORT=$("$PY" scripts/emulator.py free-port)
 . scripts/local-env.sh "http://127.0.0.1:$EMULATOR_PORT" "${ROSTER_STACK_TABLE:-roster-stack}"
 . scripts/stack.sh "stack.$$"
 export ROSTER_STACK_LOG=".dev/stack.$$.log"
+export ROSTER_STACK_EMULATOR_PORT="$EMULATOR_PORT" ROSTER_STACK_EMULATOR_PIDFILE=".dev/stack.$$-moto-$EMULATOR_PORT.pid"
 export ROSTER_API_URL="http://127.0.0.1:$API_PORT"
 export ROSTER_EMULATOR_URL="$AWS_ENDPOINT_URL" ROSTER_MAIL_URL="$AWS_ENDPOINT_URL"
 # For the Rust test support (tests/support), which reads mail there.
