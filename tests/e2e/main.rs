@@ -9,6 +9,7 @@ mod call_counts;
 mod csv_upload;
 mod invitations;
 mod members;
+mod non_utf8;
 mod orgs;
 mod resend_revoke;
 mod seats_roles;
