@@ -28,7 +28,8 @@ async fn build_app() -> Result<Arc<App>, lambda_runtime::Error> {
     Ok(Arc::new(app))
 }
 
-/// Runs an HTTP handler (API Gateway HTTP API payload v2).
+/// Runs an HTTP handler (API Gateway HTTP API payload v2), with
+/// `Idempotency-Key` support for POSTs ([`crate::http::idempotency`]).
 pub async fn serve_http<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
 where
     F: Fn(Arc<App>, Request) -> Fut + Copy + Send + Sync + 'static,
@@ -37,7 +38,11 @@ where
     let app = build_app().await?;
     lambda_http::run(lambda_http::service_fn(move |req: Request| {
         let app = app.clone();
-        async move { Ok::<_, std::convert::Infallible>(handler(app, req).await) }
+        async move {
+            Ok::<_, std::convert::Infallible>(
+                crate::http::idempotency::guard(app, req, handler).await,
+            )
+        }
     }))
     .await
 }

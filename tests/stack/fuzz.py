@@ -5,7 +5,7 @@ conforms to the documented statuses, content types, headers and schemas.
 
   fuzz.py [--max-examples N] [--seed S]    (through scripts/with-stack.sh)
 
-make test runs a bounded run (--max-examples 12: over 1,000 requests);
+make test runs a bounded run (--max-examples 20: over 1,000 requests);
 make fuzz a longer one. Exits non-zero on any failure; prints the totals.
 """
 
@@ -15,7 +15,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 
 import stack
 
@@ -58,7 +57,9 @@ def run_as(role: str, bearer: str, org: str, max_examples: int, seed_value: int,
         os.path.join(os.path.dirname(sys.executable), "schemathesis"), "--config-file", config,
         "run", SCHEMA, "--url", stack.API, "-H", f"Authorization: Bearer {bearer}",
         "--checks", CHECKS, "--max-examples", str(max_examples), "--seed", str(seed_value),
-        "--phases", "examples,coverage,fuzzing", "--workers", "4", "--request-timeout", "120",
+        # (no coverage phase: under several workers it trips a CPython 3.11 ast.parse
+        # thread-safety error inside hypothesis, reported as a "Runtime Error")
+        "--phases", "examples,fuzzing", "--workers", "4", "--request-timeout", "120",
         "--no-shrink", "--continue-on-failure", "--suppress-health-check", "all",
         "--report", "ndjson", "--report-ndjson-path", report,
     ]
@@ -89,14 +90,16 @@ def count(path: str) -> dict:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--max-examples", type=int, default=12)
+    p.add_argument("--max-examples", type=int, default=20)
     p.add_argument("--seed", type=int, default=8)
     args = p.parse_args()
     stack.require_stack()
     seeded = seed()
     totals = {"requests": 0, "5xx": 0, "check_failures": 0}
     ok = True
-    with tempfile.TemporaryDirectory() as report_dir:
+    report_dir = os.path.join(ROOT, ".dev", "fuzz")
+    os.makedirs(report_dir, exist_ok=True)
+    if True:
         for role in ("outsider", "member", "admin"):
             result = run_as(role, seeded["tokens"][role], seeded["org"], args.max_examples, args.seed, report_dir)
             print(f"fuzz as {role}: {result}", flush=True)
