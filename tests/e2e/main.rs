@@ -7,6 +7,7 @@ mod auth;
 mod authz_matrix;
 mod call_counts;
 mod csv_upload;
+mod faults;
 mod idempotency;
 mod invitations;
 mod members;

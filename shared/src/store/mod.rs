@@ -41,8 +41,9 @@ pub enum StoreError {
     /// (`Some("ConditionalCheckFailed")`, `None` where that action was fine).
     #[error("a write condition failed")]
     ConditionFailed { reasons: Vec<Option<String>> },
-    /// DynamoDB asked us to slow down, or a transaction conflicted with another.
-    #[error("DynamoDB is throttling or busy")]
+    /// DynamoDB asked us to slow down, a transaction conflicted with another,
+    /// or DynamoDB could not be reached (after the SDK's retries): worth a retry.
+    #[error("DynamoDB is throttling, busy or unreachable")]
     Throttled(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("DynamoDB call failed")]
     Sdk(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -67,6 +68,14 @@ impl StoreError {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
     {
+        // Connection refused or reset, timeouts: the caller may retry (503), and
+        // nothing was written, since each write is one request or one transaction.
+        if matches!(
+            err,
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
+        ) {
+            return Self::Throttled(Box::new(err));
+        }
         let code = err.code().unwrap_or_default().to_owned();
         match code.as_str() {
             "ConditionalCheckFailedException" => Self::ConditionFailed {
