@@ -6,6 +6,7 @@ pub mod error;
 pub mod identity;
 pub mod request;
 pub mod response;
+pub mod route_table;
 pub mod routes;
 pub mod views;
 
