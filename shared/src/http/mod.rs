@@ -8,6 +8,7 @@ pub mod request;
 pub mod response;
 pub mod route_table;
 pub mod routes;
+pub mod span;
 pub mod views;
 
 pub use error::ApiError;
