@@ -1,5 +1,6 @@
-//! The HTTP layer: who is calling, parsing requests into typed input, and the
-//! one place errors become `application/problem+json`.
+//! The HTTP layer: the route table, each request's span, who is calling,
+//! parsing requests into typed input, and the one place errors become
+//! `application/problem+json`.
 
 pub mod csv_upload;
 pub mod error;
