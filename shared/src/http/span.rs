@@ -101,7 +101,7 @@ pub fn loggable(raw: &str) -> String {
     let risky = value.contains('@')
         || value.starts_with(crate::domain::AccessTokenSecret::PREFIX)
         || value.starts_with("eyJ")
-        || value.len() > 64
+        || value.len() > 128
         || value.chars().any(char::is_control);
     if risky {
         let digest = Sha256::digest(value.as_bytes());
@@ -114,10 +114,105 @@ pub fn loggable(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
+
+    /// The span fields of a line logged inside `request_span(req)`, in the
+    /// functions' JSON format.
+    fn logged_span(req: &Request) -> serde_json::Value {
+        let out: Arc<Mutex<Vec<u8>>> = Arc::default();
+        let writer = out.clone();
+        let subscriber =
+            crate::runtime::json_logs(tracing_subscriber::EnvFilter::new("info"), move || {
+                WriteTo(writer.clone())
+            });
+        tracing::subscriber::with_default(subscriber, || {
+            request_span(req).in_scope(|| tracing::info!("inside"));
+        });
+        let text = String::from_utf8(out.lock().unwrap().clone()).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["span"].clone()
+    }
+
+    struct WriteTo(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for WriteTo {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn sample(name: &str) -> Request {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../events/").to_owned() + name;
+        let text = std::fs::read_to_string(&path).unwrap();
+        lambda_http::request::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn every_sample_event_gets_its_functions_operation_name() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../events");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(format!("{dir}/{name}")).unwrap();
+            if !text.contains("\"routeKey\"") {
+                continue;
+            }
+            let span = logged_span(&sample(&name));
+            let op = span["op"].as_str().unwrap();
+            let stem = name.trim_end_matches(".json");
+            assert!(
+                stem == op || stem.starts_with(&format!("{op}-")),
+                "{name}: {span}"
+            );
+            checked += 1;
+        }
+        assert!(checked >= route_table::ROUTES.len(), "{checked} samples");
+    }
+
+    #[test]
+    fn an_api_gateway_event_names_org_target_and_iam_caller_without_emails() {
+        let span = logged_span(&sample("get-member.json"));
+        assert_eq!(span["op"], "get-member");
+        assert_eq!(span["route"], "GET /orgs/{org}/members/{user_id}");
+        assert_eq!(span["org"], "acme");
+        // `dev|bob@example.com`: hashed, as the same id decoded or not.
+        assert_eq!(span["target"], loggable("dev|bob@example.com"));
+        assert!(
+            span.get("caller").is_none(),
+            "set when the identity is read"
+        );
+        let span = logged_span(&sample("introspect-token.json"));
+        assert_eq!(span["op"], "introspect-token");
+        assert_eq!(
+            span["caller"],
+            "arn:aws:sts::123456789012:assumed-role/channel-server/channel-server"
+        );
+        assert!(
+            !span.to_string().contains("AKIA"),
+            "no access key id: {span}"
+        );
+    }
+
+    #[test]
+    fn a_request_no_route_serves_is_logged_as_unknown() {
+        let req = http::Request::builder()
+            .method("GET")
+            .uri("https://x.test/nowhere")
+            .body(Body::Empty)
+            .unwrap();
+        let span = logged_span(&req);
+        assert_eq!(span["op"], "unknown");
+        assert_eq!(span["route"], "unknown");
+    }
 
     #[test]
     fn plain_ids_are_logged_as_they_are_and_decoded() {
         assert_eq!(loggable("acme"), "acme");
+        let role = "arn:aws:sts::123456789012:assumed-role/channel-server/channel-server";
+        assert_eq!(loggable(role), role);
         assert_eq!(loggable("user-bob-1"), "user-bob-1");
         assert_eq!(loggable("auth0%7C123"), "auth0|123");
     }
@@ -129,7 +224,7 @@ mod tests {
             "dev%7Calice%40example.com",
             "rst_3q2-7wX_9bKf0hJtN4yLmPzQe8sVdR1uCaGiO5kE6nA",
             "eyJhbGciOiJIUzI1NiJ9.e30.x",
-            &"a".repeat(65),
+            &"a".repeat(129),
         ] {
             let logged = loggable(raw);
             assert!(
