@@ -158,12 +158,16 @@ fn router_problems(cargo_toml: &str) -> Vec<String> {
         &seen,
         &all(),
         |r| {
-            format!(
-                "Add `{{ method = \"{}\", function = \"{}\" }}` to the \"{}\" entry.",
+            let entry = format!(
+                "{{ method = \"{}\", function = \"{}\" }}",
                 r.method.as_str(),
-                r.function,
-                r.path
-            )
+                r.function
+            );
+            if router.is_some_and(|t| t.contains_key(r.path)) {
+                format!("Add `{entry}` to the \"{}\" entry.", r.path)
+            } else {
+                format!("Add the line `\"{}\" = [{entry}]`.", r.path)
+            }
         },
         &mut problems,
     );
@@ -710,8 +714,9 @@ fn dir_entries(rel: &str) -> Vec<(String, PathBuf)> {
 
 fn report(problems: &[String]) -> String {
     let mut out = format!(
-        "The route table ({TABLE}) and its copies disagree ({} problems):\n",
-        problems.len()
+        "The route table ({TABLE}) and its copies disagree ({} problem{}):\n",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
     );
     for p in problems {
         let _ = writeln!(out, "  - {p}");
@@ -799,8 +804,14 @@ fn a_router_without_a_route_fails_and_names_the_entry_to_add() {
     let problems = router_problems(&toml);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].contains(
-        "`GET /orgs/{org}/audit` (list-audit-events) is missing. Add `{ method = \"GET\", \
-         function = \"list-audit-events\" }` to the \"/orgs/{org}/audit\" entry."
+        "`GET /orgs/{org}/audit` (list-audit-events) is missing. Add the line \
+         `\"/orgs/{org}/audit\" = [{ method = \"GET\", function = \"list-audit-events\" }]`."
+    ));
+    let toml = read("Cargo.toml").replace("{ method = \"PATCH\", function = \"update-org\" },", "");
+    let problems = router_problems(&toml);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].ends_with(
+        "Add `{ method = \"PATCH\", function = \"update-org\" }` to the \"/orgs/{org}\" entry."
     ));
 }
 
