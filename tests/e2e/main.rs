@@ -15,5 +15,6 @@ mod non_utf8;
 mod orgs;
 mod resend_revoke;
 mod seats_roles;
+mod spans;
 mod sweep;
 mod tokens;

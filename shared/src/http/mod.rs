@@ -1,5 +1,6 @@
-//! The HTTP layer: who is calling, parsing requests into typed input, and the
-//! one place errors become `application/problem+json`.
+//! The HTTP layer: the route table, each request's span, who is calling,
+//! parsing requests into typed input, and the one place errors become
+//! `application/problem+json`.
 
 pub mod csv_upload;
 pub mod error;
@@ -7,7 +8,9 @@ pub mod idempotency;
 pub mod identity;
 pub mod request;
 pub mod response;
+pub mod route_table;
 pub mod routes;
+pub mod span;
 pub mod views;
 
 pub use error::ApiError;
