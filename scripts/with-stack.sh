@@ -27,6 +27,9 @@ mkdir -p .dev
 EMULATOR_PORT=$("$PY" scripts/emulator.py free-port)
 API_PORT=$("$PY" scripts/emulator.py free-port)
 . scripts/local-env.sh "http://127.0.0.1:$EMULATOR_PORT" "${ROSTER_STACK_TABLE:-roster-stack}"
+# Every service on this stack's emulator, whatever the caller had (make test
+# points SES at an emulator of its own): unset the per-service endpoints.
+for _var in $(compgen -e | grep '^AWS_ENDPOINT_URL_' || true); do unset "$_var"; done
 . scripts/stack.sh "stack.$$"
 export ROSTER_STACK_LOG=".dev/stack.$$.log"
 export ROSTER_STACK_EMULATOR_PORT="$EMULATOR_PORT" ROSTER_STACK_EMULATOR_PIDFILE=".dev/stack.$$-moto-$EMULATOR_PORT.pid"
