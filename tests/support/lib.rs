@@ -102,6 +102,7 @@ impl TestApp {
             mail_from: Email::parse(from).expect("sender"),
             web_url: "https://roster.test".into(),
             dev_jwt_secret: Some(DEV_SECRET.into()),
+            limits: roster::domain::Limits::default(),
         };
         let app = App::new(
             config.clone(),

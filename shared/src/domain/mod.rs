@@ -4,6 +4,7 @@
 pub mod access_token;
 pub mod email;
 pub mod invitation;
+pub mod limits;
 pub mod member;
 pub mod org;
 pub mod outbox;
@@ -14,6 +15,7 @@ pub mod secret;
 pub use access_token::{AccessTokenSecret, Channel, ChannelScope, TokenName, TokenTtlDays};
 pub use email::Email;
 pub use invitation::{EmailStatus, Invitation, InvitationId, InvitationState, InviteLink};
+pub use limits::{Limit, LimitExceeded, Limits};
 pub use member::{Member, UserId};
 pub use org::{Org, OrgName, OrgSlug, SeatLimit};
 pub use outbox::{DeliveryStatus, MailKind, OutboxMessage};

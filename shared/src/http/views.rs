@@ -59,6 +59,7 @@ pub fn token(token: &StoredToken) -> Value {
 pub fn audit(entry: &AuditEntry) -> Value {
     json!({
         "at": time(entry.at),
+        "actor_id": entry.actor_id,
         "actor": entry.actor,
         "action": entry.action,
         "target": entry.target,

@@ -9,7 +9,7 @@ use crate::domain::{Member, Org, OrgSlug, UserId};
 use crate::store::attrs::s;
 use crate::store::keys::member_sk;
 use crate::store::tx::{Expr, check};
-use crate::store::{Cursor, Item, members, orgs};
+use crate::store::{Cursor, Item, StoreError, members, orgs};
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
 #[derive(Debug, Clone)]
@@ -96,13 +96,25 @@ impl Membership {
     }
 }
 
-/// Decodes an optional caller cursor for the query named by `scope`.
+/// Decodes an optional caller cursor for the query named by `scope`, whose
+/// start key has exactly the attributes `names`.
 pub fn start_key(
     cursor: Option<&str>,
     scope: &str,
+    names: &[&str],
     key_ok: impl Fn(&str, &str) -> bool,
 ) -> Result<Option<Item>, OpError> {
     cursor
-        .map(|raw| Cursor::decode(raw, scope, key_ok).map_err(|_| OpError::InvalidCursor))
+        .map(|raw| Cursor::decode(raw, scope, names, key_ok).map_err(|_| OpError::InvalidCursor))
         .transpose()
+}
+
+/// A query that DynamoDB refused as malformed while it carried a caller's
+/// start key: the cursor passed our checks but not DynamoDB's (e.g. it lies
+/// outside the key condition), so it is the caller's `invalid_cursor`, not a 500.
+pub fn query_failed(err: StoreError, with_cursor: bool) -> OpError {
+    match err {
+        StoreError::Rejected(_) if with_cursor => OpError::InvalidCursor,
+        other => other.into(),
+    }
 }

@@ -17,6 +17,7 @@ pub fn entry(
 ) -> TransactWriteItem {
     let entry = AuditEntry {
         at: app.now(),
+        actor_id: Some(actor.user_id.to_string()),
         actor: actor.email.to_string(),
         action: action.to_owned(),
         target: target.into(),

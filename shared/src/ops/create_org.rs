@@ -14,6 +14,7 @@ pub struct NewOrg {
 }
 
 pub async fn create_org(app: &App, caller: &Caller, input: NewOrg) -> Result<Org, OpError> {
+    caller.require_verified()?;
     let now = app.now();
     let org = Org {
         slug: input.slug,

@@ -77,6 +77,7 @@ pub async fn invite_members(
     rows: Vec<InviteRow>,
     dry_run: bool,
 ) -> Result<Vec<RowResult>, OpError> {
+    caller.require_verified()?;
     let mut results = Vec::with_capacity(rows.len());
     let mut candidates = Vec::new();
     let mut seen = HashSet::new();
@@ -130,7 +131,7 @@ pub async fn invite_members(
                 previous => {
                     to_invite.push((
                         candidate.index,
-                        new_invitation(app, caller, slug, &candidate, previous),
+                        new_invitation(app, &membership, &candidate, previous),
                     ));
                     Outcome::Invited(id)
                 }
@@ -153,18 +154,19 @@ pub async fn invite_members(
 
 fn new_invitation(
     app: &App,
-    caller: &Caller,
-    slug: &OrgSlug,
+    membership: &Membership,
     candidate: &Candidate,
     previous: Option<&Invitation>,
 ) -> Invitation {
     let now = app.now();
     Invitation {
-        org: slug.clone(),
+        org: membership.org.slug.clone(),
         email: candidate.email.clone(),
         role: candidate.role,
         seat: candidate.seat,
-        invited_by: caller.email.clone(),
+        // The address on the inviter's membership (verified when they joined
+        // or created the org), never a claim that may have changed since.
+        invited_by: membership.caller.email.clone(),
         created_at: now,
         expires_at: expires_at(now),
         generation: next_generation(now, previous.map(|p| p.generation)),

@@ -33,6 +33,7 @@ pub async fn issue_token(
     holder: &UserId,
     input: NewToken,
 ) -> Result<IssuedToken, OpError> {
+    caller.require_verified()?;
     let for_self = *holder == caller.user_id;
     let extra = if for_self {
         vec![]

@@ -1,6 +1,6 @@
 //! `GET /orgs/{org}/audit`: admins read the audit log, newest first.
 
-use super::access::start_key;
+use super::access::{query_failed, start_key};
 use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, OrgSlug};
@@ -18,11 +18,16 @@ pub async fn list_audit_events(
 ) -> Result<(Vec<AuditEntry>, Option<Cursor>), OpError> {
     let pk = org_pk(slug);
     let scope = format!("audit:{slug}");
-    let start = start_key(cursor.as_deref(), &scope, |name, value| match name {
-        "pk" => value == pk,
-        "sk" => value.starts_with(audit_sk_prefix()),
-        _ => false,
-    })?;
+    let start = start_key(
+        cursor.as_deref(),
+        &scope,
+        &["pk", "sk"],
+        |name, value| match name {
+            "pk" => value == pk,
+            "sk" => value.starts_with(audit_sk_prefix()),
+            _ => false,
+        },
+    )?;
     let membership = Membership::load(app, slug, caller, vec![]).await?;
     membership.require(Action::ReadAudit)?;
     let out = app
@@ -39,7 +44,7 @@ pub async fn list_audit_events(
         .set_exclusive_start_key(start)
         .send()
         .await
-        .map_err(Store::map_sdk)?;
+        .map_err(|e| query_failed(Store::map_sdk(e), cursor.is_some()))?;
     let items = out
         .items()
         .iter()

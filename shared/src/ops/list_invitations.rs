@@ -2,7 +2,7 @@
 //! invitations, ordered by expiry. "Expired" is decided against the clock, as
 //! a key condition on the expiry index, not by trusting TTL.
 
-use super::access::start_key;
+use super::access::{query_failed, start_key};
 use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, Invitation, OrgSlug};
@@ -51,17 +51,30 @@ pub async fn list_invitations(
     let gsi_pk = invitations_gsi1pk(slug);
     let pk = org_pk(slug);
     let scope = format!("invitations:{slug}:{}", query.status.name());
-    let start = start_key(query.cursor.as_deref(), &scope, |name, value| match name {
-        "gsi1pk" => value == gsi_pk,
-        "pk" => value == pk,
-        "sk" | "gsi1sk" => true,
-        _ => false,
-    })?;
-    let membership = Membership::load(app, slug, caller, vec![]).await?;
-    membership.require(Action::ManageInvitations)?;
-
     // Everything sorting below "<now>#" expired at or before now.
     let boundary = format!("{}#", sortable_epoch(app.now().timestamp() + 1));
+    // A start key outside the key condition is refused by DynamoDB; refuse
+    // it first (an invitation that expired between two pages makes its
+    // `pending` cursor stale too).
+    let in_range = |gsi1sk: &str| match query.status {
+        StatusFilter::All => true,
+        StatusFilter::Pending => gsi1sk >= boundary.as_str(),
+        StatusFilter::Expired => gsi1sk < boundary.as_str(),
+    };
+    let start = start_key(
+        query.cursor.as_deref(),
+        &scope,
+        &["pk", "sk", "gsi1pk", "gsi1sk"],
+        |name, value| match name {
+            "gsi1pk" => value == gsi_pk,
+            "pk" => value == pk,
+            "sk" => value.starts_with("INV#"),
+            "gsi1sk" => in_range(value),
+            _ => false,
+        },
+    )?;
+    let membership = Membership::load(app, slug, caller, vec![]).await?;
+    membership.require(Action::ManageInvitations)?;
     let mut request = app
         .store
         .client()
@@ -80,7 +93,10 @@ pub async fn list_invitations(
             .key_condition_expression("gsi1pk = :pk AND gsi1sk < :now")
             .expression_attribute_values(":now", s(&boundary)),
     };
-    let out = request.send().await.map_err(Store::map_sdk)?;
+    let out = request
+        .send()
+        .await
+        .map_err(|e| query_failed(Store::map_sdk(e), query.cursor.is_some()))?;
     let items = out
         .items()
         .iter()

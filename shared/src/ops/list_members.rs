@@ -1,7 +1,7 @@
 //! `GET /orgs/{org}/members`: admins and billing managers page through the
 //! members, optionally filtered by role or seat.
 
-use super::access::start_key;
+use super::access::{query_failed, start_key};
 use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, Member, OrgSlug, Role};
@@ -34,11 +34,16 @@ pub async fn list_members(
 ) -> Result<(Vec<Member>, Option<Cursor>), OpError> {
     let pk = org_pk(slug);
     let scope = query.scope(slug);
-    let start = start_key(query.cursor.as_deref(), &scope, |name, value| match name {
-        "pk" => value == pk,
-        "sk" => value.starts_with(MEMBER_PREFIX),
-        _ => false,
-    })?;
+    let start = start_key(
+        query.cursor.as_deref(),
+        &scope,
+        &["pk", "sk"],
+        |name, value| match name {
+            "pk" => value == pk,
+            "sk" => value.starts_with(MEMBER_PREFIX),
+            _ => false,
+        },
+    )?;
     let membership = Membership::load(app, slug, caller, vec![]).await?;
     membership.require(Action::ListMembers)?;
 
@@ -68,7 +73,10 @@ pub async fn list_members(
     if !filters.is_empty() {
         request = request.filter_expression(filters.join(" AND "));
     }
-    let out = request.send().await.map_err(Store::map_sdk)?;
+    let out = request
+        .send()
+        .await
+        .map_err(|e| query_failed(Store::map_sdk(e), query.cursor.is_some()))?;
     let page = Page {
         items: out
             .items()

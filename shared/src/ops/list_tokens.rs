@@ -1,7 +1,7 @@
 //! `GET /orgs/{org}/tokens?user_id=`: one's own tokens (no secrets); admins
 //! may name another member.
 
-use super::access::start_key;
+use super::access::{query_failed, start_key};
 use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, OrgSlug, UserId};
@@ -22,13 +22,18 @@ pub async fn list_tokens(
     let gsi_pk = tokens_gsi1pk(slug, &holder);
     let pk = org_pk(slug);
     let scope = format!("tokens:{slug}:{holder}");
-    let start = start_key(cursor.as_deref(), &scope, |name, value| match name {
-        "gsi1pk" => value == gsi_pk,
-        "pk" => value == pk,
-        "sk" => value.starts_with("TOKEN#"),
-        "gsi1sk" => true,
-        _ => false,
-    })?;
+    let start = start_key(
+        cursor.as_deref(),
+        &scope,
+        &["pk", "sk", "gsi1pk", "gsi1sk"],
+        |name, value| match name {
+            "gsi1pk" => value == gsi_pk,
+            "pk" => value == pk,
+            "sk" => value.starts_with("TOKEN#"),
+            "gsi1sk" => true,
+            _ => false,
+        },
+    )?;
     let membership = Membership::load(app, slug, caller, vec![]).await?;
     if holder != caller.user_id {
         membership.require(Action::ManageOthersTokens)?;
@@ -46,7 +51,7 @@ pub async fn list_tokens(
         .set_exclusive_start_key(start)
         .send()
         .await
-        .map_err(Store::map_sdk)?;
+        .map_err(|e| query_failed(Store::map_sdk(e), cursor.is_some()))?;
     let items = out
         .items()
         .iter()

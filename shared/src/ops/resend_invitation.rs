@@ -22,6 +22,7 @@ pub async fn resend_invitation(
     slug: &OrgSlug,
     id: &InvitationId,
 ) -> Result<Invitation, OpError> {
+    caller.require_verified()?;
     let email = id.email();
     let membership = Membership::load(
         app,
@@ -44,7 +45,8 @@ pub async fn resend_invitation(
         generation: next_generation(now, Some(current.generation)),
         token_hash: None,
         email_status: EmailStatus::Queued,
-        invited_by: caller.email.clone(),
+        // As stored on the resender's membership, not as claimed today.
+        invited_by: membership.caller.email.clone(),
         ..current.clone()
     };
     let mail = OutboxMessage::new(

@@ -32,6 +32,8 @@ pub async fn assign_seat(
     slug: &OrgSlug,
     target: &UserId,
 ) -> Result<Member, OpError> {
+    // A new seat sends the seat mail.
+    caller.require_verified()?;
     let (membership, mut member) = load_target(app, caller, slug, target).await?;
     if member.has_seat() {
         return Ok(member);

@@ -15,6 +15,10 @@ pub const RETENTION: Duration = Duration::days(365);
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEntry {
     pub at: DateTime<Utc>,
+    /// The acting user's id: who acted, whatever their email is later.
+    /// Entries written before it was recorded have none.
+    pub actor_id: Option<String>,
+    /// The actor's email as stored on their membership at the time (a snapshot).
     pub actor: String,
     pub action: String,
     pub target: String,
@@ -33,6 +37,9 @@ pub fn to_item(org: &OrgSlug, entry: &AuditEntry) -> Item {
     let mut item = key(org_pk(org), sk);
     item.insert("type".into(), s("audit"));
     item.insert("at".into(), time(entry.at));
+    if let Some(id) = &entry.actor_id {
+        item.insert("actor_id".into(), s(id.as_str()));
+    }
     item.insert("actor".into(), s(entry.actor.as_str()));
     item.insert("action".into(), s(entry.action.as_str()));
     item.insert("target".into(), s(entry.target.as_str()));
@@ -44,6 +51,7 @@ pub fn to_item(org: &OrgSlug, entry: &AuditEntry) -> Item {
 pub fn from_item(item: &Item) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
         at: get_time(item, "at")?,
+        actor_id: get_s(item, "actor_id").ok().map(str::to_owned),
         actor: get_s(item, "actor")?.to_owned(),
         action: get_s(item, "action")?.to_owned(),
         target: get_s(item, "target")?.to_owned(),

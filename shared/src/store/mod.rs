@@ -11,6 +11,7 @@ pub mod keys;
 pub mod members;
 pub mod orgs;
 pub mod outbox;
+pub mod quotas;
 pub mod tokens;
 pub mod tx;
 
@@ -43,6 +44,9 @@ pub enum StoreError {
     /// DynamoDB asked us to slow down, or a transaction conflicted with another.
     #[error("DynamoDB is throttling or busy")]
     Throttled(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// DynamoDB refused the request as malformed (`ValidationException`).
+    #[error("DynamoDB refused the request")]
+    Rejected(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("DynamoDB call failed")]
     Sdk(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// An item did not have the shape this code writes.
@@ -78,6 +82,7 @@ impl StoreError {
             | "TransactionInProgressException"
             | "InternalServerError"
             | "ServiceUnavailable" => Self::Throttled(Box::new(err)),
+            "ValidationException" => Self::Rejected(Box::new(err)),
             _ => Self::Sdk(Box::new(err)),
         }
     }

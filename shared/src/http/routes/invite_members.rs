@@ -12,6 +12,10 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 pub const MAX_JSON_EMAILS: usize = 1_000;
+/// Characters of a submitted value echoed back in a row result: an invalid
+/// value is shown only so far, so 10,000 rows of junk cannot push the answer
+/// past Lambda's 6 MB response limit (valid addresses are at most 254).
+pub const MAX_ECHO_CHARS: usize = 100;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,7 +43,8 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let rows: Vec<Value> = results
         .iter()
         .map(|r| {
-            let mut row = json!({"row": r.row, "email": r.email, "outcome": r.outcome.name()});
+            let mut row =
+                json!({"row": r.row, "email": echo(&r.email), "outcome": r.outcome.name()});
             match &r.outcome {
                 Outcome::Invited(id) | Outcome::AlreadyInvited(id) => {
                     row["invitation_id"] = json!(id.as_str());
@@ -55,6 +60,14 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         "summary": summary(&results),
         "results": rows,
     })))
+}
+
+/// `value`, cut to [`MAX_ECHO_CHARS`] characters with an ellipsis when longer.
+fn echo(value: &str) -> String {
+    match value.char_indices().nth(MAX_ECHO_CHARS) {
+        Some((cut, _)) => format!("{}\u{2026}", &value[..cut]),
+        None => value.to_owned(),
+    }
 }
 
 fn rows_from_json(input: Input) -> Result<Vec<InviteRow>, ApiError> {
@@ -83,4 +96,19 @@ fn rows_from_json(input: Input) -> Result<Vec<InviteRow>, ApiError> {
             seat: Ok(input.seat),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_echoed_truncated() {
+        assert_eq!(echo("a@b.com"), "a@b.com");
+        let exact = "é".repeat(MAX_ECHO_CHARS);
+        assert_eq!(echo(&exact), exact);
+        let long = echo(&"é".repeat(5_000));
+        assert_eq!(long.chars().count(), MAX_ECHO_CHARS + 1);
+        assert!(long.ends_with('\u{2026}'));
+    }
 }
