@@ -368,9 +368,18 @@ async fn check_row(app: &TestApp, row: &Row) -> Vec<String> {
     failures
 }
 
+/// The fixture's invitation was mailed moments ago: no resend cooldown here,
+/// so the resend row tests roles only (tests/e2e/abuse_limits.rs tests limits).
+fn matrix_limits() -> roster::domain::Limits {
+    roster::domain::Limits {
+        resend_cooldown_secs: 0,
+        ..Default::default()
+    }
+}
+
 #[tokio::test]
 async fn every_route_answers_each_role_as_the_matrix_says() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_limits(matrix_limits()).await;
     let rows = rows();
     let mut failures = Vec::new();
     for group in rows.chunks(6) {
@@ -436,7 +445,7 @@ async fn check_row_unverified(app: &TestApp, row: &Row) -> Vec<String> {
 
 #[tokio::test]
 async fn no_route_that_sends_mail_or_acts_for_someone_works_with_an_unverified_email() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_limits(matrix_limits()).await;
     let rows = rows();
     for name in NEED_VERIFIED_EMAIL {
         assert!(rows.iter().any(|r| r.name == name), "no row {name}");

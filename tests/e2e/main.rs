@@ -1,6 +1,7 @@
 //! End-to-end tests: the real handlers, the real SDK clients, the local
 //! emulator. Run with `make test`, which starts and stops the emulator.
 
+mod abuse_limits;
 mod accept;
 mod audit;
 mod auth;

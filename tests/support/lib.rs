@@ -117,6 +117,15 @@ impl TestApp {
         }
     }
 
+    /// An app whose abuse limits are `limits` (the tests of issue 9).
+    pub async fn with_limits(limits: roster::domain::Limits) -> Self {
+        let mut test = Self::spawn().await;
+        let mut app = (*test.app).clone();
+        app.config.limits = limits;
+        test.app = Arc::new(app);
+        test
+    }
+
     /// An app on a table of its own, with the shared table's definition: for
     /// tests of table-wide work (the sweep) that must not see other tests' items.
     pub async fn isolated() -> Self {

@@ -11,7 +11,7 @@ use crate::ops::deliver_mail::{Delivery, deliver};
 use crate::store::attrs::{get_s, n, sortable_epoch};
 use crate::store::attrs::{key, s};
 use crate::store::keys::{DUE_SHARDS, GSI2, due_gsi2pk, invitation_sk, org_pk};
-use crate::store::{Item, Store, StoreError, outbox};
+use crate::store::{Item, Store, StoreError, outbox, quotas, tx};
 use lambda_runtime::LambdaEvent;
 use std::sync::Arc;
 
@@ -99,18 +99,21 @@ async fn delete_expired_invitation(app: &App, item: &Item, now: i64) -> Result<b
         OrgSlug::parse(get_s(item, "org")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let email = crate::domain::Email::parse(get_s(item, "email")?)
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let table = app.store.table();
+    // The removal frees a slot of the org's pending-invitations limit, in the
+    // same transaction.
     let result = app
         .store
-        .client()
-        .delete_item()
-        .table_name(app.store.table())
-        .set_key(Some(key(org_pk(&org), invitation_sk(&email))))
-        .condition_expression("#ttl <= :now")
-        .expression_attribute_names("#ttl", "ttl")
-        .expression_attribute_values(":now", n(now))
-        .send()
-        .await
-        .map_err(Store::map_sdk);
+        .transact(vec![
+            tx::delete(
+                table,
+                key(org_pk(&org), invitation_sk(&email)),
+                Some("#ttl <= :now"),
+                tx::Expr::new().name("#ttl", "ttl").value(":now", n(now)),
+            ),
+            quotas::give_back(table, quotas::org_pending(&org), 1),
+        ])
+        .await;
     match result {
         Ok(_) => Ok(true),
         Err(err) if err.is_condition_failed() => Ok(false),

@@ -8,7 +8,7 @@ use crate::App;
 use crate::domain::{InvitationState, InviteLink, MailKind, Member, Org, OutboxMessage, Role};
 use crate::store::attrs::{n, s};
 use crate::store::tx::{Expr, delete, put_new, update};
-use crate::store::{invitations, members, orgs, outbox};
+use crate::store::{invitations, members, orgs, outbox, quotas};
 use serde_json::json;
 
 pub struct Accepted {
@@ -114,6 +114,8 @@ pub async fn accept_invitation(
                 json!({"email": member.email, "role": member.role, "seat": with_seat}),
             ),
         ];
+        // One open invitation fewer for the pending limit.
+        actions.push(quotas::give_back(table, quotas::org_pending(slug), 1));
         if with_seat {
             let mail = OutboxMessage::new(
                 slug.clone(),

@@ -11,9 +11,13 @@ use crate::domain::{
     Action, Email, EmailStatus, Invalid, Invitation, InvitationId, InvitationState, MailKind,
     OrgSlug, OutboxMessage, Role,
 };
+use crate::domain::{Limit, LimitExceeded};
 use crate::store::attrs::n;
 use crate::store::tx::{Expr, put, put_new};
-use crate::store::{Item, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ITEMS, invitations, members, outbox};
+use crate::store::{
+    Item, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ITEMS, invitations, members, outbox, quotas,
+};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use futures::future::try_join_all;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -76,7 +80,7 @@ pub async fn invite_members(
     slug: &OrgSlug,
     rows: Vec<InviteRow>,
     dry_run: bool,
-) -> Result<Vec<RowResult>, OpError> {
+) -> Result<(Vec<RowResult>, Vec<LimitCheck>), OpError> {
     caller.require_verified()?;
     let mut results = Vec::with_capacity(rows.len());
     let mut candidates = Vec::new();
@@ -109,16 +113,30 @@ pub async fn invite_members(
         });
     }
 
-    // The first batch of lookups rides along with the authorizing read.
-    let first = candidates.len().min(EMAILS_PER_READ - 1);
-    let membership =
-        Membership::load(app, slug, caller, lookup_keys(slug, &candidates[..first])).await?;
-    membership.require(Action::ManageInvitations)?;
-    let mut existing = Existing::default();
-    existing.add(membership.extra.clone())?;
-    lookup(app, slug, &candidates[first..], &mut existing).await?;
+    // The first batch of lookups, and the org's two limit counters, ride
+    // along with the authorizing read.
     let now = app.now();
+    let counters = [
+        quotas::org_invites_today(slug, now),
+        quotas::org_pending(slug),
+    ];
+    let first = candidates.len().min(EMAILS_PER_READ - 2);
+    let mut keys = lookup_keys(slug, &candidates[..first]);
+    keys.extend(counters.iter().cloned());
+    let membership = Membership::load(app, slug, caller, keys).await?;
+    membership.require(Action::ManageInvitations)?;
+    let (counted, looked_up): (Vec<Item>, Vec<Item>) = membership
+        .extra
+        .iter()
+        .cloned()
+        .partition(|item| counters.iter().any(|c| quotas::is(item, c)));
+    let used = |counter: &Item| quotas::used(counted.iter().find(|i| quotas::is(i, counter)));
+    let (used_today, used_pending) = (used(&counters[0])?, used(&counters[1])?);
+    let mut existing = Existing::default();
+    existing.add(looked_up)?;
+    lookup(app, slug, &candidates[first..], &mut existing).await?;
     let mut to_invite = Vec::new();
+    let mut new_items = 0u32;
     for candidate in candidates {
         let id = InvitationId::for_email(&candidate.email);
         let outcome = if existing.members.contains(&candidate.email) {
@@ -129,6 +147,8 @@ pub async fn invite_members(
                     Outcome::AlreadyInvited(id)
                 }
                 previous => {
+                    // Replacing an expired invitation keeps the open count.
+                    new_items += u32::from(previous.is_none());
                     to_invite.push((
                         candidate.index,
                         new_invitation(app, &membership, &candidate, previous),
@@ -140,8 +160,65 @@ pub async fn invite_members(
         results[candidate.index].outcome = outcome;
     }
 
-    if !dry_run && !to_invite.is_empty() {
-        let lost = write_invitations(app, caller, &membership, to_invite).await?;
+    let limits = app.config.limits;
+    let checks = vec![
+        LimitCheck::new(
+            Limit::InvitationsPerOrgPerDay,
+            limits.invitations_per_org_per_day,
+            used_today,
+            to_invite.len() as u32,
+            quotas::daily_refusal(
+                Limit::InvitationsPerOrgPerDay,
+                limits.invitations_per_org_per_day,
+                now,
+            )
+            .retry_after_secs,
+        ),
+        LimitCheck::new(
+            Limit::PendingInvitationsPerOrg,
+            limits.pending_invitations_per_org,
+            used_pending,
+            new_items,
+            PENDING_RETRY_SECS,
+        ),
+    ];
+    if dry_run || to_invite.is_empty() {
+        return Ok((results, checks));
+    }
+    if let Some(over) = checks.iter().find_map(|c| c.refused) {
+        return Err(OpError::LimitExceeded(over));
+    }
+    // Taken in the request's first write, for all its rows: the count and
+    // the first invitations commit together, and a concurrent request that
+    // took the room makes this one refuse before anything is written.
+    let table = app.store.table();
+    let takes = vec![
+        (
+            quotas::take(
+                table,
+                counters[0].clone(),
+                to_invite.len() as u32,
+                limits.invitations_per_org_per_day,
+                quotas::daily(now),
+            ),
+            checks[0].refusal(),
+        ),
+        (
+            quotas::take(
+                table,
+                counters[1].clone(),
+                new_items,
+                limits.pending_invitations_per_org,
+                None,
+            ),
+            checks[1].refusal(),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(take, refusal)| take.map(|t| (t, refusal)))
+    .collect();
+    {
+        let lost = write_invitations(app, caller, &membership, to_invite, takes).await?;
         for index in lost {
             let id = InvitationId::for_email(
                 &Email::parse(&results[index].email).expect("parsed above"),
@@ -149,7 +226,51 @@ pub async fn invite_members(
             results[index].outcome = Outcome::AlreadyInvited(id);
         }
     }
-    Ok(results)
+    Ok((results, checks))
+}
+
+/// When to retry after the pending limit: open invitations free up as they
+/// are accepted, revoked or removed, which no clock predicts.
+const PENDING_RETRY_SECS: u64 = 3_600;
+
+/// How a request stands against one limit (the answer's `limits`; a dry
+/// run reports what the limits would refuse).
+#[derive(Debug, Clone, Copy)]
+pub struct LimitCheck {
+    pub limit: Limit,
+    pub max: u32,
+    /// Counted before this request.
+    pub used: i64,
+    /// What this request adds.
+    pub requested: u32,
+    /// Set when `used + requested` is over `max`.
+    pub refused: Option<LimitExceeded>,
+}
+
+impl LimitCheck {
+    fn new(limit: Limit, max: u32, used: i64, requested: u32, retry_after_secs: u64) -> Self {
+        let over = requested > 0 && used + i64::from(requested) > i64::from(max);
+        Self {
+            limit,
+            max,
+            used,
+            requested,
+            refused: over.then_some(LimitExceeded {
+                limit,
+                max,
+                retry_after_secs,
+            }),
+        }
+    }
+
+    /// The refusal this limit gives, should its counter's condition fail.
+    fn refusal(&self) -> LimitExceeded {
+        self.refused.unwrap_or(LimitExceeded {
+            limit: self.limit,
+            max: self.max,
+            retry_after_secs: PENDING_RETRY_SECS,
+        })
+    }
 }
 
 fn new_invitation(
@@ -246,13 +367,26 @@ async fn write_invitations(
     caller: &Caller,
     membership: &Membership,
     to_invite: Vec<(usize, Invitation)>,
+    takes: Vec<(TransactWriteItem, LimitExceeded)>,
 ) -> Result<Vec<usize>, OpError> {
-    let chunks: Vec<&[(usize, Invitation)]> = to_invite.chunks(INVITES_PER_WRITE).collect();
-    let mut lost = Vec::new();
+    // The first transaction also carries the limit counters (two actions
+    // fewer for invitations), and goes alone: the rest follow only once the
+    // counters have admitted the request.
+    let first_len = to_invite.len().min(INVITES_PER_WRITE - 1);
+    let mut lost = write_chunk(
+        app,
+        caller,
+        membership,
+        to_invite[..first_len].to_vec(),
+        &takes,
+    )
+    .await?;
+    let chunks: Vec<&[(usize, Invitation)]> =
+        to_invite[first_len..].chunks(INVITES_PER_WRITE).collect();
     for wave in chunks.chunks(CONCURRENCY) {
         let results = try_join_all(
             wave.iter()
-                .map(|chunk| write_chunk(app, caller, membership, chunk.to_vec())),
+                .map(|chunk| write_chunk(app, caller, membership, chunk.to_vec(), &[])),
         )
         .await?;
         lost.extend(results.into_iter().flatten());
@@ -265,6 +399,7 @@ async fn write_chunk(
     caller: &Caller,
     membership: &Membership,
     mut chunk: Vec<(usize, Invitation)>,
+    takes: &[(TransactWriteItem, LimitExceeded)],
 ) -> Result<Vec<usize>, OpError> {
     let table = app.store.table();
     let mut lost = Vec::new();
@@ -306,7 +441,18 @@ async fn write_chunk(
         ));
         actions.push(membership.still_authorized(app));
         let authz_index = actions.len() - 1;
-        match app.store.transact(actions).await {
+        actions.extend(takes.iter().map(|(take, _)| take.clone()));
+        let result = app.store.transact(actions).await;
+        if let Err(err) = &result
+            && let Some((_, over)) = takes
+                .iter()
+                .enumerate()
+                .find(|(i, _)| err.failed_at(authz_index + 1 + i))
+                .map(|(_, take)| take)
+        {
+            return Err(OpError::LimitExceeded(*over));
+        }
+        match result {
             Ok(()) => return Ok(lost),
             Err(err) if err.failed_at(authz_index) => return Err(OpError::Forbidden),
             Err(err) if err.is_condition_failed() => {

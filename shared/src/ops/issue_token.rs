@@ -5,13 +5,14 @@
 
 use super::{Caller, Membership, OpError, audit};
 use crate::App;
+use crate::domain::Limit;
 use crate::domain::{
     AccessTokenSecret, Action, ChannelScope, OrgSlug, TokenName, TokenTtlDays, UserId,
 };
 use crate::store::attrs::n;
-use crate::store::members;
 use crate::store::tokens::{self, StoredToken};
 use crate::store::tx::{Expr, check, put_new};
+use crate::store::{members, quotas};
 use serde_json::json;
 
 pub struct NewToken {
@@ -82,6 +83,26 @@ pub async fn issue_token(
                    "expires_at": crate::http::views::time(token.expires_at)}),
         ),
     ];
+    // Tokens issued to this holder today, counted in the issuing transaction.
+    let max_tokens = app.config.limits.tokens_per_member_per_day;
+    let over = || {
+        OpError::LimitExceeded(quotas::daily_refusal(
+            Limit::TokensPerMemberPerDay,
+            max_tokens,
+            now,
+        ))
+    };
+    actions.push(
+        quotas::take(
+            table,
+            quotas::member_tokens_today(slug, holder, now),
+            1,
+            max_tokens,
+            quotas::daily(now),
+        )
+        .ok_or_else(over)?,
+    );
+    let quota_index = actions.len() - 1;
     if !for_self {
         actions.push(membership.still_authorized(app));
     }
@@ -91,7 +112,8 @@ pub async fn issue_token(
             secret: secret.expose(),
         }),
         Err(err) if err.failed_at(0) => Err(OpError::SeatRequired),
-        Err(err) if err.failed_at(4) => Err(OpError::Forbidden),
+        Err(err) if err.failed_at(quota_index) => Err(over()),
+        Err(err) if err.failed_at(quota_index + 1) => Err(OpError::Forbidden),
         Err(err) => Err(err.into()),
     }
 }

@@ -6,14 +6,16 @@
 use super::invite_members::next_generation;
 use super::{Caller, Membership, OpError, audit};
 use crate::App;
-use crate::domain::invitation::expires_at;
+use crate::domain::invitation::{INVITATION_LIFETIME, expires_at};
+use crate::domain::limits::secs_until;
 use crate::domain::{
     Action, EmailStatus, Invitation, InvitationId, MailKind, OrgSlug, OutboxMessage,
 };
+use crate::domain::{Limit, LimitExceeded};
 use crate::store::attrs::n;
 use crate::store::keys::invitation_sk;
 use crate::store::tx::{Expr, put, put_new};
-use crate::store::{invitations, outbox};
+use crate::store::{invitations, outbox, quotas};
 use serde_json::json;
 
 pub async fn resend_invitation(
@@ -39,6 +41,33 @@ pub async fn resend_invitation(
         .ok_or(OpError::InvitationNotFound)?;
 
     let now = app.now();
+    // One mail per invitation per cooldown: the last one went out when the
+    // current expiry was set.
+    let limits = app.config.limits;
+    let next_allowed = current.expires_at - INVITATION_LIFETIME
+        + chrono::Duration::seconds(i64::from(limits.resend_cooldown_secs));
+    if now < next_allowed {
+        return Err(OpError::LimitExceeded(LimitExceeded {
+            limit: Limit::ResendCooldown,
+            max: limits.resend_cooldown_secs,
+            retry_after_secs: secs_until(now, next_allowed),
+        }));
+    }
+    let over_daily = || {
+        OpError::LimitExceeded(quotas::daily_refusal(
+            Limit::InvitationsPerOrgPerDay,
+            limits.invitations_per_org_per_day,
+            now,
+        ))
+    };
+    let daily_quota = quotas::take(
+        app.store.table(),
+        quotas::org_invites_today(slug, now),
+        1,
+        limits.invitations_per_org_per_day,
+        quotas::daily(now),
+    )
+    .ok_or_else(over_daily)?;
     // `created_at` stays: it is when the person was first invited.
     let renewed = Invitation {
         expires_at: expires_at(now),
@@ -80,6 +109,7 @@ pub async fn resend_invitation(
                 renewed.email.as_str(),
                 json!({"id": id.as_str(), "expires_at": crate::http::views::time(renewed.expires_at)}),
             ),
+            daily_quota,
         ])
         .await;
     match result {
@@ -87,6 +117,7 @@ pub async fn resend_invitation(
         // Accepted, revoked or resent by someone else in the meantime.
         Err(err) if err.failed_at(0) => Err(OpError::InvitationNotFound),
         Err(err) if err.failed_at(2) => Err(OpError::Forbidden),
+        Err(err) if err.failed_at(4) => Err(over_daily()),
         Err(err) => Err(err.into()),
     }
 }

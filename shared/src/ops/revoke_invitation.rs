@@ -4,9 +4,9 @@
 use super::{Caller, Membership, OpError, audit};
 use crate::App;
 use crate::domain::{Action, InvitationId, OrgSlug};
-use crate::store::invitations;
 use crate::store::keys::invitation_sk;
 use crate::store::tx::{Expr, delete};
+use crate::store::{invitations, quotas};
 use serde_json::json;
 
 pub async fn revoke_invitation(
@@ -40,6 +40,8 @@ pub async fn revoke_invitation(
                 email.as_str(),
                 json!({"id": id.as_str()}),
             ),
+            // One open invitation fewer for the pending limit.
+            quotas::give_back(app.store.table(), quotas::org_pending(slug), 1),
         ])
         .await;
     match result {

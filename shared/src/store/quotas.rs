@@ -15,7 +15,8 @@
 use super::attrs::{key, n};
 use super::tx::{Expr, update};
 use super::{Item, StoreError};
-use crate::domain::limits::{day_bucket, next_day};
+use crate::domain::limits::{day_bucket, next_day, secs_until};
+use crate::domain::{Limit, LimitExceeded};
 use crate::domain::{OrgSlug, UserId};
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Duration, Utc};
@@ -104,6 +105,15 @@ pub fn take(
 /// A daily counter's expiry argument for [`take`]: the end of `now`'s day.
 pub fn daily(now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     Some(next_day(now))
+}
+
+/// The 429 for a daily counter: retry when the UTC day turns.
+pub fn daily_refusal(limit: Limit, max: u32, now: DateTime<Utc>) -> LimitExceeded {
+    LimitExceeded {
+        limit,
+        max,
+        retry_after_secs: secs_until(now, next_day(now)),
+    }
 }
 
 /// Gives back `amount` (an invitation accepted, revoked or removed).

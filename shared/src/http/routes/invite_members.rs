@@ -39,7 +39,7 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         Some("application/json") => rows_from_json(json(req)?)?,
         _ => return Err(ApiError::UnsupportedMediaType),
     };
-    let results = invite_members(app, &caller, &slug, rows, dry_run).await?;
+    let (results, limits) = invite_members(app, &caller, &slug, rows, dry_run).await?;
     let rows: Vec<Value> = results
         .iter()
         .map(|r| {
@@ -59,6 +59,16 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         "dry_run": dry_run,
         "summary": summary(&results),
         "results": rows,
+        // Where this request stands against the org's limits; in a dry run,
+        // `would_refuse` says what a real upload would be refused for (429).
+        "limits": limits.iter().map(|c| json!({
+            "limit": c.limit.name(),
+            "max": c.max,
+            "used": c.used,
+            "requested": c.requested,
+            "would_refuse": c.refused.is_some(),
+            "retry_after": c.refused.map(|r| r.retry_after_secs),
+        })).collect::<Vec<_>>(),
     })))
 }
 
