@@ -185,7 +185,7 @@ pub async fn invite_members(
     if dry_run || to_invite.is_empty() {
         return Ok((results, checks));
     }
-    if let Some(over) = checks.iter().find_map(|c| c.refused) {
+    if let Some(over) = checks.iter().find_map(LimitCheck::refused) {
         return Err(OpError::LimitExceeded(over));
     }
     // Taken in the request's first write, for all its rows: the count and
@@ -217,14 +217,11 @@ pub async fn invite_members(
     .into_iter()
     .filter_map(|(take, refusal)| take.map(|t| (t, refusal)))
     .collect();
-    {
-        let lost = write_invitations(app, caller, &membership, to_invite, takes).await?;
-        for index in lost {
-            let id = InvitationId::for_email(
-                &Email::parse(&results[index].email).expect("parsed above"),
-            );
-            results[index].outcome = Outcome::AlreadyInvited(id);
-        }
+    let lost = write_invitations(app, caller, &membership, to_invite, takes).await?;
+    for index in lost {
+        let id =
+            InvitationId::for_email(&Email::parse(&results[index].email).expect("parsed above"));
+        results[index].outcome = Outcome::AlreadyInvited(id);
     }
     Ok((results, checks))
 }
@@ -243,33 +240,37 @@ pub struct LimitCheck {
     pub used: i64,
     /// What this request adds.
     pub requested: u32,
-    /// Set when `used + requested` is over `max`.
-    pub refused: Option<LimitExceeded>,
+    /// When a refused request could succeed.
+    pub retry_after_secs: u64,
 }
 
 impl LimitCheck {
     fn new(limit: Limit, max: u32, used: i64, requested: u32, retry_after_secs: u64) -> Self {
-        let over = requested > 0 && used + i64::from(requested) > i64::from(max);
         Self {
             limit,
             max,
             used,
             requested,
-            refused: over.then_some(LimitExceeded {
-                limit,
-                max,
-                retry_after_secs,
-            }),
+            retry_after_secs,
         }
     }
 
-    /// The refusal this limit gives, should its counter's condition fail.
+    /// The refusal this limit gives this request, if `used + requested`
+    /// is over `max`.
+    pub fn refused(&self) -> Option<LimitExceeded> {
+        let over =
+            self.requested > 0 && self.used + i64::from(self.requested) > i64::from(self.max);
+        over.then(|| self.refusal())
+    }
+
+    /// The refusal this limit gives (also when its counter's condition fails
+    /// because a concurrent request took the room).
     fn refusal(&self) -> LimitExceeded {
-        self.refused.unwrap_or(LimitExceeded {
+        LimitExceeded {
             limit: self.limit,
             max: self.max,
-            retry_after_secs: PENDING_RETRY_SECS,
-        })
+            retry_after_secs: self.retry_after_secs,
+        }
     }
 }
 

@@ -66,8 +66,8 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
             "max": c.max,
             "used": c.used,
             "requested": c.requested,
-            "would_refuse": c.refused.is_some(),
-            "retry_after": c.refused.map(|r| r.retry_after_secs),
+            "would_refuse": c.refused().is_some(),
+            "retry_after": c.refused().map(|r| r.retry_after_secs),
         })).collect::<Vec<_>>(),
     })))
 }
