@@ -7,6 +7,7 @@ pub mod app;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod error_chain;
 pub mod events;
 pub mod http;
 pub mod mail;

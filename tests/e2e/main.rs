@@ -12,5 +12,6 @@ mod members;
 mod orgs;
 mod resend_revoke;
 mod seats_roles;
+mod self_target;
 mod sweep;
 mod tokens;

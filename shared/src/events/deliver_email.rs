@@ -5,8 +5,9 @@
 //! (their outbox claim makes a retry a no-op).
 
 use crate::App;
-use crate::http::error::ErrorChain;
+use crate::error_chain::ErrorChain;
 use crate::ops::deliver_mail::deliver;
+use crate::store::keys::{Kind, kind_of};
 use crate::store::{Item, outbox};
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
@@ -53,5 +54,5 @@ fn is_outbox(record: &EventRecord) -> bool {
     let keys: Item = record.change.keys.clone().into();
     keys.get("sk")
         .and_then(|v| v.as_s().ok())
-        .is_some_and(|sk| sk.starts_with("OUTBOX#"))
+        .is_some_and(|sk| kind_of(sk) == Kind::Outbox)
 }

@@ -2,10 +2,8 @@
 
 use super::Caller;
 use crate::App;
-use crate::domain::OrgSlug;
-use crate::store::audit::{self, AuditEntry};
-use crate::store::tx::put_new;
-use aws_sdk_dynamodb::types::TransactWriteItem;
+use crate::domain::{AuditEntry, OrgSlug};
+use crate::store::{Action, audit};
 
 pub fn entry(
     app: &App,
@@ -14,13 +12,15 @@ pub fn entry(
     action: &str,
     target: impl Into<String>,
     detail: serde_json::Value,
-) -> TransactWriteItem {
-    let entry = AuditEntry {
-        at: app.now(),
-        actor: actor.email.to_string(),
-        action: action.to_owned(),
-        target: target.into(),
-        detail,
-    };
-    put_new(app.store.table(), audit::to_item(org, &entry))
+) -> Action {
+    audit::record(
+        org,
+        &AuditEntry {
+            at: app.now(),
+            actor: actor.email.to_string(),
+            action: action.to_owned(),
+            target: target.into(),
+            detail,
+        },
+    )
 }

@@ -3,8 +3,7 @@
 use super::{Caller, OpError, audit};
 use crate::App;
 use crate::domain::{Member, Org, OrgName, OrgSlug, Role, SeatLimit};
-use crate::store::tx::put_new;
-use crate::store::{members, orgs};
+use crate::store::{Transaction, members, orgs};
 use serde_json::json;
 
 pub struct NewOrg {
@@ -31,26 +30,26 @@ pub async fn create_org(app: &App, caller: &Caller, input: NewOrg) -> Result<Org
         seat_epoch: 0,
         joined_at: now,
     };
-    let table = app.store.table();
-    let result = app
-        .store
-        .transact(vec![
-            put_new(table, orgs::to_item(&org)),
-            put_new(table, members::to_item(&org.slug, &admin)),
-            put_new(table, members::email_item(&org.slug, &admin)),
+    let [member, email] = members::create(&org.slug, &admin);
+    let detail = json!({"name": org.name, "seat_limit": org.seat_limit});
+    let mut tx = Transaction::new();
+    tx.push("org", orgs::create(&org))
+        .push("member", member)
+        .push("email", email)
+        .push(
+            "audit",
             audit::entry(
                 app,
                 &org.slug,
                 caller,
                 "org.created",
                 org.slug.as_str(),
-                json!({"name": org.name, "seat_limit": org.seat_limit}),
+                detail,
             ),
-        ])
-        .await;
-    match result {
+        );
+    match app.store.transact(tx).await {
         Ok(()) => Ok(org),
-        Err(err) if err.is_condition_failed() => Err(OpError::OrgExists),
+        Err(err) if err.failed("org") => Err(OpError::OrgExists),
         Err(err) => Err(err.into()),
     }
 }
