@@ -7,7 +7,6 @@
 use crate::App;
 use crate::error_chain::ErrorChain;
 use crate::ops::deliver_mail::deliver;
-use crate::store::keys::{Kind, kind_of};
 use crate::store::{Item, outbox};
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
@@ -51,8 +50,5 @@ pub async fn deliver_records(app: &App, records: Vec<EventRecord>) -> DynamoDbEv
 }
 
 fn is_outbox(record: &EventRecord) -> bool {
-    let keys: Item = record.change.keys.clone().into();
-    keys.get("sk")
-        .and_then(|v| v.as_s().ok())
-        .is_some_and(|sk| kind_of(sk) == Kind::Outbox)
+    outbox::is_message_key(&record.change.keys.clone().into())
 }

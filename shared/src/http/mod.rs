@@ -1,5 +1,6 @@
-//! The HTTP layer: who is calling, parsing requests into typed input, and the
-//! one place errors become `application/problem+json`.
+//! The HTTP layer: who is calling, parsing requests into typed input, the
+//! one place success bodies are shaped ([`views`]) and the one place errors
+//! become `application/problem+json` ([`error`]).
 
 pub mod csv_upload;
 pub mod error;

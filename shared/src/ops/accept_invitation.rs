@@ -4,7 +4,8 @@
 //! consumes the invitation, so a link works once. The invited seat comes
 //! with it while one is free; otherwise the invitee joins without one.
 
-use super::{Caller, OpError, audit, seat_epoch, settle};
+use super::commit::{Audit, commit};
+use super::{Caller, OpError, seat_epoch, settle};
 use crate::App;
 use crate::domain::{
     Invitation, InvitationState, InviteLink, MailKind, Member, Org, OutboxMessage, Role,
@@ -88,7 +89,6 @@ async fn join(
         .when(with_seat)
         .and(Counters::add_admin().when(member.role == Role::Admin));
     let [new_member, email] = members::create(&org.slug, &member);
-    let detail = json!({"email": member.email, "role": member.role, "seat": with_seat});
     let mut tx = Transaction::new();
     tx.push(
         "invitation",
@@ -96,18 +96,7 @@ async fn join(
     )
     .push("org", counters(&org.slug, change))
     .push("member", new_member)
-    .push("email", email)
-    .push(
-        "audit",
-        audit::entry(
-            app,
-            &org.slug,
-            caller,
-            "invitation.accepted",
-            caller.user_id.as_str(),
-            detail,
-        ),
-    );
+    .push("email", email);
     if with_seat {
         let mail = OutboxMessage::new(
             org.slug.clone(),
@@ -118,7 +107,9 @@ async fn join(
         );
         tx.push("mail", outbox::enqueue(&mail));
     }
-    match app.store.transact(tx).await {
+    let detail = json!({"email": member.email, "role": member.role, "seat": with_seat});
+    let audit = Audit::new("invitation.accepted", caller.user_id.as_str(), detail);
+    match commit(app, caller, &org.slug, tx, audit, None).await? {
         Ok(()) => {
             org.seats_used += u32::from(with_seat);
             Ok(Some(Accepted {
@@ -128,10 +119,9 @@ async fn join(
             }))
         }
         // The last free seat went to someone else meanwhile: decide again.
-        Err(err) if with_seat && err.failed("org") => Ok(None),
-        Err(err) if err.failed("invitation") => Err(OpError::InvitationNotFound),
-        Err(err) if err.failed("member") || err.failed("email") => Err(OpError::AlreadyMember),
-        Err(err) if err.failed("org") => Err(OpError::InvitationNotFound),
-        Err(err) => Err(err.into()),
+        Err(lost) if with_seat && lost.on("org") => Ok(None),
+        Err(lost) if lost.on("invitation") || lost.on("org") => Err(OpError::InvitationNotFound),
+        Err(lost) if lost.on("member") || lost.on("email") => Err(OpError::AlreadyMember),
+        Err(lost) => Err(lost.into()),
     }
 }

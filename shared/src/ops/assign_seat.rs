@@ -3,7 +3,8 @@
 //! under the seat limit ([`crate::store::rules::take_seat`]), so the limit
 //! holds whatever the concurrency; the member is mailed.
 
-use super::{Caller, MemberTarget, Membership, OpError, audit, seat_epoch, settle};
+use super::commit::Audit;
+use super::{Caller, MemberTarget, Membership, OpError, seat_epoch, settle};
 use crate::App;
 use crate::domain::{Action, MailKind, Member, OutboxMessage};
 use crate::store::rules::take_seat;
@@ -46,28 +47,21 @@ async fn attempt(
     let mut tx = Transaction::new();
     tx.push("member", seat)
         .push("seat_limit", counter)
-        .push(
-            "audit",
-            audit::entry(
-                app,
-                slug,
-                caller,
-                "seat.assigned",
-                user.as_str(),
-                json!({"email": member.email}),
-            ),
-        )
         .push("mail", outbox::enqueue(&mail));
-    membership.guard(&mut tx);
-    match app.store.transact(tx).await {
+    let audit = Audit::new(
+        "seat.assigned",
+        user.as_str(),
+        json!({"email": member.email}),
+    );
+    match membership.commit(app, caller, tx, audit).await? {
         Ok(()) => {
             member.seat_assigned_at = Some(now);
             member.seat_epoch = epoch;
             Ok(Some(member))
         }
-        Err(err) if err.failed("caller") => Err(OpError::Forbidden),
-        Err(err) if err.failed("member") => Ok(None),
-        Err(err) if err.failed("seat_limit") => Err(OpError::NoSeatsAvailable),
-        Err(err) => Err(err.into()),
+        // Seated or gone meanwhile, or (on oneself) the role moved: read again.
+        Err(lost) if lost.on("member") => Ok(None),
+        Err(lost) if lost.on("seat_limit") => Err(OpError::NoSeatsAvailable),
+        Err(lost) => Err(lost.into()),
     }
 }

@@ -2,7 +2,8 @@
 //! roles, never their own. The org's `admin_count` moves in the same
 //! transaction, under the rule that keeps at least one admin.
 
-use super::{Caller, MemberTarget, Membership, OpError, audit, settle};
+use super::commit::Audit;
+use super::{Caller, MemberTarget, Membership, OpError, settle};
 use crate::App;
 use crate::domain::{Action, Member, Role};
 use crate::store::rules::{Counters, counters};
@@ -41,27 +42,17 @@ async fn attempt(
     };
     let mut tx = Transaction::new();
     tx.push("member", members::set_role(slug, user, member.role, role))
-        .push("admin_count", counters(slug, admins))
-        .push(
-            "audit",
-            audit::entry(
-                app,
-                slug,
-                caller,
-                "member.role_changed",
-                user.as_str(),
-                json!({"from": member.role, "to": role}),
-            ),
-        );
-    membership.guard(&mut tx);
-    match app.store.transact(tx).await {
+        .push("admin_count", counters(slug, admins));
+    let detail = json!({"from": member.role, "to": role});
+    let audit = Audit::new("member.role_changed", user.as_str(), detail);
+    match membership.commit(app, caller, tx, audit).await? {
         Ok(()) => {
             member.role = role;
             Ok(Some(member))
         }
-        Err(err) if err.failed("caller") => Err(OpError::Forbidden),
-        Err(err) if err.failed("admin_count") => Err(OpError::LastAdmin),
-        Err(err) if err.failed("member") => Ok(None),
-        Err(err) => Err(err.into()),
+        Err(lost) if lost.on("admin_count") => Err(OpError::LastAdmin),
+        // The member left or their role changed meanwhile: read again.
+        Err(lost) if lost.on("member") => Ok(None),
+        Err(lost) => Err(lost.into()),
     }
 }

@@ -1,6 +1,7 @@
 //! `POST /orgs`: any caller creates an org and becomes its first admin.
 
-use super::{Caller, OpError, audit};
+use super::commit::{Audit, commit};
+use super::{Caller, OpError};
 use crate::App;
 use crate::domain::{Member, Org, OrgName, OrgSlug, Role, SeatLimit};
 use crate::store::{Transaction, members, orgs};
@@ -31,25 +32,15 @@ pub async fn create_org(app: &App, caller: &Caller, input: NewOrg) -> Result<Org
         joined_at: now,
     };
     let [member, email] = members::create(&org.slug, &admin);
-    let detail = json!({"name": org.name, "seat_limit": org.seat_limit});
     let mut tx = Transaction::new();
     tx.push("org", orgs::create(&org))
         .push("member", member)
-        .push("email", email)
-        .push(
-            "audit",
-            audit::entry(
-                app,
-                &org.slug,
-                caller,
-                "org.created",
-                org.slug.as_str(),
-                detail,
-            ),
-        );
-    match app.store.transact(tx).await {
+        .push("email", email);
+    let detail = json!({"name": org.name, "seat_limit": org.seat_limit});
+    let audit = Audit::new("org.created", org.slug.as_str(), detail);
+    match commit(app, caller, &org.slug, tx, audit, None).await? {
         Ok(()) => Ok(org),
-        Err(err) if err.failed("org") => Err(OpError::OrgExists),
-        Err(err) => Err(err.into()),
+        Err(lost) if lost.on("org") => Err(OpError::OrgExists),
+        Err(lost) => Err(lost.into()),
     }
 }

@@ -4,7 +4,8 @@
 //! audit entry per transaction), so N rows cost about N/25 calls. Re-sending the
 //! same rows changes nothing: pending invitations report `already_invited`.
 
-use super::{Caller, Membership, OpError, audit};
+use super::commit::Audit;
+use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::invitation::expires_at;
 use crate::domain::{
@@ -260,19 +261,18 @@ async fn write_chunk(
 ) -> Result<Vec<usize>, OpError> {
     let mut lost = Vec::new();
     while !chunk.is_empty() {
-        let tx = chunk_transaction(app, caller, membership, &chunk);
-        match app.store.transact(tx).await {
+        let (tx, audit) = chunk_transaction(app, membership, &chunk);
+        match membership.commit(app, caller, tx, audit).await? {
             Ok(()) => break,
-            Err(err) if err.failed("caller") => return Err(OpError::Forbidden),
-            Err(err) if (0..chunk.len()).any(|i| err.failed(&row_name(i))) => {
+            Err(failed) if (0..chunk.len()).any(|i| failed.on(&row_name(i))) => {
                 let (gone, kept): (Vec<_>, Vec<_>) = chunk
                     .into_iter()
                     .enumerate()
-                    .partition(|(i, _)| err.failed(&row_name(*i)));
+                    .partition(|(i, _)| failed.on(&row_name(*i)));
                 lost.extend(gone.into_iter().map(|(_, (index, _))| index));
                 chunk = kept.into_iter().map(|(_, entry)| entry).collect();
             }
-            Err(err) => return Err(err.into()),
+            Err(failed) => return Err(failed.into()),
         }
     }
     Ok(lost)
@@ -284,10 +284,9 @@ fn row_name(i: usize) -> String {
 
 fn chunk_transaction(
     app: &App,
-    caller: &Caller,
     membership: &Membership,
     chunk: &[(usize, Invitation)],
-) -> Transaction {
+) -> (Transaction, Audit) {
     let now = app.now();
     let mut tx = Transaction::new();
     for (i, (_, inv)) in chunk.iter().enumerate() {
@@ -298,19 +297,7 @@ fn chunk_transaction(
     let emails: Vec<&str> = chunk.iter().map(|(_, inv)| inv.email.as_str()).collect();
     let target = format!("{} invitations", chunk.len());
     let detail = json!({"emails": emails, "count": chunk.len()});
-    tx.push(
-        "audit",
-        audit::entry(
-            app,
-            &membership.org.slug,
-            caller,
-            "invitation.created",
-            target,
-            detail,
-        ),
-    );
-    membership.guard(&mut tx);
-    tx
+    (tx, Audit::new("invitation.created", target, detail))
 }
 
 /// Counts per outcome, for the answer's `summary`.

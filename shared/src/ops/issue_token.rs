@@ -3,7 +3,8 @@
 //! or anyone for themselves): a new `rst_` token, shown once, stored as its
 //! SHA-256 only, bound to the member's current seat.
 
-use super::{Caller, Membership, OpError, audit};
+use super::commit::{Audit, commit};
+use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::time::rfc3339;
 use crate::domain::{
@@ -57,27 +58,21 @@ pub async fn issue_token(
         hash: secret.hash(),
     };
     let [entry, lookup] = tokens::create(&token);
-    let detail = json!({"token_id": token.id, "name": token.name,
-        "channels": token.channels.to_strings(), "expires_at": rfc3339(token.expires_at)});
     let mut tx = Transaction::new();
     // The seat the token is bound to must still be there as we write.
     tx.push("seat", members::holds_seat(slug, holder, member.seat_epoch))
         .push("token", entry)
-        .push("lookup", lookup)
-        .push(
-            "audit",
-            audit::entry(app, slug, caller, "token.issued", holder.as_str(), detail),
-        );
-    if !for_self {
-        membership.guard(&mut tx);
-    }
-    match app.store.transact(tx).await {
+        .push("lookup", lookup);
+    let detail = json!({"token_id": token.id, "name": token.name,
+        "channels": token.channels.to_strings(), "expires_at": rfc3339(token.expires_at)});
+    let audit = Audit::new("token.issued", holder.as_str(), detail);
+    let guard = (!for_self).then_some(&membership);
+    match commit(app, caller, slug, tx, audit, guard).await? {
         Ok(()) => Ok(IssuedToken {
             token,
             secret: secret.expose(),
         }),
-        Err(err) if err.failed("seat") => Err(OpError::SeatRequired),
-        Err(err) if err.failed("caller") => Err(OpError::Forbidden),
-        Err(err) => Err(err.into()),
+        Err(lost) if lost.on("seat") => Err(OpError::SeatRequired),
+        Err(lost) => Err(lost.into()),
     }
 }

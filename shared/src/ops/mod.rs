@@ -1,10 +1,12 @@
 //! One module per operation, all of one shape: `op(app, caller, input) ->
 //! Result<Output, OpError>`, where the input is a struct of typed values (list
-//! operations take a query struct with the page's `limit` and `cursor`). An
+//! operations take a query struct with the page's `limit` and `cursor`;
+//! introspection and mail delivery have no caller, `list_my_orgs` no input). An
 //! operation authorizes with one read ([`access::Membership::load`]: the org,
-//! the caller's membership and whatever it acts on), then writes one
-//! transaction of named actions built by the store, or runs one query. It
-//! never touches SDK types or keys; the answer's JSON is the HTTP layer's.
+//! the caller's membership and whatever it acts on), then commits one
+//! transaction of named actions built by the store ([`commit`]: with its
+//! audit entry and the caller's role guard), or runs one query. It never
+//! touches SDK types or keys; the answer's JSON is the HTTP layer's.
 //!
 //! **Lost races are handled one way.** Every conditional write restates what
 //! the read saw, and a cancelled transaction is read by the names of the
@@ -19,8 +21,8 @@
 pub mod accept_invitation;
 pub mod access;
 pub mod assign_seat;
-pub mod audit;
 pub mod change_role;
+pub mod commit;
 pub mod create_org;
 pub mod deliver_mail;
 pub mod error;

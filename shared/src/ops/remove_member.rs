@@ -3,7 +3,8 @@
 //! transaction; the last admin can neither leave nor be removed. Tokens die
 //! with the membership: introspection finds no member.
 
-use super::{Caller, MemberTarget, Membership, OpError, audit, settle};
+use super::commit::{Audit, commit};
+use super::{Caller, MemberTarget, Membership, OpError, settle};
 use crate::App;
 use crate::domain::{Action, Role};
 use crate::store::rules::{Counters, counters};
@@ -34,29 +35,24 @@ async fn attempt(app: &App, caller: &Caller, target: &MemberTarget) -> Result<Op
         .when(member.has_seat())
         .and(Counters::drop_admin().when(was_admin));
     let [remove, email] = members::remove(slug, &member);
+    let mut tx = Transaction::new();
+    tx.push("member", remove)
+        .push("org", counters(slug, change))
+        .push("email", email);
     let action = if leaving {
         "member.left"
     } else {
         "member.removed"
     };
     let detail = json!({"email": member.email, "role": member.role, "had_seat": member.has_seat()});
-    let mut tx = Transaction::new();
-    tx.push("member", remove)
-        .push("org", counters(slug, change))
-        .push("email", email)
-        .push(
-            "audit",
-            audit::entry(app, slug, caller, action, user.as_str(), detail),
-        );
-    if !leaving {
-        membership.guard(&mut tx);
-    }
-    match app.store.transact(tx).await {
+    let audit = Audit::new(action, user.as_str(), detail);
+    // Leaving needs no role; removing someone else does, until the write.
+    let guard = (!leaving).then_some(&membership);
+    match commit(app, caller, slug, tx, audit, guard).await? {
         Ok(()) => Ok(Some(())),
-        Err(err) if err.failed("caller") => Err(OpError::Forbidden),
-        Err(err) if was_admin && err.failed("org") => Err(OpError::LastAdmin),
+        Err(lost) if was_admin && lost.on("org") => Err(OpError::LastAdmin),
         // Gone already, or their role or seat changed meanwhile: read again.
-        Err(err) if err.failed("member") => Ok(None),
-        Err(err) => Err(err.into()),
+        Err(lost) if lost.on("member") => Ok(None),
+        Err(lost) => Err(lost.into()),
     }
 }

@@ -3,9 +3,10 @@
 //! the stored hash is cleared and the generation moves on, so only the new
 //! mail can mint the next link.
 
+use super::commit::Audit;
 use super::invite_members::{invitation_mail, next_generation};
 use super::revoke_invitation::InvitationRef;
-use super::{Caller, Membership, OpError, audit};
+use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::invitation::expires_at;
 use crate::domain::time::rfc3339;
@@ -38,30 +39,18 @@ pub async fn resend_invitation(
         ..current.clone()
     };
     let mail = invitation_mail(&renewed, &membership.org.name, now);
-    let detail = json!({"id": input.id.as_str(), "expires_at": rfc3339(renewed.expires_at)});
     let mut tx = Transaction::new();
     tx.push(
         "invitation",
         invitations::renew(&renewed, current.generation),
     )
-    .push("mail", outbox::enqueue(&mail))
-    .push(
-        "audit",
-        audit::entry(
-            app,
-            slug,
-            caller,
-            "invitation.resent",
-            email.as_str(),
-            detail,
-        ),
-    );
-    membership.guard(&mut tx);
-    match app.store.transact(tx).await {
+    .push("mail", outbox::enqueue(&mail));
+    let detail = json!({"id": input.id.as_str(), "expires_at": rfc3339(renewed.expires_at)});
+    let audit = Audit::new("invitation.resent", email.as_str(), detail);
+    match membership.commit(app, caller, tx, audit).await? {
         Ok(()) => Ok(renewed),
         // Accepted, revoked or resent by someone else in the meantime.
-        Err(err) if err.failed("invitation") => Err(OpError::InvitationNotFound),
-        Err(err) if err.failed("caller") => Err(OpError::Forbidden),
-        Err(err) => Err(err.into()),
+        Err(lost) if lost.on("invitation") => Err(OpError::InvitationNotFound),
+        Err(lost) => Err(lost.into()),
     }
 }

@@ -1,7 +1,8 @@
 //! `DELETE /orgs/{org}/invitations/{id}`: the invitation and its link are gone
 //! at once; the audit log keeps the story.
 
-use super::{Caller, Membership, OpError, audit};
+use super::commit::Audit;
+use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, InvitationId, OrgSlug};
 use crate::store::{Reads, Transaction, invitations};
@@ -24,25 +25,16 @@ pub async fn revoke_invitation(
     if membership.found.invitation(&email).is_none() {
         return Err(OpError::InvitationNotFound);
     }
-    let detail = json!({"id": input.id.as_str()});
     let mut tx = Transaction::new();
-    tx.push("invitation", invitations::revoke(slug, &email))
-        .push(
-            "audit",
-            audit::entry(
-                app,
-                slug,
-                caller,
-                "invitation.revoked",
-                email.as_str(),
-                detail,
-            ),
-        );
-    membership.guard(&mut tx);
-    match app.store.transact(tx).await {
+    tx.push("invitation", invitations::revoke(slug, &email));
+    let audit = Audit::new(
+        "invitation.revoked",
+        email.as_str(),
+        json!({"id": input.id.as_str()}),
+    );
+    match membership.commit(app, caller, tx, audit).await? {
         Ok(()) => Ok(()),
-        Err(err) if err.failed("invitation") => Err(OpError::InvitationNotFound),
-        Err(err) if err.failed("caller") => Err(OpError::Forbidden),
-        Err(err) => Err(err.into()),
+        Err(lost) if lost.on("invitation") => Err(OpError::InvitationNotFound),
+        Err(lost) => Err(lost.into()),
     }
 }

@@ -3,7 +3,8 @@
 //! ([`crate::store::rules::free_seat`]). Tokens need no write: a token is only
 //! valid under the seat epoch it was issued with, and that seat is gone.
 
-use super::{Caller, MemberTarget, Membership, OpError, audit, settle};
+use super::commit::Audit;
+use super::{Caller, MemberTarget, Membership, OpError, settle};
 use crate::App;
 use crate::domain::Action;
 use crate::store::rules::free_seat;
@@ -24,22 +25,16 @@ async fn attempt(app: &App, caller: &Caller, target: &MemberTarget) -> Result<Op
     }
     let (seat, counter) = free_seat(slug, user);
     let mut tx = Transaction::new();
-    tx.push("member", seat).push("seats_used", counter).push(
-        "audit",
-        audit::entry(
-            app,
-            slug,
-            caller,
-            "seat.revoked",
-            user.as_str(),
-            json!({"email": member.email}),
-        ),
+    tx.push("member", seat).push("seats_used", counter);
+    let audit = Audit::new(
+        "seat.revoked",
+        user.as_str(),
+        json!({"email": member.email}),
     );
-    membership.guard(&mut tx);
-    match app.store.transact(tx).await {
+    match membership.commit(app, caller, tx, audit).await? {
         Ok(()) => Ok(Some(())),
-        Err(err) if err.failed("caller") => Err(OpError::Forbidden),
-        Err(err) if err.failed("member") => Ok(None),
-        Err(err) => Err(err.into()),
+        // Revoked or gone meanwhile, or (on oneself) the role moved: read again.
+        Err(lost) if lost.on("member") => Ok(None),
+        Err(lost) => Err(lost.into()),
     }
 }

@@ -1,7 +1,8 @@
 //! `DELETE /orgs/{org}/tokens/{id}`: members revoke their own tokens, admins
 //! any in the org. Both token items go in one transaction.
 
-use super::{Caller, Membership, OpError, audit};
+use super::commit::{Audit, commit};
+use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, OrgSlug};
 use crate::store::{Reads, Transaction, tokens};
@@ -26,26 +27,14 @@ pub async fn revoke_token(app: &App, caller: &Caller, input: TokenRef) -> Result
         membership.require(Action::ManageOthersTokens)?;
     }
     let [entry, lookup] = tokens::revoke(&token);
-    let detail = json!({"token_id": token.id, "name": token.name});
     let mut tx = Transaction::new();
-    tx.push("token", entry).push("lookup", lookup).push(
-        "audit",
-        audit::entry(
-            app,
-            slug,
-            caller,
-            "token.revoked",
-            token.user_id.as_str(),
-            detail,
-        ),
-    );
-    if !own {
-        membership.guard(&mut tx);
-    }
-    match app.store.transact(tx).await {
+    tx.push("token", entry).push("lookup", lookup);
+    let detail = json!({"token_id": token.id, "name": token.name});
+    let audit = Audit::new("token.revoked", token.user_id.as_str(), detail);
+    let guard = (!own).then_some(&membership);
+    match commit(app, caller, slug, tx, audit, guard).await? {
         Ok(()) => Ok(()),
-        Err(err) if err.failed("token") => Err(OpError::TokenNotFound),
-        Err(err) if err.failed("caller") => Err(OpError::Forbidden),
-        Err(err) => Err(err.into()),
+        Err(lost) if lost.on("token") => Err(OpError::TokenNotFound),
+        Err(lost) => Err(lost.into()),
     }
 }

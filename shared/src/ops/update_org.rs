@@ -1,7 +1,8 @@
 //! `PATCH /orgs/{org}`: admins rename; admins and billing managers change
 //! `seat_limit`, never below `seats_used` (checked in the write's condition).
 
-use super::{Caller, Membership, OpError, audit};
+use super::commit::Audit;
+use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, Org, OrgName, OrgSlug, SeatLimit};
 use crate::store::{Reads, Transaction, orgs};
@@ -39,23 +40,18 @@ pub async fn update_org(app: &App, caller: &Caller, changes: OrgChanges) -> Resu
     tx.push(
         "org",
         orgs::update(slug, changes.name.as_ref(), changes.seat_limit),
-    )
-    .push(
-        "audit",
-        audit::entry(app, slug, caller, "org.updated", slug.as_str(), detail),
     );
-    membership.guard(&mut tx);
-    match app.store.transact(tx).await {
+    let audit = Audit::new("org.updated", slug.as_str(), detail);
+    match membership.commit(app, caller, tx, audit).await? {
         Ok(()) => {
             org.name = changes.name.unwrap_or(org.name);
             org.seat_limit = changes.seat_limit.unwrap_or(org.seat_limit);
             Ok(org)
         }
         // A seat was taken meanwhile: the new limit would be below usage.
-        Err(err) if err.failed("org") => Err(OpError::SeatLimitBelowUsage {
+        Err(lost) if lost.on("org") => Err(OpError::SeatLimitBelowUsage {
             seats_used: org.seats_used,
         }),
-        Err(err) if err.failed("caller") => Err(OpError::Forbidden),
-        Err(err) => Err(err.into()),
+        Err(lost) => Err(lost.into()),
     }
 }

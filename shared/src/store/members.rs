@@ -1,6 +1,7 @@
 //! Member items and the per-org email index item that makes an email a
-//! member at most once: mapping, joining, role changes, leaving, and the
-//! query for one person's memberships. Seats move through [`super::rules`].
+//! member at most once: mapping, joining, role changes, leaving, the org's
+//! member listing and one person's memberships. Seats move through
+//! [`super::rules`].
 
 use super::attrs::{get_n, get_s, get_time, key, n, opt_time, s, time};
 use super::keys::{GSI1, MEMBER_PREFIX, member_email_sk, member_sk, org_pk, user_gsi1pk};

@@ -3,7 +3,9 @@
 //! until it is sent or fails for good.
 
 use super::attrs::{get_n, get_s, get_time, key, n, s, time};
-use super::keys::{GSI2, OUTBOX_DUE, due_gsi2pk, outbox_key, shard_of, timed_boundary, timed_sk};
+use super::keys::{
+    GSI2, Kind, OUTBOX_DUE, due_gsi2pk, kind_of, outbox_key, shard_of, timed_boundary, timed_sk,
+};
 use super::page::Query;
 use super::{Action, Item, StoreError};
 use crate::domain::{DeliveryStatus, Email, MailKind, OrgName, OrgSlug, OutboxMessage};
@@ -17,6 +19,11 @@ pub const SENT_RETENTION: Duration = Duration::days(30);
 
 fn message_key(id: &str) -> Item {
     key(outbox_key(id), outbox_key(id))
+}
+
+/// Whether a key (e.g. of a stream record) is an outbox message's.
+pub fn is_message_key(key: &Item) -> bool {
+    get_s(key, "sk").is_ok_and(|sk| kind_of(sk) == Kind::Outbox)
 }
 
 fn due_pk(id: &str) -> String {

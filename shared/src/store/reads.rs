@@ -45,14 +45,6 @@ impl Reads {
     pub fn token(self, org: &OrgSlug, id: &str) -> Self {
         self.add(tokens::token_key(org, id))
     }
-
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
 }
 
 /// What a [`Reads`] found, decoded.

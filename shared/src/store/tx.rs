@@ -106,10 +106,6 @@ impl Action {
         self
     }
 
-    pub fn key(&self) -> &Item {
-        &self.key
-    }
-
     /// Folds `other`'s condition (a check on the same item) into this action.
     fn absorb(&mut self, other: Action) {
         debug_assert!(matches!(other.kind, Kind::Check));
@@ -180,9 +176,7 @@ impl Action {
         }
         .build()
     }
-}
 
-impl Action {
     /// Sends the action on its own (`PutItem`, `UpdateItem`, `DeleteItem`).
     pub(crate) async fn send(self, client: &Client, table: &str) -> Result<(), StoreError> {
         match &self.kind {
@@ -243,14 +237,6 @@ impl Transaction {
         self
     }
 
-    pub fn len(&self) -> usize {
-        self.actions.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.actions.is_empty()
-    }
-
     pub(crate) fn into_parts(self) -> (Vec<Name>, Vec<Action>) {
         self.actions.into_iter().unzip()
     }
@@ -259,23 +245,27 @@ impl Transaction {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::attrs::{key, s};
+    use crate::domain::{OrgSlug, UserId};
+    use crate::store::attrs::s;
+    use crate::store::{members::member_key, orgs::org_key};
 
     #[test]
     fn a_check_on_an_item_already_written_joins_that_write() {
+        let org = OrgSlug::parse("a").unwrap();
+        let me = member_key(&org, &UserId::parse("u").unwrap());
         let mut tx = Transaction::new();
         tx.push(
             "member",
-            Action::update(key("ORG#a", "MEMBER#u"), "REMOVE x").when("attribute_exists(x)"),
+            Action::update(me.clone(), "REMOVE x").when("attribute_exists(x)"),
         );
         tx.push_check(
             "caller",
-            Action::check(key("ORG#a", "MEMBER#u"))
+            Action::check(me)
                 .when("#role = :role")
                 .name("#role", "role")
                 .value(":role", s("admin")),
         );
-        tx.push_check("other", Action::check(key("ORG#a", "ORG")).when("x"));
+        tx.push_check("other", Action::check(org_key(&org)).when("x"));
         let (names, actions) = tx.into_parts();
         assert_eq!(names, ["member", "other"]);
         assert_eq!(
