@@ -251,7 +251,7 @@ mod tests {
 
     #[test]
     fn a_check_on_an_item_already_written_joins_that_write() {
-        let org = OrgSlug::parse("a").unwrap();
+        let org = OrgSlug::parse("acme").unwrap();
         let me = member_key(&org, &UserId::parse("u").unwrap());
         let mut tx = Transaction::new();
         tx.push(
