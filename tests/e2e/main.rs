@@ -13,5 +13,6 @@ mod orgs;
 mod resend_revoke;
 mod seats_roles;
 mod self_target;
+mod spans;
 mod sweep;
 mod tokens;
