@@ -1,8 +1,11 @@
 //! The copies of the route table that other tools read, checked against it in
 //! both directions: a route missing from a copy and a stale entry a copy still
 //! has both fail, and the message says which file, which route and what to
-//! write. Plain files only, no emulator.
+//! write — for a generated copy (router, README table, function crate, sample
+//! event), "run `make routes`". A generated block that differs in any way from
+//! what `make routes` writes fails too. Plain files only, no emulator.
 
+use super::generate::{self, TABLE};
 use super::{Auth, EVENT_FUNCTIONS, Method, ROUTES, Route, Trigger, http_functions};
 use serde_json::Value as Json;
 use serde_norway::Value as Yaml;
@@ -10,7 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-const TABLE: &str = "shared/src/http/route_table/mod.rs";
+/// The hint for a generated copy.
+const REGENERATE: &str = "Run `make routes`.";
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -153,25 +157,47 @@ fn router_problems(cargo_toml: &str) -> Vec<String> {
             }
         }
     }
-    compare(
-        COPY,
-        &seen,
-        &all(),
-        |r| {
-            let entry = format!(
-                "{{ method = \"{}\", function = \"{}\" }}",
-                r.method.as_str(),
-                r.function
-            );
-            if router.is_some_and(|t| t.contains_key(r.path)) {
-                format!("Add `{entry}` to the \"{}\" entry.", r.path)
-            } else {
-                format!("Add the line `\"{}\" = [{entry}]`.", r.path)
-            }
-        },
-        &mut problems,
-    );
+    compare(COPY, &seen, &all(), |_| REGENERATE.into(), &mut problems);
     problems
+}
+
+/// A generated block of `file` that is not what `make routes` writes
+/// (`render` renders it from the block as found).
+fn block_problems(
+    file: &str,
+    text: &str,
+    (begin, end): (&str, &str),
+    render: impl Fn(&str) -> String,
+) -> Vec<String> {
+    match generate::block(text, begin, end) {
+        Err(err) => vec![format!(
+            "{file}: {err}. The generated block sits between the lines `{begin}` and `{end}`: \
+             put them back around it, then run `make routes`."
+        )],
+        Ok(found) if found != render(found) => vec![format!(
+            "{file}: the block between `{begin}` and `{end}` is not what `make routes` writes \
+             from the route table (edited by hand, or the table changed): run `make routes`."
+        )],
+        Ok(_) => vec![],
+    }
+}
+
+fn router_block_problems(cargo_toml: &str) -> Vec<String> {
+    block_problems(
+        "Cargo.toml",
+        cargo_toml,
+        (generate::ROUTER_BEGIN, generate::ROUTER_END),
+        |_| generate::router(),
+    )
+}
+
+fn readme_block_problems(readme: &str) -> Vec<String> {
+    block_problems(
+        "README.md",
+        readme,
+        (generate::README_BEGIN, generate::README_END),
+        |found| generate::readme_table(&generate::readme_notes(found)),
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -447,15 +473,7 @@ fn readme_problems(readme: &str) -> Vec<String> {
         COPY,
         &seen,
         &deployed(),
-        |r| {
-            format!(
-                "Add the row: | `{}` | `{}` | {} | {} | (notes) |",
-                r.method.as_str(),
-                r.path,
-                r.function,
-                r.auth.as_str()
-            )
-        },
+        |_| format!("{REGENERATE} (It keeps the notes column.)"),
         &mut problems,
     );
     problems
@@ -588,19 +606,16 @@ fn events_problems(files: &[(String, String)]) -> Vec<String> {
             Some(_) => {}
         }
     }
+    // A function whose route has no sample gets one from `make routes`.
+    let mut unsampled = BTreeSet::new();
     for route in ROUTES {
         if !sampled.contains(&route.key()) {
+            unsampled.insert(route.function);
             problems.push(format!(
-                "events/: no sample event for `{}`: add events/{}{}.json (routeKey, \
-                 requestContext.routeKey and http.method/path, rawPath, pathParameters; copy one \
-                 of the same auth kind).",
+                "events/: no sample event for `{}`: run `make routes` (it writes events/{} from \
+                 the route; then give it a realistic body if the route takes one).",
                 route.key(),
-                route.function,
-                if names.contains(format!("{}.json", route.function).as_str()) {
-                    "-<variant>"
-                } else {
-                    ""
-                }
+                generate::sample_event_name(route, |n| names.contains(n)),
             ));
         }
     }
@@ -608,7 +623,7 @@ fn events_problems(files: &[(String, String)]) -> Vec<String> {
         .into_iter()
         .chain(EVENT_FUNCTIONS.iter().map(|(f, _)| *f));
     for f in functions {
-        if !names.contains(format!("{f}.json").as_str()) {
+        if !names.contains(format!("{f}.json").as_str()) && !unsampled.contains(f) {
             problems.push(format!(
                 "events/{f}.json is missing: `make invoke FN={f}` runs it."
             ));
@@ -643,8 +658,9 @@ fn functions_problems(crates: &[(String, Option<String>)]) -> Vec<String> {
     for f in expected {
         if !crates.iter().any(|(dir, _)| dir == f) {
             problems.push(format!(
-                "functions/{f}/ is missing: copy functions/get-org/ (Cargo.toml package name \
-                 {f}, main.rs wiring its handler)."
+                "functions/{f}/ is missing: run `make routes` (it writes its Cargo.toml and \
+                 src/main.rs, which wires roster::http::routes::{}::handle).",
+                f.replace('-', "_")
             ));
         }
     }
@@ -726,10 +742,19 @@ fn report(problems: &[String]) -> String {
 
 #[test]
 fn every_copy_of_the_route_table_lists_exactly_its_routes() {
-    let mut problems = router_problems(&read("Cargo.toml"));
+    let cargo_toml = read("Cargo.toml");
+    let mut problems = router_problems(&cargo_toml);
+    if problems.is_empty() {
+        problems.extend(router_block_problems(&cargo_toml));
+    }
     problems.extend(template_problems(&read("infra/template.yaml")));
     problems.extend(openapi_problems(&read("infra/openapi.yaml")));
-    problems.extend(readme_problems(&read("README.md")));
+    let readme = read("README.md");
+    let readme_rows = readme_problems(&readme);
+    if readme_rows.is_empty() {
+        problems.extend(readme_block_problems(&readme));
+    }
+    problems.extend(readme_rows);
     let events: Vec<(String, String)> = dir_entries("events")
         .into_iter()
         .filter(|(name, _)| name.ends_with(".json"))
@@ -803,16 +828,44 @@ fn a_router_without_a_route_fails_and_names_the_entry_to_add() {
     );
     let problems = router_problems(&toml);
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].contains(
-        "`GET /orgs/{org}/audit` (list-audit-events) is missing. Add the line \
-         `\"/orgs/{org}/audit\" = [{ method = \"GET\", function = \"list-audit-events\" }]`."
-    ));
+    assert!(
+        problems[0]
+            .contains("`GET /orgs/{org}/audit` (list-audit-events) is missing. Run `make routes`.")
+    );
     let toml = read("Cargo.toml").replace("{ method = \"PATCH\", function = \"update-org\" },", "");
     let problems = router_problems(&toml);
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].ends_with(
-        "Add `{ method = \"PATCH\", function = \"update-org\" }` to the \"/orgs/{org}\" entry."
-    ));
+    assert!(
+        problems[0].contains("`PATCH /orgs/{org}` (update-org) is missing. Run `make routes`.")
+    );
+}
+
+#[test]
+fn a_generated_block_edited_by_hand_or_without_its_markers_fails() {
+    let toml = read("Cargo.toml");
+    assert_eq!(router_block_problems(&toml), Vec::<String>::new());
+    // Same routes, other order: the router still works, but it is not generated.
+    let reordered = toml.replace(
+        "    { method = \"GET\", function = \"get-org\" },\n    { method = \"PATCH\", function = \"update-org\" },",
+        "    { method = \"PATCH\", function = \"update-org\" },\n    { method = \"GET\", function = \"get-org\" },",
+    );
+    assert_eq!(router_problems(&reordered), Vec::<String>::new());
+    let problems = router_block_problems(&reordered);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].ends_with("run `make routes`."), "{problems:?}");
+    let unmarked = toml.replace(generate::ROUTER_END, "");
+    assert!(router_block_problems(&unmarked)[0].contains("put them back"));
+    // README: a changed note is kept, a changed function is not.
+    let readme = read("README.md");
+    assert_eq!(readme_block_problems(&readme), Vec::<String>::new());
+    let noted = readme.replace(
+        "| revoke-token | JWT |  |",
+        "| revoke-token | JWT | a note |",
+    );
+    assert_ne!(noted, readme);
+    assert_eq!(readme_block_problems(&noted), Vec::<String>::new());
+    let stale = readme.replace("| revoke-token | JWT |", "| revoke-tokens | JWT |");
+    assert_eq!(readme_block_problems(&stale).len(), 1);
 }
 
 #[test]
@@ -837,8 +890,7 @@ fn a_readme_row_or_openapi_operation_missing_fails() {
     assert!(
         problems
             .iter()
-            .any(|p| p
-                .contains("Add the row: | `GET` | `/me/orgs` | list-my-orgs | JWT | (notes) |"))
+            .any(|p| p.contains("`GET /me/orgs` (list-my-orgs) is missing. Run `make routes`."))
     );
     let openapi =
         read("infra/openapi.yaml").replace("  /me/orgs:\n    get:", "  /me/orgs:\n    put:");

@@ -1,11 +1,14 @@
 //! The route table: every HTTP operation (method, path, function, auth kind),
 //! written once. The copies other tools need — the `cargo lambda watch` router
-//! in `Cargo.toml`, the SAM template, the OpenAPI document, the sample events
-//! and the README's table — are checked against it by the `copies` test, which
-//! names what is missing or stale where. Logs name the operation from here.
+//! in `Cargo.toml`, the SAM template, the OpenAPI document, the sample events,
+//! the function crates and the README's table — are checked against it by the
+//! `copies` test, which names what is missing or stale where. The mechanical
+//! ones (router, README table, a new function crate, a new sample event) are
+//! written by `make routes` ([`generate`]); the template and the OpenAPI
+//! document are written by hand. Logs name the operation from here.
 //!
-//! Adding a route is one line in [`ROUTES`] plus its copies (the test prints
-//! each missing one).
+//! Adding a route is one line in [`ROUTES`], `make routes`, and the template
+//! and OpenAPI entries (the test prints each missing one).
 
 /// An HTTP method, as API Gateway and the router spell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -239,6 +242,8 @@ pub fn http_functions() -> Vec<&'static str> {
     }
     names
 }
+
+pub mod generate;
 
 #[cfg(test)]
 mod copies;
