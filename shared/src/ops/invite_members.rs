@@ -4,23 +4,30 @@
 //! audit entry per transaction), so N rows cost about N/25 calls. Re-sending the
 //! same rows changes nothing: pending invitations report `already_invited`.
 
-use super::{Caller, Membership, OpError, audit};
+use super::commit::Audit;
+use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::invitation::expires_at;
 use crate::domain::{
-    Action, Email, EmailStatus, Invalid, Invitation, InvitationId, InvitationState, MailKind,
-    OrgSlug, OutboxMessage, Role,
+    Action, Email, EmailStatus, Invalid, Invitation, InvitationId, InvitationState, Limit,
+    LimitExceeded, MailKind, OrgName, OrgSlug, OutboxMessage, Role,
 };
-use crate::domain::{Limit, LimitExceeded};
-use crate::store::attrs::n;
-use crate::store::tx::{Expr, put, put_new};
+use crate::store::tx::Action as TxAction;
 use crate::store::{
-    Item, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ITEMS, invitations, members, outbox, quotas,
+    Found, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ITEMS, Reads, Transaction, invitations, outbox,
+    quotas,
 };
-use aws_sdk_dynamodb::types::TransactWriteItem;
+use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
+
+/// What to invite: the rows as they arrived, and whether only to report.
+pub struct Invite {
+    pub org: OrgSlug,
+    pub rows: Vec<InviteRow>,
+    pub dry_run: bool,
+}
 
 /// One requested invitation, as it arrived (the email not yet parsed).
 #[derive(Debug, Clone)]
@@ -77,42 +84,11 @@ struct Candidate {
 pub async fn invite_members(
     app: &App,
     caller: &Caller,
-    slug: &OrgSlug,
-    rows: Vec<InviteRow>,
-    dry_run: bool,
+    input: Invite,
 ) -> Result<(Vec<RowResult>, Vec<LimitCheck>), OpError> {
     caller.require_verified()?;
-    let mut results = Vec::with_capacity(rows.len());
-    let mut candidates = Vec::new();
-    let mut seen = HashSet::new();
-    for (index, row) in rows.into_iter().enumerate() {
-        let parsed = Email::parse(&row.email).and_then(|email| Ok((email, row.role?, row.seat?)));
-        let outcome = match parsed {
-            Err(reason) => Some(Outcome::Invalid(reason.to_string())),
-            Ok((email, _, _)) if !seen.insert(email.clone()) => Some(Outcome::Duplicate),
-            Ok((email, role, seat)) => {
-                candidates.push(Candidate {
-                    index,
-                    email,
-                    role,
-                    seat,
-                });
-                None
-            }
-        };
-        let shown = candidates
-            .last()
-            .filter(|c| c.index == index)
-            .map(|c| c.email.to_string())
-            .unwrap_or_else(|| row.email.trim().to_owned());
-        results.push(RowResult {
-            row: index + 1,
-            email: shown,
-            // Placeholder until the lookup decides; replaced below.
-            outcome: outcome.unwrap_or(Outcome::Duplicate),
-        });
-    }
-
+    let slug = &input.org;
+    let (mut results, candidates) = screen(input.rows);
     // The first batch of lookups, and the org's two limit counters, ride
     // along with the authorizing read.
     let now = app.now();
@@ -121,51 +97,40 @@ pub async fn invite_members(
         quotas::org_pending(slug),
     ];
     let first = candidates.len().min(EMAILS_PER_READ - 2);
-    let mut keys = lookup_keys(slug, &candidates[..first]);
-    keys.extend(counters.iter().cloned());
-    let membership = Membership::load(app, slug, caller, keys).await?;
+    let reads = lookup_reads(slug, &candidates[..first])
+        .quota(counters[0].clone())
+        .quota(counters[1].clone());
+    let membership = Membership::load(app, slug, caller, reads).await?;
     membership.require(Action::ManageInvitations)?;
-    let (counted, looked_up): (Vec<Item>, Vec<Item>) = membership
-        .extra
-        .iter()
-        .cloned()
-        .partition(|item| counters.iter().any(|c| quotas::is(item, c)));
-    let used = |counter: &Item| quotas::used(counted.iter().find(|i| quotas::is(i, counter)));
-    let (used_today, used_pending) = (used(&counters[0])?, used(&counters[1])?);
-    let mut existing = Existing::default();
-    existing.add(looked_up)?;
+    let mut existing = membership.found.clone();
     lookup(app, slug, &candidates[first..], &mut existing).await?;
     let mut to_invite = Vec::new();
     let mut new_items = 0u32;
     for candidate in candidates {
         let id = InvitationId::for_email(&candidate.email);
-        let outcome = if existing.members.contains(&candidate.email) {
+        results[candidate.index].outcome = if existing.is_member_email(&candidate.email) {
             Outcome::AlreadyMember
         } else {
-            match existing.invitations.get(&candidate.email) {
+            match existing.invitation(&candidate.email) {
                 Some(inv) if inv.state(now) == InvitationState::Pending => {
                     Outcome::AlreadyInvited(id)
                 }
                 previous => {
                     // Replacing an expired invitation keeps the open count.
                     new_items += u32::from(previous.is_none());
-                    to_invite.push((
-                        candidate.index,
-                        new_invitation(app, &membership, &candidate, previous),
-                    ));
+                    let inv = new_invitation(&membership, &candidate, previous, now);
+                    to_invite.push((candidate.index, inv));
                     Outcome::Invited(id)
                 }
             }
         };
-        results[candidate.index].outcome = outcome;
     }
-
     let limits = app.config.limits;
     let checks = vec![
         LimitCheck::new(
             Limit::InvitationsPerOrgPerDay,
             limits.invitations_per_org_per_day,
-            used_today,
+            membership.found.quota_used(&counters[0]),
             to_invite.len() as u32,
             quotas::daily_refusal(
                 Limit::InvitationsPerOrgPerDay,
@@ -177,12 +142,12 @@ pub async fn invite_members(
         LimitCheck::new(
             Limit::PendingInvitationsPerOrg,
             limits.pending_invitations_per_org,
-            used_pending,
+            membership.found.quota_used(&counters[1]),
             new_items,
             PENDING_RETRY_SECS,
         ),
     ];
-    if dry_run || to_invite.is_empty() {
+    if input.dry_run || to_invite.is_empty() {
         return Ok((results, checks));
     }
     if let Some(over) = checks.iter().find_map(LimitCheck::refused) {
@@ -191,12 +156,12 @@ pub async fn invite_members(
     // Taken in the request's first write, for all its rows: the count and
     // the first invitations commit together, and a concurrent request that
     // took the room makes this one refuse before anything is written.
-    let table = app.store.table();
-    let takes = vec![
+    let [today, pending] = counters;
+    let takes: Vec<Take> = [
         (
+            "invites_today",
             quotas::take(
-                table,
-                counters[0].clone(),
+                today,
                 to_invite.len() as u32,
                 limits.invitations_per_org_per_day,
                 quotas::daily(now),
@@ -204,27 +169,25 @@ pub async fn invite_members(
             checks[0].refusal(),
         ),
         (
-            quotas::take(
-                table,
-                counters[1].clone(),
-                new_items,
-                limits.pending_invitations_per_org,
-                None,
-            ),
+            "pending",
+            quotas::take(pending, new_items, limits.pending_invitations_per_org, None),
             checks[1].refusal(),
         ),
     ]
     .into_iter()
-    .filter_map(|(take, refusal)| take.map(|t| (t, refusal)))
+    .filter_map(|(name, take, refusal)| take.map(|t| (name, t, refusal)))
     .collect();
-    let lost = write_invitations(app, caller, &membership, to_invite, takes).await?;
-    for index in lost {
-        let id =
-            InvitationId::for_email(&Email::parse(&results[index].email).expect("parsed above"));
-        results[index].outcome = Outcome::AlreadyInvited(id);
+    for index in write_invitations(app, caller, &membership, to_invite, takes).await? {
+        if let Outcome::Invited(id) = &results[index].outcome {
+            results[index].outcome = Outcome::AlreadyInvited(id.clone());
+        }
     }
     Ok((results, checks))
 }
+
+/// A limit counter's update for the first write: its name in the
+/// transaction, the action, and the refusal should its condition fail.
+type Take = (&'static str, TxAction, LimitExceeded);
 
 /// When to retry after the pending limit: open invitations free up as they
 /// are accepted, revoked or removed, which no clock predicts.
@@ -274,13 +237,49 @@ impl LimitCheck {
     }
 }
 
+/// Parses each row: invalid and duplicate rows get their outcome now, the
+/// others become candidates (their outcome is decided after the lookup).
+fn screen(rows: Vec<InviteRow>) -> (Vec<RowResult>, Vec<Candidate>) {
+    let mut results = Vec::with_capacity(rows.len());
+    let mut candidates = Vec::new();
+    let mut seen = HashSet::new();
+    for (index, row) in rows.into_iter().enumerate() {
+        let parsed = Email::parse(&row.email).and_then(|email| Ok((email, row.role?, row.seat?)));
+        let (email, outcome) = match parsed {
+            Err(reason) => (
+                row.email.trim().to_owned(),
+                Outcome::Invalid(reason.to_string()),
+            ),
+            Ok((email, _, _)) if !seen.insert(email.clone()) => {
+                (row.email.trim().to_owned(), Outcome::Duplicate)
+            }
+            Ok((email, role, seat)) => {
+                let shown = email.to_string();
+                candidates.push(Candidate {
+                    index,
+                    email,
+                    role,
+                    seat,
+                });
+                // Placeholder until the lookup decides.
+                (shown, Outcome::Duplicate)
+            }
+        };
+        results.push(RowResult {
+            row: index + 1,
+            email,
+            outcome,
+        });
+    }
+    (results, candidates)
+}
+
 fn new_invitation(
-    app: &App,
     membership: &Membership,
     candidate: &Candidate,
     previous: Option<&Invitation>,
+    now: DateTime<Utc>,
 ) -> Invitation {
-    let now = app.now();
     Invitation {
         org: membership.org.slug.clone(),
         email: candidate.email.clone(),
@@ -299,66 +298,51 @@ fn new_invitation(
 
 /// Generations only grow, even across a delete and re-create of the item, so a
 /// stale mail can never mint a link for a newer invitation.
-pub fn next_generation(now: chrono::DateTime<chrono::Utc>, previous: Option<u64>) -> u64 {
+pub fn next_generation(now: DateTime<Utc>, previous: Option<u64>) -> u64 {
     let clock = u64::try_from(now.timestamp_millis()).unwrap_or(0);
     clock.max(previous.map_or(0, |p| p + 1))
 }
 
-#[derive(Default)]
-struct Existing {
-    members: HashSet<Email>,
-    invitations: HashMap<Email, Invitation>,
+/// The mail of an invitation at its current generation: delivery mints the
+/// link only while the invitation is still at that generation.
+pub fn invitation_mail(inv: &Invitation, org_name: &OrgName, now: DateTime<Utc>) -> OutboxMessage {
+    OutboxMessage::new(
+        inv.org.clone(),
+        org_name.clone(),
+        inv.email.clone(),
+        MailKind::Invitation {
+            invited_by: inv.invited_by.clone(),
+            generation: inv.generation,
+            expires_at: inv.expires_at,
+        },
+        now,
+    )
 }
 
-fn lookup_keys(slug: &OrgSlug, candidates: &[Candidate]) -> Vec<Item> {
-    candidates
-        .iter()
-        .flat_map(|c| {
-            [
-                invitations::invitation_key(slug, &c.email),
-                members::member_email_key(slug, &c.email),
-            ]
-        })
-        .collect()
+fn lookup_reads(slug: &OrgSlug, candidates: &[Candidate]) -> Reads {
+    candidates.iter().fold(Reads::new(), |reads, c| {
+        reads
+            .invitation(slug, &c.email)
+            .member_email(slug, &c.email)
+    })
 }
 
 async fn lookup(
     app: &App,
     slug: &OrgSlug,
     candidates: &[Candidate],
-    existing: &mut Existing,
+    existing: &mut Found,
 ) -> Result<(), OpError> {
     let chunks: Vec<&[Candidate]> = candidates.chunks(EMAILS_PER_READ).collect();
     for wave in chunks.chunks(CONCURRENCY) {
         let pages = try_join_all(
             wave.iter()
-                .map(|chunk| app.store.batch_get(lookup_keys(slug, chunk))),
+                .map(|chunk| app.store.read(lookup_reads(slug, chunk))),
         )
         .await?;
-        existing.add(pages.into_iter().flatten().collect())?;
+        pages.into_iter().for_each(|found| existing.extend(found));
     }
     Ok(())
-}
-
-impl Existing {
-    fn add(&mut self, items: Vec<Item>) -> Result<(), OpError> {
-        for item in items {
-            let sk = item
-                .get("sk")
-                .and_then(|v| v.as_s().ok())
-                .map(String::as_str)
-                .unwrap_or_default();
-            if let Some(email) = sk.strip_prefix("MEMBEREMAIL#") {
-                if let Ok(email) = Email::parse(email) {
-                    self.members.insert(email);
-                }
-            } else if invitations::is_invitation_item(&item) {
-                let inv = invitations::from_item(&item)?;
-                self.invitations.insert(inv.email.clone(), inv);
-            }
-        }
-        Ok(())
-    }
 }
 
 /// Writes the invitations; returns the row indexes that lost a race with a
@@ -368,7 +352,7 @@ async fn write_invitations(
     caller: &Caller,
     membership: &Membership,
     to_invite: Vec<(usize, Invitation)>,
-    takes: Vec<(TransactWriteItem, LimitExceeded)>,
+    takes: Vec<Take>,
 ) -> Result<Vec<usize>, OpError> {
     // The first transaction also carries the limit counters (two actions
     // fewer for invitations), and goes alone: the rest follow only once the
@@ -395,86 +379,65 @@ async fn write_invitations(
     Ok(lost)
 }
 
+/// One transaction of invitations (and their mail). Rows that lost a race
+/// with a concurrent invite of the same email are dropped and the rest
+/// written again; returns the lost rows.
 async fn write_chunk(
     app: &App,
     caller: &Caller,
     membership: &Membership,
     mut chunk: Vec<(usize, Invitation)>,
-    takes: &[(TransactWriteItem, LimitExceeded)],
+    takes: &[Take],
 ) -> Result<Vec<usize>, OpError> {
-    let table = app.store.table();
     let mut lost = Vec::new();
-    loop {
-        if chunk.is_empty() {
-            return Ok(lost);
+    while !chunk.is_empty() {
+        let (mut tx, audit) = chunk_transaction(app, membership, &chunk);
+        for (name, take, _) in takes {
+            tx.push(*name, take.clone());
         }
-        let now = app.now();
-        let mut actions = Vec::with_capacity(chunk.len() * 2 + 2);
-        for (_, inv) in &chunk {
-            // A new invitation, or one replacing an expired (never a pending) one.
-            actions.push(put(
-                table,
-                invitations::to_item(inv),
-                Some("attribute_not_exists(pk) OR expires_at <= :now"),
-                Expr::new().value(":now", n(now.timestamp())),
-            ));
-            let mail = OutboxMessage::new(
-                inv.org.clone(),
-                membership.org.name.clone(),
-                inv.email.clone(),
-                MailKind::Invitation {
-                    invited_by: inv.invited_by.clone(),
-                    generation: inv.generation,
-                    expires_at: inv.expires_at,
-                },
-                now,
-            );
-            actions.push(put_new(table, outbox::to_item(&mail)));
-        }
-        let emails: Vec<&str> = chunk.iter().map(|(_, inv)| inv.email.as_str()).collect();
-        actions.push(audit::entry(
-            app,
-            &membership.org.slug,
-            caller,
-            "invitation.created",
-            format!("{} invitations", chunk.len()),
-            json!({"emails": emails, "count": chunk.len()}),
-        ));
-        actions.push(membership.still_authorized(app));
-        let authz_index = actions.len() - 1;
-        actions.extend(takes.iter().map(|(take, _)| take.clone()));
-        let result = app.store.transact(actions).await;
-        if let Err(err) = &result
-            && let Some((_, over)) = takes
-                .iter()
-                .enumerate()
-                .find(|(i, _)| err.failed_at(authz_index + 1 + i))
-                .map(|(_, take)| take)
-        {
-            return Err(OpError::LimitExceeded(*over));
-        }
-        match result {
-            Ok(()) => return Ok(lost),
-            Err(err) if err.failed_at(authz_index) => return Err(OpError::Forbidden),
-            Err(err) if err.is_condition_failed() => {
-                let failed: HashSet<usize> =
-                    (0..chunk.len()).filter(|i| err.failed_at(i * 2)).collect();
-                if failed.is_empty() {
-                    return Err(err.into());
-                }
-                let mut kept = Vec::new();
-                for (i, entry) in chunk.into_iter().enumerate() {
-                    if failed.contains(&i) {
-                        lost.push(entry.0);
-                    } else {
-                        kept.push(entry);
-                    }
-                }
-                chunk = kept;
+        match membership.commit(app, caller, tx, audit).await? {
+            Ok(()) => break,
+            Err(failed) if takes.iter().any(|(name, _, _)| failed.on(name)) => {
+                let (_, _, over) = takes
+                    .iter()
+                    .find(|(name, _, _)| failed.on(name))
+                    .expect("found above");
+                return Err(OpError::LimitExceeded(*over));
             }
-            Err(err) => return Err(err.into()),
+            Err(failed) if (0..chunk.len()).any(|i| failed.on(&row_name(i))) => {
+                let (gone, kept): (Vec<_>, Vec<_>) = chunk
+                    .into_iter()
+                    .enumerate()
+                    .partition(|(i, _)| failed.on(&row_name(*i)));
+                lost.extend(gone.into_iter().map(|(_, (index, _))| index));
+                chunk = kept.into_iter().map(|(_, entry)| entry).collect();
+            }
+            Err(failed) => return Err(failed.into()),
         }
     }
+    Ok(lost)
+}
+
+fn row_name(i: usize) -> String {
+    format!("invitation {i}")
+}
+
+fn chunk_transaction(
+    app: &App,
+    membership: &Membership,
+    chunk: &[(usize, Invitation)],
+) -> (Transaction, Audit) {
+    let now = app.now();
+    let mut tx = Transaction::new();
+    for (i, (_, inv)) in chunk.iter().enumerate() {
+        let mail = invitation_mail(inv, &membership.org.name, now);
+        tx.push(row_name(i), invitations::create(inv, now))
+            .push("mail", outbox::enqueue(&mail));
+    }
+    let emails: Vec<&str> = chunk.iter().map(|(_, inv)| inv.email.as_str()).collect();
+    let target = format!("{} invitations", chunk.len());
+    let detail = json!({"emails": emails, "count": chunk.len()});
+    (tx, Audit::new("invitation.created", target, detail))
 }
 
 /// Counts per outcome, for the answer's `summary`.

@@ -13,13 +13,15 @@
 //! | tokens issued to a member, per day | `QUOTA#ORG#<slug>` | `TOKENS#<user>#<yyyy-mm-dd>` |
 
 use super::attrs::{key, n};
-use super::tx::{Expr, update};
+use super::tx::Action;
 use super::{Item, StoreError};
 use crate::domain::limits::{day_bucket, next_day, secs_until};
 use crate::domain::{Limit, LimitExceeded};
 use crate::domain::{OrgSlug, UserId};
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Duration, Utc};
+
+/// Every counter's partition key starts so.
+pub const PK_PREFIX: &str = "QUOTA#";
 
 /// How long a daily counter outlives its day (TTL), for late readers.
 const DAILY_TTL: Duration = Duration::days(2);
@@ -67,39 +69,36 @@ pub fn used(item: Option<&Item>) -> Result<i64, StoreError> {
 }
 
 /// Adds `amount` to a counter, on condition that the result stays within
-/// `max`. `None` when `amount` alone is over `max` (no write could succeed).
-/// A daily counter (`expires` set) gets its TTL.
+/// `max` (stated against `max - amount`: conditions have no arithmetic).
+/// `None` when `amount` alone is over `max` (no write could succeed). A daily
+/// counter (`expires` set) gets its TTL.
 pub fn take(
-    table: &str,
     counter: Item,
     amount: u32,
     max: u32,
     expires: Option<DateTime<Utc>>,
-) -> Option<TransactWriteItem> {
+) -> Option<Action> {
     let room = i64::from(max) - i64::from(amount);
     if room < 0 {
         return None;
     }
-    let mut expr = Expr::new()
-        .name("#used", "used")
-        .value(":amount", n(amount))
-        .value(":room", n(room));
-    let set = match expires {
-        Some(at) => {
-            expr = expr
+    let (expression, action) = match expires {
+        Some(at) => (
+            "ADD #used :amount SET #ttl = :ttl",
+            Action::check(counter)
                 .name("#ttl", "ttl")
-                .value(":ttl", n((at + DAILY_TTL).timestamp()));
-            "ADD #used :amount SET #ttl = :ttl"
-        }
-        None => "ADD #used :amount",
+                .value(":ttl", n((at + DAILY_TTL).timestamp())),
+        ),
+        None => ("ADD #used :amount", Action::check(counter)),
     };
-    Some(update(
-        table,
-        counter,
-        set,
-        Some("attribute_not_exists(#used) OR #used <= :room"),
-        expr,
-    ))
+    Some(
+        action
+            .when("attribute_not_exists(#used) OR #used <= :room")
+            .name("#used", "used")
+            .value(":amount", n(amount))
+            .value(":room", n(room))
+            .into_update(expression),
+    )
 }
 
 /// A daily counter's expiry argument for [`take`]: the end of `now`'s day.
@@ -117,14 +116,8 @@ pub fn daily_refusal(limit: Limit, max: u32, now: DateTime<Utc>) -> LimitExceede
 }
 
 /// Gives back `amount` (an invitation accepted, revoked or removed).
-pub fn give_back(table: &str, counter: Item, amount: u32) -> TransactWriteItem {
-    update(
-        table,
-        counter,
-        "ADD #used :minus",
-        None,
-        Expr::new()
-            .name("#used", "used")
-            .value(":minus", n(-i64::from(amount))),
-    )
+pub fn give_back(counter: Item, amount: u32) -> Action {
+    Action::update(counter, "ADD #used :minus")
+        .name("#used", "used")
+        .value(":minus", n(-i64::from(amount)))
 }

@@ -4,18 +4,13 @@ use super::{caller, respond};
 use crate::App;
 use crate::domain::Role;
 use crate::http::request::{body_bytes, flag, json, media_type, org_slug, parsed};
-use crate::http::{ApiError, csv_upload, response};
+use crate::http::{ApiError, csv_upload, response, views};
 use crate::ops::OpError;
-use crate::ops::invite_members::{InviteRow, Outcome, invite_members, summary};
+use crate::ops::invite_members::{Invite, InviteRow, invite_members};
 use lambda_http::{Body, Request, Response};
-use serde_json::{Value, json};
 use std::sync::Arc;
 
 pub const MAX_JSON_EMAILS: usize = 1_000;
-/// Characters of a submitted value echoed back in a row result: an invalid
-/// value is shown only so far, so 10,000 rows of junk cannot push the answer
-/// past Lambda's 6 MB response limit (valid addresses are at most 254).
-pub const MAX_ECHO_CHARS: usize = 100;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,45 +34,15 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         Some("application/json") => rows_from_json(json(req)?)?,
         _ => return Err(ApiError::UnsupportedMediaType),
     };
-    let (results, limits) = invite_members(app, &caller, &slug, rows, dry_run).await?;
-    let rows: Vec<Value> = results
-        .iter()
-        .map(|r| {
-            let mut row =
-                json!({"row": r.row, "email": echo(&r.email), "outcome": r.outcome.name()});
-            match &r.outcome {
-                Outcome::Invited(id) | Outcome::AlreadyInvited(id) => {
-                    row["invitation_id"] = json!(id.as_str());
-                }
-                Outcome::Invalid(reason) => row["error"] = json!(reason),
-                _ => {}
-            }
-            row
-        })
-        .collect();
-    Ok(response::ok(&json!({
-        "dry_run": dry_run,
-        "summary": summary(&results),
-        "results": rows,
-        // Where this request stands against the org's limits; in a dry run,
-        // `would_refuse` says what a real upload would be refused for (429).
-        "limits": limits.iter().map(|c| json!({
-            "limit": c.limit.name(),
-            "max": c.max,
-            "used": c.used,
-            "requested": c.requested,
-            "would_refuse": c.refused().is_some(),
-            "retry_after": c.refused().map(|r| r.retry_after_secs),
-        })).collect::<Vec<_>>(),
-    })))
-}
-
-/// `value`, cut to [`MAX_ECHO_CHARS`] characters with an ellipsis when longer.
-fn echo(value: &str) -> String {
-    match value.char_indices().nth(MAX_ECHO_CHARS) {
-        Some((cut, _)) => format!("{}\u{2026}", &value[..cut]),
-        None => value.to_owned(),
-    }
+    let input = Invite {
+        org: slug,
+        rows,
+        dry_run,
+    };
+    let (results, limits) = invite_members(app, &caller, input).await?;
+    Ok(response::ok(&views::invite_results(
+        &results, &limits, dry_run,
+    )))
 }
 
 fn rows_from_json(input: Input) -> Result<Vec<InviteRow>, ApiError> {
@@ -106,19 +71,4 @@ fn rows_from_json(input: Input) -> Result<Vec<InviteRow>, ApiError> {
             seat: Ok(input.seat),
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_values_are_echoed_truncated() {
-        assert_eq!(echo("a@b.com"), "a@b.com");
-        let exact = "é".repeat(MAX_ECHO_CHARS);
-        assert_eq!(echo(&exact), exact);
-        let long = echo(&"é".repeat(5_000));
-        assert_eq!(long.chars().count(), MAX_ECHO_CHARS + 1);
-        assert!(long.ends_with('\u{2026}'));
-    }
 }
