@@ -31,7 +31,9 @@ pub async fn handle(
     app: Arc<App>,
     _event: LambdaEvent<serde_json::Value>,
 ) -> Result<SweepReport, lambda_runtime::Error> {
-    let report = sweep(&app).await.inspect_err(|err| {
+    // Boxed: the sweep's future nests deep enough (run, deliver, send, each
+    // store call) to overflow rustc's layout query depth in the binary.
+    let report = Box::pin(sweep(&app)).await.inspect_err(|err| {
         tracing::error!(error = %ErrorChain(err), "sweep failed");
     })?;
     tracing::info!(?report, "sweep done");

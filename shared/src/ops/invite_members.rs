@@ -102,16 +102,17 @@ pub async fn invite_members(
         .quota(counters[1].clone());
     let membership = Membership::load(app, slug, caller, reads).await?;
     membership.require(Action::ManageInvitations)?;
-    let mut existing = membership.found.clone();
-    lookup(app, slug, &candidates[first..], &mut existing).await?;
+    let mut found = membership.found.clone();
+    lookup(app, slug, &candidates[first..], &mut found).await?;
+    let existing = Existing::from(found);
     let mut to_invite = Vec::new();
     let mut new_items = 0u32;
     for candidate in candidates {
         let id = InvitationId::for_email(&candidate.email);
-        results[candidate.index].outcome = if existing.is_member_email(&candidate.email) {
+        results[candidate.index].outcome = if existing.members.contains(&candidate.email) {
             Outcome::AlreadyMember
         } else {
-            match existing.invitation(&candidate.email) {
+            match existing.invitations.get(&candidate.email) {
                 Some(inv) if inv.state(now) == InvitationState::Pending => {
                     Outcome::AlreadyInvited(id)
                 }
@@ -317,6 +318,26 @@ pub fn invitation_mail(inv: &Invitation, org_name: &OrgName, now: DateTime<Utc>)
         },
         now,
     )
+}
+
+/// The members and invitations among the candidates, indexed by email (a
+/// bulk upload looks up thousands).
+struct Existing {
+    members: HashSet<Email>,
+    invitations: HashMap<Email, Invitation>,
+}
+
+impl From<Found> for Existing {
+    fn from(found: Found) -> Self {
+        Self {
+            members: found.member_emails.into_iter().collect(),
+            invitations: found
+                .invitations
+                .into_iter()
+                .map(|inv| (inv.email.clone(), inv))
+                .collect(),
+        }
+    }
 }
 
 fn lookup_reads(slug: &OrgSlug, candidates: &[Candidate]) -> Reads {

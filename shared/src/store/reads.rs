@@ -74,10 +74,6 @@ impl Found {
         self.members.iter().find(|m| m.user_id == *user)
     }
 
-    pub fn is_member_email(&self, email: &Email) -> bool {
-        self.member_emails.contains(email)
-    }
-
     pub fn invitation(&self, email: &Email) -> Option<&Invitation> {
         self.invitations.iter().find(|i| i.email == *email)
     }
