@@ -1,6 +1,7 @@
 //! End-to-end tests: the real handlers, the real SDK clients, the local
 //! emulator. Run with `make test`, which starts and stops the emulator.
 
+mod abuse_limits;
 mod accept;
 mod audit;
 mod auth;
@@ -8,6 +9,7 @@ mod authz_matrix;
 mod call_counts;
 mod csv_upload;
 mod faults;
+mod forged_input;
 mod idempotency;
 mod invitations;
 mod members;
@@ -15,6 +17,7 @@ mod non_utf8;
 mod orgs;
 mod resend_revoke;
 mod seats_roles;
+mod self_target;
 mod spans;
 mod sweep;
 mod tokens;

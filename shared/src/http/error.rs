@@ -1,6 +1,8 @@
 //! Every error answer is built here: RFC 9457 problem+json with a `code`.
 //! 5xx answers carry a fixed message; the cause chain goes to the log only.
 
+use crate::domain::time::rfc3339;
+use crate::error_chain::ErrorChain;
 use crate::ops::OpError;
 use http::StatusCode;
 use lambda_http::{Body, Response};
@@ -34,10 +36,6 @@ impl ApiError {
             field,
             crate::domain::Invalid::new(message),
         ))
-    }
-
-    pub fn status_code(&self) -> StatusCode {
-        self.parts().0
     }
 
     /// Status, code, title and detail.
@@ -119,6 +117,15 @@ impl ApiError {
                 "This invitation was sent to another email address, or yours is not verified."
                     .into(),
             ),
+            EmailUnverified => (
+                StatusCode::FORBIDDEN,
+                "email_unverified",
+                "Email not verified",
+                "Verify your email address with your identity provider first: \
+                 creating organizations, inviting, resending, assigning seats and \
+                 issuing tokens need a verified email."
+                    .into(),
+            ),
             SeatRequired => (
                 StatusCode::FORBIDDEN,
                 "seat_required",
@@ -189,9 +196,17 @@ impl ApiError {
                 StatusCode::GONE,
                 "invitation_expired",
                 "Invitation expired",
+                format!("This invitation expired on {}.", rfc3339(*expires_at)),
+            ),
+            LimitExceeded(over) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "limit_exceeded",
+                "Limit exceeded",
                 format!(
-                    "This invitation expired on {}.",
-                    expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    "Over the {} limit ({}); retry in {} seconds.",
+                    over.limit.name(),
+                    over.max,
+                    over.retry_after_secs
                 ),
             ),
             TooLarge(what) => (
@@ -230,6 +245,15 @@ impl ApiError {
             "code": code,
             "detail": detail,
         });
+        let mut retry_after = (status == StatusCode::SERVICE_UNAVAILABLE
+            || matches!(self, Self::IdempotencyInProgress))
+        .then_some(2);
+        if let Self::Op(OpError::LimitExceeded(over)) = &self {
+            body["limit"] = json!(over.limit.name());
+            body["max"] = json!(over.max);
+            body["retry_after"] = json!(over.retry_after_secs);
+            retry_after = Some(over.retry_after_secs);
+        }
         if let Self::Op(OpError::Invalid { field, reason }) = &self {
             body["errors"] = json!([FieldError {
                 field: field.clone(),
@@ -240,27 +264,11 @@ impl ApiError {
             .status(status)
             .header("content-type", "application/problem+json")
             .header("cache-control", "no-store");
-        if status == StatusCode::SERVICE_UNAVAILABLE || matches!(self, Self::IdempotencyInProgress)
-        {
-            builder = builder.header("retry-after", "2");
+        if let Some(secs) = retry_after {
+            builder = builder.header("retry-after", secs.to_string());
         }
         builder
             .body(Body::Text(body.to_string()))
             .expect("static response parts are valid")
-    }
-}
-
-/// Formats an error with all its sources, for logs.
-pub struct ErrorChain<'a>(pub &'a (dyn std::error::Error + 'static));
-
-impl std::fmt::Display for ErrorChain<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut source = self.0.source();
-        while let Some(cause) = source {
-            write!(f, ": {cause}")?;
-            source = cause.source();
-        }
-        Ok(())
     }
 }

@@ -95,7 +95,7 @@ async fn keep(app: &App, scope: &str, resp: Response<Body>) -> Response<Body> {
     };
     if let Err(err) = outcome {
         // The answer stands; a retry waits for the claim to lapse, then acts.
-        tracing::warn!(error = %super::error::ErrorChain(&err), "idempotency record not updated");
+        tracing::warn!(error = %crate::error_chain::ErrorChain(&err), "idempotency record not updated");
     }
     resp
 }

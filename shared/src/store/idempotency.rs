@@ -80,9 +80,9 @@ pub async fn claim(
                 let old = failed.item().cloned().unwrap_or_default();
                 Ok(Claim::Existing(from_item(&old)?))
             }
-            _ => Err(Store::map_sdk(SdkError::ServiceError(err))),
+            _ => Err(StoreError::from_sdk(SdkError::ServiceError(err))),
         },
-        Err(err) => Err(Store::map_sdk(err)),
+        Err(err) => Err(StoreError::from_sdk(err)),
     }
 }
 
@@ -110,7 +110,7 @@ pub async fn complete(
         .expression_attribute_values(":body", s(body))
         .send()
         .await
-        .map_err(Store::map_sdk)?;
+        .map_err(StoreError::from_sdk)?;
     Ok(())
 }
 
@@ -123,7 +123,7 @@ pub async fn release(store: &Store, scope_hash: &str) -> Result<(), StoreError> 
         .set_key(Some(record_key(scope_hash)))
         .send()
         .await
-        .map_err(Store::map_sdk)?;
+        .map_err(StoreError::from_sdk)?;
     Ok(())
 }
 
