@@ -1,6 +1,7 @@
 # Roster developer commands. Recipes stay thin; the logic lives in scripts/.
 #   make dev     run every function on http://127.0.0.1:9000 against moto on :4566
 #   make test    fmt, clippy, all tests (own moto), cfn-lint: what CI runs
+#   make fuzz    schemathesis against infra/openapi.yaml on a private local stack [EXAMPLES=100]
 #   make bench   bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, RSS
 #   make token EMAIL=alice@example.com [SUB=...]   print a local dev JWT
 #   make invoke FN=sweep [EVENT=...]   run one function on a sample event (make dev running)
@@ -49,6 +50,11 @@ lint: venv
 clean:
 	cargo clean
 	rm -rf .dev
+
+# Schema-driven fuzzing (schemathesis) of the whole API on a private local stack, as admin, member, outsider.
+.PHONY: fuzz
+fuzz: venv
+	scripts/with-stack.sh $(VENV)/bin/python tests/stack/fuzz.py --max-examples $(or $(EXAMPLES),100)
 
 # The copies of shared/src/http/route_table/mod.rs that are generated: the
 # Cargo.toml router, the README API table, new function crates and sample events.

@@ -35,4 +35,10 @@ fi
 section "cfn-lint infra/template.yaml"
 cfn-lint infra/template.yaml
 
+section "make dev stops everything on SIGINT, SIGTERM, SIGHUP"
+scripts/test_dev_signals.sh
+
+section "tests through the local stack (scripts/with-stack.sh): stream poller, bounded schemathesis fuzz"
+scripts/with-stack.sh scripts/stack-tests.sh
+
 section "all checks passed"

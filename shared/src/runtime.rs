@@ -43,7 +43,8 @@ async fn build_app() -> Result<Arc<App>, lambda_runtime::Error> {
     Ok(Arc::new(app))
 }
 
-/// Runs an HTTP handler (API Gateway HTTP API payload v2).
+/// Runs an HTTP handler (API Gateway HTTP API payload v2), with
+/// `Idempotency-Key` support for POSTs ([`crate::http::idempotency`]).
 pub async fn serve_http<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
 where
     F: Fn(Arc<App>, Request) -> Fut + Copy + Send + Sync + 'static,
@@ -53,7 +54,14 @@ where
     lambda_http::run(lambda_http::service_fn(move |req: Request| {
         let app = app.clone();
         async move {
-            Ok::<_, std::convert::Infallible>(crate::http::span::traced(handler, app, req).await)
+            Ok::<_, std::convert::Infallible>(
+                crate::http::span::traced(
+                    move |app, req| crate::http::idempotency::guard(app, req, handler),
+                    app,
+                    req,
+                )
+                .await,
+            )
         }
     }))
     .await

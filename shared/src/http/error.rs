@@ -14,6 +14,12 @@ pub enum ApiError {
     Unauthenticated,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    #[error("idempotency key reused with another request")]
+    IdempotencyKeyReused,
+    #[error("a request with this idempotency key is in progress")]
+    IdempotencyInProgress,
+    #[error("the first answer to this idempotency key was too large to keep")]
+    IdempotencyAnswerTooLarge,
     #[error(transparent)]
     Op(#[from] OpError),
 }
@@ -50,6 +56,31 @@ impl ApiError {
                     "unsupported_media_type",
                     "Unsupported media type",
                     "Send application/json (or text/csv where the route accepts it).".into(),
+                );
+            }
+            Self::IdempotencyKeyReused => {
+                return (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "idempotency_key_reused",
+                    "Idempotency key reused",
+                    "This Idempotency-Key was used with another request; use a new key.".into(),
+                );
+            }
+            Self::IdempotencyInProgress => {
+                return (
+                    StatusCode::CONFLICT,
+                    "idempotency_request_in_progress",
+                    "Request in progress",
+                    "A request with this Idempotency-Key is still being processed; retry shortly."
+                        .into(),
+                );
+            }
+            Self::IdempotencyAnswerTooLarge => {
+                return (
+                    StatusCode::CONFLICT,
+                    "idempotency_answer_unavailable",
+                    "Request already carried out",
+                    "A request with this Idempotency-Key was carried out; its answer was too large to keep.".into(),
                 );
             }
             Self::Op(op) => op,
@@ -214,7 +245,9 @@ impl ApiError {
             "code": code,
             "detail": detail,
         });
-        let mut retry_after = (status == StatusCode::SERVICE_UNAVAILABLE).then_some(2);
+        let mut retry_after = (status == StatusCode::SERVICE_UNAVAILABLE
+            || matches!(self, Self::IdempotencyInProgress))
+        .then_some(2);
         if let Self::Op(OpError::LimitExceeded(over)) = &self {
             body["limit"] = json!(over.limit.name());
             body["max"] = json!(over.max);

@@ -5,6 +5,7 @@
 
 pub mod csv_upload;
 pub mod error;
+pub mod idempotency;
 pub mod identity;
 pub mod request;
 pub mod response;

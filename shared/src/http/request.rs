@@ -48,6 +48,17 @@ pub fn json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
         Some(t) if t.ends_with("+json") => {}
         _ => return Err(ApiError::UnsupportedMediaType),
     }
+    // Deployed, API Gateway hands any body that is not UTF-8 over base64-encoded
+    // (`isBase64Encoded`); it arrives here as bytes and is refused as such.
+    if let Err(err) = std::str::from_utf8(bytes) {
+        return Err(ApiError::invalid(
+            "body",
+            format!(
+                "the body is not UTF-8 (first invalid byte at offset {})",
+                err.valid_up_to()
+            ),
+        ));
+    }
     let bytes = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}".as_slice()
     } else {

@@ -8,6 +8,7 @@ pub mod attrs;
 pub mod audit;
 pub mod call_count;
 pub mod cursor;
+pub mod idempotency;
 pub mod invitations;
 pub mod keys;
 pub mod members;
@@ -49,8 +50,9 @@ pub enum StoreError {
     /// condition failed; for a single write, that write (no names).
     #[error("a write condition failed")]
     ConditionFailed { failed: Vec<tx::Name> },
-    /// DynamoDB asked us to slow down, or a transaction conflicted with another.
-    #[error("DynamoDB is throttling or busy")]
+    /// DynamoDB asked us to slow down, a transaction conflicted with another,
+    /// or DynamoDB could not be reached (after the SDK's retries): worth a retry.
+    #[error("DynamoDB is throttling, busy or unreachable")]
     Throttled(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// DynamoDB refused the request as malformed (`ValidationException`).
     #[error("DynamoDB refused the request")]
@@ -85,6 +87,14 @@ impl StoreError {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
     {
+        // Connection refused or reset, timeouts: the caller may retry (503), and
+        // nothing was written, since each write is one request or one transaction.
+        if matches!(
+            err,
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
+        ) {
+            return Self::Throttled(Box::new(err));
+        }
         let code = err.code().unwrap_or_default().to_owned();
         match code.as_str() {
             "ConditionalCheckFailedException" => Self::ConditionFailed { failed: vec![] },
