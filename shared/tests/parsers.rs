@@ -1,10 +1,171 @@
 //! Property tests for the parsers of outside input (issue 8): whatever the
 //! bytes, they never panic, and what they accept round-trips. `Email` is
-//! tested only through its public `parse`.
+//! tested only through its public `parse`; pagination cursors through the
+//! store's real queries (`Query::start`, and `Query::cursor` for what
+//! `Store::page` hands out) and `Cursor`; the dev JWT through
+//! `identity::caller`, the entry point every route uses.
 
+use chrono::Utc;
+use lambda_http::{Body, Request};
 use proptest::prelude::*;
-use roster::domain::{Email, InviteLink, OrgSlug};
+use roster::domain::invitation::StatusFilter;
+use roster::domain::{Email, InviteLink, OrgSlug, Role, UserId};
 use roster::http::csv_upload;
+use roster::http::identity;
+use roster::ops::Caller;
+use roster::store::keys::{
+    AUDIT_PREFIX, INVITATION_PREFIX, MEMBER_PREFIX, TOKEN_PREFIX, invitations_gsi1pk, org_pk,
+    tokens_gsi1pk,
+};
+use roster::store::{
+    Cursor, InvalidCursor, Item, Query, Start, audit, invitations, members, tokens,
+};
+use std::collections::BTreeMap;
+
+/// An item key of string attributes.
+fn key(attrs: &[(&str, String)]) -> Item {
+    attrs
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), roster::store::attrs::s(value.clone())))
+        .collect()
+}
+
+/// Real listing queries of one org, each with its distinct scope, and a key
+/// that lies in its range built from `suffix`: `Err` for keys of the wrong
+/// shape. Type-erased to their cursor handling.
+type StartFn = dyn Fn(&str) -> Result<Option<Start>, InvalidCursor>;
+
+struct Listing {
+    name: &'static str,
+    start: Box<StartFn>,
+    cursor: Box<dyn Fn(&Item) -> Cursor>,
+    key: fn(&OrgSlug, &str) -> Item,
+}
+
+fn listing<T: 'static>(
+    name: &'static str,
+    query: Query<T>,
+    key: fn(&OrgSlug, &str) -> Item,
+) -> Listing {
+    let query = std::rc::Rc::new(query);
+    let q = query.clone();
+    Listing {
+        name,
+        start: Box::new(move |raw| q.start(Some(raw))),
+        cursor: Box::new(move |k| query.cursor(k)),
+        key,
+    }
+}
+
+fn member_key(org: &OrgSlug, suffix: &str) -> Item {
+    key(&[
+        ("pk", org_pk(org)),
+        ("sk", format!("{MEMBER_PREFIX}{suffix}")),
+    ])
+}
+
+fn holder() -> UserId {
+    UserId::parse("holder").unwrap()
+}
+
+fn listings(org: &OrgSlug) -> Vec<Listing> {
+    let now = Utc::now();
+    vec![
+        listing("members", members::listing(org, None, None), member_key),
+        listing(
+            "admins",
+            members::listing(org, Some(Role::Admin), None),
+            member_key,
+        ),
+        listing(
+            "seated",
+            members::listing(org, None, Some(true)),
+            member_key,
+        ),
+        listing("audit", audit::listing(org), |org, suffix| {
+            key(&[
+                ("pk", org_pk(org)),
+                ("sk", format!("{AUDIT_PREFIX}{suffix}")),
+            ])
+        }),
+        listing(
+            "invitations",
+            invitations::listing(org, StatusFilter::All, now),
+            |org, suffix| {
+                key(&[
+                    ("gsi1pk", invitations_gsi1pk(org)),
+                    ("gsi1sk", suffix.to_owned()),
+                    ("pk", org_pk(org)),
+                    ("sk", format!("{INVITATION_PREFIX}{suffix}")),
+                ])
+            },
+        ),
+        listing("tokens", tokens::listing(org, &holder()), |org, suffix| {
+            key(&[
+                ("gsi1pk", tokens_gsi1pk(org, &holder())),
+                ("gsi1sk", suffix.to_owned()),
+                ("pk", org_pk(org)),
+                ("sk", format!("{TOKEN_PREFIX}{suffix}")),
+            ])
+        }),
+    ]
+}
+
+/// A cursor payload as `Cursor` encodes it, with whatever query and key.
+fn forged_cursor(q: &str, k: &BTreeMap<String, String>) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(serde_json::json!({"q": q, "k": k}).to_string())
+}
+
+const DEV_SECRET: &str = "parsers-test-secret";
+
+fn with_authorization(value: &[u8]) -> Option<Request> {
+    let value = http::HeaderValue::from_bytes(value).ok()?;
+    Some(
+        http::Request::builder()
+            .uri("/orgs")
+            .header(http::header::AUTHORIZATION, value)
+            .body(Body::Empty)
+            .unwrap(),
+    )
+}
+
+/// Who a bearer token says is calling, as every route reads it locally.
+fn caller_of(token: &str) -> Option<Result<Caller, roster::http::ApiError>> {
+    let req = with_authorization(format!("Bearer {token}").as_bytes())?;
+    Some(identity::caller(&req, Some(DEV_SECRET)))
+}
+
+fn sign(claims: &serde_json::Value, secret: &str) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+fn claims(sub: &str, email: &str, verified: bool) -> serde_json::Value {
+    serde_json::json!({
+        "sub": sub,
+        "email": email,
+        "email_verified": verified,
+        "exp": Utc::now().timestamp() + 3600,
+    })
+}
+
+fn sub_strategy() -> impl Strategy<Value = String> {
+    "[A-Za-z0-9_.:@|+-]{1,64}"
+}
+
+fn email_strategy() -> impl Strategy<Value = String> {
+    "[A-Za-z0-9]{1,10}([._+-][A-Za-z0-9]{1,5})?@[A-Za-z0-9]{1,10}\\.(com|org|io)"
+}
+
+fn org_strategy() -> impl Strategy<Value = OrgSlug> {
+    "[a-z0-9]{3,20}".prop_map(|s| OrgSlug::parse(&s).unwrap())
+}
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
@@ -71,5 +232,192 @@ proptest! {
             let again = InviteLink::parse(&token).expect("its own token parses");
             prop_assert_eq!(again.to_token(), token);
         }
+    }
+
+    // Cursors (issue 8; issue 9: a cursor that fails validation is a 400).
+
+    #[test]
+    fn cursor_decoding_never_panics_and_no_string_opens_two_queries(
+        raw in prop_oneof![
+            any::<String>(),
+            "[A-Za-z0-9_-]{0,200}",
+            proptest::collection::vec(any::<u8>(), 0..200).prop_map(|bytes| {
+                use base64::Engine;
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+            }),
+        ],
+    ) {
+        let org = OrgSlug::parse("acme").unwrap();
+        let opened: Vec<&str> = listings(&org)
+            .iter()
+            .filter(|l| (l.start)(&raw).is_ok())
+            .map(|l| l.name)
+            .collect();
+        prop_assert!(opened.len() <= 1, "{:?} opens {:?}", raw, opened);
+    }
+
+    #[test]
+    fn a_well_formed_payload_opens_at_most_one_query_and_only_in_its_org(
+        q in prop_oneof![
+            Just("members:acme:*:*".to_owned()),
+            Just("audit:acme".to_owned()),
+            Just("invitations:acme:all".to_owned()),
+            Just("members:evil:*:*".to_owned()),
+            any::<String>(),
+        ],
+        k in proptest::collection::btree_map(
+            prop_oneof![Just("pk".to_owned()), Just("sk".to_owned()), Just("gsi1pk".to_owned()),
+                        Just("gsi1sk".to_owned()), "[a-z]{1,6}"],
+            prop_oneof![Just("ORG#acme".to_owned()), Just("ORG#evil".to_owned()),
+                        "MEMBER#[a-z]{0,8}", "AUDIT#[a-z]{0,8}", "INV#[a-z]{0,8}", any::<String>()],
+            0..5,
+        ),
+    ) {
+        let org = OrgSlug::parse("acme").unwrap();
+        let raw = forged_cursor(&q, &k);
+        let opened: Vec<&str> = listings(&org)
+            .iter()
+            .filter(|l| (l.start)(&raw).is_ok())
+            .map(|l| l.name)
+            .collect();
+        prop_assert!(opened.len() <= 1, "{:?} opens {:?}", raw, opened);
+        if !opened.is_empty() {
+            // Whatever it opens, it points into this org's partition.
+            prop_assert_eq!(k.get("pk").map(String::as_str), Some("ORG#acme"));
+        }
+    }
+
+    #[test]
+    fn a_cursor_round_trips_to_its_key(
+        // Short enough to stay under the 2048-byte cursor limit.
+        scope in "\\PC{0,40}",
+        k in proptest::collection::btree_map("[a-z0-9]{1,8}", "\\PC{1,30}", 1..5),
+    ) {
+        let item = key(&k.iter().map(|(n, v)| (n.as_str(), v.clone())).collect::<Vec<_>>());
+        let names: Vec<&str> = k.keys().map(String::as_str).collect();
+        let cursor = Cursor::encode(&scope, &item);
+        prop_assert_eq!(Cursor::decode(cursor.as_str(), &scope, &names, |_, _| true), Ok(item));
+        let another = format!("{scope}x");
+        prop_assert!(Cursor::decode(cursor.as_str(), &another, &names, |_, _| true).is_err());
+    }
+
+    #[test]
+    fn a_real_querys_cursor_opens_that_query_only_and_only_at_its_key(
+        org in org_strategy(),
+        suffix in "\\PC{1,60}",
+        other_suffix in "\\PC{1,60}",
+    ) {
+        let all = listings(&org);
+        for from in &all {
+            let key = (from.key)(&org, &suffix);
+            let cursor = (from.cursor)(&key);
+            let start = (from.start)(cursor.as_str());
+            prop_assert!(matches!(start, Ok(Some(_))), "{}: {:?}", from.name, start);
+            if other_suffix != suffix {
+                let other = (from.cursor)(&(from.key)(&org, &other_suffix));
+                prop_assert_ne!(&(from.start)(other.as_str()), &start, "{}", from.name);
+            }
+            for to in all.iter().filter(|to| to.name != from.name) {
+                prop_assert!((to.start)(cursor.as_str()).is_err(), "{} opens {}", from.name, to.name);
+            }
+        }
+    }
+
+    #[test]
+    fn a_cursor_pointing_into_another_org_is_refused(
+        org in org_strategy(),
+        other in org_strategy(),
+        suffix in "\\PC{1,60}",
+    ) {
+        prop_assume!(org != other);
+        for l in listings(&org) {
+            // Encoded under this query's own scope, but keyed into `other`.
+            let forged = (l.cursor)(&(l.key)(&other, &suffix));
+            prop_assert!((l.start)(forged.as_str()).is_err(), "{}", l.name);
+        }
+    }
+
+    // The dev JWT (`make dev`, and the tests): the only identity a local
+    // function trusts besides the authorizer's.
+
+    #[test]
+    fn dev_jwt_refuses_any_string_as_a_bearer_token(
+        raw in prop_oneof![
+            any::<String>(),
+            "[A-Za-z0-9_-]{0,80}\\.[A-Za-z0-9_-]{0,80}\\.[A-Za-z0-9_-]{0,80}",
+            "eyJ[A-Za-z0-9_-]{0,80}\\.eyJ[A-Za-z0-9_-]{0,80}\\.[A-Za-z0-9_-]{43}",
+        ],
+    ) {
+        if let Some(answer) = caller_of(&raw) {
+            prop_assert!(answer.is_err(), "{:?} accepted", raw);
+        }
+    }
+
+    #[test]
+    fn dev_jwt_refuses_any_bytes_as_the_authorization_header(
+        bytes in proptest::collection::vec(any::<u8>(), 0..300),
+        bearer in any::<bool>(),
+    ) {
+        let value = if bearer { [b"Bearer ".as_slice(), &bytes].concat() } else { bytes };
+        if let Some(req) = with_authorization(&value) {
+            prop_assert!(identity::caller(&req, Some(DEV_SECRET)).is_err());
+        }
+    }
+
+    #[test]
+    fn dev_jwt_with_valid_claims_round_trips_to_the_same_caller(
+        sub in sub_strategy(),
+        email in email_strategy(),
+        verified in any::<bool>(),
+        lower_case_scheme in any::<bool>(),
+    ) {
+        let token = sign(&claims(&sub, &email, verified), DEV_SECRET);
+        let scheme = if lower_case_scheme { "bearer" } else { "Bearer" };
+        let req = with_authorization(format!("{scheme} {token}").as_bytes()).unwrap();
+        let caller = identity::caller(&req, Some(DEV_SECRET)).expect("a valid token");
+        prop_assert_eq!(caller, Caller {
+            user_id: UserId::parse(&sub).unwrap(),
+            email: Email::parse(&email).unwrap(),
+            email_verified: verified,
+        });
+        // Signed with another secret, the same claims are refused.
+        let forged = sign(&claims(&sub, &email, verified), "another-secret");
+        prop_assert!(caller_of(&forged).unwrap().is_err());
+    }
+
+    #[test]
+    fn dev_jwt_with_any_byte_changed_is_refused(
+        sub in sub_strategy(),
+        email in email_strategy(),
+        at in any::<prop::sample::Index>(),
+        to in 0x20u8..0x7f,
+    ) {
+        let token = sign(&claims(&sub, &email, true), DEV_SECRET);
+        prop_assert!(caller_of(&token).unwrap().is_ok());
+        let mut bytes = token.into_bytes();
+        let at = at.index(bytes.len());
+        prop_assume!(bytes[at] != to);
+        bytes[at] = to;
+        let changed = String::from_utf8(bytes).unwrap();
+        prop_assert!(caller_of(&changed).unwrap().is_err(), "{:?} accepted", changed);
+    }
+
+    #[test]
+    fn dev_jwt_with_claims_the_parsers_refuse_is_refused(
+        sub in prop_oneof![Just(String::new()), "[ /#?]{1,3}", "[a-z]{129}"],
+        email in prop_oneof![Just("not-an-email".to_owned()), Just("\"q\"@x.com".to_owned()), "[a-z]{1,8}"],
+        bad in 0usize..3,
+    ) {
+        // One refused claim at a time; the others valid.
+        let claims = match bad {
+            0 => claims(&sub, "a@example.com", true),
+            1 => claims("user-1", &email, true),
+            _ => serde_json::json!({
+                "sub": "user-1", "email": "a@example.com", "email_verified": true,
+                "exp": Utc::now().timestamp() - 1,
+            }),
+        };
+        let token = sign(&claims, DEV_SECRET);
+        prop_assert!(caller_of(&token).unwrap().is_err());
     }
 }

@@ -19,5 +19,6 @@ mod resend_revoke;
 mod seats_roles;
 mod self_target;
 mod spans;
+mod stored_emails;
 mod sweep;
 mod tokens;

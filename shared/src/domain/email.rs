@@ -52,6 +52,31 @@ impl Email {
         Ok(Self(email))
     }
 
+    /// An address read back from our own table, taken as stored.
+    ///
+    /// Only for the store's decoders; everything from outside goes through
+    /// [`Email::parse`]. The input rules have grown stricter over time (NFC,
+    /// no quoted local parts, provider-style ASCII local parts, punycode
+    /// domains, lengths after normalization), and an address stored under the
+    /// earlier, looser rules (lower-cased, no control characters, RFC 5322
+    /// syntax) must still read back: re-applying today's rules would make every
+    /// read of that org fail as corrupt, a 500. So this checks only what any
+    /// version of `parse` guaranteed and what mail headers need: not empty, no
+    /// control characters, and an `@` with something on both sides of the
+    /// last one (an old quoted local part may hold an `@` of its own).
+    /// Anything else is refused, and the store reports the item as corrupt.
+    pub fn from_stored(stored: &str) -> Result<Self, Invalid> {
+        let shape_ok = !stored.chars().any(char::is_control)
+            && stored
+                .rsplit_once('@')
+                .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty());
+        if shape_ok {
+            Ok(Self(stored.to_owned()))
+        } else {
+            Err(Invalid::new("stored email is not an address"))
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -277,6 +302,50 @@ mod tests {
         assert_eq!(Email::parse(&raw).unwrap().as_str().len(), 190);
     }
 
+    /// The rules of the first `Email::parse` (commit ce5fc88), kept to show
+    /// which stored addresses `from_stored` must still read back.
+    fn first_parse(raw: &str) -> Option<String> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || trimmed.chars().any(char::is_control) || trimmed.len() > 254 {
+            return None;
+        }
+        let lowered = trimmed.to_lowercase();
+        let parsed = email_address::EmailAddress::parse_with_options(
+            &lowered,
+            email_address::Options::default()
+                .without_display_text()
+                .without_domain_literal(),
+        )
+        .ok()?;
+        parsed.domain().contains('.').then_some(lowered)
+    }
+
+    #[test]
+    fn addresses_the_earlier_rules_stored_read_back_as_stored() {
+        // Stored under the first rules; today's refuse them, or (an IDN
+        // domain) rewrite them to punycode, which would no longer match the
+        // keys they are stored under. They must still read back as stored.
+        for legacy in [
+            "\"<script>\"@x.com",
+            "\"a@b\"@x.com",
+            "jos\u{e9}@x.com",
+            "a@b\u{fc}cher.example",
+            "a\u{200b}b@x.com",
+            "a!#$%b@x.com",
+        ] {
+            assert_eq!(first_parse(legacy).as_deref(), Some(legacy), "{legacy:?}");
+            assert_ne!(
+                Email::parse(legacy).as_ref().map(Email::as_str),
+                Ok(legacy),
+                "{legacy:?}"
+            );
+            assert_eq!(Email::from_stored(legacy).unwrap().as_str(), legacy);
+        }
+        for corrupt in ["", "a", "@x.com", "a@", "a@b.com\r\nBcc: x@y.com"] {
+            assert!(Email::from_stored(corrupt).is_err(), "{corrupt:?}");
+        }
+    }
+
     fn local_strategy() -> impl Strategy<Value = String> {
         "[a-zA-Z0-9_+'-]{1,20}(\\.[a-zA-Z0-9_+'-]{1,20}){0,2}"
     }
@@ -333,6 +402,26 @@ mod tests {
             raw.insert(at, hidden);
             let raw: String = raw.into_iter().collect();
             prop_assert!(Email::parse(&raw).is_err(), "{:?}", raw);
+        }
+
+        #[test]
+        fn whatever_parse_accepts_reads_back_from_the_store_unchanged(raw in "\\PC{0,60}") {
+            if let Ok(email) = Email::parse(&raw) {
+                prop_assert_eq!(Email::from_stored(email.as_str()).unwrap(), email);
+            }
+        }
+
+        #[test]
+        fn whatever_the_first_rules_stored_reads_back_unchanged(
+            raw in prop_oneof![
+                "\\PC{0,40}",
+                "(\"[^\"\\\\]{0,8}\"|[a-zA-Z0-9\u{e9}\u{212a}!#$%&'*+/=?^_`{|}~.-]{1,12})@[a-z\u{fc}\u{430}-]{1,8}\\.[a-z]{2,4}\\.?",
+            ]
+        ) {
+            if let Some(stored) = first_parse(&raw) {
+                let read = Email::from_stored(&stored).unwrap();
+                prop_assert_eq!(read.as_str(), stored.as_str());
+            }
         }
 
         #[test]

@@ -58,10 +58,10 @@ pub fn from_item(item: &Item) -> Result<Invitation, StoreError> {
     let expires_at: i64 = get_n(item, "expires_at")?;
     Ok(Invitation {
         org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
-        email: Email::parse(get_s(item, "email")?).map_err(corrupt)?,
+        email: Email::from_stored(get_s(item, "email")?).map_err(corrupt)?,
         role: Role::parse(get_s(item, "role")?).map_err(corrupt)?,
         seat: get_bool(item, "seat")?,
-        invited_by: Email::parse(get_s(item, "invited_by")?).map_err(corrupt)?,
+        invited_by: Email::from_stored(get_s(item, "invited_by")?).map_err(corrupt)?,
         created_at: get_time(item, "created_at")?,
         expires_at: chrono::DateTime::from_timestamp(expires_at, 0)
             .ok_or_else(|| StoreError::Corrupt("expires_at out of range".into()))?,
@@ -181,7 +181,7 @@ pub fn due(shard: u32, now: DateTime<Utc>) -> Query<(OrgSlug, Email)> {
         |item| {
             Ok((
                 OrgSlug::parse(get_s(item, "org")?).map_err(StoreError::corrupt)?,
-                Email::parse(get_s(item, "email")?).map_err(StoreError::corrupt)?,
+                Email::from_stored(get_s(item, "email")?).map_err(StoreError::corrupt)?,
             ))
         },
     )

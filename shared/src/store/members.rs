@@ -45,7 +45,7 @@ pub fn from_item(item: &Item) -> Result<Member, StoreError> {
     let corrupt = StoreError::corrupt;
     Ok(Member {
         user_id: UserId::parse(get_s(item, "user_id")?).map_err(corrupt)?,
-        email: Email::parse(get_s(item, "email")?).map_err(corrupt)?,
+        email: Email::from_stored(get_s(item, "email")?).map_err(corrupt)?,
         role: Role::parse(get_s(item, "role")?).map_err(corrupt)?,
         seat_assigned_at: opt_time(item, "seat_assigned_at")?,
         seat_epoch: get_n(item, "seat_epoch")?,

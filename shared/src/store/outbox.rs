@@ -69,7 +69,7 @@ pub fn from_item(item: &Item) -> Result<OutboxMessage, StoreError> {
     };
     let kind = match get_s(item, "kind")? {
         "invitation" => MailKind::Invitation {
-            invited_by: Email::parse(get_s(item, "invited_by")?).map_err(corrupt)?,
+            invited_by: Email::from_stored(get_s(item, "invited_by")?).map_err(corrupt)?,
             generation: get_n(item, "generation")?,
             expires_at: epoch("expires_at")?,
         },
@@ -80,7 +80,7 @@ pub fn from_item(item: &Item) -> Result<OutboxMessage, StoreError> {
         id: get_s(item, "id")?.to_owned(),
         org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
         org_name: OrgName::stored(get_s(item, "org_name")?).map_err(corrupt)?,
-        to: Email::parse(get_s(item, "to")?).map_err(corrupt)?,
+        to: Email::from_stored(get_s(item, "to")?).map_err(corrupt)?,
         kind,
         status: DeliveryStatus::parse(get_s(item, "status")?)
             .ok_or_else(|| StoreError::Corrupt("status".into()))?,

@@ -112,6 +112,13 @@ impl<T> Query<T> {
         self
     }
 
+    /// The cursor that continues this query after `last_key` (what
+    /// [`Store::page`] hands out; public so the binding of cursors to their
+    /// query can be tested without a table).
+    pub fn cursor(&self, last_key: &Item) -> Cursor {
+        Cursor::encode(&self.scope, last_key)
+    }
+
     /// Decodes a caller's cursor for this query; one from another query, or
     /// pointing outside this query's partition, is refused.
     pub fn start(&self, cursor: Option<&str>) -> Result<Option<Start>, InvalidCursor> {
@@ -183,9 +190,7 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Page {
             items,
-            next: out
-                .last_evaluated_key
-                .map(|k| Cursor::encode(&query.scope, &k)),
+            next: out.last_evaluated_key.map(|k| query.cursor(&k)),
         })
     }
 }

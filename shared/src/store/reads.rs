@@ -110,7 +110,7 @@ impl Found {
             Kind::Member => self.members.push(members::from_item(item)?),
             Kind::MemberEmail(email) => self
                 .member_emails
-                .push(Email::parse(email).map_err(StoreError::corrupt)?),
+                .push(Email::from_stored(email).map_err(StoreError::corrupt)?),
             Kind::Invitation => self.invitations.push(invitations::from_item(item)?),
             Kind::Token => self.tokens.push(tokens::from_item(item)?),
             Kind::Outbox | Kind::Other => {
