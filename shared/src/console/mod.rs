@@ -1,0 +1,280 @@
+//! The web console: the `console` function serves the people-facing pages and
+//! their static files on the same HTTP API as the operations, under `/app`, so
+//! pages and API share one origin (no CORS) and never collide: every API path
+//! stays where it is, and `ROSTER_WEB_URL` is `<origin>/app`, which makes the
+//! mails' `/invitations/accept?token=…` and `/orgs/<slug>/tokens` links open
+//! console pages.
+//!
+//! | path | answer |
+//! |---|---|
+//! | `GET /app`, `GET /app/api` | redirect to the same path with a trailing `/` |
+//! | `GET /app/`, `/app/signin`, `/app/callback`, `/app/invitations/accept`, `/app/orgs/{slug}[/members\|invitations\|tokens\|audit]` | the single page (routes in the browser) |
+//! | `GET /app/api/` | the API reference page; `GET /app/api/openapi.yaml` the contract it renders |
+//! | `GET /app/assets/{build}/{name}` | scripts, styles, the vendored OpenAPI renderer (immutable) |
+//! | `GET /app/config.json` | how to sign in (dev form or OIDC client settings) |
+//! | `POST /app/dev/token` | dev JWT; only when `ROSTER_DEV_JWT_SECRET` is set, else 404 |
+//!
+//! Every answer carries the headers of [`headers`].
+
+pub mod dev_sign_in;
+pub mod headers;
+pub mod settings;
+pub mod site;
+
+use crate::config::ConfigError;
+use crate::domain::OrgSlug;
+use lambda_http::{Body, Request, Response};
+use settings::SignIn;
+use site::SITE;
+use std::sync::Arc;
+
+pub struct Console {
+    pub sign_in: SignIn,
+    csp: String,
+}
+
+/// What a request asks for, decided from its method and path alone.
+#[derive(Debug, PartialEq)]
+enum Target<'a> {
+    Redirect(&'static str),
+    Page,
+    Reference,
+    OpenApi,
+    Asset { build: &'a str, name: &'a str },
+    Settings,
+    DevToken,
+    NotFound,
+}
+
+fn route<'a>(method: &http::Method, path: &'a str) -> Target<'a> {
+    use Target::*;
+    if method == http::Method::POST {
+        return if path == "/app/dev/token" {
+            DevToken
+        } else {
+            NotFound
+        };
+    }
+    if method != http::Method::GET {
+        return NotFound;
+    }
+    let Some(rest) = path.strip_prefix("/app") else {
+        return NotFound;
+    };
+    match rest {
+        "" => return Redirect("/app/"),
+        "/api" => return Redirect("/app/api/"),
+        "/api/" => return Reference,
+        "/api/openapi.yaml" => return OpenApi,
+        "/config.json" => return Settings,
+        "/" | "/signin" | "/callback" | "/invitations/accept" => return Page,
+        _ => {}
+    }
+    if let Some(asset) = rest.strip_prefix("/assets/") {
+        return match asset.split_once('/') {
+            Some((build, name)) => Asset { build, name },
+            None => NotFound,
+        };
+    }
+    if let Some(org_page) = rest.strip_prefix("/orgs/") {
+        let (slug, tab) = org_page.split_once('/').unwrap_or((org_page, ""));
+        let known_tab = matches!(tab, "" | "members" | "invitations" | "tokens" | "audit");
+        if known_tab && OrgSlug::parse(slug).is_ok() {
+            return Page;
+        }
+    }
+    NotFound
+}
+
+#[derive(Clone, Copy)]
+enum Caching {
+    /// Revalidate every time (pages, settings): cheap with the ETag.
+    Revalidate,
+    /// Content-addressed URL: never changes.
+    Immutable,
+}
+
+impl Console {
+    pub fn new(sign_in: SignIn) -> Self {
+        let csp = headers::content_security_policy(&sign_in);
+        Self { sign_in, csp }
+    }
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self::new(SignIn::from_env()?))
+    }
+
+    pub fn handle(&self, req: &Request) -> Response<Body> {
+        let now = chrono::Utc::now();
+        let mut resp = match route(req.method(), req.uri().path()) {
+            Target::Redirect(to) => Response::builder()
+                .status(308)
+                .header("location", to)
+                .body(Body::Empty)
+                .expect("static response parts are valid"),
+            Target::Page => self.file(
+                req,
+                "text/html; charset=utf-8",
+                SITE.index_html.as_bytes(),
+                Caching::Revalidate,
+            ),
+            Target::Reference => self.file(
+                req,
+                "text/html; charset=utf-8",
+                SITE.reference_html.as_bytes(),
+                Caching::Revalidate,
+            ),
+            Target::OpenApi => self.file(
+                req,
+                site::content_type("openapi.yaml"),
+                site::OPENAPI_YAML.as_bytes(),
+                Caching::Revalidate,
+            ),
+            Target::Asset { build, name } => match site::asset(build, name) {
+                Some(asset) => self.file(
+                    req,
+                    site::content_type(asset.name),
+                    asset.bytes,
+                    Caching::Immutable,
+                ),
+                None => not_found(),
+            },
+            Target::Settings => {
+                let body = settings_json(&self.sign_in);
+                self.file(
+                    req,
+                    "application/json",
+                    body.as_bytes(),
+                    Caching::Revalidate,
+                )
+            }
+            Target::DevToken => match &self.sign_in {
+                SignIn::Dev { secret } => match dev_sign_in::issue(req, secret, now) {
+                    Ok(issued) => crate::http::response::ok(&issued),
+                    Err(err) => err.into_response(),
+                },
+                SignIn::Oidc(_) => not_found(),
+            },
+            Target::NotFound => not_found(),
+        };
+        headers::apply(resp.headers_mut(), &self.csp);
+        resp
+    }
+
+    fn file(
+        &self,
+        req: &Request,
+        content_type: &str,
+        bytes: &[u8],
+        caching: Caching,
+    ) -> Response<Body> {
+        let etag = site::etag(bytes);
+        let cache_control = match caching {
+            Caching::Revalidate => "no-cache",
+            Caching::Immutable => "public, max-age=31536000, immutable",
+        };
+        let builder = Response::builder()
+            .header("etag", &etag)
+            .header("cache-control", cache_control);
+        let unchanged = req
+            .headers()
+            .get(http::header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag));
+        if unchanged {
+            return builder
+                .status(304)
+                .body(Body::Empty)
+                .expect("static response parts are valid");
+        }
+        builder
+            .status(200)
+            .header("content-type", content_type)
+            .body(Body::Text(String::from_utf8_lossy(bytes).into_owned()))
+            .expect("static response parts are valid")
+    }
+}
+
+fn settings_json(sign_in: &SignIn) -> String {
+    let value = match sign_in {
+        SignIn::Dev { .. } => serde_json::json!({"sign_in": "dev"}),
+        SignIn::Oidc(oidc) => serde_json::json!({"sign_in": "oidc", "oidc": oidc}),
+    };
+    value.to_string()
+}
+
+fn not_found() -> Response<Body> {
+    Response::builder()
+        .status(404)
+        .header("content-type", "text/html; charset=utf-8")
+        .header("cache-control", "no-store")
+        .body(Body::Text(
+            "<!doctype html><meta charset=utf-8><title>Not found</title>\
+             <p>No such page. <a href=\"/app/\">Open the console</a>.</p>"
+                .into(),
+        ))
+        .expect("static response parts are valid")
+}
+
+/// What the `console` function's `main` runs.
+pub async fn serve() -> Result<(), lambda_http::Error> {
+    crate::runtime::init_tracing();
+    let console = Arc::new(Console::from_env().inspect_err(|err| {
+        tracing::error!(error = %err, "configuration error");
+    })?);
+    tracing::info!(sign_in = ?console.sign_in, "console ready");
+    lambda_http::run(lambda_http::service_fn(move |req: Request| {
+        let console = console.clone();
+        async move { Ok::<_, std::convert::Infallible>(console.handle(&req)) }
+    }))
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::Method;
+
+    #[test]
+    fn api_paths_are_never_console_pages() {
+        for path in [
+            "/orgs/acme/tokens",
+            "/invitations/accept",
+            "/me/orgs",
+            "/orgs",
+        ] {
+            assert_eq!(route(&Method::GET, path), Target::NotFound, "{path}");
+        }
+    }
+
+    #[test]
+    fn the_mail_links_open_console_pages() {
+        assert_eq!(route(&Method::GET, "/app/invitations/accept"), Target::Page);
+        assert_eq!(route(&Method::GET, "/app/orgs/acme/tokens"), Target::Page);
+    }
+
+    #[test]
+    fn unknown_pages_and_malformed_slugs_are_not_found() {
+        assert_eq!(
+            route(&Method::GET, "/app/orgs/acme/secrets"),
+            Target::NotFound
+        );
+        assert_eq!(
+            route(&Method::GET, "/app/orgs/A!/members"),
+            Target::NotFound
+        );
+        assert_eq!(route(&Method::GET, "/app/nope"), Target::NotFound);
+        assert_eq!(route(&Method::DELETE, "/app/"), Target::NotFound);
+    }
+
+    #[test]
+    fn assets_are_addressed_by_build_and_name() {
+        assert_eq!(
+            route(&Method::GET, "/app/assets/abc/vendor/swagger-ui.css"),
+            Target::Asset {
+                build: "abc",
+                name: "vendor/swagger-ui.css"
+            }
+        );
+    }
+}
