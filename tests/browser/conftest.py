@@ -34,7 +34,8 @@ CHROMIUM_FLAGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("ROSTER_SCREENSHOTS") or ROOT / ".dev" / "screenshots")
-expect.set_options(timeout=20_000)
+# Generous: under `cargo lambda watch` the first call of each function starts its process.
+expect.set_options(timeout=45_000)
 
 
 def _env(name: str) -> str:
@@ -106,8 +107,16 @@ class Person:
         self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.failed_call = report.failed
+    return report
+
+
 @pytest.fixture
-def people(browser, api_url):
+def people(request, browser, api_url):
     made: list[Person] = []
 
     def make(name: str) -> Person:
@@ -116,6 +125,10 @@ def people(browser, api_url):
         return person
 
     yield make
+    if getattr(request.node, "failed_call", False):
+        # What each person saw when the test failed, beside the screenshots.
+        for i, person in enumerate(made):
+            person.shot(f"FAILED-{request.node.name}-{i}")
     problems = [p for person in made for p in person.problems]
     for person in made:
         person.context.close()

@@ -49,7 +49,7 @@ export async function acceptScreen(view, { query, navigate }) {
       h("dt", {}, "Seat"), h("dd", {}, offer.seat ? "A seat, if one is free when you accept" : "No seat"),
       h("dt", {}, "Invited address"), h("dd", {}, offer.email),
       h("dt", {}, "Expires"), h("dd", {}, date(offer.expires_at))),
-    h("div", { class: "actions" }, button("Accept invitation", async (e) => {
+    h("div", { class: "actions start" }, button("Accept invitation", async (e) => {
       e.target.disabled = true;
       try {
         const joined = await api("POST", "/invitations/accept", { json: { token } });
