@@ -7,6 +7,10 @@ OUTBOX#), wraps them in the exact Lambda DynamoDB stream event shape and invokes
 deliver-email through `cargo lambda watch`'s invoke endpoint, so mail goes out through
 the production code path. One log line per batch: counts only, never item contents.
 
+Reading survives the emulator rolling back a cancelled transaction (which replaces
+the stream shard), an emulator restart, and failed deliveries (retried from the
+first failed record, as Lambda does with partial batch responses).
+
   stream_poller.py [--url http://127.0.0.1:9000/2015-03-31/functions/deliver-email/invocations]
                    [--interval 0.5] [--from-start]
 
@@ -76,91 +80,133 @@ def to_lambda_record(rec: dict, stream_arn: str, region: str) -> dict:
     }
 
 
-def invoke(url: str, event: dict) -> str:
-    """POST the event until cargo lambda watch accepts the connection; return a short outcome."""
+def invoke(url: str, event: dict) -> tuple[str, str | None]:
+    """POST the event until cargo lambda watch accepts the connection.
+
+    Returns a short outcome and the sequence number to retry from (None: all handled)."""
     body = json.dumps(event).encode()
+    first = event["Records"][0]["dynamodb"]["SequenceNumber"]
     delay = 1.0
     while True:
         req = urllib.request.Request(url, data=body, headers={"content-type": "application/json"})
         try:
             with urllib.request.urlopen(req, timeout=900) as resp:  # first call may compile
-                return summarize(resp.status, resp.read())
+                return summarize(resp.status, resp.read(), first)
         except urllib.error.HTTPError as e:
-            return summarize(e.code, e.read())
+            return summarize(e.code, e.read(), first)
         except (urllib.error.URLError, ConnectionError) as e:
             log(f"deliver-email not reachable ({getattr(e, 'reason', e)}); retrying in {delay:.0f}s")
             time.sleep(delay)
             delay = min(delay * 2, 10.0)
 
 
-def summarize(status: int, payload: bytes) -> str:
+def summarize(status: int, payload: bytes, first: str) -> tuple[str, str | None]:
+    """The outcome, and where to retry from: `first` (the batch's first sequence
+    number) when the whole invocation failed, the first failed item's otherwise."""
     try:
         doc = json.loads(payload or b"null")
     except ValueError:
         doc = None
     if isinstance(doc, dict) and "errorType" in doc:
-        return f"function error {doc['errorType']} (HTTP {status})"
+        return f"function error {doc['errorType']} (HTTP {status}); will retry", first
     if status >= 300:
-        return f"HTTP {status}"
+        return f"HTTP {status}; will retry", first
     failures = doc.get("batchItemFailures") if isinstance(doc, dict) else None
-    return f"ok, {len(failures)} item failure(s) reported" if failures else "ok"
+    if failures:
+        return f"{len(failures)} item failure(s) reported; will retry", failures[0].get("itemIdentifier") or first
+    return "ok", None
 
 
 class Poller:
+    """Reads the table's stream by sequence number, never by a long-lived iterator.
+
+    The emulator replaces the stream shard object when it rolls a cancelled
+    transaction back (same shard id, same sequence numbers); an iterator taken
+    before holds the old object and never sees another record. So every poll
+    takes a fresh iterator AFTER_SEQUENCE_NUMBER the last record handled (or
+    TRIM_HORIZON while none was), which costs one more call and survives
+    rollbacks, emulator restarts (a new stream ARN: read from its start) and
+    errors alike.
+    """
+
     def __init__(self, table: str, url: str, from_start: bool, region: str):
         self.table, self.url, self.region = table, url, region
         self.ddb = boto3.client("dynamodb", region_name=region)
         self.streams = boto3.client("dynamodbstreams", region_name=region)
-        self.new_shard_type = "TRIM_HORIZON" if from_start else "LATEST"
+        self.from_start = from_start
         self.stream_arn = None
-        self.iterators: dict[str, str | None] = {}  # shard id -> iterator (None: shard closed)
-        self.last_seq: dict[str, str] = {}  # shard id -> last sequence number handled
+        self.shards: list[str] = []
+        # shard id -> last sequence number handled; absent: read the shard from its start.
+        self.last_seq: dict[str, str] = {}
+        self.failures = 0  # consecutive failed deliveries, for backoff
 
     def refresh(self) -> None:
-        """Follow the table's current stream; open an iterator on every shard that lacks one."""
+        """Follow the table's current stream and its shards."""
         arn = self.ddb.describe_table(TableName=self.table)["Table"].get("LatestStreamArn")
         if not arn:
             raise RuntimeError(f"table {self.table} has no stream")
+        shards = [s["ShardId"] for s in self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]]
         if arn != self.stream_arn:
-            if self.stream_arn:
-                log("the table has a new stream (recreated?); reading it from its start")
-            self.stream_arn, self.iterators, self.last_seq = arn, {}, {}
-        for shard in self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-            sid = shard["ShardId"]
-            if sid in self.iterators:
-                continue
-            args = {"StreamArn": arn, "ShardId": sid, "ShardIteratorType": self.new_shard_type}
-            if sid in self.last_seq:  # resume after an error without re-reading or skipping
-                args.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=self.last_seq[sid])
-            self.iterators[sid] = self.streams.get_shard_iterator(**args)["ShardIterator"]
-        # Shards that show up later (splits, a recreated table) are read from their start.
-        self.new_shard_type = "TRIM_HORIZON"
+            first = self.stream_arn is None
+            if not first:
+                log("the table has a new stream (emulator restarted or table recreated); reading it from its start")
+            self.stream_arn, self.last_seq = arn, {}
+            if first and not self.from_start:
+                for sid in shards:  # start at the end, as a LATEST iterator would
+                    self.skip_to_end(sid)
+        self.shards = shards
+
+    def skip_to_end(self, sid: str) -> None:
+        """Remember the last record already in the shard, without delivering anything."""
+        while True:
+            out = self.streams.get_records(ShardIterator=self.iterator(sid), Limit=1000)
+            records = out.get("Records", [])
+            if not records:
+                return
+            self.last_seq[sid] = records[-1]["dynamodb"]["SequenceNumber"]
+
+    def iterator(self, sid: str) -> str:
+        args = {"StreamArn": self.stream_arn, "ShardId": sid, "ShardIteratorType": "TRIM_HORIZON"}
+        if sid in self.last_seq:
+            args.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=self.last_seq[sid])
+        return self.streams.get_shard_iterator(**args)["ShardIterator"]
 
     def poll_once(self) -> None:
-        for sid, it in list(self.iterators.items()):
-            if it is None:
-                continue
-            out = self.streams.get_records(ShardIterator=it, Limit=100)
+        for sid in self.shards:
+            out = self.streams.get_records(ShardIterator=self.iterator(sid), Limit=100)
             records = out.get("Records", [])
-            picked = [to_lambda_record(r, self.stream_arn, self.region) for r in records if is_outbox_insert(r)]
+            if not records:
+                continue
+            picked = [r for r in records if is_outbox_insert(r)]
+            done = records[-1]["dynamodb"]["SequenceNumber"]
             if picked:
-                outcome = invoke(self.url, {"Records": picked})
+                event = {"Records": [to_lambda_record(r, self.stream_arn, self.region) for r in picked]}
+                outcome, failed_at = invoke(self.url, event)
                 log(f"{len(picked)} outbox record(s) of {len(records)} -> deliver-email: {outcome}")
-            if records:
-                self.last_seq[sid] = records[-1]["dynamodb"]["SequenceNumber"]
-            self.iterators[sid] = out.get("NextShardIterator")
+                if failed_at is not None:
+                    # As Lambda does with partial batch responses (or a failed
+                    # invocation): retry from the first failed record, after a pause.
+                    before = [r["dynamodb"]["SequenceNumber"] for r in records]
+                    index = before.index(failed_at) if failed_at in before else 0
+                    if index > 0:  # (index 0: last_seq already points just before it)
+                        self.last_seq[sid] = before[index - 1]
+                    self.failures += 1
+                    time.sleep(min(2 ** self.failures, 30))
+                    return
+            self.failures = 0
+            self.last_seq[sid] = done
 
     def run(self, interval: float) -> None:
         last_refresh = 0.0
         while True:
             try:
-                if time.monotonic() - last_refresh > 10:
+                if time.monotonic() - last_refresh > 5:
                     self.refresh()
                     last_refresh = time.monotonic()
                 self.poll_once()
             except (BotoCoreError, ClientError, RuntimeError) as e:
                 log(f"stream not readable ({e.__class__.__name__}); retrying")
-                self.iterators, last_refresh = {}, 0.0
+                last_refresh = 0.0
                 time.sleep(2)
             time.sleep(interval)
 

@@ -32,6 +32,12 @@ else
     cargo test --workspace --no-fail-fast
 fi
 
+section "tests through the local stack (scripts/with-stack.sh)"
+scripts/with-stack.sh scripts/stack-tests.sh
+
+section "make dev stops everything on SIGINT, SIGTERM, SIGHUP"
+scripts/test_dev_signals.sh
+
 section "cfn-lint infra/template.yaml"
 cfn-lint infra/template.yaml
 

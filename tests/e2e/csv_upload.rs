@@ -74,6 +74,37 @@ async fn bom_crlf_quoted_fields_and_a_mixed_case_header_are_read() {
 }
 
 #[tokio::test]
+async fn rows_with_missing_or_extra_fields_are_invalid_rows_and_the_rest_is_invited() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 5).await;
+    let (a, b, c, d) = (User::new("a"), User::new("b"), User::new("c"), User::new("d"));
+    let csv = format!(
+        "email,role,seat\n{},member,false\n{}\n{},member,false,extra\n{},member\n",
+        a.email, b.email, c.email, d.email
+    );
+    let resp = upload(&app, &alice, &org, csv, false).await;
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    assert_eq!(
+        outcomes(&resp),
+        ["invited", "invalid", "invalid", "invalid"]
+    );
+    let results = resp.json["results"].as_array().unwrap();
+    for (row, fields) in [(2, "1 field "), (3, "4 fields"), (4, "2 fields")] {
+        let result = &results[row - 1];
+        assert_eq!(result["row"], row, "{}", resp.body);
+        let error = result["error"].as_str().unwrap();
+        assert!(
+            error.contains(fields) && error.contains("the header has 3 columns"),
+            "{error}"
+        );
+    }
+    assert_eq!(resp.json["summary"]["invited"], 1);
+    assert_eq!(resp.json["summary"]["invalid"], 3);
+    assert_eq!(queued_outbox_items(&app, &org).await.len(), 1);
+}
+
+#[tokio::test]
 async fn unreadable_uploads_are_400_saying_where_and_other_types_415() {
     let app = TestApp::spawn().await;
     let alice = User::new("alice");
@@ -81,7 +112,6 @@ async fn unreadable_uploads_are_400_saying_where_and_other_types_415() {
     for (body, says) in [
         (b"mail,role\na@x.com,member\n".to_vec(), "email"),
         (b"email\n\xff\xfe@x.com\n".to_vec(), "UTF-8"),
-        (b"email,role\na@x.com\n".to_vec(), "line 2"),
         (b"email\n\"a@x.com\n".to_vec(), "line 2"),
         (b"email\n".to_vec(), "no data rows"),
     ] {

@@ -1,7 +1,10 @@
 //! The bulk-upload form of `POST /orgs/{org}/invitations`: a UTF-8 CSV (BOM
 //! allowed, CRLF or LF, quoted fields) with an `email` column and optional
-//! `role` and `seat` columns, in any order and any case. Row problems become
-//! per-row `invalid` outcomes; a file that cannot be read is a 400 saying where.
+//! `role` and `seat` columns, in any order and any case. Row problems (a bad
+//! value, fewer or more fields than the header: spreadsheets export such rows)
+//! become per-row `invalid` outcomes; only a file-level problem (not UTF-8, no
+//! `email` column, an unclosed quote, no data rows, too many rows) is a 400
+//! saying where.
 
 use crate::domain::{Invalid, Role};
 use crate::ops::OpError;
@@ -22,7 +25,7 @@ pub fn parse(body: &[u8]) -> Result<Vec<InviteRow>, OpError> {
     }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
-        .flexible(false)
+        .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(body);
     let headers = reader
@@ -54,12 +57,14 @@ pub fn parse(body: &[u8]) -> Result<Vec<InviteRow>, OpError> {
             )));
         }
         let field = |col: Option<usize>| col.and_then(|c| record.get(c)).unwrap_or("");
+        let role = match field(role_col) {
+            "" => Ok(Role::Member),
+            raw => Role::parse(raw),
+        };
         rows.push(InviteRow {
             email: field(Some(email_col)).to_owned(),
-            role: match field(role_col) {
-                "" => Ok(Role::Member),
-                raw => Role::parse(raw),
-            },
+            // A ragged row is invalid whatever its values: a field may have shifted.
+            role: ragged(record.len(), headers.len()).map_or(role, Err),
             seat: parse_seat(field(seat_col)),
         });
     }
@@ -82,6 +87,18 @@ fn unterminated_quote(body: &[u8]) -> Option<usize> {
         }
     }
     open_at
+}
+
+/// Why a row with `fields` fields does not fit a header of `columns`, if it does not.
+fn ragged(fields: usize, columns: usize) -> Option<Invalid> {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    (fields != columns).then(|| {
+        Invalid(format!(
+            "the row has {fields} field{} but the header has {columns} column{}",
+            plural(fields),
+            plural(columns)
+        ))
+    })
 }
 
 fn parse_seat(raw: &str) -> Result<bool, Invalid> {
@@ -137,12 +154,14 @@ mod tests {
     }
 
     #[test]
-    fn an_uneven_row_says_where() {
-        let err = parse(b"email,role\na@x.com,member\nb@x.com\n").unwrap_err();
-        match err {
-            OpError::Invalid { reason, .. } => assert!(reason.0.contains("line 3"), "{reason}"),
-            other => panic!("unexpected {other:?}"),
-        }
+    fn a_row_with_missing_or_extra_fields_is_that_rows_problem() {
+        let rows = parse(b"email,role\na@x.com,member\nb@x.com\nc@x.com,member,true\n").unwrap();
+        assert_eq!(emails(&rows), ["a@x.com", "b@x.com", "c@x.com"]);
+        assert_eq!(rows[0].role, Ok(Role::Member));
+        let missing = rows[1].role.as_ref().unwrap_err();
+        assert!(missing.0.contains("1 field but the header has 2"), "{missing}");
+        let extra = rows[2].role.as_ref().unwrap_err();
+        assert!(extra.0.contains("3 fields but the header has 2"), "{extra}");
     }
 
     #[test]

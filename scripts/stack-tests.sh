@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The tests that need the whole local stack (HTTP through `cargo lambda watch`,
+# the real stream poller): run by make test as `scripts/with-stack.sh scripts/stack-tests.sh`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+
+echo "-- stream poller: mail after refused writes and an emulator restart"
+"$PY" tests/stack/test_mail_poller.py

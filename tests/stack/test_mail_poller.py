@@ -1,0 +1,73 @@
+"""Invitation mail keeps flowing through the real stream poller (issue 8, item 4):
+after a refused write (a cancelled transaction, which makes the emulator replace
+the stream shard), and after the emulator restarts.
+
+Run through scripts/with-stack.sh (make test does)."""
+
+import os
+import subprocess
+import sys
+import unittest
+
+import stack
+
+PY = sys.executable
+
+
+def create_org(admin_token: str, slug: str) -> stack.Answer:
+    return stack.call("POST", "/orgs", bearer=admin_token, body={"slug": slug, "name": "Poller Test", "seat_limit": 5})
+
+
+def invite(admin_token: str, slug: str, email: str) -> stack.Answer:
+    return stack.call("POST", f"/orgs/{slug}/invitations", bearer=admin_token, body={"emails": [email]})
+
+
+class MailAfterRefusedWrites(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        stack.require_stack()
+
+    def invite_and_expect_mail(self, alice: str, slug: str) -> None:
+        bob = stack.unique("bob") + "@example.com"
+        answer = invite(alice, slug, bob)
+        self.assertEqual(answer.status, 200, answer)
+        self.assertEqual(answer.json["results"][0]["outcome"], "invited", answer)
+        mails = stack.wait_for_mail(bob)
+        self.assertEqual(len(mails), 1, f"exactly one invitation mail to {bob}")
+        self.assertIn("/invitations/accept?token=", mails[0]["body"])
+
+    def test_invitation_mail_arrives_after_a_refused_create_org(self):
+        alice = stack.token(stack.unique("alice") + "@example.com")
+        slug = stack.unique("poll")
+        self.assertEqual(create_org(alice, slug).status, 201)
+        refused = create_org(alice, slug)  # the transaction is cancelled: slug taken
+        self.assertEqual(refused.status, 409, refused)
+        self.assertEqual(refused.json["code"], "org_exists")
+        self.invite_and_expect_mail(alice, slug)
+        # and again after a second refusal, this time between two mails
+        self.assertEqual(create_org(alice, slug).status, 409)
+        self.invite_and_expect_mail(alice, slug)
+
+    def test_invitation_mail_arrives_after_the_emulator_restarts(self):
+        pidfile = os.environ["ROSTER_STACK_EMULATOR_PIDFILE"]
+        port = os.environ["ROSTER_STACK_EMULATOR_PORT"]
+        alice = stack.token(stack.unique("alice") + "@example.com")
+        slug = stack.unique("poll")
+        self.assertEqual(create_org(alice, slug).status, 201)
+        self.invite_and_expect_mail(alice, slug)
+
+        log = os.environ.get("ROSTER_STACK_LOG", os.devnull)
+        subprocess.run([PY, "scripts/emulator.py", "down", "--pidfile", pidfile], check=True, capture_output=True)
+        subprocess.run([PY, "scripts/emulator.py", "up", "--port", port, "--pidfile", pidfile, "--log", log],
+                       check=True, capture_output=True)
+        subprocess.run([PY, "scripts/bootstrap.py"], check=True, capture_output=True)
+
+        # Everything is gone with the old emulator: a new org, a new invitation.
+        slug = stack.unique("poll")
+        self.assertEqual(create_org(alice, slug).status, 201)
+        self.assertEqual(create_org(alice, slug).status, 409)
+        self.invite_and_expect_mail(alice, slug)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
