@@ -8,7 +8,9 @@ export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 # Rust SDK / boto3
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
 unset AWS_PROFILE AWS_SESSION_TOKEN
 export ROSTER_MAIL_FROM=noreply@roster.local
-export ROSTER_WEB_URL=http://localhost:3000
+# The web console (the mails' links) is served under /app of the API; dev.sh and
+# with-stack.sh set the port they serve on.
+export ROSTER_WEB_URL=http://127.0.0.1:9000/app
 export ROSTER_DEV_JWT_SECRET=roster-local-dev-secret
 export RUST_LOG="${RUST_LOG:-info}"
 export PATH="$PWD/.venv/bin:$PATH" # `cargo lambda` finds the cargo-lambda binary of the venv

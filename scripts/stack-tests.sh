@@ -7,3 +7,7 @@ PY=${PY:-.venv/bin/python}
 
 echo "-- stream poller: mail after refused writes and an emulator restart"
 "$PY" tests/stack/test_mail_poller.py
+
+echo "-- web console in Debian's Chromium (tests/browser)"
+scripts/ensure-chromium.sh
+"$PY" -m pytest tests/browser -q -p no:cacheprovider

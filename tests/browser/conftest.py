@@ -79,12 +79,17 @@ class Person:
         self.problems: list[str] = []
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda err: self.problems.append(f"page error: {err}"))
+        self.page.on("response", self._response)
 
     def _console(self, msg):
         if msg.type == "error" and "status of 40" not in msg.text:
             # Refusals the page shows in words are expected (4xx); anything
             # else (a CSP violation, a script error) is a defect.
             self.problems.append(f"console: {msg.text}")
+
+    def _response(self, resp):
+        if resp.status >= 500:
+            self.problems.append(f"{resp.status} from {resp.request.method} {resp.url}")
 
     def open(self, path_or_url: str):
         url = path_or_url if path_or_url.startswith("http") else self.api_url + path_or_url

@@ -168,7 +168,7 @@ def test_a_refused_action_shows_the_problem_detail(people, api_url, mail_url):
 
 def test_the_api_reference_renders_the_contract_from_this_origin(people):
     reader = people("reader")
-    reader.open("/app/api/")
+    reader.open("/app/api")
     expect(reader.page.get_by_role("heading", name="Automate onboarding")).to_be_visible()
     expect(reader.page.get_by_role("heading", name=re.compile("^Roster API"))).to_be_visible()
     expect(reader.page.get_by_text("/orgs/{org}/invitations").first).to_be_visible()

@@ -78,7 +78,12 @@ async fn rows_with_missing_or_extra_fields_are_invalid_rows_and_the_rest_is_invi
     let app = TestApp::spawn().await;
     let alice = User::new("alice");
     let org = app.create_org(&alice, 5).await;
-    let (a, b, c, d) = (User::new("a"), User::new("b"), User::new("c"), User::new("d"));
+    let (a, b, c, d) = (
+        User::new("a"),
+        User::new("b"),
+        User::new("c"),
+        User::new("d"),
+    );
     let csv = format!(
         "email,role,seat\n{},member,false\n{}\n{},member,false,extra\n{},member\n",
         a.email, b.email, c.email, d.email

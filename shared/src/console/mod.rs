@@ -7,9 +7,8 @@
 //!
 //! | path | answer |
 //! |---|---|
-//! | `GET /app`, `GET /app/api` | redirect to the same path with a trailing `/` |
-//! | `GET /app/`, `/app/signin`, `/app/callback`, `/app/invitations/accept`, `/app/orgs/{slug}[/members\|invitations\|tokens\|audit]` | the single page (routes in the browser) |
-//! | `GET /app/api/` | the API reference page; `GET /app/api/openapi.yaml` the contract it renders |
+//! | `GET /app` (or `/app/`), `/app/signin`, `/app/callback`, `/app/invitations/accept`, `/app/orgs/{slug}[/members\|invitations\|tokens\|audit]` | the single page (routes in the browser) |
+//! | `GET /app/api` | the API reference page; `GET /app/api/openapi.yaml` the contract it renders |
 //! | `GET /app/assets/{build}/{name}` | scripts, styles, the vendored OpenAPI renderer (immutable) |
 //! | `GET /app/config.json` | how to sign in (dev form or OIDC client settings) |
 //! | `POST /app/dev/token` | dev JWT; only when `ROSTER_DEV_JWT_SECRET` is set, else 404 |
@@ -36,7 +35,6 @@ pub struct Console {
 /// What a request asks for, decided from its method and path alone.
 #[derive(Debug, PartialEq)]
 enum Target<'a> {
-    Redirect(&'static str),
     Page,
     Reference,
     OpenApi,
@@ -62,12 +60,12 @@ fn route<'a>(method: &http::Method, path: &'a str) -> Target<'a> {
         return NotFound;
     };
     match rest {
-        "" => return Redirect("/app/"),
-        "/api" => return Redirect("/app/api/"),
-        "/api/" => return Reference,
+        // Deployed, `/app` and `/app/{proxy+}` are the routes: never rely on a
+        // trailing slash reaching us.
+        "/api" | "/api/" => return Reference,
         "/api/openapi.yaml" => return OpenApi,
         "/config.json" => return Settings,
-        "/" | "/signin" | "/callback" | "/invitations/accept" => return Page,
+        "" | "/" | "/signin" | "/callback" | "/invitations/accept" => return Page,
         _ => {}
     }
     if let Some(asset) = rest.strip_prefix("/assets/") {
@@ -107,11 +105,6 @@ impl Console {
     pub fn handle(&self, req: &Request) -> Response<Body> {
         let now = chrono::Utc::now();
         let mut resp = match route(req.method(), req.uri().path()) {
-            Target::Redirect(to) => Response::builder()
-                .status(308)
-                .header("location", to)
-                .body(Body::Empty)
-                .expect("static response parts are valid"),
             Target::Page => self.file(
                 req,
                 "text/html; charset=utf-8",
@@ -234,6 +227,149 @@ pub async fn serve() -> Result<(), lambda_http::Error> {
 mod tests {
     use super::*;
     use http::Method;
+
+    fn oidc() -> SignIn {
+        SignIn::Oidc(settings::Oidc {
+            client_id: "console".into(),
+            authorize_url: "https://idp.example.com/authorize".into(),
+            token_url: "https://idp.example.com/token".into(),
+            scope: "openid email".into(),
+            token_origin: "https://idp.example.com".into(),
+        })
+    }
+
+    fn dev() -> SignIn {
+        SignIn::Dev {
+            secret: "console-test-secret".into(),
+        }
+    }
+
+    fn request(method: Method, path: &str, body: &str) -> Request {
+        http::Request::builder()
+            .method(method)
+            .uri(format!("https://roster.test{path}"))
+            .header("content-type", "application/json")
+            .body(Body::Text(body.into()))
+            .unwrap()
+    }
+
+    fn text(resp: &Response<Body>) -> String {
+        match resp.body() {
+            Body::Text(t) => t.clone(),
+            Body::Binary(b) => String::from_utf8_lossy(b).into_owned(),
+            _ => String::new(),
+        }
+    }
+
+    #[test]
+    fn without_the_dev_secret_there_is_no_dev_sign_in() {
+        let console = Console::new(oidc());
+        let resp = console.handle(&request(
+            Method::POST,
+            "/app/dev/token",
+            r#"{"email":"alice@example.com"}"#,
+        ));
+        assert_eq!(resp.status(), 404);
+        assert!(!text(&resp).contains("token\""));
+    }
+
+    #[test]
+    fn the_dev_sign_in_answers_a_jwt_the_api_accepts_for_that_email() {
+        let console = Console::new(dev());
+        let resp = console.handle(&request(
+            Method::POST,
+            "/app/dev/token",
+            r#"{"email":" Alice@Example.com "}"#,
+        ));
+        assert_eq!(resp.status(), 200, "{}", text(&resp));
+        let answer: serde_json::Value = serde_json::from_str(&text(&resp)).unwrap();
+        let token = answer["token"].as_str().unwrap();
+        let api_request = http::Request::builder()
+            .uri("https://roster.test/me/orgs")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::Empty)
+            .unwrap();
+        let caller =
+            crate::http::identity::caller(&api_request, Some("console-test-secret")).unwrap();
+        assert_eq!(caller.email.as_str(), "alice@example.com");
+        assert_eq!(caller.user_id.as_str(), "dev|alice@example.com");
+        assert!(caller.email_verified);
+        // Signed with the secret: any other secret refuses it.
+        assert!(crate::http::identity::caller(&api_request, Some("another")).is_err());
+    }
+
+    #[test]
+    fn the_dev_sign_in_refuses_what_is_not_an_email_as_problem_json() {
+        let console = Console::new(dev());
+        let resp = console.handle(&request(
+            Method::POST,
+            "/app/dev/token",
+            r#"{"email":"nope"}"#,
+        ));
+        assert_eq!(resp.status(), 400);
+        assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    }
+
+    #[test]
+    fn every_answer_carries_the_security_headers() {
+        let console = Console::new(oidc());
+        let asset = format!("/app/assets/{}/app.js", SITE.build);
+        for (method, path) in [
+            (Method::GET, "/app"),
+            (Method::GET, "/app/orgs/acme/tokens"),
+            (Method::GET, "/app/api"),
+            (Method::GET, "/app/api/openapi.yaml"),
+            (Method::GET, "/app/config.json"),
+            (Method::GET, asset.as_str()),
+            (Method::GET, "/app/nope"),
+            (Method::POST, "/app/dev/token"),
+        ] {
+            let resp = console.handle(&request(method.clone(), path, ""));
+            let h = resp.headers();
+            let csp = h["content-security-policy"].to_str().unwrap();
+            assert!(csp.starts_with("default-src 'self';"), "{path}: {csp}");
+            assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+            assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+            assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        }
+    }
+
+    #[test]
+    fn assets_are_immutable_and_pages_revalidate_with_an_etag() {
+        let console = Console::new(dev());
+        let asset = console.handle(&request(
+            Method::GET,
+            &format!("/app/assets/{}/style.css", SITE.build),
+            "",
+        ));
+        assert_eq!(asset.status(), 200);
+        assert_eq!(asset.headers()["content-type"], "text/css; charset=utf-8");
+        assert_eq!(
+            asset.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        let page = console.handle(&request(Method::GET, "/app/invitations/accept", ""));
+        assert_eq!(page.headers()["cache-control"], "no-cache");
+        let etag = page.headers()["etag"].to_str().unwrap().to_owned();
+        let mut again = request(Method::GET, "/app/invitations/accept", "");
+        again
+            .headers_mut()
+            .insert("if-none-match", etag.parse().unwrap());
+        let unchanged = console.handle(&again);
+        assert_eq!(unchanged.status(), 304);
+        assert!(matches!(unchanged.body(), Body::Empty));
+    }
+
+    #[test]
+    fn the_settings_name_the_sign_in_without_secrets() {
+        let dev = Console::new(dev()).handle(&request(Method::GET, "/app/config.json", ""));
+        assert_eq!(text(&dev), r#"{"sign_in":"dev"}"#);
+        let oidc = Console::new(oidc()).handle(&request(Method::GET, "/app/config.json", ""));
+        let value: serde_json::Value = serde_json::from_str(&text(&oidc)).unwrap();
+        assert_eq!(value["sign_in"], "oidc");
+        assert_eq!(value["oidc"]["client_id"], "console");
+        assert_eq!(value["oidc"]["token_url"], "https://idp.example.com/token");
+    }
 
     #[test]
     fn api_paths_are_never_console_pages() {

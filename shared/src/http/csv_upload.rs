@@ -159,7 +159,10 @@ mod tests {
         assert_eq!(emails(&rows), ["a@x.com", "b@x.com", "c@x.com"]);
         assert_eq!(rows[0].role, Ok(Role::Member));
         let missing = rows[1].role.as_ref().unwrap_err();
-        assert!(missing.0.contains("1 field but the header has 2"), "{missing}");
+        assert!(
+            missing.0.contains("1 field but the header has 2"),
+            "{missing}"
+        );
         let extra = rows[2].role.as_ref().unwrap_err();
         assert!(extra.0.contains("3 fields but the header has 2"), "{extra}");
     }

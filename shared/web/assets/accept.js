@@ -20,7 +20,7 @@ function refusal(err, navigate) {
         h("p", {}, "It was already used, replaced by a newer invitation (resent), or revoked. If you still need access, ask for a new invitation.")];
     case "already_member":
       return [h("h1", {}, "You are already a member"),
-        h("p", {}, "You already belong to this organization. ", h("a", { href: "/app/" }, "Your organizations"))];
+        h("p", {}, "You already belong to this organization. ", h("a", { href: "/app" }, "Your organizations"))];
     default:
       return [h("h1", {}, "Accept invitation"), problemBox(err)];
   }

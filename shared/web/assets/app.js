@@ -9,7 +9,7 @@ import { acceptScreen } from "./accept.js";
 import { orgScreen } from "./org.js";
 
 const routes = [
-  [/^\/app\/$/, orgsScreen, true],
+  [/^\/app\/?$/, orgsScreen, true],
   [/^\/app\/signin$/, signinScreen, false],
   [/^\/app\/callback$/, callbackScreen, false],
   [/^\/app\/invitations\/accept$/, acceptScreen, true],
@@ -26,7 +26,7 @@ function accountNav() {
   const nav = document.getElementById("account");
   const s = session();
   replace(nav,
-    h("a", { href: "/app/api/" }, "API reference"),
+    h("a", { href: "/app/api" }, "API reference"),
     s ? [
       h("span", { class: "who" }, s.email),
       h("button", { type: "button", class: "link", onclick: () => { signOut(); navigate("/app/signin"); } }, "Sign out"),
@@ -41,7 +41,7 @@ async function render(moveFocus) {
   const route = routes.find(([re]) => re.test(path));
   accountNav();
   if (!route) {
-    replace(main, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "/app/" }, "Your organizations")));
+    replace(main, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "/app" }, "Your organizations")));
     return;
   }
   const [re, screen, needsSignIn] = route;
@@ -65,7 +65,7 @@ document.addEventListener("click", (event) => {
   const a = event.target.closest("a[href]");
   if (!a || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
   const url = new URL(a.href, location.href);
-  if (url.origin !== location.origin || !url.pathname.startsWith("/app/") || url.pathname.startsWith("/app/api/")) return;
+  if (url.origin !== location.origin || !/^\/app(\/|$)/.test(url.pathname) || /^\/app\/api\/?$/.test(url.pathname)) return;
   event.preventDefault();
   navigate(url.pathname + url.search);
 });

@@ -38,14 +38,19 @@ function keep(token) {
   return s;
 }
 
+// Only a path of this console: never an open redirect to elsewhere.
+function isConsolePath(path) {
+  return typeof path === "string" && /^\/app(\/[^/\\]|$|\?)/.test(path);
+}
+
 // Where to come back to after signing in (the accept link with its token).
 export function rememberNext(next) {
-  if (next && next.startsWith("/app/")) sessionStorage.setItem(NEXT, next);
+  if (isConsolePath(next)) sessionStorage.setItem(NEXT, next);
 }
 export function takeNext() {
   const next = sessionStorage.getItem(NEXT);
   sessionStorage.removeItem(NEXT);
-  return next && next.startsWith("/app/") ? next : "/app/";
+  return isConsolePath(next) ? next : "/app";
 }
 
 export function signOutTo(next) {

@@ -105,7 +105,7 @@ function memberRow(m, { slug, me, navigate }, refresh, show) {
       if (!await confirmDialog("Leave organization", "Leave this organization? You lose your seat and tokens.", "Leave")) return;
       try {
         await api("DELETE", path);
-        navigate("/app/");
+        navigate("/app");
       } catch (err) { show(err); }
     }, { class: "danger" }));
   }

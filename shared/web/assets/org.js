@@ -27,7 +27,7 @@ export async function orgScreen(view, ctx) {
   if (ctx.stale()) return;
   if (!me) {
     replace(view, h("h1", {}, "Organization not found"),
-      h("p", {}, "You are not a member of this organization, or it does not exist. ", h("a", { href: "/app/" }, "Your organizations")));
+      h("p", {}, "You are not a member of this organization, or it does not exist. ", h("a", { href: "/app" }, "Your organizations")));
     return;
   }
   const allowed = Object.entries(TABS).filter(([, t]) => t.roles.includes(me.role));
@@ -38,7 +38,7 @@ export async function orgScreen(view, ctx) {
   }
   const body = h("div", { class: "tab-body" });
   replace(view,
-    h("p", { class: "crumbs" }, h("a", { href: "/app/" }, "Organizations"), " / ", me.org.name),
+    h("p", { class: "crumbs" }, h("a", { href: "/app" }, "Organizations"), " / ", me.org.name),
     h("h1", {}, `${TABS[current].label} · ${me.org.name}`),
     h("p", { class: "muted" }, `You are ${ROLE_NAMES[me.role]}${me.seat ? ", with a seat" : ", without a seat"}.`),
     h("nav", { class: "tabs", "aria-label": "Organization" },
