@@ -10,6 +10,7 @@ mod csv_upload;
 mod invitations;
 mod members;
 mod orgs;
+mod preview;
 mod resend_revoke;
 mod seats_roles;
 mod sweep;
