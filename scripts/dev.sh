@@ -45,7 +45,7 @@ stack_api_up "$API_PORT"
 
 cat <<EOT
 
-dev: ready. Console: http://127.0.0.1:$API_PORT/app/ (open it in a browser; sign in as any address)
+dev: ready. Console: http://127.0.0.1:$API_PORT/app (open it in a browser; sign in as any address)
      API on http://127.0.0.1:$API_PORT (up to 4 instances per function).
      Code changes need a restart; \`make dev RELOAD=1\` reloads on change instead.
      Emulator $AWS_ENDPOINT_URL, table $ROSTER_TABLE.

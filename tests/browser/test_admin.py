@@ -37,7 +37,7 @@ def org_with_member(api_url: str, mail_url: str, admin, member, seat_limit: int 
 def test_bulk_upload_shows_each_rows_outcome_before_sending(people, tmp_path):
     alice = people("alice")
     page = alice.page
-    alice.open("/app/")
+    alice.open("/app")
     alice.sign_in()
     slug = f"bulk-{tag()}"
     page.get_by_label("Slug").fill(slug)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 def create_org(admin, name: str) -> str:
     page = admin.page
-    admin.open("/app/")
+    admin.open("/app")
     admin.sign_in()
     expect(page.get_by_role("heading", name="Your organizations")).to_be_visible()
     expect(page.get_by_text("You do not belong to any organization yet")).to_be_visible()

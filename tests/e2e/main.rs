@@ -13,5 +13,6 @@ mod orgs;
 mod preview;
 mod resend_revoke;
 mod seats_roles;
+mod spans;
 mod sweep;
 mod tokens;
