@@ -124,12 +124,33 @@ impl Console {
                 Caching::Revalidate,
             ),
             Target::Asset { build, name } => match site::asset(build, name) {
-                Some(asset) => self.file(
-                    req,
-                    site::content_type(asset.name),
-                    asset.bytes,
-                    Caching::Immutable,
-                ),
+                Some(asset) => match site::gzipped(asset) {
+                    Some(gz) if accepts_gzip(req) => {
+                        let mut resp =
+                            self.file(req, site::content_type(asset.name), gz, Caching::Immutable);
+                        let ok = resp.status() == 200;
+                        let h = resp.headers_mut();
+                        h.insert("vary", http::HeaderValue::from_static("accept-encoding"));
+                        if ok {
+                            h.insert("content-encoding", http::HeaderValue::from_static("gzip"));
+                            *resp.body_mut() = Body::Binary(gz.to_vec());
+                        }
+                        resp
+                    }
+                    gz => {
+                        let mut resp = self.file(
+                            req,
+                            site::content_type(asset.name),
+                            asset.bytes,
+                            Caching::Immutable,
+                        );
+                        if gz.is_some() {
+                            resp.headers_mut()
+                                .insert("vary", http::HeaderValue::from_static("accept-encoding"));
+                        }
+                        resp
+                    }
+                },
                 None => not_found(),
             },
             Target::Settings => {
@@ -186,6 +207,21 @@ impl Console {
             .body(Body::Text(String::from_utf8_lossy(bytes).into_owned()))
             .expect("static response parts are valid")
     }
+}
+
+fn accepts_gzip(req: &Request) -> bool {
+    req.headers()
+        .get_all(http::header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            // `gzip;q=0` refuses it.
+            let refused = parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            name.eq_ignore_ascii_case("gzip") && !refused
+        })
 }
 
 fn settings_json(sign_in: &SignIn) -> String {
@@ -358,6 +394,40 @@ mod tests {
         let unchanged = console.handle(&again);
         assert_eq!(unchanged.status(), 304);
         assert!(matches!(unchanged.body(), Body::Empty));
+    }
+
+    #[test]
+    fn the_large_vendored_files_go_gzipped_to_browsers_that_accept_it() {
+        let console = Console::new(dev());
+        let path = format!("/app/assets/{}/vendor/swagger-ui-bundle.js", SITE.build);
+        let mut gzip = request(Method::GET, &path, "");
+        gzip.headers_mut()
+            .insert("accept-encoding", "gzip, deflate, br".parse().unwrap());
+        let zipped = console.handle(&gzip);
+        assert_eq!(zipped.status(), 200);
+        assert_eq!(zipped.headers()["content-encoding"], "gzip");
+        assert_eq!(zipped.headers()["vary"], "accept-encoding");
+        let Body::Binary(bytes) = zipped.body() else {
+            panic!("gzip is binary")
+        };
+        assert_eq!(&bytes[..2], &[0x1f, 0x8b]);
+        assert!(bytes.len() < 600_000, "{}", bytes.len());
+
+        let plain = console.handle(&request(Method::GET, &path, ""));
+        assert!(plain.headers().get("content-encoding").is_none());
+        assert!(text(&plain).len() > 1_000_000);
+        assert_ne!(plain.headers()["etag"], zipped.headers()["etag"]);
+        let mut refused = request(Method::GET, &path, "");
+        refused
+            .headers_mut()
+            .insert("accept-encoding", "gzip;q=0".parse().unwrap());
+        assert!(
+            console
+                .handle(&refused)
+                .headers()
+                .get("content-encoding")
+                .is_none()
+        );
     }
 
     #[test]
