@@ -1,18 +1,21 @@
 //! End-to-end tests: the real handlers, the real SDK clients, the local
 //! emulator. Run with `make test`, which starts and stops the emulator.
 
+mod abuse_limits;
 mod accept;
 mod audit;
 mod auth;
 mod authz_matrix;
 mod call_counts;
 mod csv_upload;
+mod forged_input;
 mod invitations;
 mod members;
 mod orgs;
 mod preview;
 mod resend_revoke;
 mod seats_roles;
+mod self_target;
 mod spans;
 mod sweep;
 mod tokens;

@@ -1,6 +1,8 @@
 //! Every error answer is built here: RFC 9457 problem+json with a `code`.
 //! 5xx answers carry a fixed message; the cause chain goes to the log only.
 
+use crate::domain::time::rfc3339;
+use crate::error_chain::ErrorChain;
 use crate::ops::OpError;
 use http::StatusCode;
 use lambda_http::{Body, Response};
@@ -28,10 +30,6 @@ impl ApiError {
             field,
             crate::domain::Invalid::new(message),
         ))
-    }
-
-    pub fn status_code(&self) -> StatusCode {
-        self.parts().0
     }
 
     /// Status, code, title and detail.
@@ -86,6 +84,15 @@ impl ApiError {
                 "email_mismatch",
                 "Email mismatch",
                 "This invitation was sent to another email address, or yours is not verified."
+                    .into(),
+            ),
+            EmailUnverified => (
+                StatusCode::FORBIDDEN,
+                "email_unverified",
+                "Email not verified",
+                "Verify your email address with your identity provider first: \
+                 creating organizations, inviting, resending, assigning seats and \
+                 issuing tokens need a verified email."
                     .into(),
             ),
             SeatRequired => (
@@ -158,9 +165,17 @@ impl ApiError {
                 StatusCode::GONE,
                 "invitation_expired",
                 "Invitation expired",
+                format!("This invitation expired on {}.", rfc3339(*expires_at)),
+            ),
+            LimitExceeded(over) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "limit_exceeded",
+                "Limit exceeded",
                 format!(
-                    "This invitation expired on {}.",
-                    expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    "Over the {} limit ({}); retry in {} seconds.",
+                    over.limit.name(),
+                    over.max,
+                    over.retry_after_secs
                 ),
             ),
             TooLarge(what) => (
@@ -199,6 +214,13 @@ impl ApiError {
             "code": code,
             "detail": detail,
         });
+        let mut retry_after = (status == StatusCode::SERVICE_UNAVAILABLE).then_some(2);
+        if let Self::Op(OpError::LimitExceeded(over)) = &self {
+            body["limit"] = json!(over.limit.name());
+            body["max"] = json!(over.max);
+            body["retry_after"] = json!(over.retry_after_secs);
+            retry_after = Some(over.retry_after_secs);
+        }
         if let Self::Op(OpError::Invalid { field, reason }) = &self {
             body["errors"] = json!([FieldError {
                 field: field.clone(),
@@ -209,26 +231,11 @@ impl ApiError {
             .status(status)
             .header("content-type", "application/problem+json")
             .header("cache-control", "no-store");
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            builder = builder.header("retry-after", "2");
+        if let Some(secs) = retry_after {
+            builder = builder.header("retry-after", secs.to_string());
         }
         builder
             .body(Body::Text(body.to_string()))
             .expect("static response parts are valid")
-    }
-}
-
-/// Formats an error with all its sources, for logs.
-pub struct ErrorChain<'a>(pub &'a (dyn std::error::Error + 'static));
-
-impl std::fmt::Display for ErrorChain<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut source = self.0.source();
-        while let Some(cause) = source {
-            write!(f, ": {cause}")?;
-            source = cause.source();
-        }
-        Ok(())
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::domain::Invalid;
 use crate::mail::MailError;
-use crate::store::StoreError;
+use crate::store::{InvalidCursor, StoreError};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +18,8 @@ pub enum OpError {
     CannotChangeOwnRole,
     #[error("the invitation was sent to another email address")]
     EmailMismatch,
+    #[error("the caller's email is not verified")]
+    EmailUnverified,
     #[error("a seat is required")]
     SeatRequired,
     #[error("organization not found")]
@@ -42,6 +44,8 @@ pub enum OpError {
     LastAdmin,
     #[error("invitation expired")]
     InvitationExpired { expires_at: DateTime<Utc> },
+    #[error("over the {} limit", .0.limit.name())]
+    LimitExceeded(crate::domain::LimitExceeded),
     #[error("too large: {0}")]
     TooLarge(String),
     #[error("a dependency is unavailable")]
@@ -63,8 +67,15 @@ impl From<StoreError> for OpError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Throttled(_) => Self::Unavailable(Box::new(err)),
+            StoreError::CursorRejected => Self::InvalidCursor,
             other => Self::Internal(Box::new(other)),
         }
+    }
+}
+
+impl From<InvalidCursor> for OpError {
+    fn from(_: InvalidCursor) -> Self {
+        Self::InvalidCursor
     }
 }
 

@@ -4,19 +4,30 @@
 //! audit entry per transaction), so N rows cost about N/25 calls. Re-sending the
 //! same rows changes nothing: pending invitations report `already_invited`.
 
-use super::{Caller, Membership, OpError, audit};
+use super::commit::Audit;
+use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::invitation::expires_at;
 use crate::domain::{
-    Action, Email, EmailStatus, Invalid, Invitation, InvitationId, InvitationState, MailKind,
-    OrgSlug, OutboxMessage, Role,
+    Action, Email, EmailStatus, Invalid, Invitation, InvitationId, InvitationState, Limit,
+    LimitExceeded, MailKind, OrgName, OrgSlug, OutboxMessage, Role,
 };
-use crate::store::attrs::n;
-use crate::store::tx::{Expr, put, put_new};
-use crate::store::{Item, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ITEMS, invitations, members, outbox};
+use crate::store::tx::Action as TxAction;
+use crate::store::{
+    Found, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ITEMS, Reads, Transaction, invitations, outbox,
+    quotas,
+};
+use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
+
+/// What to invite: the rows as they arrived, and whether only to report.
+pub struct Invite {
+    pub org: OrgSlug,
+    pub rows: Vec<InviteRow>,
+    pub dry_run: bool,
+}
 
 /// One requested invitation, as it arrived (the email not yet parsed).
 #[derive(Debug, Clone)]
@@ -73,54 +84,32 @@ struct Candidate {
 pub async fn invite_members(
     app: &App,
     caller: &Caller,
-    slug: &OrgSlug,
-    rows: Vec<InviteRow>,
-    dry_run: bool,
-) -> Result<Vec<RowResult>, OpError> {
-    let mut results = Vec::with_capacity(rows.len());
-    let mut candidates = Vec::new();
-    let mut seen = HashSet::new();
-    for (index, row) in rows.into_iter().enumerate() {
-        let parsed = Email::parse(&row.email).and_then(|email| Ok((email, row.role?, row.seat?)));
-        let outcome = match parsed {
-            Err(reason) => Some(Outcome::Invalid(reason.to_string())),
-            Ok((email, _, _)) if !seen.insert(email.clone()) => Some(Outcome::Duplicate),
-            Ok((email, role, seat)) => {
-                candidates.push(Candidate {
-                    index,
-                    email,
-                    role,
-                    seat,
-                });
-                None
-            }
-        };
-        let shown = candidates
-            .last()
-            .filter(|c| c.index == index)
-            .map(|c| c.email.to_string())
-            .unwrap_or_else(|| row.email.trim().to_owned());
-        results.push(RowResult {
-            row: index + 1,
-            email: shown,
-            // Placeholder until the lookup decides; replaced below.
-            outcome: outcome.unwrap_or(Outcome::Duplicate),
-        });
-    }
-
-    // The first batch of lookups rides along with the authorizing read.
-    let first = candidates.len().min(EMAILS_PER_READ - 1);
-    let membership =
-        Membership::load(app, slug, caller, lookup_keys(slug, &candidates[..first])).await?;
-    membership.require(Action::ManageInvitations)?;
-    let mut existing = Existing::default();
-    existing.add(membership.extra.clone())?;
-    lookup(app, slug, &candidates[first..], &mut existing).await?;
+    input: Invite,
+) -> Result<(Vec<RowResult>, Vec<LimitCheck>), OpError> {
+    caller.require_verified()?;
+    let slug = &input.org;
+    let (mut results, candidates) = screen(input.rows);
+    // The first batch of lookups, and the org's two limit counters, ride
+    // along with the authorizing read.
     let now = app.now();
+    let counters = [
+        quotas::org_invites_today(slug, now),
+        quotas::org_pending(slug),
+    ];
+    let first = candidates.len().min(EMAILS_PER_READ - 2);
+    let reads = lookup_reads(slug, &candidates[..first])
+        .quota(counters[0].clone())
+        .quota(counters[1].clone());
+    let membership = Membership::load(app, slug, caller, reads).await?;
+    membership.require(Action::ManageInvitations)?;
+    let mut found = membership.found.clone();
+    lookup(app, slug, &candidates[first..], &mut found).await?;
+    let existing = Existing::from(found);
     let mut to_invite = Vec::new();
+    let mut new_items = 0u32;
     for candidate in candidates {
         let id = InvitationId::for_email(&candidate.email);
-        let outcome = if existing.members.contains(&candidate.email) {
+        results[candidate.index].outcome = if existing.members.contains(&candidate.email) {
             Outcome::AlreadyMember
         } else {
             match existing.invitations.get(&candidate.email) {
@@ -128,43 +117,178 @@ pub async fn invite_members(
                     Outcome::AlreadyInvited(id)
                 }
                 previous => {
-                    to_invite.push((
-                        candidate.index,
-                        new_invitation(app, caller, slug, &candidate, previous),
-                    ));
+                    // Replacing an expired invitation keeps the open count.
+                    new_items += u32::from(previous.is_none());
+                    let inv = new_invitation(&membership, &candidate, previous, now);
+                    to_invite.push((candidate.index, inv));
                     Outcome::Invited(id)
                 }
             }
         };
-        results[candidate.index].outcome = outcome;
     }
-
-    if !dry_run && !to_invite.is_empty() {
-        let lost = write_invitations(app, caller, &membership, to_invite).await?;
-        for index in lost {
-            let id = InvitationId::for_email(
-                &Email::parse(&results[index].email).expect("parsed above"),
-            );
-            results[index].outcome = Outcome::AlreadyInvited(id);
+    let limits = app.config.limits;
+    let checks = vec![
+        LimitCheck::new(
+            Limit::InvitationsPerOrgPerDay,
+            limits.invitations_per_org_per_day,
+            membership.found.quota_used(&counters[0]),
+            to_invite.len() as u32,
+            quotas::daily_refusal(
+                Limit::InvitationsPerOrgPerDay,
+                limits.invitations_per_org_per_day,
+                now,
+            )
+            .retry_after_secs,
+        ),
+        LimitCheck::new(
+            Limit::PendingInvitationsPerOrg,
+            limits.pending_invitations_per_org,
+            membership.found.quota_used(&counters[1]),
+            new_items,
+            PENDING_RETRY_SECS,
+        ),
+    ];
+    if input.dry_run || to_invite.is_empty() {
+        return Ok((results, checks));
+    }
+    if let Some(over) = checks.iter().find_map(LimitCheck::refused) {
+        return Err(OpError::LimitExceeded(over));
+    }
+    // Taken in the request's first write, for all its rows: the count and
+    // the first invitations commit together, and a concurrent request that
+    // took the room makes this one refuse before anything is written.
+    let [today, pending] = counters;
+    let takes: Vec<Take> = [
+        (
+            "invites_today",
+            quotas::take(
+                today,
+                to_invite.len() as u32,
+                limits.invitations_per_org_per_day,
+                quotas::daily(now),
+            ),
+            checks[0].refusal(),
+        ),
+        (
+            "pending",
+            quotas::take(pending, new_items, limits.pending_invitations_per_org, None),
+            checks[1].refusal(),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, take, refusal)| take.map(|t| (name, t, refusal)))
+    .collect();
+    for index in write_invitations(app, caller, &membership, to_invite, takes).await? {
+        if let Outcome::Invited(id) = &results[index].outcome {
+            results[index].outcome = Outcome::AlreadyInvited(id.clone());
         }
     }
-    Ok(results)
+    Ok((results, checks))
+}
+
+/// A limit counter's update for the first write: its name in the
+/// transaction, the action, and the refusal should its condition fail.
+type Take = (&'static str, TxAction, LimitExceeded);
+
+/// When to retry after the pending limit: open invitations free up as they
+/// are accepted, revoked or removed, which no clock predicts.
+const PENDING_RETRY_SECS: u64 = 3_600;
+
+/// How a request stands against one limit (the answer's `limits`; a dry
+/// run reports what the limits would refuse).
+#[derive(Debug, Clone, Copy)]
+pub struct LimitCheck {
+    pub limit: Limit,
+    pub max: u32,
+    /// Counted before this request.
+    pub used: i64,
+    /// What this request adds.
+    pub requested: u32,
+    /// When a refused request could succeed.
+    pub retry_after_secs: u64,
+}
+
+impl LimitCheck {
+    fn new(limit: Limit, max: u32, used: i64, requested: u32, retry_after_secs: u64) -> Self {
+        Self {
+            limit,
+            max,
+            used,
+            requested,
+            retry_after_secs,
+        }
+    }
+
+    /// The refusal this limit gives this request, if `used + requested`
+    /// is over `max`.
+    pub fn refused(&self) -> Option<LimitExceeded> {
+        let over =
+            self.requested > 0 && self.used + i64::from(self.requested) > i64::from(self.max);
+        over.then(|| self.refusal())
+    }
+
+    /// The refusal this limit gives (also when its counter's condition fails
+    /// because a concurrent request took the room).
+    fn refusal(&self) -> LimitExceeded {
+        LimitExceeded {
+            limit: self.limit,
+            max: self.max,
+            retry_after_secs: self.retry_after_secs,
+        }
+    }
+}
+
+/// Parses each row: invalid and duplicate rows get their outcome now, the
+/// others become candidates (their outcome is decided after the lookup).
+fn screen(rows: Vec<InviteRow>) -> (Vec<RowResult>, Vec<Candidate>) {
+    let mut results = Vec::with_capacity(rows.len());
+    let mut candidates = Vec::new();
+    let mut seen = HashSet::new();
+    for (index, row) in rows.into_iter().enumerate() {
+        let parsed = Email::parse(&row.email).and_then(|email| Ok((email, row.role?, row.seat?)));
+        let (email, outcome) = match parsed {
+            Err(reason) => (
+                row.email.trim().to_owned(),
+                Outcome::Invalid(reason.to_string()),
+            ),
+            Ok((email, _, _)) if !seen.insert(email.clone()) => {
+                (row.email.trim().to_owned(), Outcome::Duplicate)
+            }
+            Ok((email, role, seat)) => {
+                let shown = email.to_string();
+                candidates.push(Candidate {
+                    index,
+                    email,
+                    role,
+                    seat,
+                });
+                // Placeholder until the lookup decides.
+                (shown, Outcome::Duplicate)
+            }
+        };
+        results.push(RowResult {
+            row: index + 1,
+            email,
+            outcome,
+        });
+    }
+    (results, candidates)
 }
 
 fn new_invitation(
-    app: &App,
-    caller: &Caller,
-    slug: &OrgSlug,
+    membership: &Membership,
     candidate: &Candidate,
     previous: Option<&Invitation>,
+    now: DateTime<Utc>,
 ) -> Invitation {
-    let now = app.now();
     Invitation {
-        org: slug.clone(),
+        org: membership.org.slug.clone(),
         email: candidate.email.clone(),
         role: candidate.role,
         seat: candidate.seat,
-        invited_by: caller.email.clone(),
+        // The address on the inviter's membership (verified when they joined
+        // or created the org), never a claim that may have changed since.
+        invited_by: membership.caller.email.clone(),
         created_at: now,
         expires_at: expires_at(now),
         generation: next_generation(now, previous.map(|p| p.generation)),
@@ -175,66 +299,71 @@ fn new_invitation(
 
 /// Generations only grow, even across a delete and re-create of the item, so a
 /// stale mail can never mint a link for a newer invitation.
-pub fn next_generation(now: chrono::DateTime<chrono::Utc>, previous: Option<u64>) -> u64 {
+pub fn next_generation(now: DateTime<Utc>, previous: Option<u64>) -> u64 {
     let clock = u64::try_from(now.timestamp_millis()).unwrap_or(0);
     clock.max(previous.map_or(0, |p| p + 1))
 }
 
-#[derive(Default)]
+/// The mail of an invitation at its current generation: delivery mints the
+/// link only while the invitation is still at that generation.
+pub fn invitation_mail(inv: &Invitation, org_name: &OrgName, now: DateTime<Utc>) -> OutboxMessage {
+    OutboxMessage::new(
+        inv.org.clone(),
+        org_name.clone(),
+        inv.email.clone(),
+        MailKind::Invitation {
+            invited_by: inv.invited_by.clone(),
+            generation: inv.generation,
+            expires_at: inv.expires_at,
+        },
+        now,
+    )
+}
+
+/// The members and invitations among the candidates, indexed by email (a
+/// bulk upload looks up thousands).
 struct Existing {
     members: HashSet<Email>,
     invitations: HashMap<Email, Invitation>,
 }
 
-fn lookup_keys(slug: &OrgSlug, candidates: &[Candidate]) -> Vec<Item> {
-    candidates
-        .iter()
-        .flat_map(|c| {
-            [
-                invitations::invitation_key(slug, &c.email),
-                members::member_email_key(slug, &c.email),
-            ]
-        })
-        .collect()
+impl From<Found> for Existing {
+    fn from(found: Found) -> Self {
+        Self {
+            members: found.member_emails.into_iter().collect(),
+            invitations: found
+                .invitations
+                .into_iter()
+                .map(|inv| (inv.email.clone(), inv))
+                .collect(),
+        }
+    }
+}
+
+fn lookup_reads(slug: &OrgSlug, candidates: &[Candidate]) -> Reads {
+    candidates.iter().fold(Reads::new(), |reads, c| {
+        reads
+            .invitation(slug, &c.email)
+            .member_email(slug, &c.email)
+    })
 }
 
 async fn lookup(
     app: &App,
     slug: &OrgSlug,
     candidates: &[Candidate],
-    existing: &mut Existing,
+    existing: &mut Found,
 ) -> Result<(), OpError> {
     let chunks: Vec<&[Candidate]> = candidates.chunks(EMAILS_PER_READ).collect();
     for wave in chunks.chunks(CONCURRENCY) {
         let pages = try_join_all(
             wave.iter()
-                .map(|chunk| app.store.batch_get(lookup_keys(slug, chunk))),
+                .map(|chunk| app.store.read(lookup_reads(slug, chunk))),
         )
         .await?;
-        existing.add(pages.into_iter().flatten().collect())?;
+        pages.into_iter().for_each(|found| existing.extend(found));
     }
     Ok(())
-}
-
-impl Existing {
-    fn add(&mut self, items: Vec<Item>) -> Result<(), OpError> {
-        for item in items {
-            let sk = item
-                .get("sk")
-                .and_then(|v| v.as_s().ok())
-                .map(String::as_str)
-                .unwrap_or_default();
-            if let Some(email) = sk.strip_prefix("MEMBEREMAIL#") {
-                if let Ok(email) = Email::parse(email) {
-                    self.members.insert(email);
-                }
-            } else if invitations::is_invitation_item(&item) {
-                let inv = invitations::from_item(&item)?;
-                self.invitations.insert(inv.email.clone(), inv);
-            }
-        }
-        Ok(())
-    }
 }
 
 /// Writes the invitations; returns the row indexes that lost a race with a
@@ -244,13 +373,26 @@ async fn write_invitations(
     caller: &Caller,
     membership: &Membership,
     to_invite: Vec<(usize, Invitation)>,
+    takes: Vec<Take>,
 ) -> Result<Vec<usize>, OpError> {
-    let chunks: Vec<&[(usize, Invitation)]> = to_invite.chunks(INVITES_PER_WRITE).collect();
-    let mut lost = Vec::new();
+    // The first transaction also carries the limit counters (two actions
+    // fewer for invitations), and goes alone: the rest follow only once the
+    // counters have admitted the request.
+    let first_len = to_invite.len().min(INVITES_PER_WRITE - 1);
+    let mut lost = write_chunk(
+        app,
+        caller,
+        membership,
+        to_invite[..first_len].to_vec(),
+        &takes,
+    )
+    .await?;
+    let chunks: Vec<&[(usize, Invitation)]> =
+        to_invite[first_len..].chunks(INVITES_PER_WRITE).collect();
     for wave in chunks.chunks(CONCURRENCY) {
         let results = try_join_all(
             wave.iter()
-                .map(|chunk| write_chunk(app, caller, membership, chunk.to_vec())),
+                .map(|chunk| write_chunk(app, caller, membership, chunk.to_vec(), &[])),
         )
         .await?;
         lost.extend(results.into_iter().flatten());
@@ -258,74 +400,65 @@ async fn write_invitations(
     Ok(lost)
 }
 
+/// One transaction of invitations (and their mail). Rows that lost a race
+/// with a concurrent invite of the same email are dropped and the rest
+/// written again; returns the lost rows.
 async fn write_chunk(
     app: &App,
     caller: &Caller,
     membership: &Membership,
     mut chunk: Vec<(usize, Invitation)>,
+    takes: &[Take],
 ) -> Result<Vec<usize>, OpError> {
-    let table = app.store.table();
     let mut lost = Vec::new();
-    loop {
-        if chunk.is_empty() {
-            return Ok(lost);
+    while !chunk.is_empty() {
+        let (mut tx, audit) = chunk_transaction(app, membership, &chunk);
+        for (name, take, _) in takes {
+            tx.push(*name, take.clone());
         }
-        let now = app.now();
-        let mut actions = Vec::with_capacity(chunk.len() * 2 + 2);
-        for (_, inv) in &chunk {
-            // A new invitation, or one replacing an expired (never a pending) one.
-            actions.push(put(
-                table,
-                invitations::to_item(inv),
-                Some("attribute_not_exists(pk) OR expires_at <= :now"),
-                Expr::new().value(":now", n(now.timestamp())),
-            ));
-            let mail = OutboxMessage::new(
-                inv.org.clone(),
-                membership.org.name.clone(),
-                inv.email.clone(),
-                MailKind::Invitation {
-                    invited_by: inv.invited_by.clone(),
-                    generation: inv.generation,
-                    expires_at: inv.expires_at,
-                },
-                now,
-            );
-            actions.push(put_new(table, outbox::to_item(&mail)));
-        }
-        let emails: Vec<&str> = chunk.iter().map(|(_, inv)| inv.email.as_str()).collect();
-        actions.push(audit::entry(
-            app,
-            &membership.org.slug,
-            caller,
-            "invitation.created",
-            format!("{} invitations", chunk.len()),
-            json!({"emails": emails, "count": chunk.len()}),
-        ));
-        actions.push(membership.still_authorized(app));
-        let authz_index = actions.len() - 1;
-        match app.store.transact(actions).await {
-            Ok(()) => return Ok(lost),
-            Err(err) if err.failed_at(authz_index) => return Err(OpError::Forbidden),
-            Err(err) if err.is_condition_failed() => {
-                let failed: HashSet<usize> =
-                    (0..chunk.len()).filter(|i| err.failed_at(i * 2)).collect();
-                if failed.is_empty() {
-                    return Err(err.into());
-                }
-                let mut kept = Vec::new();
-                for (i, entry) in chunk.into_iter().enumerate() {
-                    if failed.contains(&i) {
-                        lost.push(entry.0);
-                    } else {
-                        kept.push(entry);
-                    }
-                }
-                chunk = kept;
+        match membership.commit(app, caller, tx, audit).await? {
+            Ok(()) => break,
+            Err(failed) if takes.iter().any(|(name, _, _)| failed.on(name)) => {
+                let (_, _, over) = takes
+                    .iter()
+                    .find(|(name, _, _)| failed.on(name))
+                    .expect("found above");
+                return Err(OpError::LimitExceeded(*over));
             }
-            Err(err) => return Err(err.into()),
+            Err(failed) if (0..chunk.len()).any(|i| failed.on(&row_name(i))) => {
+                let (gone, kept): (Vec<_>, Vec<_>) = chunk
+                    .into_iter()
+                    .enumerate()
+                    .partition(|(i, _)| failed.on(&row_name(*i)));
+                lost.extend(gone.into_iter().map(|(_, (index, _))| index));
+                chunk = kept.into_iter().map(|(_, entry)| entry).collect();
+            }
+            Err(failed) => return Err(failed.into()),
         }
     }
+    Ok(lost)
+}
+
+fn row_name(i: usize) -> String {
+    format!("invitation {i}")
+}
+
+fn chunk_transaction(
+    app: &App,
+    membership: &Membership,
+    chunk: &[(usize, Invitation)],
+) -> (Transaction, Audit) {
+    let now = app.now();
+    let mut tx = Transaction::new();
+    for (i, (_, inv)) in chunk.iter().enumerate() {
+        let mail = invitation_mail(inv, &membership.org.name, now);
+        tx.push(row_name(i), invitations::create(inv, now))
+            .push("mail", outbox::enqueue(&mail));
+    }
+    let emails: Vec<&str> = chunk.iter().map(|(_, inv)| inv.email.as_str()).collect();
+    let target = format!("{} invitations", chunk.len());
+    let detail = json!({"emails": emails, "count": chunk.len()});
+    (tx, Audit::new("invitation.created", target, detail))
 }
 
 /// Counts per outcome, for the answer's `summary`.

@@ -1,12 +1,12 @@
 //! `POST /invitations/preview`: what an invitation link offers (org, role,
 //! seat, expiry), for the console's accept page to show before the invitee
-//! accepts. It checks exactly what accepting checks — the link's secret, the
-//! caller's verified email, expiry, membership — and changes nothing. One read.
+//! accepts. It checks what accepting checks — the link's secret, the caller's
+//! verified email, expiry, membership — and changes nothing. One read.
 
 use super::{Caller, OpError};
 use crate::App;
 use crate::domain::{Invitation, InvitationState, InviteLink, Org};
-use crate::store::{invitations, members, orgs};
+use crate::store::Reads;
 
 pub struct Offer {
     pub org: Org,
@@ -16,39 +16,26 @@ pub struct Offer {
 pub async fn preview_invitation(
     app: &App,
     caller: &Caller,
-    link: &InviteLink,
+    link: InviteLink,
 ) -> Result<Offer, OpError> {
     let slug = &link.org;
-    let items = app
-        .store
-        .batch_get(vec![
-            invitations::invitation_key(slug, &link.id.email()),
-            orgs::org_key(slug),
-            members::member_key(slug, &caller.user_id),
-            members::member_email_key(slug, &caller.email),
-        ])
-        .await?;
-    let mut invitation = None;
-    let mut org = None;
-    let mut already_member = false;
-    for item in &items {
-        if invitations::is_invitation_item(item) {
-            invitation = Some(invitations::from_item(item)?);
-        } else if orgs::is_org_item(item) {
-            org = Some(orgs::from_item(item)?);
-        } else {
-            already_member = true;
-        }
-    }
+    let reads = Reads::new()
+        .invitation(slug, &link.id.email())
+        .org(slug)
+        .member(slug, &caller.user_id)
+        .member_email(slug, &caller.email);
+    let found = app.store.read(reads).await?;
     let presented = link.secret_hash();
-    let invitation = invitation
+    let invitation = found
+        .invitations
+        .first()
         .filter(|inv| {
             inv.token_hash
                 .as_ref()
                 .is_some_and(|h| h.matches(&presented))
         })
         .ok_or(OpError::InvitationNotFound)?;
-    let org = org.ok_or(OpError::InvitationNotFound)?;
+    let org = found.org(slug).ok_or(OpError::InvitationNotFound)?;
     if !caller.email_verified || caller.email != invitation.email {
         return Err(OpError::EmailMismatch);
     }
@@ -57,8 +44,11 @@ pub async fn preview_invitation(
             expires_at: invitation.expires_at,
         });
     }
-    if already_member {
+    if !found.members.is_empty() || !found.member_emails.is_empty() {
         return Err(OpError::AlreadyMember);
     }
-    Ok(Offer { org, invitation })
+    Ok(Offer {
+        org: org.clone(),
+        invitation: invitation.clone(),
+    })
 }
