@@ -82,7 +82,7 @@ class Person:
         self.page.on("response", self._response)
 
     def _console(self, msg):
-        if msg.type == "error" and "status of 40" not in msg.text:
+        if msg.type == "error" and not re.search(r"status of 4\d\d", msg.text):
             # Refusals the page shows in words are expected (4xx); anything
             # else (a CSP violation, a script error) is a defect.
             self.problems.append(f"console: {msg.text}")
