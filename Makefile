@@ -5,6 +5,7 @@
 #   make bench   bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, RSS
 #   make token EMAIL=alice@example.com [SUB=...]   print a local dev JWT
 #   make invoke FN=sweep [EVENT=...]   run one function on a sample event (make dev running)
+#   make mail [TO=bob@example.com]   the mail make dev sent, with its links (to open in a browser)
 #   make routes  write the copies of the route table that are generated (see README, Adding an operation)
 #   make fmt | lint | clean | venv
 
@@ -13,7 +14,7 @@ PYTHON ?= python3
 VENV := .venv
 VENV_STAMP := $(VENV)/.requirements-installed
 
-.PHONY: dev test token invoke fmt lint clean venv
+.PHONY: dev test token invoke mail fmt lint clean venv
 
 # (Re)install the Python toolchain (moto, cargo-lambda, cfn-lint) when requirements change.
 venv: $(VENV_STAMP)
@@ -37,6 +38,10 @@ invoke: venv
 	@test -n "$(FN)" || { echo "usage: make invoke FN=sweep [EVENT=events/sweep.json]" >&2; exit 2; }
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda invoke --invoke-address 127.0.0.1 --invoke-port 9000 \
 		$(FN) --data-file $(or $(EVENT),events/$(FN).json)
+
+# The mail `make dev` sent (the emulator's SES), newest last, with its links.
+mail:
+	@$(PYTHON) scripts/mail.py $(if $(TO),--to "$(TO)")
 
 fmt:
 	cargo fmt --all

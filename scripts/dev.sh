@@ -19,6 +19,7 @@ EMULATOR_PORT=${ROSTER_EMULATOR_PORT:-4566}
 PY=.venv/bin/python
 mkdir -p .dev
 . scripts/local-env.sh "http://127.0.0.1:$EMULATOR_PORT" roster-local
+export ROSTER_WEB_URL="http://127.0.0.1:$API_PORT/app" # the mails link to the console
 . scripts/stack.sh "dev.$$"
 
 cleanup() {
@@ -44,10 +45,11 @@ stack_api_up "$API_PORT"
 
 cat <<EOT
 
-dev: ready. API on http://127.0.0.1:$API_PORT (up to 4 instances per function).
+dev: ready. Console: http://127.0.0.1:$API_PORT/app (open it in a browser; sign in as any address)
+     API on http://127.0.0.1:$API_PORT (up to 4 instances per function).
      Code changes need a restart; \`make dev RELOAD=1\` reloads on change instead.
      Emulator $AWS_ENDPOINT_URL, table $ROSTER_TABLE.
-     Sent mail: curl -s $AWS_ENDPOINT_URL/moto-api/data.json (under "ses" -> "Message").
+     Sent mail, with its links: make mail   (all of it: $AWS_ENDPOINT_URL/moto-api/data.json)
      Try:
 curl -s -X POST http://127.0.0.1:$API_PORT/orgs -H "Authorization: Bearer \$(make -s token EMAIL=alice@example.com)" -H 'content-type: application/json' -d '{"slug":"acme","name":"Acme","seat_limit":5}'
      One function on a sample event: make invoke FN=sweep

@@ -10,3 +10,7 @@ echo "-- stream poller: mail after refused writes and an emulator restart"
 
 echo "-- schemathesis: bounded fuzz of the whole API as admin, member and outsider (make fuzz runs longer)"
 "$PY" tests/stack/fuzz.py --max-examples 20
+
+echo "-- web console in Debian's Chromium (tests/browser)"
+scripts/ensure-chromium.sh
+"$PY" -m pytest tests/browser -q -p no:cacheprovider

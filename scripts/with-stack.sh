@@ -34,6 +34,7 @@ for _var in $(compgen -e | grep '^AWS_ENDPOINT_URL_' || true); do unset "$_var";
 export ROSTER_STACK_LOG=".dev/stack.$$.log"
 export ROSTER_STACK_EMULATOR_PORT="$EMULATOR_PORT" ROSTER_STACK_EMULATOR_PIDFILE=".dev/stack.$$-moto-$EMULATOR_PORT.pid"
 export ROSTER_API_URL="http://127.0.0.1:$API_PORT"
+export ROSTER_WEB_URL="$ROSTER_API_URL/app" # the mails link to this stack's console
 export ROSTER_EMULATOR_URL="$AWS_ENDPOINT_URL" ROSTER_MAIL_URL="$AWS_ENDPOINT_URL"
 # For the Rust test support (tests/support), which reads mail there.
 export ROSTER_TEST_EMULATOR_URL="$AWS_ENDPOINT_URL" ROSTER_TEST_MAIL_URL="$AWS_ENDPOINT_URL"

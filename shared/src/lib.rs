@@ -8,6 +8,7 @@
 pub mod app;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod domain;
 pub mod error_chain;
 pub mod events;

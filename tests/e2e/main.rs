@@ -15,6 +15,7 @@ mod invitations;
 mod members;
 mod non_utf8;
 mod orgs;
+mod preview;
 mod resend_revoke;
 mod seats_roles;
 mod self_target;

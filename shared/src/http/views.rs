@@ -8,6 +8,7 @@ use crate::ops::accept_invitation::Accepted;
 use crate::ops::invite_members::{LimitCheck, Outcome, RowResult, summary};
 use crate::ops::issue_token::IssuedToken;
 use crate::ops::list_my_orgs::MyOrg;
+use crate::ops::preview_invitation::Offer;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -155,6 +156,18 @@ pub fn page<T>(page: &Page<T>, view: impl Fn(&T) -> Value) -> Value {
     json!({
         "items": page.items.iter().map(view).collect::<Vec<_>>(),
         "next_cursor": page.next.as_ref().map(|c| c.as_str()),
+    })
+}
+
+/// What an invitation offers its invitee: not the org's seat counts.
+pub fn offer(offer: &Offer) -> Value {
+    json!({
+        "org": {"slug": offer.org.slug, "name": offer.org.name},
+        "email": offer.invitation.email,
+        "role": offer.invitation.role,
+        "seat": offer.invitation.seat,
+        "invited_by": offer.invitation.invited_by,
+        "expires_at": rfc3339(offer.invitation.expires_at),
     })
 }
 

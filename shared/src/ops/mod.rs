@@ -36,6 +36,7 @@ pub mod list_invitations;
 pub mod list_members;
 pub mod list_my_orgs;
 pub mod list_tokens;
+pub mod preview_invitation;
 pub mod remove_member;
 pub mod resend_invitation;
 pub mod revoke_invitation;

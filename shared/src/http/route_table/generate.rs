@@ -42,6 +42,7 @@ pub fn router() -> String {
     };
     let mut out = String::from("[workspace.metadata.lambda.watch.router]\n");
     for (path, routes) in paths {
+        let path = router_path(path);
         match routes.as_slice() {
             [one] => {
                 let _ = writeln!(out, "\"{path}\" = [{}]", entry(one));
@@ -56,6 +57,34 @@ pub fn router() -> String {
         }
     }
     out
+}
+
+/// A table path as the `cargo lambda watch` router spells it: API Gateway's
+/// greedy `{name+}` is the router's catch-all `{*name}`.
+pub fn router_path(path: &str) -> String {
+    path.split('/')
+        .map(
+            |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix("+}")) {
+                Some(name) => format!("{{*{name}}}"),
+                None => segment.to_owned(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The inverse of [`router_path`].
+pub fn table_path(router_path: &str) -> String {
+    router_path
+        .split('/')
+        .map(
+            |segment| match segment.strip_prefix("{*").and_then(|s| s.strip_suffix('}')) {
+                Some(name) => format!("{{{name}+}}"),
+                None => segment.to_owned(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The lines between [`README_BEGIN`] and [`README_END`]: a header, one row

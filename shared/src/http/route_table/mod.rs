@@ -190,6 +190,12 @@ pub const ROUTES: &[Route] = &[
     Route::jwt(Delete, "/orgs/{org}/tokens/{id}", "revoke-token"),
     Route::iam(Post, "/tokens/introspect", "introspect-token"),
     Route::jwt(Get, "/orgs/{org}/audit", "list-audit-events"),
+    Route::jwt(Post, "/invitations/preview", "preview-invitation"),
+    // The web console (shared/src/console): pages and assets under /app, public.
+    Route::public(Get, "/app", "console"),
+    Route::public(Get, "/app/{proxy+}", "console"),
+    // The dev sign-in: never deployed (see shared/src/console/dev_sign_in.rs).
+    Route::public(Post, "/app/dev/token", "console").local_only(),
 ];
 
 /// What starts a function that no HTTP route reaches.

@@ -1,0 +1,486 @@
+//! The web console: the `console` function serves the people-facing pages and
+//! their static files on the same HTTP API as the operations, under `/app`, so
+//! pages and API share one origin (no CORS) and never collide: every API path
+//! stays where it is, and `ROSTER_WEB_URL` is `<origin>/app`, which makes the
+//! mails' `/invitations/accept?token=…` and `/orgs/<slug>/tokens` links open
+//! console pages.
+//!
+//! | path | answer |
+//! |---|---|
+//! | `GET /app` (or `/app/`), `/app/signin`, `/app/callback`, `/app/invitations/accept`, `/app/orgs/{slug}[/members\|invitations\|tokens\|audit]` | the single page (routes in the browser) |
+//! | `GET /app/api` | the API reference page; `GET /app/api/openapi.yaml` the contract it renders |
+//! | `GET /app/assets/{build}/{name}` | scripts, styles, the vendored OpenAPI renderer (immutable) |
+//! | `GET /app/config.json` | how to sign in (dev form or OIDC client settings) |
+//! | `POST /app/dev/token` | dev JWT; only when `ROSTER_DEV_JWT_SECRET` is set, else 404 |
+//!
+//! Every answer carries the headers of [`headers`].
+
+pub mod dev_sign_in;
+pub mod headers;
+pub mod settings;
+pub mod site;
+
+use crate::config::ConfigError;
+use crate::domain::OrgSlug;
+use lambda_http::{Body, Request, Response};
+use settings::SignIn;
+use site::SITE;
+use std::sync::Arc;
+
+pub struct Console {
+    pub sign_in: SignIn,
+    csp: String,
+}
+
+/// What a request asks for, decided from its method and path alone.
+#[derive(Debug, PartialEq)]
+enum Target<'a> {
+    Page,
+    Reference,
+    OpenApi,
+    Asset { build: &'a str, name: &'a str },
+    Settings,
+    DevToken,
+    NotFound,
+}
+
+fn route<'a>(method: &http::Method, path: &'a str) -> Target<'a> {
+    use Target::*;
+    if method == http::Method::POST {
+        return if path == "/app/dev/token" {
+            DevToken
+        } else {
+            NotFound
+        };
+    }
+    if method != http::Method::GET {
+        return NotFound;
+    }
+    let Some(rest) = path.strip_prefix("/app") else {
+        return NotFound;
+    };
+    match rest {
+        // Deployed, `/app` and `/app/{proxy+}` are the routes: never rely on a
+        // trailing slash reaching us.
+        "/api" | "/api/" => return Reference,
+        "/api/openapi.yaml" => return OpenApi,
+        "/config.json" => return Settings,
+        "" | "/" | "/signin" | "/callback" | "/invitations/accept" => return Page,
+        _ => {}
+    }
+    if let Some(asset) = rest.strip_prefix("/assets/") {
+        return match asset.split_once('/') {
+            Some((build, name)) => Asset { build, name },
+            None => NotFound,
+        };
+    }
+    if let Some(org_page) = rest.strip_prefix("/orgs/") {
+        let (slug, tab) = org_page.split_once('/').unwrap_or((org_page, ""));
+        let known_tab = matches!(tab, "" | "members" | "invitations" | "tokens" | "audit");
+        if known_tab && OrgSlug::parse(slug).is_ok() {
+            return Page;
+        }
+    }
+    NotFound
+}
+
+#[derive(Clone, Copy)]
+enum Caching {
+    /// Revalidate every time (pages, settings): cheap with the ETag.
+    Revalidate,
+    /// Content-addressed URL: never changes.
+    Immutable,
+}
+
+impl Console {
+    pub fn new(sign_in: SignIn) -> Self {
+        let csp = headers::content_security_policy(&sign_in);
+        Self { sign_in, csp }
+    }
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self::new(SignIn::from_env()?))
+    }
+
+    pub fn handle(&self, req: &Request) -> Response<Body> {
+        let now = chrono::Utc::now();
+        let mut resp = match route(req.method(), req.uri().path()) {
+            Target::Page => self.file(
+                req,
+                "text/html; charset=utf-8",
+                SITE.index_html.as_bytes(),
+                Caching::Revalidate,
+            ),
+            Target::Reference => self.file(
+                req,
+                "text/html; charset=utf-8",
+                SITE.reference_html.as_bytes(),
+                Caching::Revalidate,
+            ),
+            Target::OpenApi => self.file(
+                req,
+                site::content_type("openapi.yaml"),
+                site::OPENAPI_YAML.as_bytes(),
+                Caching::Revalidate,
+            ),
+            Target::Asset { build, name } => match site::asset(build, name) {
+                Some(asset) => match site::gzipped(asset) {
+                    Some(gz) if accepts_gzip(req) => {
+                        let mut resp =
+                            self.file(req, site::content_type(asset.name), gz, Caching::Immutable);
+                        let ok = resp.status() == 200;
+                        let h = resp.headers_mut();
+                        h.insert("vary", http::HeaderValue::from_static("accept-encoding"));
+                        if ok {
+                            h.insert("content-encoding", http::HeaderValue::from_static("gzip"));
+                            *resp.body_mut() = Body::Binary(gz.to_vec());
+                        }
+                        resp
+                    }
+                    gz => {
+                        let mut resp = self.file(
+                            req,
+                            site::content_type(asset.name),
+                            asset.bytes,
+                            Caching::Immutable,
+                        );
+                        if gz.is_some() {
+                            resp.headers_mut()
+                                .insert("vary", http::HeaderValue::from_static("accept-encoding"));
+                        }
+                        resp
+                    }
+                },
+                None => not_found(),
+            },
+            Target::Settings => {
+                let body = settings_json(&self.sign_in);
+                self.file(
+                    req,
+                    "application/json",
+                    body.as_bytes(),
+                    Caching::Revalidate,
+                )
+            }
+            Target::DevToken => match &self.sign_in {
+                SignIn::Dev { secret } => match dev_sign_in::issue(req, secret, now) {
+                    Ok(issued) => crate::http::response::ok(&issued),
+                    Err(err) => err.into_response(),
+                },
+                SignIn::Oidc(_) => not_found(),
+            },
+            Target::NotFound => not_found(),
+        };
+        headers::apply(resp.headers_mut(), &self.csp);
+        resp
+    }
+
+    fn file(
+        &self,
+        req: &Request,
+        content_type: &str,
+        bytes: &[u8],
+        caching: Caching,
+    ) -> Response<Body> {
+        let etag = site::etag(bytes);
+        let cache_control = match caching {
+            Caching::Revalidate => "no-cache",
+            Caching::Immutable => "public, max-age=31536000, immutable",
+        };
+        let builder = Response::builder()
+            .header("etag", &etag)
+            .header("cache-control", cache_control);
+        let unchanged = req
+            .headers()
+            .get(http::header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag));
+        if unchanged {
+            return builder
+                .status(304)
+                .body(Body::Empty)
+                .expect("static response parts are valid");
+        }
+        builder
+            .status(200)
+            .header("content-type", content_type)
+            .body(Body::Text(String::from_utf8_lossy(bytes).into_owned()))
+            .expect("static response parts are valid")
+    }
+}
+
+fn accepts_gzip(req: &Request) -> bool {
+    req.headers()
+        .get_all(http::header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            // `gzip;q=0` refuses it.
+            let refused = parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            name.eq_ignore_ascii_case("gzip") && !refused
+        })
+}
+
+fn settings_json(sign_in: &SignIn) -> String {
+    let value = match sign_in {
+        SignIn::Dev { .. } => serde_json::json!({"sign_in": "dev"}),
+        SignIn::Oidc(oidc) => serde_json::json!({"sign_in": "oidc", "oidc": oidc}),
+    };
+    value.to_string()
+}
+
+fn not_found() -> Response<Body> {
+    Response::builder()
+        .status(404)
+        .header("content-type", "text/html; charset=utf-8")
+        .header("cache-control", "no-store")
+        .body(Body::Text(
+            "<!doctype html><meta charset=utf-8><title>Not found</title>\
+             <p>No such page. <a href=\"/app/\">Open the console</a>.</p>"
+                .into(),
+        ))
+        .expect("static response parts are valid")
+}
+
+/// What the `console` function's `main` runs.
+pub async fn serve() -> Result<(), lambda_http::Error> {
+    crate::runtime::init_tracing();
+    let console = Arc::new(Console::from_env().inspect_err(|err| {
+        tracing::error!(error = %err, "configuration error");
+    })?);
+    tracing::info!(sign_in = ?console.sign_in, "console ready");
+    lambda_http::run(lambda_http::service_fn(move |req: Request| {
+        let console = console.clone();
+        async move { Ok::<_, std::convert::Infallible>(console.handle(&req)) }
+    }))
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::Method;
+
+    fn oidc() -> SignIn {
+        SignIn::Oidc(settings::Oidc {
+            client_id: "console".into(),
+            authorize_url: "https://idp.example.com/authorize".into(),
+            token_url: "https://idp.example.com/token".into(),
+            scope: "openid email".into(),
+            token_origin: "https://idp.example.com".into(),
+        })
+    }
+
+    fn dev() -> SignIn {
+        SignIn::Dev {
+            secret: "console-test-secret".into(),
+        }
+    }
+
+    fn request(method: Method, path: &str, body: &str) -> Request {
+        http::Request::builder()
+            .method(method)
+            .uri(format!("https://roster.test{path}"))
+            .header("content-type", "application/json")
+            .body(Body::Text(body.into()))
+            .unwrap()
+    }
+
+    fn text(resp: &Response<Body>) -> String {
+        match resp.body() {
+            Body::Text(t) => t.clone(),
+            Body::Binary(b) => String::from_utf8_lossy(b).into_owned(),
+            _ => String::new(),
+        }
+    }
+
+    #[test]
+    fn without_the_dev_secret_there_is_no_dev_sign_in() {
+        let console = Console::new(oidc());
+        let resp = console.handle(&request(
+            Method::POST,
+            "/app/dev/token",
+            r#"{"email":"alice@example.com"}"#,
+        ));
+        assert_eq!(resp.status(), 404);
+        assert!(!text(&resp).contains("token\""));
+    }
+
+    #[test]
+    fn the_dev_sign_in_answers_a_jwt_the_api_accepts_for_that_email() {
+        let console = Console::new(dev());
+        let resp = console.handle(&request(
+            Method::POST,
+            "/app/dev/token",
+            r#"{"email":" Alice@Example.com "}"#,
+        ));
+        assert_eq!(resp.status(), 200, "{}", text(&resp));
+        let answer: serde_json::Value = serde_json::from_str(&text(&resp)).unwrap();
+        let token = answer["token"].as_str().unwrap();
+        let api_request = http::Request::builder()
+            .uri("https://roster.test/me/orgs")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::Empty)
+            .unwrap();
+        let caller =
+            crate::http::identity::caller(&api_request, Some("console-test-secret")).unwrap();
+        assert_eq!(caller.email.as_str(), "alice@example.com");
+        assert_eq!(caller.user_id.as_str(), "dev|alice@example.com");
+        assert!(caller.email_verified);
+        // Signed with the secret: any other secret refuses it.
+        assert!(crate::http::identity::caller(&api_request, Some("another")).is_err());
+    }
+
+    #[test]
+    fn the_dev_sign_in_refuses_what_is_not_an_email_as_problem_json() {
+        let console = Console::new(dev());
+        let resp = console.handle(&request(
+            Method::POST,
+            "/app/dev/token",
+            r#"{"email":"nope"}"#,
+        ));
+        assert_eq!(resp.status(), 400);
+        assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    }
+
+    #[test]
+    fn every_answer_carries_the_security_headers() {
+        let console = Console::new(oidc());
+        let asset = format!("/app/assets/{}/app.js", SITE.build);
+        for (method, path) in [
+            (Method::GET, "/app"),
+            (Method::GET, "/app/orgs/acme/tokens"),
+            (Method::GET, "/app/api"),
+            (Method::GET, "/app/api/openapi.yaml"),
+            (Method::GET, "/app/config.json"),
+            (Method::GET, asset.as_str()),
+            (Method::GET, "/app/nope"),
+            (Method::POST, "/app/dev/token"),
+        ] {
+            let resp = console.handle(&request(method.clone(), path, ""));
+            let h = resp.headers();
+            let csp = h["content-security-policy"].to_str().unwrap();
+            assert!(csp.starts_with("default-src 'self';"), "{path}: {csp}");
+            assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+            assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+            assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        }
+    }
+
+    #[test]
+    fn assets_are_immutable_and_pages_revalidate_with_an_etag() {
+        let console = Console::new(dev());
+        let asset = console.handle(&request(
+            Method::GET,
+            &format!("/app/assets/{}/style.css", SITE.build),
+            "",
+        ));
+        assert_eq!(asset.status(), 200);
+        assert_eq!(asset.headers()["content-type"], "text/css; charset=utf-8");
+        assert_eq!(
+            asset.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        let page = console.handle(&request(Method::GET, "/app/invitations/accept", ""));
+        assert_eq!(page.headers()["cache-control"], "no-cache");
+        let etag = page.headers()["etag"].to_str().unwrap().to_owned();
+        let mut again = request(Method::GET, "/app/invitations/accept", "");
+        again
+            .headers_mut()
+            .insert("if-none-match", etag.parse().unwrap());
+        let unchanged = console.handle(&again);
+        assert_eq!(unchanged.status(), 304);
+        assert!(matches!(unchanged.body(), Body::Empty));
+    }
+
+    #[test]
+    fn the_large_vendored_files_go_gzipped_to_browsers_that_accept_it() {
+        let console = Console::new(dev());
+        let path = format!("/app/assets/{}/vendor/swagger-ui-bundle.js", SITE.build);
+        let mut gzip = request(Method::GET, &path, "");
+        gzip.headers_mut()
+            .insert("accept-encoding", "gzip, deflate, br".parse().unwrap());
+        let zipped = console.handle(&gzip);
+        assert_eq!(zipped.status(), 200);
+        assert_eq!(zipped.headers()["content-encoding"], "gzip");
+        assert_eq!(zipped.headers()["vary"], "accept-encoding");
+        let Body::Binary(bytes) = zipped.body() else {
+            panic!("gzip is binary")
+        };
+        assert_eq!(&bytes[..2], &[0x1f, 0x8b]);
+        assert!(bytes.len() < 600_000, "{}", bytes.len());
+
+        let plain = console.handle(&request(Method::GET, &path, ""));
+        assert!(plain.headers().get("content-encoding").is_none());
+        assert!(text(&plain).len() > 1_000_000);
+        assert_ne!(plain.headers()["etag"], zipped.headers()["etag"]);
+        let mut refused = request(Method::GET, &path, "");
+        refused
+            .headers_mut()
+            .insert("accept-encoding", "gzip;q=0".parse().unwrap());
+        assert!(
+            console
+                .handle(&refused)
+                .headers()
+                .get("content-encoding")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn the_settings_name_the_sign_in_without_secrets() {
+        let dev = Console::new(dev()).handle(&request(Method::GET, "/app/config.json", ""));
+        assert_eq!(text(&dev), r#"{"sign_in":"dev"}"#);
+        let oidc = Console::new(oidc()).handle(&request(Method::GET, "/app/config.json", ""));
+        let value: serde_json::Value = serde_json::from_str(&text(&oidc)).unwrap();
+        assert_eq!(value["sign_in"], "oidc");
+        assert_eq!(value["oidc"]["client_id"], "console");
+        assert_eq!(value["oidc"]["token_url"], "https://idp.example.com/token");
+    }
+
+    #[test]
+    fn api_paths_are_never_console_pages() {
+        for path in [
+            "/orgs/acme/tokens",
+            "/invitations/accept",
+            "/me/orgs",
+            "/orgs",
+        ] {
+            assert_eq!(route(&Method::GET, path), Target::NotFound, "{path}");
+        }
+    }
+
+    #[test]
+    fn the_mail_links_open_console_pages() {
+        assert_eq!(route(&Method::GET, "/app/invitations/accept"), Target::Page);
+        assert_eq!(route(&Method::GET, "/app/orgs/acme/tokens"), Target::Page);
+    }
+
+    #[test]
+    fn unknown_pages_and_malformed_slugs_are_not_found() {
+        assert_eq!(
+            route(&Method::GET, "/app/orgs/acme/secrets"),
+            Target::NotFound
+        );
+        assert_eq!(
+            route(&Method::GET, "/app/orgs/A!/members"),
+            Target::NotFound
+        );
+        assert_eq!(route(&Method::GET, "/app/nope"), Target::NotFound);
+        assert_eq!(route(&Method::DELETE, "/app/"), Target::NotFound);
+    }
+
+    #[test]
+    fn assets_are_addressed_by_build_and_name() {
+        assert_eq!(
+            route(&Method::GET, "/app/assets/abc/vendor/swagger-ui.css"),
+            Target::Asset {
+                build: "abc",
+                name: "vendor/swagger-ui.css"
+            }
+        );
+    }
+}

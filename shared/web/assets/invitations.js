@@ -1,0 +1,184 @@
+// Invitations (admins): the list with status filters and mail status; invite
+// by typing addresses; bulk upload with a dry run first; resend; remove.
+import { h, replace, field, problemBox, announce, date, button, ROLE_NAMES } from "./ui.js";
+import { api } from "./client.js";
+import { confirmDialog, openDialog } from "./dialogs.js";
+
+const OUTCOMES = {
+  invited: "Invited",
+  already_member: "Already a member",
+  already_invited: "Already invited",
+  invalid: "Invalid",
+  duplicate: "Duplicate",
+};
+
+export async function invitationsScreen(view, { slug }) {
+  const out = h("div");
+  const status = h("select", { name: "status" },
+    h("option", { value: "pending" }, "Pending"),
+    h("option", { value: "expired" }, "Expired"),
+    h("option", { value: "all" }, "All"));
+  const list = h("div");
+  const show = (err) => replace(out, problemBox(err));
+  const refresh = async () => {
+    replace(out);
+    list.setAttribute("aria-busy", "true");
+    try {
+      const page = await api("GET", `/orgs/${slug}/invitations`, { query: { status: status.value, limit: 200 } });
+      replace(list, page.items.length
+        ? invitationTable(page.items, slug, refresh, show)
+        : h("p", { class: "empty" }, `No ${status.value === "all" ? "" : `${status.value} `}invitations.`));
+      if (page.next_cursor) list.append(h("p", { class: "muted" }, "Showing the first 200."));
+    } catch (err) { show(err); }
+    list.removeAttribute("aria-busy");
+  };
+  status.addEventListener("change", refresh);
+  replace(view,
+    h("div", { class: "row" },
+      button("Invite users", () => inviteDialog(slug, refresh)),
+      button("Bulk upload", () => bulkDialog(slug, refresh), { class: "secondary" }),
+      h("div", { class: "spacer" }),
+      field("Status", status)),
+    out, list);
+  await refresh();
+}
+
+function invitationTable(items, slug, refresh, show) {
+  const act = (label, fn, props) => button(label, async () => {
+    try {
+      if (await fn() === false) return;
+      announce(`${label}: done`);
+      await refresh();
+    } catch (err) { show(err); }
+  }, props);
+  return h("table", {},
+    h("caption", { class: "visually-hidden" }, "Invitations"),
+    h("thead", {}, h("tr", {}, ["Email", "Role", "Seat", "Status", "Email status", "Expires", "Actions"].map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, items.map((inv) => h("tr", { "data-email": inv.email },
+      h("td", {}, inv.email),
+      h("td", {}, ROLE_NAMES[inv.role] || inv.role),
+      h("td", {}, inv.seat ? "With seat" : "No seat"),
+      h("td", {}, h("span", { class: `badge ${inv.status}` }, inv.status)),
+      h("td", {}, h("span", { class: `badge ${inv.email_status}` }, inv.email_status)),
+      h("td", {}, date(inv.expires_at)),
+      h("td", { class: "actions-cell" },
+        act("Resend email invite", () => api("POST", `/orgs/${slug}/invitations/${inv.id}/resend`), { class: "secondary", "aria-label": `Resend email invite to ${inv.email}` }),
+        act("Remove invite", async () => {
+          if (!await confirmDialog("Remove invite", `Remove the invitation to ${inv.email}? Its link stops working at once.`, "Remove invite")) return false;
+          return api("DELETE", `/orgs/${slug}/invitations/${inv.id}`);
+        }, { class: "danger", "aria-label": `Remove invite to ${inv.email}` }))))));
+}
+
+function roleAndSeat() {
+  const role = h("select", { name: "role" }, Object.entries(ROLE_NAMES).map(([v, l]) => h("option", { value: v, selected: v === "member" }, l)));
+  const seat = h("input", { type: "checkbox", name: "seat" });
+  return { role, seat, fields: h("div", { class: "row" }, field("Role", role), h("div", { class: "field check" }, seat, h("label", { for: (seat.id = "seat-" + Math.random().toString(36).slice(2, 7)) }, "Assign a seat on accept"))) };
+}
+
+// Type an address and press Tab, comma or Enter (or paste a list) to add it.
+function emailChips() {
+  const emails = [];
+  const chips = h("ul", { class: "chips", "aria-label": "Addresses to invite" });
+  const input = h("input", { type: "text", name: "emails", autocomplete: "off", inputmode: "email" });
+  const redraw = () => replace(chips, emails.map((e, i) => h("li", {}, e,
+    button("×", () => { emails.splice(i, 1); redraw(); input.focus(); }, { class: "chip-remove", "aria-label": `Remove ${e}` }))));
+  const add = (text) => {
+    let added = 0;
+    for (const part of text.split(/[\s,;]+/)) {
+      const e = part.trim().toLowerCase();
+      if (e && !emails.includes(e)) { emails.push(e); added += 1; }
+    }
+    redraw();
+    return added;
+  };
+  input.addEventListener("keydown", (e) => {
+    if ((e.key === "Tab" && !e.shiftKey) || e.key === "," || e.key === "Enter") {
+      if (input.value.trim()) {
+        e.preventDefault();
+        add(input.value);
+        input.value = "";
+      } else if (e.key === "Enter") {
+        e.preventDefault();
+      }
+    }
+  });
+  input.addEventListener("paste", (e) => {
+    const text = e.clipboardData?.getData("text") || "";
+    if (/[\s,;]/.test(text.trim())) {
+      e.preventDefault();
+      add(text);
+    }
+  });
+  return { input, chips, take: () => { if (input.value.trim()) { add(input.value); input.value = ""; } return emails; } };
+}
+
+function resultTable(results) {
+  return h("table", { class: "results" },
+    h("thead", {}, h("tr", {}, ["Row", "Email", "Outcome", "Reason"].map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, results.map((r) => h("tr", { class: `outcome-${r.outcome}` },
+      h("td", {}, String(r.row)), h("td", {}, r.email), h("td", {}, OUTCOMES[r.outcome] || r.outcome), h("td", {}, r.error || "")))));
+}
+
+function summaryText(summary) {
+  return Object.entries(OUTCOMES).filter(([k]) => summary[k]).map(([k, l]) => `${l}: ${summary[k]}`).join(" · ") || "Nothing to do.";
+}
+
+function inviteDialog(slug, refresh) {
+  const chips = emailChips();
+  const { role, seat, fields } = roleAndSeat();
+  const out = h("div", { "aria-live": "polite" });
+  const dialog = openDialog("Invite users", h("form", { onsubmit: async (e) => {
+    e.preventDefault();
+    const emails = chips.take();
+    if (!emails.length) { replace(out, problemBox({ title: "No address", detail: "Type an address, then press Tab or comma." })); chips.input.focus(); return; }
+    try {
+      const answer = await api("POST", `/orgs/${slug}/invitations`, { json: { emails, role: role.value, seat: seat.checked } });
+      await refresh();
+      announce(summaryText(answer.summary));
+      if (answer.summary.invited === emails.length) { dialog.close(); return; }
+      replace(out, h("p", {}, summaryText(answer.summary)), resultTable(answer.results));
+    } catch (err) { replace(out, problemBox(err)); }
+  } },
+  field("Email addresses", chips.input, "Type an address and press Tab or comma to add it; paste a list to add many."),
+  chips.chips, fields, out,
+  h("div", { class: "actions" }, button("Cancel", () => dialog.close(), { class: "secondary" }), h("button", { type: "submit" }, "Send invitations"))),
+  { wide: true });
+  chips.input.focus();
+}
+
+function bulkDialog(slug, refresh) {
+  const file = h("input", { type: "file", name: "csv", accept: ".csv,text/csv", required: true });
+  const out = h("div", { "aria-live": "polite" });
+  const send = h("button", { type: "button", hidden: true }, "Send invitations");
+  let text = null;
+  const dialog = openDialog("Bulk upload", h("div", {},
+    h("p", {}, "A CSV file with an ", h("code", {}, "email"), " column and optional ", h("code", {}, "role"), " and ", h("code", {}, "seat"), " (true/false) columns; up to 10,000 rows. You see what would happen before anything is sent."),
+    field("CSV file", file), out,
+    h("div", { class: "actions" }, button("Cancel", () => dialog.close(), { class: "secondary" }), send)), { wide: true });
+  file.addEventListener("change", async () => {
+    send.hidden = true;
+    const chosen = file.files[0];
+    if (!chosen) return;
+    text = await chosen.text();
+    replace(out, h("p", {}, "Checking…"));
+    try {
+      const dry = await api("POST", `/orgs/${slug}/invitations`, { csv: text, query: { dry_run: "true" } });
+      replace(out, h("h3", {}, "Dry run"), h("p", { class: "summary" }, summaryText(dry.summary)), resultTable(dry.results));
+      send.textContent = `Send ${dry.summary.invited} invitation${dry.summary.invited === 1 ? "" : "s"}`;
+      send.hidden = dry.summary.invited === 0;
+    } catch (err) { replace(out, problemBox(err)); }
+  });
+  send.addEventListener("click", async () => {
+    send.disabled = true;
+    try {
+      const answer = await api("POST", `/orgs/${slug}/invitations`, { csv: text });
+      await refresh();
+      announce(summaryText(answer.summary));
+      dialog.close();
+    } catch (err) {
+      replace(out, problemBox(err));
+      send.disabled = false;
+    }
+  });
+  file.focus();
+}

@@ -1,0 +1,176 @@
+"""Admin screens in a real browser: bulk upload with its dry run, seats (and
+the seat mail's link), roles, removal, the audit log."""
+
+import re
+import urllib.parse
+
+from conftest import INVITE_LINK, TOKENS_LINK, api, tag, wait_for_link
+from playwright.sync_api import expect
+
+
+def dev_token(api_url: str, email: str) -> str:
+    import json
+    import urllib.request
+
+    req = urllib.request.Request(
+        f"{api_url}/app/dev/token",
+        data=json.dumps({"email": email}).encode(),
+        headers={"content-type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.load(resp)["token"]
+
+
+def org_with_member(api_url: str, mail_url: str, admin, member, seat_limit: int = 2) -> str:
+    """An org of `admin` that `member` joined without a seat, set up through the API."""
+    slug = f"team-{tag()}"
+    admin_token = dev_token(api_url, admin.email)
+    api(api_url, "POST", "/orgs", admin_token, {"slug": slug, "name": "Team Co", "seat_limit": seat_limit})
+    api(api_url, "POST", f"/orgs/{slug}/invitations", admin_token, {"emails": [member.email]})
+    link = wait_for_link(mail_url, member.email, INVITE_LINK)
+    token = urllib.parse.parse_qs(urllib.parse.urlparse(link).query)["token"][0]
+    api(api_url, "POST", "/invitations/accept", dev_token(api_url, member.email), {"token": token})
+    return slug
+
+
+def test_bulk_upload_shows_each_rows_outcome_before_sending(people, tmp_path):
+    alice = people("alice")
+    page = alice.page
+    alice.open("/app")
+    alice.sign_in()
+    slug = f"bulk-{tag()}"
+    page.get_by_label("Slug").fill(slug)
+    page.get_by_label("Name", exact=True).fill("Bulk Co")
+    page.get_by_role("button", name="Create organization").click()
+    expect(page).to_have_url(re.compile(f"/app/orgs/{slug}/members$"))
+    page.get_by_role("link", name="Invitations").click()
+
+    # One invited first, so the file has an "already invited" row.
+    t = tag()
+    page.get_by_role("button", name="Invite users").click()
+    page.get_by_role("dialog", name="Invite users").get_by_label("Email addresses").fill(f"dan-{t}@example.com")
+    page.get_by_role("dialog", name="Invite users").get_by_role("button", name="Send invitations").click()
+    expect(page.locator("tbody tr")).to_have_count(1)
+
+    csv = tmp_path / "people.csv"
+    csv.write_text(
+        "email,role,seat\n"
+        f"erin-{t}@example.com,member,true\n"
+        f"frank-{t}@example.com,billing_manager,false\n"
+        "not-an-address,member,false\n"
+        f"erin-{t}@example.com,member,true\n"
+        f"dan-{t}@example.com,member,false\n"
+    )
+    page.get_by_role("button", name="Bulk upload").click()
+    dialog = page.get_by_role("dialog", name="Bulk upload")
+    dialog.get_by_label("CSV file").set_input_files(str(csv))
+    expect(dialog.get_by_role("heading", name="Dry run")).to_be_visible()
+    outcomes = dialog.locator("table.results tbody tr td:nth-child(3)")
+    expect(outcomes).to_have_text(["Invited", "Invited", "Invalid", "Duplicate", "Already invited"])
+    expect(dialog.locator("table.results tbody tr").nth(2)).to_contain_text("not an email address")
+    expect(dialog.locator(".summary")).to_have_text("Invited: 2 · Already invited: 1 · Invalid: 1 · Duplicate: 1")
+    alice.shot("bulk-upload-dry-run")
+    # Nothing was sent by the dry run.
+    expect(page.locator("main tbody tr")).to_have_count(1)
+    dialog.get_by_role("button", name="Send 2 invitations").click()
+    expect(dialog).to_have_count(0)
+    expect(page.locator("main tbody tr")).to_have_count(3)
+    expect(page.locator(f'tr[data-email="frank-{t}@example.com"]')).to_contain_text("Billing Manager")
+    alice.shot("invitations")
+
+    # Resending at once is over the per-invitation limit: said in words.
+    dan = page.locator(f'tr[data-email="dan-{t}@example.com"]')
+    dan.get_by_role("button", name=f"Resend email invite to dan-{t}@example.com").click()
+    expect(page.get_by_role("alert")).to_contain_text("retry in")
+    # Remove (confirmed) an invitation.
+    page.locator(f'tr[data-email="erin-{t}@example.com"]').get_by_role("button", name="Remove invite to").click()
+    page.get_by_role("dialog", name="Remove invite").get_by_role("button", name="Remove invite").click()
+    expect(page.locator("main tbody tr")).to_have_count(2)
+    expect(page.locator(f'tr[data-email="erin-{t}@example.com"]')).to_have_count(0)
+
+
+def test_admin_assigns_a_seat_changes_roles_and_removes_a_member(people, api_url, mail_url):
+    alice = people("alice")
+    bob = people("bob")
+    slug = org_with_member(api_url, mail_url, alice, bob)
+    page = alice.page
+    alice.open(f"/app/orgs/{slug}/members")
+    alice.sign_in()
+    expect(page.get_by_role("heading", name="Users · Team Co")).to_be_visible()
+    expect(page.locator(".seat-count")).to_have_text("0 of 2 seats used")
+    row = page.locator(f'tr[data-email="{bob.email}"]')
+    me = page.locator(f'tr[data-email="{alice.email}"]')
+    expect(row).to_contain_text("No seat")
+
+    # Never a role change on yourself: only "Leave" is offered.
+    me.get_by_text("Actions").click()
+    expect(me.get_by_role("button")).to_have_text(["Assign seat", "Leave organization"])
+
+    row.get_by_text("Actions").click()
+    expect(row.get_by_role("button")).to_have_text(
+        ["Assign seat", "Assign as Account Admin", "Assign as Billing Manager", "Remove from organization"]
+    )
+    alice.shot("users")
+    row.get_by_role("button", name="Assign seat").click()
+    expect(page.locator(".seat-count")).to_have_text("1 of 2 seats used")
+
+    # The seat mail's link opens bob's Token access page.
+    link = wait_for_link(mail_url, bob.email, TOKENS_LINK)
+    assert link.endswith(f"/app/orgs/{slug}/tokens"), link
+    bob.open(link)
+    bob.sign_in()
+    expect(bob.page).to_have_url(re.compile(f"/app/orgs/{slug}/tokens$"))
+    expect(bob.page.get_by_role("button", name="Issue token")).to_be_visible()
+
+    row = page.locator(f'tr[data-email="{bob.email}"]')
+    row.get_by_text("Actions").click()
+    row.get_by_role("button", name="Assign as Billing Manager").click()
+    row = page.locator(f'tr[data-email="{bob.email}"]')
+    expect(row.locator("td").nth(1)).to_have_text("Billing Manager")
+
+    row.get_by_text("Actions").click()
+    row.get_by_role("button", name="Revoke seat").click()
+    page.get_by_role("dialog", name="Revoke seat").get_by_role("button", name="Revoke seat").click()
+    expect(page.locator(".seat-count")).to_have_text("0 of 2 seats used")
+
+    # Billing managers change the seat limit; refusals show the API's detail.
+    page.get_by_role("button", name="Change seat limit").click()
+    limit = page.get_by_role("dialog", name="Change seat limit")
+    limit.get_by_label("Seat limit").fill("5")
+    limit.get_by_role("button", name="Save").click()
+    expect(page.locator(".seat-count")).to_have_text("0 of 5 seats used")
+
+    row = page.locator(f'tr[data-email="{bob.email}"]')
+    row.get_by_text("Actions").click()
+    row.get_by_role("button", name="Remove from organization").click()
+    page.get_by_role("dialog", name="Remove from organization").get_by_role("button", name="Remove").click()
+    expect(page.locator(f'tr[data-email="{bob.email}"]')).to_have_count(0)
+
+    # The audit log, newest first.
+    page.get_by_role("link", name="Audit log").click()
+    actions = page.locator("main tbody tr td:nth-child(3)")
+    expect(actions.first).to_have_text("member.removed")
+    expect(page.get_by_role("cell", name="invitation.accepted")).to_be_visible()
+    alice.shot("audit-log")
+
+
+def test_a_refused_action_shows_the_problem_detail(people, api_url, mail_url):
+    alice = people("alice")
+    bob = people("bob")
+    slug = org_with_member(api_url, mail_url, alice, bob, seat_limit=0)
+    alice.open(f"/app/orgs/{slug}/members")
+    alice.sign_in()
+    row = alice.page.locator(f'tr[data-email="{bob.email}"]')
+    row.get_by_text("Actions").click()
+    row.get_by_role("button", name="Assign seat").click()
+    expect(alice.page.get_by_role("alert")).to_contain_text("Every seat is taken; raise seat_limit or free a seat.")
+
+
+def test_the_api_reference_renders_the_contract_from_this_origin(people):
+    reader = people("reader")
+    reader.open("/app/api")
+    expect(reader.page.get_by_role("heading", name="Automate onboarding")).to_be_visible()
+    expect(reader.page.get_by_role("heading", name=re.compile("^Roster API"))).to_be_visible()
+    expect(reader.page.get_by_text("/orgs/{org}/invitations").first).to_be_visible()
+    reader.shot("api-reference")

@@ -1,0 +1,106 @@
+"""What the deployed console is, read from infra/template.yaml, and what the
+local one answers over HTTP."""
+
+import gzip
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from cfnlint.decode import cfn_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = cfn_yaml.loads((ROOT / "infra" / "template.yaml").read_text())
+
+
+def functions():
+    return {name: r for name, r in TEMPLATE["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
+
+
+def http_events(resource):
+    return [e["Properties"] for e in resource["Properties"].get("Events", {}).values() if e["Type"] == "HttpApi"]
+
+
+def test_the_template_never_sets_the_dev_jwt_secret():
+    global_vars = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    assert "ROSTER_DEV_JWT_SECRET" not in global_vars
+    for name, fn in functions().items():
+        variables = fn["Properties"].get("Environment", {}).get("Variables", {})
+        assert "ROSTER_DEV_JWT_SECRET" not in variables, name
+
+
+def test_the_template_routes_no_dev_sign_in_and_only_gets_to_the_console():
+    console = functions()["Console"]
+    routes = {(e["Method"], e["Path"]) for e in http_events(console)}
+    assert routes == {("GET", "/app"), ("GET", "/app/{proxy+}")}
+    for name, fn in functions().items():
+        for event in http_events(fn):
+            assert "/dev" not in event["Path"], (name, event["Path"])
+            if event["Path"].startswith("/app"):
+                assert name == "Console" and event["Method"] == "GET", (name, event)
+
+
+def test_the_console_signs_in_with_oidc_when_deployed():
+    variables = functions()["Console"]["Properties"]["Environment"]["Variables"]
+    assert set(variables) == {"ROSTER_OIDC_CLIENT_ID", "ROSTER_OIDC_AUTHORIZE_URL", "ROSTER_OIDC_TOKEN_URL"}
+
+
+def test_no_api_route_is_under_the_console_prefix():
+    for name, fn in functions().items():
+        if name == "Console":
+            continue
+        for event in http_events(fn):
+            assert not event["Path"].startswith("/app"), (name, event["Path"])
+
+
+def get(url: str, headers: dict | None = None):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=60) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read()
+
+
+def test_pages_and_every_asset_they_load_carry_the_security_headers(api_url):
+    import re
+
+    status, headers, body = get(f"{api_url}/app")
+    assert status == 200
+    assets = re.findall(r'(?:src|href)="(/app/assets/[^"]+)"', body.decode())
+    _, _, reference = get(f"{api_url}/app/api")
+    assets += re.findall(r'(?:src|href)="(/app/assets/[^"]+)"', reference.decode())
+    assert len(assets) >= 5, assets
+    for path in ["/app", "/app/api", "/app/api/openapi.yaml", *assets]:
+        # As browsers ask: the large vendored files then come gzipped.
+        status, headers, body = get(api_url + path, {"accept-encoding": "gzip"})
+        assert status == 200, path
+        if path.endswith("/vendor/swagger-ui-bundle.js"):
+            assert headers["content-encoding"] == "gzip", path
+            on_disk = ROOT / "shared" / "web" / "assets" / "vendor" / "swagger-ui-bundle.js"
+            assert gzip.decompress(body) == on_disk.read_bytes()
+        assert headers["content-security-policy"].startswith("default-src 'self';"), path
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], path
+        assert headers["referrer-policy"] == "no-referrer", path
+        assert headers["x-content-type-options"] == "nosniff", path
+        assert headers["etag"], path
+
+
+def test_the_first_page_is_small(api_url):
+    """What a first visit to the console downloads (uncompressed): the page,
+    its stylesheet and every ES module it imports, transitively."""
+    import re
+
+    status, _, page = get(f"{api_url}/app")
+    total = len(page)
+    seen = set()
+    queue = re.findall(r'(?:src|href)="(/app/assets/[^"]+\.(?:js|css))"', page.decode())
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        _, _, body = get(api_url + path)
+        total += len(body)
+        base = path.rsplit("/", 1)[0]
+        queue += [f"{base}/{name}" for name in re.findall(r'from "\./([^"]+)"', body.decode())]
+    print(f"first page: {len(seen) + 1} files, {total} bytes")
+    assert total < 80_000, total
