@@ -102,6 +102,8 @@ impl TestApp {
             mail_from: Email::parse(from).expect("sender"),
             web_url: "https://roster.test".into(),
             dev_jwt_secret: Some(DEV_SECRET.into()),
+            // The emulator is slower than the pacing; tests of pacing set their own.
+            import_write_units_per_second: 1_000_000,
         };
         let app = App::new(
             config.clone(),

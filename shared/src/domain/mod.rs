@@ -3,6 +3,7 @@
 
 pub mod access_token;
 pub mod email;
+pub mod import;
 pub mod invitation;
 pub mod member;
 pub mod org;

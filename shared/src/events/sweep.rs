@@ -3,9 +3,11 @@
 //! removed. Both read the sharded due-index (`gsi2`) up to "now", so the cost
 //! grows with the due items, never with the table. Safe to run twice at once:
 //! every retry goes through the outbox claim, every delete is conditional.
+//! Last, it resumes import jobs that stalled (see `import_worker`).
 
 use crate::App;
 use crate::domain::OrgSlug;
+use crate::events::import_worker;
 use crate::http::error::ErrorChain;
 use crate::ops::deliver_mail::{Delivery, deliver};
 use crate::store::attrs::{get_s, n, sortable_epoch};
@@ -26,15 +28,20 @@ pub struct SweepReport {
     pub mail_failed: usize,
     pub mail_skipped: usize,
     pub invitations_deleted: usize,
+    pub imports_resumed: usize,
 }
 
 pub async fn handle(
     app: Arc<App>,
-    _event: LambdaEvent<serde_json::Value>,
+    event: LambdaEvent<serde_json::Value>,
 ) -> Result<SweepReport, lambda_runtime::Error> {
-    let report = sweep(&app).await.inspect_err(|err| {
+    let deadline = import_worker::deadline_from_epoch_ms(event.context.deadline);
+    let mut report = sweep(&app).await.inspect_err(|err| {
         tracing::error!(error = %ErrorChain(err), "sweep failed");
     })?;
+    report.imports_resumed = import_worker::resume_stalled(&app, deadline)
+        .await
+        .inspect_err(|err| tracing::error!(error = %ErrorChain(err), "resuming imports failed"))?;
     tracing::info!(?report, "sweep done");
     Ok(report)
 }

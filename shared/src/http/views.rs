@@ -1,6 +1,8 @@
 //! The JSON shapes of the contract, built from domain values.
 
+use crate::domain::import::ImportJob;
 use crate::domain::{Invitation, Member, Org};
+use crate::ops::invite_members::{Outcome, RowResult};
 use crate::store::audit::AuditEntry;
 use crate::store::tokens::StoredToken;
 use chrono::{DateTime, Utc};
@@ -63,6 +65,35 @@ pub fn audit(entry: &AuditEntry) -> Value {
         "action": entry.action,
         "target": entry.target,
         "detail": entry.detail,
+    })
+}
+
+/// One row of an invitation upload's outcomes (synchronous answer or job).
+pub fn invite_row(r: &RowResult) -> Value {
+    let mut row = json!({"row": r.row, "email": r.email, "outcome": r.outcome.name()});
+    match &r.outcome {
+        Outcome::Invited(id) | Outcome::AlreadyInvited(id) => {
+            row["invitation_id"] = json!(id.as_str());
+        }
+        Outcome::Invalid(reason) => row["error"] = json!(reason),
+        _ => {}
+    }
+    row
+}
+
+/// An import job: status, progress and counts per outcome so far.
+pub fn import_job(job: &ImportJob) -> Value {
+    json!({
+        "id": job.id.as_str(),
+        "status": job.status.as_str(),
+        "rows": job.rows,
+        "processed": job.processed(),
+        "summary": job.counts,
+        "created_by": job.created_by_email,
+        "created_at": time(job.created_at),
+        "updated_at": time(job.updated_at),
+        "finished_at": job.finished_at.map(time),
+        "error": job.error,
     })
 }
 

@@ -13,7 +13,10 @@ use crate::domain::{
 };
 use crate::store::attrs::n;
 use crate::store::tx::{Expr, put, put_new};
-use crate::store::{Item, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ITEMS, invitations, members, outbox};
+use crate::store::{
+    Item, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ITEMS, StoreError, invitations, members, outbox,
+};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use futures::future::try_join_all;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -59,15 +62,17 @@ pub struct RowResult {
 const EMAILS_PER_READ: usize = MAX_BATCH_GET_KEYS / 2;
 /// Invitations per transaction: two actions each, plus the audit entry and
 /// the caller's authorization check.
-const INVITES_PER_WRITE: usize = (MAX_TRANSACTION_ITEMS - 2) / 2;
+pub(crate) const INVITES_PER_WRITE: usize = (MAX_TRANSACTION_ITEMS - 2) / 2;
 /// Calls in flight at once for one request.
 const CONCURRENCY: usize = 4;
 
-struct Candidate {
-    index: usize,
-    email: Email,
-    role: Role,
-    seat: bool,
+/// A row that parsed and is not a duplicate: what the lookups decide on.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub(crate) index: usize,
+    pub(crate) email: Email,
+    pub(crate) role: Role,
+    pub(crate) seat: bool,
 }
 
 pub async fn invite_members(
@@ -77,6 +82,34 @@ pub async fn invite_members(
     rows: Vec<InviteRow>,
     dry_run: bool,
 ) -> Result<Vec<RowResult>, OpError> {
+    let (mut results, candidates) = screen(rows);
+
+    // The first batch of lookups rides along with the authorizing read.
+    let first = candidates.len().min(EMAILS_PER_READ - 1);
+    let membership =
+        Membership::load(app, slug, caller, lookup_keys(slug, &candidates[..first])).await?;
+    membership.require(Action::ManageInvitations)?;
+    let mut existing = Existing::default();
+    existing.add(membership.extra.clone())?;
+    lookup(app, slug, &candidates[first..], &mut existing).await?;
+    let to_invite = decide(app, caller, slug, candidates, &existing, &mut results);
+
+    if !dry_run && !to_invite.is_empty() {
+        let lost = write_invitations(app, caller, &membership, to_invite).await?;
+        for index in lost {
+            let id = InvitationId::for_email(
+                &Email::parse(&results[index].email).expect("parsed above"),
+            );
+            results[index].outcome = Outcome::AlreadyInvited(id);
+        }
+    }
+    Ok(results)
+}
+
+/// Parses every row: `invalid` and `duplicate` rows get their outcome here;
+/// the others become candidates, decided by [`decide`] once looked up (their
+/// result holds a placeholder until then).
+pub(crate) fn screen(rows: Vec<InviteRow>) -> (Vec<RowResult>, Vec<Candidate>) {
     let mut results = Vec::with_capacity(rows.len());
     let mut candidates = Vec::new();
     let mut seen = HashSet::new();
@@ -107,15 +140,20 @@ pub async fn invite_members(
             outcome: outcome.unwrap_or(Outcome::Duplicate),
         });
     }
+    (results, candidates)
+}
 
-    // The first batch of lookups rides along with the authorizing read.
-    let first = candidates.len().min(EMAILS_PER_READ - 1);
-    let membership =
-        Membership::load(app, slug, caller, lookup_keys(slug, &candidates[..first])).await?;
-    membership.require(Action::ManageInvitations)?;
-    let mut existing = Existing::default();
-    existing.add(membership.extra.clone())?;
-    lookup(app, slug, &candidates[first..], &mut existing).await?;
+/// Decides each looked-up candidate (`already_member`, `already_invited` or
+/// `invited`), writing the outcome into `results[candidate.index]`; returns
+/// the invitations to write.
+pub(crate) fn decide(
+    app: &App,
+    caller: &Caller,
+    slug: &OrgSlug,
+    candidates: Vec<Candidate>,
+    existing: &Existing,
+    results: &mut [RowResult],
+) -> Vec<(usize, Invitation)> {
     let now = app.now();
     let mut to_invite = Vec::new();
     for candidate in candidates {
@@ -138,17 +176,7 @@ pub async fn invite_members(
         };
         results[candidate.index].outcome = outcome;
     }
-
-    if !dry_run && !to_invite.is_empty() {
-        let lost = write_invitations(app, caller, &membership, to_invite).await?;
-        for index in lost {
-            let id = InvitationId::for_email(
-                &Email::parse(&results[index].email).expect("parsed above"),
-            );
-            results[index].outcome = Outcome::AlreadyInvited(id);
-        }
-    }
-    Ok(results)
+    to_invite
 }
 
 fn new_invitation(
@@ -181,12 +209,12 @@ pub fn next_generation(now: chrono::DateTime<chrono::Utc>, previous: Option<u64>
 }
 
 #[derive(Default)]
-struct Existing {
+pub(crate) struct Existing {
     members: HashSet<Email>,
     invitations: HashMap<Email, Invitation>,
 }
 
-fn lookup_keys(slug: &OrgSlug, candidates: &[Candidate]) -> Vec<Item> {
+pub(crate) fn lookup_keys(slug: &OrgSlug, candidates: &[Candidate]) -> Vec<Item> {
     candidates
         .iter()
         .flat_map(|c| {
@@ -217,7 +245,7 @@ async fn lookup(
 }
 
 impl Existing {
-    fn add(&mut self, items: Vec<Item>) -> Result<(), OpError> {
+    pub(crate) fn add(&mut self, items: Vec<Item>) -> Result<(), OpError> {
         for item in items {
             let sk = item
                 .get("sk")
@@ -262,16 +290,47 @@ async fn write_chunk(
     app: &App,
     caller: &Caller,
     membership: &Membership,
-    mut chunk: Vec<(usize, Invitation)>,
+    chunk: Vec<(usize, Invitation)>,
 ) -> Result<Vec<usize>, OpError> {
+    write_batch(app, caller, membership, chunk, |_| Vec::new())
+        .await
+        .map_err(|err| match err {
+            BatchError::Op(err) => err,
+            BatchError::ExtraFailed(_) => unreachable!("no extra actions"),
+        })
+}
+
+/// Why [`write_batch`] did not write.
+#[derive(Debug)]
+pub(crate) enum BatchError {
+    /// The condition of `extra[i]` failed: nothing was written.
+    ExtraFailed(usize),
+    Op(OpError),
+}
+
+/// Writes `chunk` (at most [`INVITES_PER_WRITE`] invitations, each with its
+/// mail, one audit entry and the caller's authorization check) in one
+/// transaction together with the actions `extra` builds (an import job's
+/// progress, which must commit with the invitations or not at all; written
+/// alone if no invitation is left). Invitations that lost a race with a
+/// concurrent invite of the same email are dropped and the rest retried;
+/// `extra` is given, and this returns, their row indexes.
+pub(crate) async fn write_batch(
+    app: &App,
+    caller: &Caller,
+    membership: &Membership,
+    mut chunk: Vec<(usize, Invitation)>,
+    extra: impl Fn(&[usize]) -> Vec<TransactWriteItem>,
+) -> Result<Vec<usize>, BatchError> {
     let table = app.store.table();
     let mut lost = Vec::new();
     loop {
-        if chunk.is_empty() {
+        let extra = extra(&lost);
+        if chunk.is_empty() && extra.is_empty() {
             return Ok(lost);
         }
         let now = app.now();
-        let mut actions = Vec::with_capacity(chunk.len() * 2 + 2);
+        let mut actions = Vec::with_capacity(chunk.len() * 2 + 2 + extra.len());
         for (_, inv) in &chunk {
             // A new invitation, or one replacing an expired (never a pending) one.
             actions.push(put(
@@ -293,25 +352,35 @@ async fn write_chunk(
             );
             actions.push(put_new(table, outbox::to_item(&mail)));
         }
-        let emails: Vec<&str> = chunk.iter().map(|(_, inv)| inv.email.as_str()).collect();
-        actions.push(audit::entry(
-            app,
-            &membership.org.slug,
-            caller,
-            "invitation.created",
-            format!("{} invitations", chunk.len()),
-            json!({"emails": emails, "count": chunk.len()}),
-        ));
+        if !chunk.is_empty() {
+            let emails: Vec<&str> = chunk.iter().map(|(_, inv)| inv.email.as_str()).collect();
+            actions.push(audit::entry(
+                app,
+                &membership.org.slug,
+                caller,
+                "invitation.created",
+                format!("{} invitations", chunk.len()),
+                json!({"emails": emails, "count": chunk.len()}),
+            ));
+        }
         actions.push(membership.still_authorized(app));
         let authz_index = actions.len() - 1;
+        let extra_count = extra.len();
+        actions.extend(extra);
+        let op = |err: StoreError| BatchError::Op(err.into());
         match app.store.transact(actions).await {
             Ok(()) => return Ok(lost),
-            Err(err) if err.failed_at(authz_index) => return Err(OpError::Forbidden),
+            Err(err) if err.failed_at(authz_index) => {
+                return Err(BatchError::Op(OpError::Forbidden));
+            }
             Err(err) if err.is_condition_failed() => {
+                if let Some(i) = (0..extra_count).find(|i| err.failed_at(authz_index + 1 + i)) {
+                    return Err(BatchError::ExtraFailed(i));
+                }
                 let failed: HashSet<usize> =
                     (0..chunk.len()).filter(|i| err.failed_at(i * 2)).collect();
                 if failed.is_empty() {
-                    return Err(err.into());
+                    return Err(op(err));
                 }
                 let mut kept = Vec::new();
                 for (i, entry) in chunk.into_iter().enumerate() {
@@ -323,7 +392,7 @@ async fn write_chunk(
                 }
                 chunk = kept;
             }
-            Err(err) => return Err(err.into()),
+            Err(err) => return Err(op(err)),
         }
     }
 }

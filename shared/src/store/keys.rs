@@ -10,7 +10,10 @@
 //! | audit | `ORG#<slug>` | `AUDIT#<time>#<id>` | | |
 //! | token | `ORG#<slug>` | `TOKEN#<id>` | `ORG#<slug>#TOKENS#<user>` / `<created>#<id>` | |
 //! | token lookup | `TOKENHASH#<sha256>` | `TOKENHASH` | | |
+//! | import job | `ORG#<slug>` | `IMPORT#<id>` | | `DUE#IMPORT#<shard>` / `<stalled at>#<slug>#<id>` (until finished) |
+//! | import chunk | `IMPORT#<slug>#<id>` | `ROWS#<chunk>` | | |
 
+use crate::domain::import::ImportId;
 use crate::domain::{Email, OrgSlug, UserId};
 
 pub const GSI1: &str = "gsi1";
@@ -66,6 +69,20 @@ pub fn token_hash_pk(hash: &str) -> String {
     format!("TOKENHASH#{hash}")
 }
 pub const TOKEN_HASH_SK: &str = "TOKENHASH";
+
+pub fn import_sk(id: &ImportId) -> String {
+    format!("{IMPORT_PREFIX}{id}")
+}
+pub const IMPORT_PREFIX: &str = "IMPORT#";
+
+/// An import's rows live in a partition of their own, apart from the org's.
+pub fn import_rows_pk(org: &OrgSlug, id: &ImportId) -> String {
+    format!("IMPORT#{org}#{id}")
+}
+
+pub fn import_chunk_sk(chunk: usize) -> String {
+    format!("ROWS#{chunk:05}")
+}
 
 pub fn due_gsi2pk(kind: &str, shard: u32) -> String {
     format!("DUE#{kind}#{shard}")

@@ -6,6 +6,7 @@ pub mod attrs;
 pub mod audit;
 pub mod call_count;
 pub mod cursor;
+pub mod imports;
 pub mod invitations;
 pub mod keys;
 pub mod members;

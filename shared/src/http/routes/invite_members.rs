@@ -1,12 +1,16 @@
-//! `POST /orgs/{org}/invitations[?dry_run=true]`, JSON or CSV.
+//! `POST /orgs/{org}/invitations[?dry_run=true]`, JSON or CSV. Uploads of
+//! more than [`SYNC_MAX_ROWS`] rows (not dry runs) become import jobs: `202`
+//! with the job and its `Location`.
 
 use super::{caller, respond};
 use crate::App;
 use crate::domain::Role;
+use crate::domain::import::SYNC_MAX_ROWS;
 use crate::http::request::{body_bytes, flag, json, media_type, org_slug, parsed};
-use crate::http::{ApiError, csv_upload, response};
+use crate::http::{ApiError, csv_upload, response, views};
 use crate::ops::OpError;
-use crate::ops::invite_members::{InviteRow, Outcome, invite_members, summary};
+use crate::ops::import_start::{StartImport, start_import};
+use crate::ops::invite_members::{InviteRow, invite_members, summary};
 use lambda_http::{Body, Request, Response};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -35,21 +39,23 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         Some("application/json") => rows_from_json(json(req)?)?,
         _ => return Err(ApiError::UnsupportedMediaType),
     };
+    if !dry_run && rows.len() > SYNC_MAX_ROWS {
+        let job = start_import(
+            app,
+            StartImport {
+                caller,
+                org: slug.clone(),
+                rows,
+            },
+        )
+        .await?;
+        return Ok(response::accepted(
+            &format!("/orgs/{slug}/imports/{}", job.id),
+            &views::import_job(&job),
+        ));
+    }
     let results = invite_members(app, &caller, &slug, rows, dry_run).await?;
-    let rows: Vec<Value> = results
-        .iter()
-        .map(|r| {
-            let mut row = json!({"row": r.row, "email": r.email, "outcome": r.outcome.name()});
-            match &r.outcome {
-                Outcome::Invited(id) | Outcome::AlreadyInvited(id) => {
-                    row["invitation_id"] = json!(id.as_str());
-                }
-                Outcome::Invalid(reason) => row["error"] = json!(reason),
-                _ => {}
-            }
-            row
-        })
-        .collect();
+    let rows: Vec<Value> = results.iter().map(views::invite_row).collect();
     Ok(response::ok(&json!({
         "dry_run": dry_run,
         "summary": summary(&results),

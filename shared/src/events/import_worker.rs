@@ -1,0 +1,116 @@
+//! `import-worker`: fed by the table's stream, filtered to import job items
+//! whose new image has `wake = true` (a new job, or a worker's hand-off). Runs
+//! each job until it finishes or the invocation's time is nearly up, then hands
+//! it on. A job whose run failed for a reason worth retrying (DynamoDB
+//! unavailable for long) is reported in the partial batch response, so Lambda
+//! retries it; chunks commit once, so a retry resumes where the job stopped.
+
+use crate::App;
+use crate::domain::OrgSlug;
+use crate::domain::import::ImportId;
+use crate::http::error::ErrorChain;
+use crate::ops::OpError;
+use crate::ops::import_run::{RunImport, run_import};
+use crate::store::Item;
+use crate::store::attrs::get_s;
+use crate::store::imports::wants_worker;
+use crate::store::keys::DUE_SHARDS;
+use aws_lambda_events::event::dynamodb::{Event, EventRecord};
+use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use lambda_runtime::LambdaEvent;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Time kept back from the invocation's deadline: one chunk, paced and
+/// throttled, finishes well within it, and the hand-off is written.
+pub const DEADLINE_MARGIN: Duration = Duration::from_secs(30);
+
+pub async fn handle(
+    app: Arc<App>,
+    event: LambdaEvent<Event>,
+) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
+    let deadline = deadline_from_epoch_ms(event.context.deadline);
+    Ok(run_records(&app, event.payload.records, deadline).await)
+}
+
+/// The instant `DEADLINE_MARGIN` before the invocation's deadline (epoch ms).
+pub fn deadline_from_epoch_ms(deadline_ms: u64) -> Instant {
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let left = Duration::from_millis(deadline_ms.saturating_sub(now_ms));
+    Instant::now() + left.saturating_sub(DEADLINE_MARGIN)
+}
+
+pub async fn run_records(
+    app: &App,
+    records: Vec<EventRecord>,
+    deadline: Instant,
+) -> DynamoDbEventResponse {
+    let mut response = DynamoDbEventResponse::default();
+    for record in records {
+        let Some((org, id)) = job_of(&record) else {
+            continue;
+        };
+        // Boxed: the job's future is deep, and the runtime's would overflow the layout query.
+        match Box::pin(run_import(app, RunImport { org, id, deadline })).await {
+            Ok(report) => tracing::info!(job = %report_id(&record), ?report, "import run"),
+            Err(err) => {
+                tracing::warn!(error = %ErrorChain(&err), "import run failed, will be retried");
+                let mut failure = DynamoDbBatchItemFailure::default();
+                failure.item_identifier = record.change.sequence_number.clone();
+                response.batch_item_failures.push(failure);
+                // Lambda retries from the first failure onwards; stop here.
+                break;
+            }
+        }
+    }
+    response
+}
+
+/// The job a record wakes a worker for, if any.
+fn job_of(record: &EventRecord) -> Option<(OrgSlug, ImportId)> {
+    if !matches!(record.event_name.as_str(), "INSERT" | "MODIFY") {
+        return None;
+    }
+    let keys: Item = record.change.keys.clone().into();
+    let image: Item = record.change.new_image.clone().into();
+    if !wants_worker(&keys, &image) {
+        return None;
+    }
+    let org = OrgSlug::parse(get_s(&image, "org").ok()?).ok()?;
+    let id = ImportId::parse(get_s(&image, "id").ok()?).ok()?;
+    Some((org, id))
+}
+
+fn report_id(record: &EventRecord) -> String {
+    let keys: Item = record.change.keys.clone().into();
+    get_s(&keys, "sk").unwrap_or_default().to_owned()
+}
+
+/// The sweep's backstop: runs the jobs that made no progress for
+/// [`crate::domain::import::STALL_AFTER`] (their worker died, or no stream
+/// event reached one) until `deadline`; returns how many it ran.
+pub async fn resume_stalled(app: &App, deadline: Instant) -> Result<usize, OpError> {
+    let now = app.now();
+    let mut resumed = 0;
+    for shard in 0..DUE_SHARDS {
+        for job in app.store.stalled_import_jobs(shard, now, 20).await? {
+            if Instant::now() >= deadline {
+                return Ok(resumed);
+            }
+            let report = Box::pin(run_import(
+                app,
+                RunImport {
+                    org: job.org,
+                    id: job.id.clone(),
+                    deadline,
+                },
+            ))
+            .await?;
+            tracing::info!(job = %job.id, ?report, "stalled import resumed");
+            resumed += 1;
+        }
+    }
+    Ok(resumed)
+}
