@@ -9,7 +9,7 @@ use crate::App;
 use crate::domain::import::{ImportId, ImportJob, ROWS_PER_CHUNK};
 use crate::domain::{Action, OrgSlug};
 use crate::store::attrs::{get_s, s};
-use crate::store::imports::{is_job_item, job_from_item, job_key};
+use crate::store::imports::{chunk_key, chunks_from_items, is_job_item, job_from_item, job_key};
 use crate::store::{Cursor, Item, StoreError};
 
 pub struct GetImport {
@@ -29,7 +29,8 @@ pub struct ImportPage {
     pub next_cursor: Option<Cursor>,
 }
 
-/// Calls: the authorizing read (which fetches the job) and one query.
+/// Calls: one, the authorizing read, which also fetches the job and the
+/// chunks holding the page's rows.
 pub async fn get_import(app: &App, input: GetImport) -> Result<ImportPage, OpError> {
     let GetImport {
         caller,
@@ -49,7 +50,12 @@ pub async fn get_import(app: &App, input: GetImport) -> Result<ImportPage, OpErr
             .ok_or(OpError::InvalidCursor)?,
         None => 1,
     };
-    let membership = Membership::load(app, &org, &caller, vec![job_key(&org, &id)]).await?;
+    // The chunks this page can touch ride along with the authorizing read.
+    let first_chunk = (first_row - 1) / ROWS_PER_CHUNK;
+    let last_chunk = (first_row + limit - 2) / ROWS_PER_CHUNK;
+    let mut keys = vec![job_key(&org, &id)];
+    keys.extend((first_chunk..=last_chunk).map(|i| chunk_key(&org, &id, i)));
+    let membership = Membership::load(app, &org, &caller, keys).await?;
     membership.require(Action::ManageInvitations)?;
     let job = membership
         .extra
@@ -64,15 +70,7 @@ pub async fn get_import(app: &App, input: GetImport) -> Result<ImportPage, OpErr
     let mut blocked = false;
     if first_row <= job.rows {
         let last_row = (first_row + limit - 1).min(job.rows);
-        let chunks = app
-            .store
-            .import_chunks(
-                &org,
-                &id,
-                (first_row - 1) / ROWS_PER_CHUNK,
-                (last_row - 1) / ROWS_PER_CHUNK,
-            )
-            .await?;
+        let chunks = chunks_from_items(&membership.extra)?;
         'chunks: for chunk in &chunks {
             let Some(words) = &chunk.outcomes else {
                 blocked = true;

@@ -13,7 +13,8 @@ use super::attrs::{
     get_bool, get_n, get_s, get_time, key, n, opt_s, opt_time, s, sortable_epoch, time,
 };
 use super::keys::{
-    GSI2, IMPORT_PREFIX, due_gsi2pk, import_chunk_sk, import_rows_pk, import_sk, org_pk, shard_of,
+    CHUNK_PREFIX, GSI2, IMPORT_PREFIX, due_gsi2pk, import_chunk_sk, import_rows_pk, import_sk,
+    org_pk, shard_of,
 };
 use super::tx::{Expr, put_new, update};
 use super::{Item, Page, Store, StoreError};
@@ -197,10 +198,21 @@ pub fn chunk_item(job: &ImportJob, index: usize, rows: &[ChunkRow]) -> Item {
     item
 }
 
+/// The chunk items among `items`, in chunk order.
+pub fn chunks_from_items(items: &[Item]) -> Result<Vec<Chunk>, StoreError> {
+    let mut chunks = items
+        .iter()
+        .filter(|item| get_s(item, "sk").is_ok_and(|sk| sk.starts_with(CHUNK_PREFIX)))
+        .map(chunk_from_item)
+        .collect::<Result<Vec<_>, _>>()?;
+    chunks.sort_by_key(|c| c.index);
+    Ok(chunks)
+}
+
 fn chunk_from_item(item: &Item) -> Result<Chunk, StoreError> {
     let sk = get_s(item, "sk")?;
     let index = sk
-        .strip_prefix("ROWS#")
+        .strip_prefix(CHUNK_PREFIX)
         .and_then(|i| i.parse().ok())
         .ok_or_else(|| StoreError::Corrupt("chunk key".into()))?;
     let stored: Vec<StoredRow> = serde_json::from_str(get_s(item, "rows")?)
@@ -353,7 +365,8 @@ impl Store {
             .transpose()
     }
 
-    /// Chunks `from..=to` of a job, in order (strongly consistent).
+    /// Chunks `from..=to` of a job that exist, in order (strongly
+    /// consistent). Their keys are known: one `BatchGetItem` per 100.
     pub async fn import_chunks(
         &self,
         org: &OrgSlug,
@@ -361,30 +374,8 @@ impl Store {
         from: usize,
         to: usize,
     ) -> Result<Vec<Chunk>, StoreError> {
-        let mut chunks = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
-                .expression_attribute_values(":pk", s(import_rows_pk(org, id)))
-                .expression_attribute_values(":from", s(import_chunk_sk(from)))
-                .expression_attribute_values(":to", s(import_chunk_sk(to)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(Store::map_sdk)?;
-            for item in out.items() {
-                chunks.push(chunk_from_item(item)?);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(chunks);
-            }
-        }
+        let keys = (from..=to).map(|i| chunk_key(org, id, i)).collect();
+        chunks_from_items(&self.batch_get(keys).await?)
     }
 
     /// An org's jobs, newest first.
@@ -518,7 +509,8 @@ mod tests {
     use super::*;
 
     fn job() -> ImportJob {
-        let now = Utc::now();
+        // Stored times keep milliseconds.
+        let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
         ImportJob {
             org: OrgSlug::parse("acme").unwrap(),
             id: ImportId::new(),

@@ -81,8 +81,9 @@ pub fn import_rows_pk(org: &OrgSlug, id: &ImportId) -> String {
 }
 
 pub fn import_chunk_sk(chunk: usize) -> String {
-    format!("ROWS#{chunk:05}")
+    format!("{CHUNK_PREFIX}{chunk:05}")
 }
+pub const CHUNK_PREFIX: &str = "ROWS#";
 
 pub fn due_gsi2pk(kind: &str, shard: u32) -> String {
     format!("DUE#{kind}#{shard}")
