@@ -31,6 +31,7 @@ pub struct SweepReport {
     pub imports_resumed: usize,
 }
 
+#[tracing::instrument(name = "run", skip_all, fields(op = "sweep"))]
 pub async fn handle(
     app: Arc<App>,
     event: LambdaEvent<serde_json::Value>,
