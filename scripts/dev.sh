@@ -73,6 +73,7 @@ reload=(--ignore-changes)
 [ "${RELOAD:-0}" = 1 ] && reload=()
 
 spawn "$PY" -u scripts/stream_poller.py
+spawn "$PY" -u scripts/import_poller.py # import jobs: job wake-ups -> import-worker
 # (tokio_graceful_shutdown=warn: cargo-lambda otherwise dumps its whole config when it stops)
 RUST_LOG="$RUST_LOG,tokio_graceful_shutdown=warn" \
     spawn cargo lambda watch --invoke-address 127.0.0.1 --invoke-port 9000 --concurrency 4 "${reload[@]}"

@@ -21,8 +21,9 @@ use lambda_runtime::LambdaEvent;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// Time kept back from the invocation's deadline: one chunk, paced and
-/// throttled, finishes well within it, and the hand-off is written.
+/// Time kept back from the invocation's deadline (at most a quarter of the
+/// time left): one chunk, paced and throttled, finishes well within it, and
+/// the hand-off is written.
 pub const DEADLINE_MARGIN: Duration = Duration::from_secs(30);
 
 pub async fn handle(
@@ -33,13 +34,14 @@ pub async fn handle(
     Ok(run_records(&app, event.payload.records, deadline).await)
 }
 
-/// The instant `DEADLINE_MARGIN` before the invocation's deadline (epoch ms).
+/// When to stop starting chunks, given the invocation's deadline (epoch ms):
+/// [`DEADLINE_MARGIN`] before it, or a quarter of the time left if that is less.
 pub fn deadline_from_epoch_ms(deadline_ms: u64) -> Instant {
     let now_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
     let left = Duration::from_millis(deadline_ms.saturating_sub(now_ms));
-    Instant::now() + left.saturating_sub(DEADLINE_MARGIN)
+    Instant::now() + left - DEADLINE_MARGIN.min(left / 4)
 }
 
 pub async fn run_records(

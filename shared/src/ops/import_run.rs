@@ -71,7 +71,8 @@ pub async fn run_import(app: &App, input: RunImport) -> Result<RunReport, OpErro
             if chunk.index != job.next_chunk {
                 break;
             }
-            if Instant::now() >= deadline {
+            // At least one chunk per run, so that hand-offs always make progress.
+            if report.chunks > 0 && Instant::now() >= deadline {
                 app.store.hand_off_import(&job, app.now()).await?;
                 report.outcome = RunOutcome::HandedOff;
                 return Ok(report);
