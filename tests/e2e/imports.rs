@@ -513,3 +513,139 @@ async fn ten_thousand_rows_survive_a_killed_worker_each_invited_and_mailed_once(
         assert_eq!(sent_to(to.as_str()).await.len(), 1, "{to}");
     }
 }
+
+/// Sends the first `left` attempts of `TransactWriteItems` to an endpoint that
+/// answers as a throttled DynamoDB partition does (nothing is written).
+#[derive(Debug)]
+struct ThrottleTransactions {
+    left: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    endpoint: String,
+}
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for ThrottleTransactions {
+    fn name(&self) -> &'static str {
+        "ThrottleTransactions"
+    }
+
+    fn modify_before_transmit(
+        &self,
+        context: &mut aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut<'_>,
+        _components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        use std::sync::atomic::Ordering;
+        let request = context.request_mut();
+        let is_transaction = request
+            .headers()
+            .get("x-amz-target")
+            .is_some_and(|t| t.ends_with(".TransactWriteItems"));
+        if is_transaction
+            && self
+                .left
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+        {
+            request.set_uri(self.endpoint.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+/// A local endpoint answering every request with DynamoDB's throttling error.
+async fn throttling_endpoint() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let count = count.clone();
+            tokio::spawn(async move {
+                // Read the whole request (headers, then content-length bytes).
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 65536];
+                loop {
+                    let n = socket.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf);
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse::<usize>().ok())?
+                            })
+                            .unwrap_or(0);
+                        if buf.len() >= end + 4 + length {
+                            break;
+                        }
+                    }
+                }
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let body = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"The level of configured provisioned throughput for the table was exceeded."}"#;
+                let answer = format!(
+                    "HTTP/1.1 400 Bad Request\r\ncontent-type: application/x-amz-json-1.0\r\nx-amzn-errortype: ProvisionedThroughputExceededException\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    (url, served)
+}
+
+#[tokio::test]
+async fn a_throttled_job_backs_off_slows_down_and_still_invites_everyone_once() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let lines: Vec<String> = (0..SYNC_MAX_ROWS + 1)
+        .map(|i| format!("t{i}@{org}.example.com,member,false"))
+        .collect();
+    let accepted = upload(&app, &alice, &org, &csv_of(&lines), false).await;
+    let id = accepted.json["id"].as_str().unwrap().to_owned();
+
+    // A worker whose DynamoDB throttles its first transactions: more attempts
+    // than the SDK's own retries (3), so the worker sees the throttling.
+    let (endpoint, served) = throttling_endpoint().await;
+    let left = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(4));
+    let sdk = aws_config::load_from_env().await;
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(&sdk)
+            .interceptor(app.calls.clone())
+            .interceptor(ThrottleTransactions {
+                left: left.clone(),
+                endpoint,
+            })
+            .build(),
+    );
+    let mut throttled = (*app.app).clone();
+    throttled.store = roster::store::Store::new(client, app.app.config.table.clone());
+    throttled.config.import_write_units_per_second = 5_000;
+
+    let report = roster::ops::import_run::run_import(
+        &throttled,
+        roster::ops::import_run::RunImport {
+            org: OrgSlug::parse(&org).unwrap(),
+            id: ImportId::parse(&id).unwrap(),
+            deadline: Instant::now() + std::time::Duration::from_secs(600),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 4);
+    assert_eq!(report.throttled, 1, "{report:?}");
+    assert_eq!(
+        report.outcome,
+        roster::ops::import_run::RunOutcome::Finished(roster::domain::import::ImportStatus::Done)
+    );
+    let job = get_job(&app, &alice, &org, &id, None).await;
+    assert_eq!(job.json["summary"]["invited"], 501);
+    assert_eq!(queued_outbox_items(&app, &org).await.len(), 501);
+}
