@@ -20,6 +20,7 @@ use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventR
 use lambda_runtime::LambdaEvent;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tracing::Instrument;
 
 /// Time kept back from the invocation's deadline (at most a quarter of the
 /// time left): one chunk, paced and throttled, finishes well within it, and
@@ -68,9 +69,14 @@ pub async fn run_records(
         let Some((org, id)) = job_of(&record) else {
             continue;
         };
+        let span = tracing::info_span!("record", op = "import-worker", event_id = %record.event_id, org = %org, job = %id);
         // Boxed: the job's future is deep, and the runtime's would overflow the layout query.
-        match Box::pin(run_import(app, RunImport { org, id, deadline })).await {
-            Ok(report) => tracing::info!(job = %report_id(&record), ?report, "import run"),
+        let run = Box::pin(run_import(app, RunImport { org, id, deadline }))
+            .instrument(span.clone())
+            .await;
+        let _in = span.enter();
+        match run {
+            Ok(report) => tracing::info!(?report, "import run"),
             Err(err) => {
                 tracing::warn!(error = %ErrorChain(&err), "import run failed, will be retried");
                 let mut failure = DynamoDbBatchItemFailure::default();
@@ -97,11 +103,6 @@ fn job_of(record: &EventRecord) -> Option<(OrgSlug, ImportId)> {
     let org = OrgSlug::parse(get_s(&image, "org").ok()?).ok()?;
     let id = ImportId::parse(get_s(&image, "id").ok()?).ok()?;
     Some((org, id))
-}
-
-fn report_id(record: &EventRecord) -> String {
-    let keys: Item = record.change.keys.clone().into();
-    get_s(&keys, "sk").unwrap_or_default().to_owned()
 }
 
 /// The sweep's backstop: runs the jobs that made no progress for
