@@ -9,7 +9,6 @@ use roster::domain::{Email, OrgSlug};
 use roster::events::import_worker::{resume_stalled, run_records};
 use roster::events::sweep;
 use roster::http::routes::{get_import, invite_members, list_imports};
-use roster::store::imports::job_key;
 use roster_tests::mail::{queued_outbox_items, sent_to, stream_event};
 use roster_tests::{Req, Resp, TestApp, User};
 use serde_json::{Value, json};
@@ -42,7 +41,7 @@ async fn wake_worker(app: &TestApp, org: &str, id: &str) -> roster::store::Item 
     let item = app
         .app
         .store
-        .get(job_key(&org, &id))
+        .import_job_item(&org, &id)
         .await
         .unwrap()
         .expect("the job item");
@@ -437,7 +436,7 @@ async fn ten_thousand_rows_survive_a_killed_worker_each_invited_and_mailed_once(
     let item = app
         .app
         .store
-        .get(job_key(&org_slug, &job_id))
+        .import_job_item(&org_slug, &job_id)
         .await
         .unwrap()
         .unwrap();

@@ -8,7 +8,7 @@
 use crate::App;
 use crate::domain::OrgSlug;
 use crate::domain::import::ImportId;
-use crate::http::error::ErrorChain;
+use crate::error_chain::ErrorChain;
 use crate::ops::OpError;
 use crate::ops::import_run::{RunImport, run_import};
 use crate::store::Item;

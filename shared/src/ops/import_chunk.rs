@@ -6,7 +6,7 @@
 //! the commit, or a second worker on the same job, cannot invite or mail twice.
 
 use super::invite_members::{
-    BatchError, Candidate, Existing, Outcome, RowResult, decide, lookup_keys, write_batch,
+    BatchError, Candidate, Existing, Outcome, RowResult, decide, lookup_reads, write_batch,
 };
 use super::{Caller, Membership, OpError};
 use crate::App;
@@ -14,6 +14,10 @@ use crate::domain::import::{ChunkRow, ImportJob, transactional_write_units};
 use crate::domain::{Action, InvitationId};
 use crate::store::imports::{Chunk, outcomes_action, progress_action};
 use std::collections::BTreeMap;
+
+/// The names of the job's actions in the chunk's transaction.
+const PROGRESS: &str = "import progress";
+const OUTCOMES: &str = "import outcomes";
 
 /// What a committed chunk did.
 #[derive(Debug)]
@@ -79,20 +83,18 @@ pub async fn process_chunk(
         });
     }
 
-    let membership =
-        match Membership::load(app, &job.org, &caller, lookup_keys(&job.org, &candidates)).await {
-            Err(OpError::OrgNotFound) => return Err(ChunkError::Forbidden),
-            other => other?,
-        };
+    let reads = lookup_reads(&job.org, &candidates);
+    let membership = match Membership::load(app, &job.org, &caller, reads).await {
+        Err(OpError::OrgNotFound) => return Err(ChunkError::Forbidden),
+        other => other?,
+    };
     if membership.require(Action::ManageInvitations).is_err() {
         return Err(ChunkError::Forbidden);
     }
-    let mut existing = Existing::default();
-    existing.add(membership.extra.clone())?;
+    let existing = Existing::from(membership.found.clone());
     let to_invite = decide(app, &caller, &job.org, candidates, &existing, &mut results);
     let invites = to_invite.len();
 
-    let table = app.store.table();
     let now = app.now();
     let finals = |lost: &[usize]| -> Vec<&'static str> {
         results
@@ -114,8 +116,14 @@ pub async fn process_chunk(
             *counts.entry(*word).or_insert(0u64) += 1;
         }
         vec![
-            progress_action(table, job, chunk.index, &counts, now),
-            outcomes_action(table, job, chunk.index, &words),
+            (
+                PROGRESS.to_owned(),
+                progress_action(job, chunk.index, &counts, now),
+            ),
+            (
+                OUTCOMES.to_owned(),
+                outcomes_action(job, chunk.index, &words),
+            ),
         ]
     };
     match write_batch(app, &caller, &membership, to_invite, extra).await {
@@ -132,7 +140,7 @@ pub async fn process_chunk(
                 write_units,
             })
         }
-        Err(BatchError::ExtraFailed(0)) => Err(ChunkError::AlreadyDone),
+        Err(BatchError::ExtraFailed(name)) if name == PROGRESS => Err(ChunkError::AlreadyDone),
         Err(BatchError::ExtraFailed(_)) => {
             Err(OpError::Internal("an import chunk item is missing".into()).into())
         }

@@ -3,26 +3,31 @@
 //! whole file), stored in chunk items, then the job item is written with its
 //! audit entry in one transaction. The job item's insert wakes the worker.
 
+use super::commit::Audit;
 use super::invite_members::{InviteRow, Outcome, screen, summary};
-use super::{Caller, Membership, OpError, audit};
+use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::import::{
     ChunkRow, ImportId, ImportJob, ImportStatus, ROWS_PER_CHUNK, chunk_count,
 };
 use crate::domain::{Action, OrgSlug};
 use crate::store::imports::{chunk_item, create_action};
+use crate::store::{Reads, Transaction};
 use serde_json::json;
 
 pub struct StartImport {
-    pub caller: Caller,
     pub org: OrgSlug,
     pub rows: Vec<InviteRow>,
 }
 
 /// Calls: one authorizing read, ⌈chunks / 25⌉ `BatchWriteItem`s, one transaction.
-pub async fn start_import(app: &App, input: StartImport) -> Result<ImportJob, OpError> {
-    let StartImport { caller, org, rows } = input;
-    let membership = Membership::load(app, &org, &caller, vec![]).await?;
+pub async fn start_import(
+    app: &App,
+    caller: &Caller,
+    input: StartImport,
+) -> Result<ImportJob, OpError> {
+    let StartImport { org, rows } = input;
+    let membership = Membership::load(app, &org, caller, Reads::new()).await?;
     membership.require(Action::ManageInvitations)?;
 
     let (results, candidates) = screen(rows);
@@ -71,22 +76,13 @@ pub async fn start_import(app: &App, input: StartImport) -> Result<ImportJob, Op
         .collect();
     app.store.put_import_chunks(items).await?;
 
-    let table = app.store.table();
-    let actions = vec![
-        create_action(table, &job),
-        audit::entry(
-            app,
-            &org,
-            &caller,
-            "import.created",
-            job.id.as_str(),
-            json!({"rows": job.rows, "chunks": job.chunks}),
-        ),
-        membership.still_authorized(app),
-    ];
-    match app.store.transact(actions).await {
-        Ok(()) => Ok(job),
-        Err(err) if err.failed_at(2) => Err(OpError::Forbidden),
-        Err(err) => Err(err.into()),
-    }
+    let mut tx = Transaction::new();
+    tx.push("import", create_action(&job));
+    let audit = Audit::new(
+        "import.created",
+        job.id.as_str(),
+        json!({"rows": job.rows, "chunks": job.chunks}),
+    );
+    membership.commit(app, caller, tx, audit).await??;
+    Ok(job)
 }

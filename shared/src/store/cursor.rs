@@ -62,18 +62,45 @@ impl Cursor {
         }
         Ok(payload.k.into_iter().map(|(n, v)| (n, s(v))).collect())
     }
+
+    /// A cursor that carries a position (a row number from 1) rather than a
+    /// DynamoDB key: pages of an import job's rows.
+    pub fn encode_position(scope: &str, position: usize) -> Self {
+        let key: Item = [(POSITION.to_owned(), s(position.to_string()))].into();
+        Self::encode(scope, &key)
+    }
+
+    /// The position of a cursor made by [`Cursor::encode_position`] for `scope`.
+    pub fn decode_position(raw: &str, scope: &str) -> Option<usize> {
+        let key = Self::decode(raw, scope, |name, value| {
+            name == POSITION && value.parse::<usize>().is_ok_and(|p| p >= 1)
+        })
+        .ok()?;
+        key.get(POSITION)?.as_s().ok()?.parse().ok()
+    }
 }
+
+const POSITION: &str = "row";
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::attrs::key;
+    use crate::domain::{OrgSlug, UserId};
+    use crate::store::members::member_key;
+
+    fn member(org: &str) -> Item {
+        member_key(&OrgSlug::parse(org).unwrap(), &UserId::parse("u1").unwrap())
+    }
+
+    fn org_pk(org: &str) -> String {
+        crate::store::keys::org_pk(&OrgSlug::parse(org).unwrap())
+    }
 
     #[test]
     fn cursors_round_trip_within_their_scope() {
-        let last = key("ORG#acme", "MEMBER#u1");
+        let last = member("acme");
         let c = Cursor::encode("members:acme", &last);
-        let ok = |n: &str, v: &str| n != "pk" || v == "ORG#acme";
+        let ok = |n: &str, v: &str| n != "pk" || v == org_pk("acme");
         assert_eq!(
             Cursor::decode(c.as_str(), "members:acme", ok).unwrap(),
             last
@@ -90,8 +117,8 @@ mod tests {
 
     #[test]
     fn a_cursor_pointing_into_another_org_is_rejected() {
-        let forged = Cursor::encode("members:acme", &key("ORG#evil", "MEMBER#u1"));
-        let ok = |n: &str, v: &str| n != "pk" || v == "ORG#acme";
+        let forged = Cursor::encode("members:acme", &member("evil"));
+        let ok = |n: &str, v: &str| n != "pk" || v == org_pk("acme");
         assert_eq!(
             Cursor::decode(forged.as_str(), "members:acme", ok),
             Err(InvalidCursor)

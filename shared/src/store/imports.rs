@@ -9,24 +9,21 @@
 //! true`: the insert, and a worker's hand-off when its time runs out. Chunk
 //! progress sets `wake = false`, so progress alone wakes nobody.
 
-use super::attrs::{
-    get_bool, get_n, get_s, get_time, key, n, opt_s, opt_time, s, sortable_epoch, time,
-};
+use super::attrs::{get_bool, get_n, get_s, get_time, key, n, opt_s, opt_time, s, time};
 use super::keys::{
-    CHUNK_PREFIX, GSI2, IMPORT_PREFIX, due_gsi2pk, import_chunk_sk, import_rows_pk, import_sk,
-    org_pk, shard_of,
+    CHUNK_PREFIX, GSI2, IMPORT_DUE, IMPORT_PREFIX, due_gsi2pk, import_chunk_sk, import_rows_pk,
+    import_sk, org_pk, shard_of, sortable_epoch,
 };
-use super::tx::{Expr, put_new, update};
-use super::{Item, Page, Store, StoreError};
+use super::page::{Bound, Query};
+use super::{Action, Item, Store, StoreError};
 use crate::domain::import::{
     ChunkRow, ImportId, ImportJob, ImportStatus, RETENTION, ROWS_PER_CHUNK, stalled_at,
 };
 use crate::domain::{Email, OrgSlug, Role, UserId};
-use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, TransactWriteItem, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
-pub const DUE_KIND: &str = "IMPORT";
 /// Job attributes holding a count per outcome word: `count_<outcome>`.
 const COUNT_PREFIX: &str = "count_";
 /// DynamoDB's limit on items in one `BatchWriteItem`.
@@ -70,7 +67,7 @@ pub fn new_job_item(job: &ImportJob) -> Item {
     item.insert("wake".into(), AttributeValue::Bool(true));
     item.insert(
         "gsi2pk".into(),
-        s(due_gsi2pk(DUE_KIND, shard_of(job.id.as_str()))),
+        s(due_gsi2pk(IMPORT_DUE, shard_of(job.id.as_str()))),
     );
     item.insert(
         "gsi2sk".into(),
@@ -209,7 +206,7 @@ pub fn chunks_from_items(items: &[Item]) -> Result<Vec<Chunk>, StoreError> {
     Ok(chunks)
 }
 
-fn chunk_from_item(item: &Item) -> Result<Chunk, StoreError> {
+pub(crate) fn chunk_from_item(item: &Item) -> Result<Chunk, StoreError> {
     let sk = get_s(item, "sk")?;
     let index = sk
         .strip_prefix(CHUNK_PREFIX)
@@ -237,83 +234,86 @@ fn chunk_from_item(item: &Item) -> Result<Chunk, StoreError> {
 /// advances past it (only if it is still at it: a chunk is processed once)
 /// and adds the chunk's counts; the last chunk finishes the job.
 pub fn progress_action(
-    table: &str,
     job: &ImportJob,
     index: usize,
     counts: &BTreeMap<&'static str, u64>,
     now: DateTime<Utc>,
-) -> TransactWriteItem {
+) -> Action {
     let last = index + 1 >= job.chunks;
-    let mut expr = Expr::new()
+    let mut set = vec![
+        "next_chunk = :next",
+        "updated_at = :now",
+        "wake = :false",
+        "#status = :to",
+    ];
+    if last {
+        set.push("finished_at = :now");
+    } else {
+        set.push("gsi2sk = :due");
+    }
+    let add: Vec<String> = (0..counts.len()).map(|i| format!("#c{i} :c{i}")).collect();
+    let mut expression = format!("SET {}", set.join(", "));
+    if !add.is_empty() {
+        expression.push_str(&format!(" ADD {}", add.join(", ")));
+    }
+    if last {
+        expression.push_str(" REMOVE gsi2pk, gsi2sk");
+    }
+    let to = if last {
+        ImportStatus::Done
+    } else {
+        ImportStatus::Running
+    };
+    let mut action = Action::update(job_key(&job.org, &job.id), expression)
+        .when("next_chunk = :k AND #status IN (:queued, :running)")
         .name("#status", "status")
         .value(":k", n(index))
         .value(":next", n(index + 1))
         .value(":now", time(now))
         .value(":queued", s(ImportStatus::Queued.as_str()))
         .value(":running", s(ImportStatus::Running.as_str()))
-        .value(":false", AttributeValue::Bool(false));
-    let mut set = vec![
-        "next_chunk = :next".to_owned(),
-        "updated_at = :now".to_owned(),
-        "wake = :false".to_owned(),
-        "#status = :to".to_owned(),
-    ];
-    let mut add = Vec::new();
+        .value(":false", AttributeValue::Bool(false))
+        .value(":to", s(to.as_str()));
+    if !last {
+        action = action.value(":due", s(due_sk(stalled_at(now), &job.org, &job.id)));
+    }
     for (i, (outcome, count)) in counts.iter().enumerate() {
-        expr = expr
+        action = action
             .name(&format!("#c{i}"), &format!("{COUNT_PREFIX}{outcome}"))
             .value(&format!(":c{i}"), n(count));
-        add.push(format!("#c{i} :c{i}"));
     }
-    let mut expression;
-    if last {
-        expr = expr.value(":to", s(ImportStatus::Done.as_str()));
-        set.push("finished_at = :now".to_owned());
-        expression = format!("SET {}", set.join(", "));
-        if !add.is_empty() {
-            expression.push_str(&format!(" ADD {}", add.join(", ")));
-        }
-        expression.push_str(" REMOVE gsi2pk, gsi2sk");
-    } else {
-        expr = expr
-            .value(":to", s(ImportStatus::Running.as_str()))
-            .value(":due", s(due_sk(stalled_at(now), &job.org, &job.id)));
-        set.push("gsi2sk = :due".to_owned());
-        expression = format!("SET {}", set.join(", "));
-        if !add.is_empty() {
-            expression.push_str(&format!(" ADD {}", add.join(", ")));
-        }
-    }
-    update(
-        table,
-        job_key(&job.org, &job.id),
-        &expression,
-        Some("next_chunk = :k AND #status IN (:queued, :running)"),
-        expr,
-    )
+    action
 }
 
 /// The transaction action that stores a chunk's outcomes, one word per row.
-pub fn outcomes_action(
-    table: &str,
-    job: &ImportJob,
-    index: usize,
-    outcomes: &[&str],
-) -> TransactWriteItem {
-    update(
-        table,
-        chunk_key(&job.org, &job.id, index),
-        "SET outcomes = :o",
-        Some("attribute_exists(pk)"),
-        Expr::new().value(
+pub fn outcomes_action(job: &ImportJob, index: usize, outcomes: &[&str]) -> Action {
+    Action::update(chunk_key(&job.org, &job.id, index), "SET outcomes = :o")
+        .when("attribute_exists(pk)")
+        .value(
             ":o",
             s(serde_json::to_string(outcomes).expect("outcomes serialize")),
-        ),
-    )
+        )
 }
 
-pub fn create_action(table: &str, job: &ImportJob) -> TransactWriteItem {
-    put_new(table, new_job_item(job))
+/// The new job's item, written with its audit entry.
+pub fn create_action(job: &ImportJob) -> Action {
+    Action::put_new(new_job_item(job))
+}
+
+/// An org's jobs, newest first.
+pub fn listing(org: &OrgSlug) -> Query<ImportJob> {
+    Query::partition(
+        format!("imports:{org}"),
+        None,
+        ("pk", org_pk(org)),
+        job_from_item,
+    )
+    .sort_key(
+        "begins_with(sk, :prefix)",
+        &[(":prefix", IMPORT_PREFIX.to_owned())],
+    )
+    .newest_first()
+    .cursor_key("sk", Bound::StartsWith(IMPORT_PREFIX))
 }
 
 impl Store {
@@ -339,7 +339,7 @@ impl Store {
                     .request_items(self.table(), pending)
                     .send()
                     .await
-                    .map_err(Store::map_sdk)?;
+                    .map_err(StoreError::from_sdk)?;
                 pending = out
                     .unprocessed_items
                     .and_then(|mut u| u.remove(self.table()))
@@ -358,11 +358,20 @@ impl Store {
         org: &OrgSlug,
         id: &ImportId,
     ) -> Result<Option<ImportJob>, StoreError> {
-        self.get(job_key(org, id))
+        self.import_job_item(org, id)
             .await?
             .as_ref()
             .map(job_from_item)
             .transpose()
+    }
+
+    /// The job's item as stored (what the stream carries to the worker).
+    pub async fn import_job_item(
+        &self,
+        org: &OrgSlug,
+        id: &ImportId,
+    ) -> Result<Option<Item>, StoreError> {
+        self.get(job_key(org, id)).await
     }
 
     /// Chunks `from..=to` of a job that exist, in order (strongly
@@ -376,37 +385,6 @@ impl Store {
     ) -> Result<Vec<Chunk>, StoreError> {
         let keys = (from..=to).map(|i| chunk_key(org, id, i)).collect();
         chunks_from_items(&self.batch_get(keys).await?)
-    }
-
-    /// An org's jobs, newest first.
-    pub async fn list_import_jobs(
-        &self,
-        org: &OrgSlug,
-        limit: i32,
-        start: Option<Item>,
-    ) -> Result<Page<ImportJob>, StoreError> {
-        let out = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-            .expression_attribute_values(":pk", s(org_pk(org)))
-            .expression_attribute_values(":prefix", s(IMPORT_PREFIX))
-            .scan_index_forward(false)
-            .consistent_read(true)
-            .limit(limit)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(Store::map_sdk)?;
-        Ok(Page {
-            items: out
-                .items()
-                .iter()
-                .map(job_from_item)
-                .collect::<Result<_, _>>()?,
-            last_key: out.last_evaluated_key,
-        })
     }
 
     /// Unfinished jobs of one due-index shard that made no progress since
@@ -423,7 +401,7 @@ impl Store {
             .table_name(self.table())
             .index_name(GSI2)
             .key_condition_expression("gsi2pk = :pk AND gsi2sk < :until")
-            .expression_attribute_values(":pk", s(due_gsi2pk(DUE_KIND, shard)))
+            .expression_attribute_values(":pk", s(due_gsi2pk(IMPORT_DUE, shard)))
             .expression_attribute_values(
                 ":until",
                 s(format!("{}#", sortable_epoch(now.timestamp() + 1))),
@@ -431,7 +409,7 @@ impl Store {
             .limit(limit)
             .send()
             .await
-            .map_err(Store::map_sdk)?;
+            .map_err(StoreError::from_sdk)?;
         out.items().iter().map(job_from_item).collect()
     }
 
@@ -457,7 +435,7 @@ impl Store {
             .expression_attribute_values(":running", s(ImportStatus::Running.as_str()))
             .send()
             .await
-            .map_err(Store::map_sdk);
+            .map_err(StoreError::from_sdk);
         match result {
             Err(err) if err.is_condition_failed() => Ok(()),
             other => other.map(|_| ()),
@@ -491,7 +469,7 @@ impl Store {
             .expression_attribute_values(":running", s(ImportStatus::Running.as_str()))
             .send()
             .await
-            .map_err(Store::map_sdk);
+            .map_err(StoreError::from_sdk);
         match result {
             Err(err) if err.is_condition_failed() => Ok(()),
             other => other.map(|_| ()),

@@ -10,9 +10,8 @@ use crate::http::request::{body_bytes, flag, json, media_type, org_slug, parsed}
 use crate::http::{ApiError, csv_upload, response, views};
 use crate::ops::OpError;
 use crate::ops::import_start::{StartImport, start_import};
-use crate::ops::invite_members::{InviteRow, invite_members, summary};
+use crate::ops::invite_members::{Invite, InviteRow, invite_members};
 use lambda_http::{Body, Request, Response};
-use serde_json::{Value, json};
 use std::sync::Arc;
 
 pub const MAX_JSON_EMAILS: usize = 1_000;
@@ -42,8 +41,8 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     if !dry_run && rows.len() > SYNC_MAX_ROWS {
         let job = start_import(
             app,
+            &caller,
             StartImport {
-                caller,
                 org: slug.clone(),
                 rows,
             },
@@ -54,13 +53,13 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
             &views::import_job(&job),
         ));
     }
-    let results = invite_members(app, &caller, &slug, rows, dry_run).await?;
-    let rows: Vec<Value> = results.iter().map(views::invite_row).collect();
-    Ok(response::ok(&json!({
-        "dry_run": dry_run,
-        "summary": summary(&results),
-        "results": rows,
-    })))
+    let input = Invite {
+        org: slug,
+        rows,
+        dry_run,
+    };
+    let results = invite_members(app, &caller, input).await?;
+    Ok(response::ok(&views::invite_results(&results, dry_run)))
 }
 
 fn rows_from_json(input: Input) -> Result<Vec<InviteRow>, ApiError> {

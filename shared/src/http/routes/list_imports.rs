@@ -2,10 +2,9 @@
 
 use super::{caller, respond};
 use crate::App;
-use crate::http::request::{limit, org_slug, query};
-use crate::http::views::List;
+use crate::http::request::{org_slug, page};
 use crate::http::{ApiError, response, views};
-use crate::ops::import_list::{ListImports, list_imports};
+use crate::ops::import_list::{ImportsQuery, list_imports};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
@@ -14,15 +13,11 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let input = ListImports {
-        caller: caller(app, req)?,
+    let caller = caller(app, req)?;
+    let input = ImportsQuery {
         org: org_slug(req)?,
-        limit: limit(req)?,
-        cursor: query(req, "cursor"),
+        page: page(req)?,
     };
-    let (jobs, next) = list_imports(app, input).await?;
-    Ok(response::ok(&List {
-        items: jobs.iter().map(views::import_job).collect(),
-        next_cursor: next.map(|c| c.as_str().to_owned()),
-    }))
+    let jobs = list_imports(app, &caller, input).await?;
+    Ok(response::ok(&views::page(&jobs, views::import_job)))
 }
