@@ -109,7 +109,9 @@ async fn inviting_n_people_costs_about_n_over_25_calls_and_never_scans() {
     let total = app.calls.total();
     assert_eq!(
         total,
-        501usize.div_ceil(50) + 500usize.div_ceil(49),
+        // The first read also holds the org, the caller and the two limit
+        // counters; the first write holds 48 invitations and the counters.
+        502usize.div_ceil(50) + 1 + (500usize - 48).div_ceil(49),
         "{calls:?}"
     );
     assert!(!calls.contains_key("Scan"));

@@ -102,6 +102,7 @@ impl TestApp {
             mail_from: Email::parse(from).expect("sender"),
             web_url: "https://roster.test".into(),
             dev_jwt_secret: Some(DEV_SECRET.into()),
+            limits: roster::domain::Limits::default(),
             // The emulator is slower than the pacing; tests of pacing set their own.
             import_write_units_per_second: 1_000_000,
         };
@@ -116,6 +117,15 @@ impl TestApp {
             clock,
             calls,
         }
+    }
+
+    /// An app whose abuse limits are `limits` (the tests of issue 9).
+    pub async fn with_limits(limits: roster::domain::Limits) -> Self {
+        let mut test = Self::spawn().await;
+        let mut app = (*test.app).clone();
+        app.config.limits = limits;
+        test.app = Arc::new(app);
+        test
     }
 
     /// An app on a table of its own, with the shared table's definition: for

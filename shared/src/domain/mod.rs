@@ -6,6 +6,7 @@ pub mod audit;
 pub mod email;
 pub mod import;
 pub mod invitation;
+pub mod limits;
 pub mod member;
 pub mod org;
 pub mod outbox;
@@ -22,6 +23,7 @@ pub use email::Email;
 pub use invitation::{
     EmailStatus, Invitation, InvitationId, InvitationState, InviteLink, StatusFilter,
 };
+pub use limits::{Limit, LimitExceeded, Limits};
 pub use member::{Member, UserId};
 pub use org::{Org, OrgName, OrgSlug, SeatLimit};
 pub use outbox::{DeliveryStatus, MailKind, OutboxMessage};

@@ -92,7 +92,7 @@ pub async fn process_chunk(
         return Err(ChunkError::Forbidden);
     }
     let existing = Existing::from(membership.found.clone());
-    let to_invite = decide(app, &caller, &job.org, candidates, &existing, &mut results);
+    let to_invite = decide(app, &membership, candidates, &existing, &mut results);
     let invites = to_invite.len();
 
     let now = app.now();
