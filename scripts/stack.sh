@@ -68,11 +68,13 @@ stack_api_up() { # API_PORT [LOG]
     local url="http://127.0.0.1:$port/2015-03-31/functions/deliver-email/invocations"
     if [ -n "$log" ]; then
         stack_spawn "$PY" -u scripts/stream_poller.py --url "$url" >>"$log" 2>&1
+        stack_spawn "$PY" -u scripts/import_poller.py --url "${url/deliver-email/import-worker}" >>"$log" 2>&1
         # (tokio_graceful_shutdown=warn: cargo-lambda otherwise dumps its whole config when it stops)
         RUST_LOG="$RUST_LOG,tokio_graceful_shutdown=warn" stack_spawn cargo lambda watch \
             --invoke-address 127.0.0.1 --invoke-port "$port" --concurrency 4 "${reload[@]}" >>"$log" 2>&1
     else
         stack_spawn "$PY" -u scripts/stream_poller.py --url "$url"
+        stack_spawn "$PY" -u scripts/import_poller.py --url "${url/deliver-email/import-worker}" # import jobs
         RUST_LOG="$RUST_LOG,tokio_graceful_shutdown=warn" stack_spawn cargo lambda watch \
             --invoke-address 127.0.0.1 --invoke-port "$port" --concurrency 4 "${reload[@]}"
     fi

@@ -12,6 +12,9 @@ pub struct Config {
     pub web_url: String,
     /// Set only locally: enables HS256 dev JWTs when no authorizer context is present.
     pub dev_jwt_secret: Option<String>,
+    /// Write units per second an import job may spend on its org's partition
+    /// (`ROSTER_IMPORT_WRITE_UNITS_PER_SECOND`, default half a partition).
+    pub import_write_units_per_second: u32,
     /// Abuse limits (`ROSTER_LIMIT_*`; each defaults when unset).
     pub limits: Limits,
 }
@@ -25,6 +28,10 @@ impl std::fmt::Debug for Config {
             .field(
                 "dev_jwt_secret",
                 &self.dev_jwt_secret.as_ref().map(|_| "<set>"),
+            )
+            .field(
+                "import_write_units_per_second",
+                &self.import_write_units_per_second,
             )
             .field("limits", &self.limits)
             .finish()
@@ -85,6 +92,7 @@ impl Config {
             web_url,
             dev_jwt_secret,
             limits,
+            import_write_units_per_second: import_write_units()?,
         })
     }
 }
@@ -139,6 +147,21 @@ fn is_loopback(host: &str) -> bool {
         || host
             .parse::<std::net::Ipv4Addr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn import_write_units() -> Result<u32, ConfigError> {
+    const NAME: &str = "ROSTER_IMPORT_WRITE_UNITS_PER_SECOND";
+    match std::env::var(NAME) {
+        Err(_) => Ok(crate::domain::import::DEFAULT_WRITE_UNITS_PER_SECOND),
+        Ok(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .ok_or(ConfigError::Invalid {
+                name: NAME,
+                reason: "must be an integer from 1 to 1000000".into(),
+            }),
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod csv_upload;
 mod faults;
 mod forged_input;
 mod idempotency;
+mod imports;
 mod invitations;
 mod members;
 mod non_utf8;

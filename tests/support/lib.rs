@@ -103,6 +103,8 @@ impl TestApp {
             web_url: "https://roster.test".into(),
             dev_jwt_secret: Some(DEV_SECRET.into()),
             limits: roster::domain::Limits::default(),
+            // The emulator is slower than the pacing; tests of pacing set their own.
+            import_write_units_per_second: 1_000_000,
         };
         let app = App::new(
             config.clone(),

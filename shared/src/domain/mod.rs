@@ -4,6 +4,7 @@
 pub mod access_token;
 pub mod audit;
 pub mod email;
+pub mod import;
 pub mod invitation;
 pub mod limits;
 pub mod member;

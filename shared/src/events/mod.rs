@@ -1,5 +1,6 @@
 //! Handlers for the functions that are not HTTP: the stream-fed mail
-//! delivery and the scheduled sweep.
+//! delivery and import worker, and the scheduled sweep.
 
 pub mod deliver_email;
+pub mod import_worker;
 pub mod sweep;

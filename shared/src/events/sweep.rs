@@ -3,9 +3,11 @@
 //! removed. Both read the sharded due-index (`gsi2`) up to "now", so the cost
 //! grows with the due items, never with the table. Safe to run twice at once:
 //! every retry goes through the outbox claim, every delete is conditional.
+//! Last, it resumes import jobs that stalled (see `import_worker`).
 
 use crate::App;
 use crate::error_chain::ErrorChain;
+use crate::events::import_worker;
 use crate::ops::OpError;
 use crate::ops::deliver_mail::{Delivery, deliver};
 use crate::store::keys::DUE_SHARDS;
@@ -24,18 +26,23 @@ pub struct SweepReport {
     pub mail_failed: usize,
     pub mail_skipped: usize,
     pub invitations_deleted: usize,
+    pub imports_resumed: usize,
 }
 
 #[tracing::instrument(name = "run", skip_all, fields(op = "sweep"))]
 pub async fn handle(
     app: Arc<App>,
-    _event: LambdaEvent<serde_json::Value>,
+    event: LambdaEvent<serde_json::Value>,
 ) -> Result<SweepReport, lambda_runtime::Error> {
+    let deadline = import_worker::deadline_from_epoch_ms(event.context.deadline);
     // Boxed: the sweep's future nests deep enough (run, deliver, send, each
     // store call) to overflow rustc's layout query depth in the binary.
-    let report = Box::pin(sweep(&app)).await.inspect_err(|err| {
+    let mut report = Box::pin(sweep(&app)).await.inspect_err(|err| {
         tracing::error!(error = %ErrorChain(err), "sweep failed");
     })?;
+    report.imports_resumed = import_worker::resume_stalled(&app, deadline)
+        .await
+        .inspect_err(|err| tracing::error!(error = %ErrorChain(err), "resuming imports failed"))?;
     tracing::info!(?report, "sweep done");
     Ok(report)
 }

@@ -156,6 +156,12 @@ impl ApiError {
                 "Token not found",
                 "No such token.".into(),
             ),
+            ImportNotFound => (
+                StatusCode::NOT_FOUND,
+                "import_not_found",
+                "Import not found",
+                "No such import job.".into(),
+            ),
             OrgExists => (
                 StatusCode::CONFLICT,
                 "org_exists",

@@ -17,6 +17,16 @@ pub fn ok<T: Serialize>(value: &T) -> Response<Body> {
     json(200, value)
 }
 
+/// `202 Accepted` for work that continues after the answer, at `location`.
+pub fn accepted<T: Serialize>(location: &str, value: &T) -> Response<Body> {
+    let mut response = json(202, value);
+    response.headers_mut().insert(
+        http::header::LOCATION,
+        http::HeaderValue::from_str(location).expect("locations are built from parsed values"),
+    );
+    response
+}
+
 pub fn no_content() -> Response<Body> {
     Response::builder()
         .status(204)

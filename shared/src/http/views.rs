@@ -1,10 +1,12 @@
 //! The JSON shapes of the contract, built from domain values and operation
 //! results: every success body of every route is built here.
 
+use crate::domain::import::ImportJob;
 use crate::domain::time::rfc3339;
 use crate::domain::{AccessToken, AuditEntry, Invitation, Member, Org};
 use crate::ops::Page;
 use crate::ops::accept_invitation::Accepted;
+use crate::ops::import_get::ImportPage;
 use crate::ops::invite_members::{LimitCheck, Outcome, RowResult, summary};
 use crate::ops::issue_token::IssuedToken;
 use crate::ops::list_my_orgs::MyOrg;
@@ -72,21 +74,7 @@ fn echo(value: &str) -> String {
 /// where the request stands against the org's limits (in a dry run,
 /// `would_refuse` says what a real upload would be refused for, with 429).
 pub fn invite_results(results: &[RowResult], limits: &[LimitCheck], dry_run: bool) -> Value {
-    let rows: Vec<Value> = results
-        .iter()
-        .map(|r| {
-            let mut row =
-                json!({"row": r.row, "email": echo(&r.email), "outcome": r.outcome.name()});
-            match &r.outcome {
-                Outcome::Invited(id) | Outcome::AlreadyInvited(id) => {
-                    row["invitation_id"] = json!(id.as_str());
-                }
-                Outcome::Invalid(reason) => row["error"] = json!(reason),
-                _ => {}
-            }
-            row
-        })
-        .collect();
+    let rows: Vec<Value> = results.iter().map(invite_row).collect();
     let limits: Vec<Value> = limits
         .iter()
         .map(|c| {
@@ -101,6 +89,43 @@ pub fn invite_results(results: &[RowResult], limits: &[LimitCheck], dry_run: boo
         })
         .collect();
     json!({"dry_run": dry_run, "summary": summary(results), "results": rows, "limits": limits})
+}
+
+/// One row of an invitation upload's outcomes (synchronous answer or job).
+pub fn invite_row(r: &RowResult) -> Value {
+    let mut row = json!({"row": r.row, "email": echo(&r.email), "outcome": r.outcome.name()});
+    match &r.outcome {
+        Outcome::Invited(id) | Outcome::AlreadyInvited(id) => {
+            row["invitation_id"] = json!(id.as_str());
+        }
+        Outcome::Invalid(reason) => row["error"] = json!(reason),
+        _ => {}
+    }
+    row
+}
+
+/// An import job: status, progress and counts per outcome so far.
+pub fn import_job(job: &ImportJob) -> Value {
+    json!({
+        "id": job.id.as_str(),
+        "status": job.status.as_str(),
+        "rows": job.rows,
+        "processed": job.processed(),
+        "summary": job.counts,
+        "created_by": job.created_by_email,
+        "created_at": rfc3339(job.created_at),
+        "updated_at": rfc3339(job.updated_at),
+        "finished_at": job.finished_at.map(rfc3339),
+        "error": job.error,
+    })
+}
+
+/// `GET /orgs/{org}/imports/{id}`: the job and a page of its per-row outcomes.
+pub fn import_page(page: &ImportPage) -> Value {
+    let mut body = import_job(&page.job);
+    body["results"] = json!(page.results.iter().map(invite_row).collect::<Vec<_>>());
+    body["next_cursor"] = json!(page.next_cursor.as_ref().map(|c| c.as_str()));
+    body
 }
 
 /// `POST /invitations/accept`.

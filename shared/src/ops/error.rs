@@ -30,6 +30,8 @@ pub enum OpError {
     InvitationNotFound,
     #[error("token not found")]
     TokenNotFound,
+    #[error("import not found")]
+    ImportNotFound,
     #[error("organization exists")]
     OrgExists,
     #[error("already a member")]

@@ -70,15 +70,17 @@ pub struct RowResult {
 const EMAILS_PER_READ: usize = MAX_BATCH_GET_KEYS / 2;
 /// Invitations per transaction: two actions each, plus the audit entry and
 /// the caller's authorization check.
-const INVITES_PER_WRITE: usize = (MAX_TRANSACTION_ITEMS - 2) / 2;
+pub(crate) const INVITES_PER_WRITE: usize = (MAX_TRANSACTION_ITEMS - 2) / 2;
 /// Calls in flight at once for one request.
 const CONCURRENCY: usize = 4;
 
-struct Candidate {
-    index: usize,
-    email: Email,
-    role: Role,
-    seat: bool,
+/// A row that parsed and is not a duplicate: what the lookups decide on.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub(crate) index: usize,
+    pub(crate) email: Email,
+    pub(crate) role: Role,
+    pub(crate) seat: bool,
 }
 
 pub async fn invite_members(
@@ -240,7 +242,7 @@ impl LimitCheck {
 
 /// Parses each row: invalid and duplicate rows get their outcome now, the
 /// others become candidates (their outcome is decided after the lookup).
-fn screen(rows: Vec<InviteRow>) -> (Vec<RowResult>, Vec<Candidate>) {
+pub(crate) fn screen(rows: Vec<InviteRow>) -> (Vec<RowResult>, Vec<Candidate>) {
     let mut results = Vec::with_capacity(rows.len());
     let mut candidates = Vec::new();
     let mut seen = HashSet::new();
@@ -322,7 +324,7 @@ pub fn invitation_mail(inv: &Invitation, org_name: &OrgName, now: DateTime<Utc>)
 
 /// The members and invitations among the candidates, indexed by email (a
 /// bulk upload looks up thousands).
-struct Existing {
+pub(crate) struct Existing {
     members: HashSet<Email>,
     invitations: HashMap<Email, Invitation>,
 }
@@ -340,7 +342,7 @@ impl From<Found> for Existing {
     }
 }
 
-fn lookup_reads(slug: &OrgSlug, candidates: &[Candidate]) -> Reads {
+pub(crate) fn lookup_reads(slug: &OrgSlug, candidates: &[Candidate]) -> Reads {
     candidates.iter().fold(Reads::new(), |reads, c| {
         reads
             .invitation(slug, &c.email)
@@ -437,6 +439,105 @@ async fn write_chunk(
         }
     }
     Ok(lost)
+}
+
+// Import jobs (`ops::import_chunk`) run each chunk through these: the same
+// decision and the same invitation + mail transaction as the rows above,
+// with the job's progress in that transaction.
+
+/// Decides each looked-up candidate (`already_member`, `already_invited` or
+/// `invited`) as [`invite_members`] does, writing the outcome into
+/// `results[candidate.index]`; returns the invitations to write.
+pub(crate) fn decide(
+    app: &App,
+    membership: &Membership,
+    candidates: Vec<Candidate>,
+    existing: &Existing,
+    results: &mut [RowResult],
+) -> Vec<(usize, Invitation)> {
+    let now = app.now();
+    let mut to_invite = Vec::new();
+    for candidate in candidates {
+        let id = InvitationId::for_email(&candidate.email);
+        results[candidate.index].outcome = if existing.members.contains(&candidate.email) {
+            Outcome::AlreadyMember
+        } else {
+            match existing.invitations.get(&candidate.email) {
+                Some(inv) if inv.state(now) == InvitationState::Pending => {
+                    Outcome::AlreadyInvited(id)
+                }
+                previous => {
+                    let inv = new_invitation(membership, &candidate, previous, now);
+                    to_invite.push((candidate.index, inv));
+                    Outcome::Invited(id)
+                }
+            }
+        };
+    }
+    to_invite
+}
+
+/// Why [`write_batch`] did not write.
+#[derive(Debug)]
+pub(crate) enum BatchError {
+    /// The condition of the extra action of this name failed: nothing was written.
+    ExtraFailed(String),
+    Op(OpError),
+}
+
+/// Writes `chunk` (at most [`INVITES_PER_WRITE`] invitations with their mail,
+/// the audit entry and the caller's guard) in one transaction together with
+/// the named actions `extra` builds (an import job's progress, which must
+/// commit with the invitations or not at all; committed alone, without an
+/// audit entry, if no invitation is left). Rows that lost a race with a
+/// concurrent invite of the same email are dropped and the rest written
+/// again; `extra` is given, and this returns, their row indexes.
+pub(crate) async fn write_batch(
+    app: &App,
+    caller: &Caller,
+    membership: &Membership,
+    mut chunk: Vec<(usize, Invitation)>,
+    extra: impl Fn(&[usize]) -> Vec<(String, TxAction)>,
+) -> Result<Vec<usize>, BatchError> {
+    let mut lost = Vec::new();
+    loop {
+        let extras = extra(&lost);
+        let names: Vec<String> = extras.iter().map(|(name, _)| name.clone()).collect();
+        let (mut tx, audit) = chunk_transaction(app, membership, &chunk);
+        for (name, action) in extras {
+            tx.push(name, action);
+        }
+        if chunk.is_empty() {
+            // Nobody invited: no audit entry, only the guard and the extras.
+            membership.guard(&mut tx);
+            return match app.store.transact(tx).await {
+                Ok(()) => Ok(lost),
+                Err(err) if err.failed("caller") => Err(BatchError::Op(OpError::Forbidden)),
+                Err(err) => match names.iter().find(|n| err.failed(n)) {
+                    Some(name) => Err(BatchError::ExtraFailed(name.clone())),
+                    None => Err(BatchError::Op(err.into())),
+                },
+            };
+        }
+        match membership.commit(app, caller, tx, audit).await {
+            Err(err) => return Err(BatchError::Op(err)),
+            Ok(Ok(())) => return Ok(lost),
+            Ok(Err(failed)) => {
+                if let Some(name) = names.iter().find(|n| failed.on(n)) {
+                    return Err(BatchError::ExtraFailed(name.clone()));
+                }
+                if !(0..chunk.len()).any(|i| failed.on(&row_name(i))) {
+                    return Err(BatchError::Op(failed.into()));
+                }
+                let (gone, kept): (Vec<_>, Vec<_>) = chunk
+                    .into_iter()
+                    .enumerate()
+                    .partition(|(i, _)| failed.on(&row_name(*i)));
+                lost.extend(gone.into_iter().map(|(_, (index, _))| index));
+                chunk = kept.into_iter().map(|(_, entry)| entry).collect();
+            }
+        }
+    }
 }
 
 fn row_name(i: usize) -> String {

@@ -77,7 +77,25 @@ impl Cursor {
         }
         Ok(payload.k.into_iter().map(|(n, v)| (n, s(v))).collect())
     }
+
+    /// A cursor that carries a position (a row number from 1) rather than a
+    /// DynamoDB key: pages of an import job's rows.
+    pub fn encode_position(scope: &str, position: usize) -> Self {
+        let key: Item = [(POSITION.to_owned(), s(position.to_string()))].into();
+        Self::encode(scope, &key)
+    }
+
+    /// The position of a cursor made by [`Cursor::encode_position`] for `scope`.
+    pub fn decode_position(raw: &str, scope: &str) -> Option<usize> {
+        let key = Self::decode(raw, scope, &[POSITION], |name: &str, value: &str| {
+            name == POSITION && value.parse::<usize>().is_ok_and(|p| p >= 1)
+        })
+        .ok()?;
+        key.get(POSITION)?.as_s().ok()?.parse().ok()
+    }
 }
+
+const POSITION: &str = "row";
 
 #[cfg(test)]
 mod tests {

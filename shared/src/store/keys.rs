@@ -10,7 +10,10 @@
 //! | audit | `ORG#<slug>` | `AUDIT#<time>#<id>` | | |
 //! | token | `ORG#<slug>` | `TOKEN#<id>` | `ORG#<slug>#TOKENS#<user>` / `<created>#<id>` | |
 //! | token lookup | `TOKENHASH#<sha256>` | `TOKENHASH` | | |
+//! | import job | `ORG#<slug>` | `IMPORT#<id>` | | `DUE#IMPORT#<shard>` / `<stalled at>#<slug>#<id>` (until finished) |
+//! | import chunk | `IMPORT#<slug>#<id>` | `ROWS#<chunk>` | | |
 
+use crate::domain::import::ImportId;
 use crate::domain::{Email, OrgSlug, UserId};
 
 pub const GSI1: &str = "gsi1";
@@ -73,9 +76,26 @@ pub fn token_hash_pk(hash: &str) -> String {
 }
 pub const TOKEN_HASH_SK: &str = "TOKENHASH";
 
-/// The due-index partitions: invitations past their TTL, outbox mail to (re)send.
+pub fn import_sk(id: &ImportId) -> String {
+    format!("{IMPORT_PREFIX}{id}")
+}
+pub const IMPORT_PREFIX: &str = "IMPORT#";
+
+/// An import's rows live in a partition of their own, apart from the org's.
+pub fn import_rows_pk(org: &OrgSlug, id: &ImportId) -> String {
+    format!("IMPORT#{org}#{id}")
+}
+
+pub fn import_chunk_sk(chunk: usize) -> String {
+    format!("{CHUNK_PREFIX}{chunk:05}")
+}
+pub const CHUNK_PREFIX: &str = "ROWS#";
+
+/// The due-index partitions: invitations past their TTL, outbox mail to
+/// (re)send, import jobs to resume once stalled.
 pub const INVITATION_DUE: &str = "INV";
 pub const OUTBOX_DUE: &str = "OUTBOX";
+pub const IMPORT_DUE: &str = "IMPORT";
 
 pub fn due_gsi2pk(kind: &str, shard: u32) -> String {
     format!("DUE#{kind}#{shard}")
@@ -115,6 +135,8 @@ pub enum Kind<'a> {
     Invitation,
     Token,
     Outbox,
+    ImportJob,
+    ImportChunk,
     Other,
 }
 
@@ -131,6 +153,10 @@ pub fn kind_of(sk: &str) -> Kind<'_> {
         Kind::Token
     } else if sk.starts_with(OUTBOX_PREFIX) {
         Kind::Outbox
+    } else if sk.starts_with(IMPORT_PREFIX) {
+        Kind::ImportJob
+    } else if sk.starts_with(CHUNK_PREFIX) {
+        Kind::ImportChunk
     } else {
         Kind::Other
     }

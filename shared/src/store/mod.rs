@@ -9,6 +9,7 @@ pub mod audit;
 pub mod call_count;
 pub mod cursor;
 pub mod idempotency;
+pub mod imports;
 pub mod invitations;
 pub mod keys;
 pub mod members;

@@ -4,8 +4,10 @@
 
 use super::attrs::{get_s, key};
 use super::keys::{Kind, kind_of};
-use super::{Item, Store, StoreError, invitations, members, orgs, quotas, tokens};
+use super::{Item, Store, StoreError, imports, invitations, members, orgs, quotas, tokens};
+use crate::domain::import::{ImportId, ImportJob};
 use crate::domain::{AccessToken, Email, Invitation, Member, Org, OrgSlug, UserId};
+use std::ops::RangeInclusive;
 
 /// The keys to read, without duplicates (DynamoDB refuses them).
 #[derive(Debug, Default, Clone)]
@@ -46,6 +48,20 @@ impl Reads {
         self.add(tokens::token_key(org, id))
     }
 
+    pub fn import_job(self, org: &OrgSlug, id: &ImportId) -> Self {
+        self.add(imports::job_key(org, id))
+    }
+
+    /// Chunks `chunks` of an import (those that exist come back).
+    pub fn import_chunks(
+        self,
+        org: &OrgSlug,
+        id: &ImportId,
+        chunks: RangeInclusive<usize>,
+    ) -> Self {
+        chunks.fold(self, |reads, i| reads.add(imports::chunk_key(org, id, i)))
+    }
+
     /// An abuse-limit counter ([`super::quotas`]).
     pub fn quota(self, counter: Item) -> Self {
         self.add(counter)
@@ -61,6 +77,9 @@ pub struct Found {
     pub member_emails: Vec<Email>,
     pub invitations: Vec<Invitation>,
     pub tokens: Vec<AccessToken>,
+    pub import_jobs: Vec<ImportJob>,
+    /// In chunk order once read (see [`Store::read`]).
+    pub import_chunks: Vec<imports::Chunk>,
     /// Abuse-limit counters found: (key, count).
     pub quotas: Vec<(Item, i64)>,
 }
@@ -97,6 +116,8 @@ impl Found {
         self.member_emails.extend(other.member_emails);
         self.invitations.extend(other.invitations);
         self.tokens.extend(other.tokens);
+        self.import_jobs.extend(other.import_jobs);
+        self.import_chunks.extend(other.import_chunks);
     }
 
     fn add(&mut self, item: &Item) -> Result<(), StoreError> {
@@ -113,6 +134,8 @@ impl Found {
                 .push(Email::from_stored(email).map_err(StoreError::corrupt)?),
             Kind::Invitation => self.invitations.push(invitations::from_item(item)?),
             Kind::Token => self.tokens.push(tokens::from_item(item)?),
+            Kind::ImportJob => self.import_jobs.push(imports::job_from_item(item)?),
+            Kind::ImportChunk => self.import_chunks.push(imports::chunk_from_item(item)?),
             Kind::Outbox | Kind::Other => {
                 return Err(StoreError::Corrupt(
                     "unexpected item in a batch read".into(),
@@ -129,6 +152,7 @@ impl Store {
         for item in self.batch_get(reads.keys).await? {
             found.add(&item)?;
         }
+        found.import_chunks.sort_by_key(|c| c.index);
         Ok(found)
     }
 }

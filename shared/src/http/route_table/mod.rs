@@ -196,6 +196,8 @@ pub const ROUTES: &[Route] = &[
     Route::public(Get, "/app/{proxy+}", "console"),
     // The dev sign-in: never deployed (see shared/src/console/dev_sign_in.rs).
     Route::public(Post, "/app/dev/token", "console").local_only(),
+    Route::jwt(Get, "/orgs/{org}/imports", "list-imports"),
+    Route::jwt(Get, "/orgs/{org}/imports/{id}", "get-import"),
 ];
 
 /// What starts a function that no HTTP route reaches.
@@ -221,6 +223,7 @@ impl Trigger {
 /// and template function is accounted for.
 pub const EVENT_FUNCTIONS: &[(&str, Trigger)] = &[
     ("deliver-email", Trigger::Stream),
+    ("import-worker", Trigger::Stream),
     ("sweep", Trigger::Schedule),
 ];
 

@@ -1,11 +1,15 @@
-//! `POST /orgs/{org}/invitations[?dry_run=true]`, JSON or CSV.
+//! `POST /orgs/{org}/invitations[?dry_run=true]`, JSON or CSV. Uploads of
+//! more than [`SYNC_MAX_ROWS`] rows (not dry runs) become import jobs: `202`
+//! with the job and its `Location`.
 
 use super::{caller, respond};
 use crate::App;
 use crate::domain::Role;
+use crate::domain::import::SYNC_MAX_ROWS;
 use crate::http::request::{body_bytes, flag, json, media_type, org_slug, parsed};
 use crate::http::{ApiError, csv_upload, response, views};
 use crate::ops::OpError;
+use crate::ops::import_start::{StartImport, start_import};
 use crate::ops::invite_members::{Invite, InviteRow, invite_members};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
@@ -34,6 +38,21 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         Some("application/json") => rows_from_json(json(req)?)?,
         _ => return Err(ApiError::UnsupportedMediaType),
     };
+    if !dry_run && rows.len() > SYNC_MAX_ROWS {
+        let job = start_import(
+            app,
+            &caller,
+            StartImport {
+                org: slug.clone(),
+                rows,
+            },
+        )
+        .await?;
+        return Ok(response::accepted(
+            &format!("/orgs/{slug}/imports/{}", job.id),
+            &views::import_job(&job),
+        ));
+    }
     let input = Invite {
         org: slug,
         rows,

@@ -1,0 +1,32 @@
+//! `GET /orgs/{org}/imports/{id}?limit=&cursor=`: a job and a page of its
+//! per-row outcomes.
+
+use super::{caller, respond};
+use crate::App;
+use crate::domain::import::ImportId;
+use crate::http::request::{org_slug, page, path_param};
+use crate::http::{ApiError, response, views};
+use crate::ops::OpError;
+use crate::ops::import_get::{GetImport, get_import};
+use lambda_http::{Body, Request, Response};
+use std::sync::Arc;
+
+pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
+    respond(run(&app, &req).await)
+}
+
+async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = caller(app, req)?;
+    let org = org_slug(req)?;
+    // A malformed id names no job.
+    let id = ImportId::parse(&path_param(req, "id")?).map_err(|_| OpError::ImportNotFound)?;
+    let page = page(req)?;
+    let input = GetImport {
+        org,
+        id,
+        limit: page.limit as usize,
+        cursor: page.cursor,
+    };
+    let found = get_import(app, &caller, input).await?;
+    Ok(response::ok(&views::import_page(&found)))
+}

@@ -1,0 +1,173 @@
+//! Processing one chunk of an import job, through the same steps as the
+//! synchronous upload (`invite_members`: lookups, outcome decision, the
+//! invitation + mail transaction), with the job's progress and the chunk's
+//! outcomes in that same transaction. The progress is conditional on the job
+//! still being at this chunk, so a chunk commits once: a worker that died after
+//! the commit, or a second worker on the same job, cannot invite or mail twice.
+
+use super::invite_members::{
+    BatchError, Candidate, Existing, Outcome, RowResult, decide, lookup_reads, write_batch,
+};
+use super::{Caller, Membership, OpError};
+use crate::App;
+use crate::domain::import::{ChunkRow, ImportJob, transactional_write_units};
+use crate::domain::{Action, InvitationId};
+use crate::store::imports::{Chunk, outcomes_action, progress_action};
+use std::collections::BTreeMap;
+
+/// The names of the job's actions in the chunk's transaction.
+const PROGRESS: &str = "import progress";
+const OUTCOMES: &str = "import outcomes";
+
+/// What a committed chunk did.
+#[derive(Debug)]
+pub struct ChunkDone {
+    pub counts: BTreeMap<&'static str, u64>,
+    /// Estimated write units spent on the org's partition (for pacing).
+    pub write_units: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChunkError {
+    /// The job is no longer at this chunk: another worker processed it.
+    #[error("the chunk was already processed")]
+    AlreadyDone,
+    /// The admin who started the job may no longer invite (or left the org).
+    #[error("the job's creator may no longer invite")]
+    Forbidden,
+    #[error(transparent)]
+    Op(#[from] OpError),
+}
+
+/// The caller an import acts as: the admin who started it.
+pub fn creator(job: &ImportJob) -> Caller {
+    Caller {
+        user_id: job.created_by.clone(),
+        email: job.created_by_email.clone(),
+        email_verified: true,
+    }
+}
+
+/// Calls: one `BatchGetItem` (authorization and lookups), one transaction
+/// (plus one per lost race with a concurrent invite of the same email).
+pub async fn process_chunk(
+    app: &App,
+    job: &ImportJob,
+    chunk: &Chunk,
+) -> Result<ChunkDone, ChunkError> {
+    let caller = creator(job);
+    let first = chunk.first_row();
+    let mut results = Vec::with_capacity(chunk.rows.len());
+    let mut candidates = Vec::new();
+    for (index, row) in chunk.rows.iter().enumerate() {
+        let (email, outcome) = match row {
+            ChunkRow::Candidate { email, role, seat } => {
+                candidates.push(Candidate {
+                    index,
+                    email: email.clone(),
+                    role: *role,
+                    seat: *seat,
+                });
+                // Placeholder until `decide`.
+                (email.to_string(), Outcome::Duplicate)
+            }
+            ChunkRow::Invalid { shown, reason } => {
+                (shown.clone(), Outcome::Invalid(reason.clone()))
+            }
+            ChunkRow::Duplicate { shown } => (shown.clone(), Outcome::Duplicate),
+        };
+        results.push(RowResult {
+            row: first + index,
+            email,
+            outcome,
+        });
+    }
+
+    let reads = lookup_reads(&job.org, &candidates);
+    let membership = match Membership::load(app, &job.org, &caller, reads).await {
+        Err(OpError::OrgNotFound) => return Err(ChunkError::Forbidden),
+        other => other?,
+    };
+    if membership.require(Action::ManageInvitations).is_err() {
+        return Err(ChunkError::Forbidden);
+    }
+    let existing = Existing::from(membership.found.clone());
+    let to_invite = decide(app, &membership, candidates, &existing, &mut results);
+    let invites = to_invite.len();
+
+    let now = app.now();
+    let finals = |lost: &[usize]| -> Vec<&'static str> {
+        results
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                if lost.contains(&i) {
+                    "already_invited"
+                } else {
+                    r.outcome.name()
+                }
+            })
+            .collect()
+    };
+    let extra = |lost: &[usize]| {
+        let words = finals(lost);
+        let mut counts = BTreeMap::new();
+        for word in &words {
+            *counts.entry(*word).or_insert(0u64) += 1;
+        }
+        vec![
+            (
+                PROGRESS.to_owned(),
+                progress_action(job, chunk.index, &counts, now),
+            ),
+            (
+                OUTCOMES.to_owned(),
+                outcomes_action(job, chunk.index, &words),
+            ),
+        ]
+    };
+    match write_batch(app, &caller, &membership, to_invite, extra).await {
+        Ok(lost) => {
+            let mut counts = BTreeMap::new();
+            for word in finals(&lost) {
+                *counts.entry(word).or_insert(0u64) += 1;
+            }
+            // Each invitation is under 1 KB; plus the audit entry, the job and
+            // the authorization check, all on the org's partition.
+            let write_units = transactional_write_units(1024) * (invites as u32 + 3);
+            Ok(ChunkDone {
+                counts,
+                write_units,
+            })
+        }
+        Err(BatchError::ExtraFailed(name)) if name == PROGRESS => Err(ChunkError::AlreadyDone),
+        Err(BatchError::ExtraFailed(_)) => {
+            Err(OpError::Internal("an import chunk item is missing".into()).into())
+        }
+        Err(BatchError::Op(OpError::Forbidden)) => Err(ChunkError::Forbidden),
+        Err(BatchError::Op(err)) => Err(err.into()),
+    }
+}
+
+/// A processed row's outcome, rebuilt from its chunk row and outcome word.
+pub fn row_result(row_number: usize, row: &ChunkRow, word: &str) -> Option<RowResult> {
+    let (email, outcome) = match row {
+        ChunkRow::Candidate { email, .. } => {
+            let id = InvitationId::for_email(email);
+            let outcome = match word {
+                "invited" => Outcome::Invited(id),
+                "already_invited" => Outcome::AlreadyInvited(id),
+                "already_member" => Outcome::AlreadyMember,
+                _ => return None,
+            };
+            (email.to_string(), outcome)
+        }
+        ChunkRow::Invalid { shown, reason } => (shown.clone(), Outcome::Invalid(reason.clone())),
+        ChunkRow::Duplicate { shown } => (shown.clone(), Outcome::Duplicate),
+    };
+    Some(RowResult {
+        row: row_number,
+        email,
+        outcome,
+    })
+}

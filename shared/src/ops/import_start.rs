@@ -1,0 +1,88 @@
+//! Starting an import job (the large form of `POST /orgs/{org}/invitations`):
+//! the rows are screened (`invalid` and `duplicate` are decided here, over the
+//! whole file), stored in chunk items, then the job item is written with its
+//! audit entry in one transaction. The job item's insert wakes the worker.
+
+use super::commit::Audit;
+use super::invite_members::{InviteRow, Outcome, screen, summary};
+use super::{Caller, Membership, OpError};
+use crate::App;
+use crate::domain::import::{
+    ChunkRow, ImportId, ImportJob, ImportStatus, ROWS_PER_CHUNK, chunk_count,
+};
+use crate::domain::{Action, OrgSlug};
+use crate::store::imports::{chunk_item, create_action};
+use crate::store::{Reads, Transaction};
+use serde_json::json;
+
+pub struct StartImport {
+    pub org: OrgSlug,
+    pub rows: Vec<InviteRow>,
+}
+
+/// Calls: one authorizing read, ⌈chunks / 25⌉ `BatchWriteItem`s, one transaction.
+pub async fn start_import(
+    app: &App,
+    caller: &Caller,
+    input: StartImport,
+) -> Result<ImportJob, OpError> {
+    let StartImport { org, rows } = input;
+    let membership = Membership::load(app, &org, caller, Reads::new()).await?;
+    membership.require(Action::ManageInvitations)?;
+
+    let (results, candidates) = screen(rows);
+    let mut chunk_rows: Vec<ChunkRow> = results
+        .into_iter()
+        .map(|r| match r.outcome {
+            Outcome::Invalid(reason) => ChunkRow::Invalid {
+                shown: r.email,
+                reason,
+            },
+            // Candidates carry a placeholder here; they are replaced below.
+            _ => ChunkRow::Duplicate { shown: r.email },
+        })
+        .collect();
+    for c in candidates {
+        chunk_rows[c.index] = ChunkRow::Candidate {
+            email: c.email,
+            role: c.role,
+            seat: c.seat,
+        };
+    }
+
+    let now = app.now();
+    let job = ImportJob {
+        org: org.clone(),
+        id: ImportId::new(),
+        created_by: caller.user_id.clone(),
+        created_by_email: caller.email.clone(),
+        created_at: now,
+        updated_at: now,
+        finished_at: None,
+        status: ImportStatus::Queued,
+        rows: chunk_rows.len(),
+        chunks: chunk_count(chunk_rows.len()),
+        next_chunk: 0,
+        counts: summary(&[])
+            .into_keys()
+            .map(|k| (k.to_owned(), 0))
+            .collect(),
+        error: None,
+    };
+    let items = chunk_rows
+        .chunks(ROWS_PER_CHUNK)
+        .enumerate()
+        .map(|(i, rows)| chunk_item(&job, i, rows))
+        .collect();
+    app.store.put_import_chunks(items).await?;
+
+    let mut tx = Transaction::new();
+    tx.push("import", create_action(&job));
+    let audit = Audit::new(
+        "import.created",
+        job.id.as_str(),
+        json!({"rows": job.rows, "chunks": job.chunks}),
+    );
+    membership.commit(app, caller, tx, audit).await??;
+    Ok(job)
+}
