@@ -35,4 +35,7 @@ fi
 section "cfn-lint infra/template.yaml"
 cfn-lint infra/template.yaml
 
+section "infra/template.yaml operations block is up to date (scripts/ops_template.py)"
+"$PY" scripts/ops_template.py --check
+
 section "all checks passed"

@@ -24,7 +24,8 @@ impl App {
         Ok(Self::new(
             config.clone(),
             Store::new(aws_sdk_dynamodb::Client::new(&sdk), config.table.clone()),
-            Mailer::new(aws_sdk_sesv2::Client::new(&sdk), config.mail_from.clone()),
+            Mailer::new(aws_sdk_sesv2::Client::new(&sdk), config.mail_from.clone())
+                .with_configuration_set(std::env::var("ROSTER_SES_CONFIGURATION_SET").ok()),
             Arc::new(SystemClock),
         ))
     }

@@ -7,6 +7,7 @@ mod auth;
 mod authz_matrix;
 mod call_counts;
 mod csv_upload;
+mod iam;
 mod invitations;
 mod members;
 mod orgs;

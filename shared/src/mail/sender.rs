@@ -12,6 +12,9 @@ use std::time::Duration;
 pub struct Mailer {
     client: Client,
     from: Email,
+    /// The SES configuration set every message goes through (deployed: the one
+    /// whose bounce and complaint events come back to Roster).
+    configuration_set: Option<String>,
     max_tries: u32,
 }
 
@@ -35,8 +38,15 @@ impl Mailer {
         Self {
             client,
             from,
+            configuration_set: None,
             max_tries: 4,
         }
+    }
+
+    /// Sends every message through the SES configuration set `name`.
+    pub fn with_configuration_set(mut self, name: Option<String>) -> Self {
+        self.configuration_set = name.filter(|n| !n.is_empty());
+        self
     }
 
     /// Sends `mail` to `to`; returns the SES message id.
@@ -76,6 +86,7 @@ impl Mailer {
             .client
             .send_email()
             .from_email_address(self.from.as_str())
+            .set_configuration_set_name(self.configuration_set.clone())
             .destination(Destination::builder().to_addresses(to.as_str()).build())
             .content(EmailContent::builder().simple(message).build())
             .send()
