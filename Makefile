@@ -4,6 +4,7 @@
 #   make bench   bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, RSS
 #   make token EMAIL=alice@example.com [SUB=...]   print a local dev JWT
 #   make invoke FN=sweep [EVENT=...]   run one function on a sample event (make dev running)
+#   make routes  write the copies of the route table that are generated (see README, Adding an operation)
 #   make fmt | lint | clean | venv
 
 SHELL := bash
@@ -48,6 +49,12 @@ lint: venv
 clean:
 	cargo clean
 	rm -rf .dev
+
+# The copies of shared/src/http/route_table/mod.rs that are generated: the
+# Cargo.toml router, the README API table, new function crates and sample events.
+.PHONY: routes
+routes:
+	cargo run -q -p roster-tests --bin gen-routes
 
 # The bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, peak RSS (own moto).
 .PHONY: bench

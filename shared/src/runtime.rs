@@ -1,5 +1,6 @@
 //! What every function's `main` does: JSON logs, the [`App`] built once at
-//! cold start, and the Lambda runtime loop around a shared handler.
+//! cold start, and the Lambda runtime loop around a shared handler (an HTTP
+//! one in its request's span, see [`crate::http::span`]).
 
 use crate::App;
 use lambda_http::{Body, Request, Response};
@@ -7,16 +8,30 @@ use std::future::Future;
 use std::sync::Arc;
 
 pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::util::SubscriberInitExt::init(json_logs(filter, std::io::stdout));
+}
+
+/// The log format: one JSON object per line, with the current span's fields
+/// (`span`: operation, org, target, caller) and every enclosing span
+/// (`spans`, which includes the runtime's `requestId`).
+pub fn json_logs<W>(
+    filter: tracing_subscriber::EnvFilter,
+    writer: W,
+) -> impl tracing::Subscriber + Send + Sync + 'static
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     tracing_subscriber::fmt()
         .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_current_span(false)
+        .with_env_filter(filter)
+        .with_current_span(true)
+        .with_span_list(true)
         .with_target(false)
         .without_time()
-        .init();
+        .with_writer(writer)
+        .finish()
 }
 
 async fn build_app() -> Result<Arc<App>, lambda_runtime::Error> {
@@ -37,7 +52,9 @@ where
     let app = build_app().await?;
     lambda_http::run(lambda_http::service_fn(move |req: Request| {
         let app = app.clone();
-        async move { Ok::<_, std::convert::Infallible>(handler(app, req).await) }
+        async move {
+            Ok::<_, std::convert::Infallible>(crate::http::span::traced(handler, app, req).await)
+        }
     }))
     .await
 }

@@ -13,5 +13,6 @@ mod members;
 mod orgs;
 mod resend_revoke;
 mod seats_roles;
+mod spans;
 mod sweep;
 mod tokens;

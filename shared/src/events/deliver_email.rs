@@ -2,7 +2,8 @@
 //! Each record is delivered on its own; a record that fails for a reason worth
 //! retrying (DynamoDB unavailable) is reported in the partial batch response,
 //! so Lambda retries from it without blocking on, or re-sending, the others
-//! (their outbox claim makes a retry a no-op).
+//! (their outbox claim makes a retry a no-op). Each record's log lines carry
+//! its span: the operation, the stream event, the org and the outbox message.
 
 use crate::App;
 use crate::http::error::ErrorChain;
@@ -12,6 +13,7 @@ use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use lambda_runtime::LambdaEvent;
 use std::sync::Arc;
+use tracing::{Instrument, Span};
 
 pub async fn handle(
     app: Arc<App>,
@@ -26,18 +28,22 @@ pub async fn deliver_records(app: &App, records: Vec<EventRecord>) -> DynamoDbEv
         if record.event_name != "INSERT" || !is_outbox(&record) {
             continue;
         }
+        let span = record_span(&record);
         let image: Item = record.change.new_image.clone().into();
         let result = match outbox::from_item(&image) {
             Ok(msg) => deliver(app, &msg)
+                .instrument(with_message(&span, &msg))
                 .await
-                .map(|d| tracing::info!(outcome = ?d, "outbox record handled")),
+                .map(|d| span.in_scope(|| tracing::info!(outcome = ?d, "outbox record handled"))),
             Err(err) => {
                 // A malformed item will never become deliverable: log and move on.
+                let _in = span.enter();
                 tracing::error!(error = %ErrorChain(&err), "outbox record unreadable, skipped");
                 Ok(())
             }
         };
         if let Err(err) = result {
+            let _in = span.enter();
             tracing::warn!(error = %ErrorChain(&err), "outbox record failed, will be retried");
             let mut failure = DynamoDbBatchItemFailure::default();
             failure.item_identifier = record.change.sequence_number.clone();
@@ -54,4 +60,15 @@ fn is_outbox(record: &EventRecord) -> bool {
     keys.get("sk")
         .and_then(|v| v.as_s().ok())
         .is_some_and(|sk| sk.starts_with("OUTBOX#"))
+}
+
+fn record_span(record: &EventRecord) -> Span {
+    let empty = tracing::field::Empty;
+    tracing::info_span!("record", op = "deliver-email", event_id = %record.event_id, org = empty, outbox_id = empty)
+}
+
+fn with_message(span: &Span, msg: &crate::domain::OutboxMessage) -> Span {
+    span.record("org", msg.org.as_str());
+    span.record("outbox_id", &msg.id);
+    span.clone()
 }

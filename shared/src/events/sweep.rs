@@ -28,6 +28,7 @@ pub struct SweepReport {
     pub invitations_deleted: usize,
 }
 
+#[tracing::instrument(name = "run", skip_all, fields(op = "sweep"))]
 pub async fn handle(
     app: Arc<App>,
     _event: LambdaEvent<serde_json::Value>,

@@ -85,9 +85,11 @@ fn from_claims(
     let email = email
         .and_then(|e| Email::parse(e).ok())
         .ok_or(ApiError::Unauthenticated)?;
+    let email_verified = email_verified.ok_or(ApiError::Unauthenticated)?;
+    super::span::record_caller(&user_id);
     Ok(Caller {
         user_id,
         email,
-        email_verified: email_verified.ok_or(ApiError::Unauthenticated)?,
+        email_verified,
     })
 }

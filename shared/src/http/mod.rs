@@ -1,12 +1,15 @@
-//! The HTTP layer: who is calling, parsing requests into typed input, and the
-//! one place errors become `application/problem+json`.
+//! The HTTP layer: the route table, each request's span, who is calling,
+//! parsing requests into typed input, and the one place errors become
+//! `application/problem+json`.
 
 pub mod csv_upload;
 pub mod error;
 pub mod identity;
 pub mod request;
 pub mod response;
+pub mod route_table;
 pub mod routes;
+pub mod span;
 pub mod views;
 
 pub use error::ApiError;

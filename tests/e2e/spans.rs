@@ -1,0 +1,242 @@
+//! Log lines are attributable: captured in the functions' own JSON format,
+//! every line of a request carries its span (operation, org, target, caller),
+//! every line of a delivered stream record and of a sweep run carries theirs,
+//! and no email address, JWT or token secret appears in any of them.
+
+use roster::http::routes::{get_member, invite_members, issue_token, list_my_orgs, revoke_token};
+use roster::http::span::{loggable, traced};
+use roster_tests::{Req, Resp, TestApp, User, mail};
+use serde_json::{Value, json};
+use std::future::Future;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::util::SubscriberInitExt;
+
+/// Log output written through `roster::runtime::json_logs`, as deployed.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Logs {
+    /// Captures this thread's log lines (the test runtime is single-threaded)
+    /// until the guard drops.
+    fn capture(&self) -> lambda_http::tracing::dispatcher::DefaultGuard {
+        let writer = self.clone();
+        roster::runtime::json_logs(EnvFilter::new("info"), move || writer.clone()).set_default()
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).expect("UTF-8 logs")
+    }
+
+    fn lines(&self) -> Vec<Value> {
+        self.text()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect()
+    }
+
+    /// The one line with this message and, if given, this status.
+    fn line(&self, message: &str, status: Option<u16>) -> Value {
+        let found: Vec<Value> = self
+            .lines()
+            .into_iter()
+            .filter(|l| l["fields"]["message"] == message)
+            .filter(|l| status.is_none_or(|s| l["fields"]["status"] == s))
+            .collect();
+        assert_eq!(found.len(), 1, "{message} {status:?} in:\n{}", self.text());
+        found.into_iter().next().unwrap()
+    }
+
+    /// No email address, JWT or token secret, in any form.
+    fn assert_nothing_secret(&self, also: &[&str]) {
+        let text = self.text();
+        for needle in ["@", "%40", "eyJ", "rst_"].iter().chain(also) {
+            assert!(!text.contains(needle), "{needle:?} is in the logs:\n{text}");
+        }
+    }
+}
+
+/// Sends `req` to `handler` the way `runtime::serve_http` does: in its span.
+async fn send<F, Fut>(app: &TestApp, req: Req, handler: F) -> Resp
+where
+    F: FnOnce(Arc<roster::App>, lambda_http::Request) -> Fut,
+    Fut: Future<Output = lambda_http::Response<lambda_http::Body>>,
+{
+    Resp::from(traced(handler, app.app.clone(), req.build()).await)
+}
+
+#[tokio::test]
+async fn every_request_log_line_names_the_operation_org_target_and_caller_and_no_secret() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 3).await;
+    let bob = User::new("bob");
+    app.add_member(&alice, &org, &bob, "member", true).await;
+    let nobody = "user-nobody-1";
+    // A caller whose id holds an email address (as `make token` makes them).
+    let mut carol = User::new("carol");
+    carol.sub = format!("dev|{}", carol.email);
+    let alice_jwt = alice.token();
+    let bob_jwt = bob.token();
+
+    let logs = Logs::default();
+    let guard = logs.capture();
+    let missing = send(
+        &app,
+        Req::get("/orgs/{org}/members/{user_id}")
+            .org(&org)
+            .param("user_id", nobody)
+            .bearer(&alice_jwt),
+        get_member::handle,
+    )
+    .await;
+    let issued = send(
+        &app,
+        Req::post("/orgs/{org}/tokens")
+            .org(&org)
+            .bearer(&bob_jwt)
+            .json(json!({"name": "laptop"})),
+        issue_token::handle,
+    )
+    .await;
+    let mine = send(
+        &app,
+        Req::get("/me/orgs").user(&carol),
+        list_my_orgs::handle,
+    )
+    .await;
+    drop(guard);
+
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    assert_eq!(issued.status, 201, "{}", issued.body);
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    let refused = logs.line("request refused", None);
+    assert_eq!(
+        refused["span"],
+        json!({
+            "name": "request",
+            "op": "get-member",
+            "route": "GET /orgs/{org}/members/{user_id}",
+            "org": org,
+            "target": nobody,
+            "caller": alice.sub,
+        }),
+        "{refused}"
+    );
+    assert_eq!(
+        logs.line("request handled", Some(404))["span"],
+        refused["span"]
+    );
+    let created = logs.line("request handled", Some(201));
+    assert_eq!(created["span"]["op"], "issue-token");
+    assert_eq!(created["span"]["org"], org.as_str());
+    assert_eq!(created["span"]["caller"], bob.sub.as_str());
+    assert!(created["span"].get("target").is_none(), "{created}");
+    let listed = logs.line("request handled", Some(200));
+    assert_eq!(listed["span"]["op"], "list-my-orgs");
+    assert_eq!(listed["span"]["caller"], loggable(&carol.sub));
+    assert!(listed["span"]["caller"].as_str().unwrap().starts_with('~'));
+    for line in logs.lines() {
+        assert!(
+            line["span"]["op"].is_string(),
+            "a line outside any span: {line}"
+        );
+    }
+    let secret = issued.json["token"].as_str().expect("the token secret");
+    logs.assert_nothing_secret(&[secret, &alice_jwt, &bob_jwt, &carol.email, &bob.email]);
+}
+
+#[tokio::test]
+async fn a_request_without_identity_or_with_a_secret_in_the_path_logs_no_caller_and_no_secret() {
+    let app = TestApp::spawn().await;
+    let logs = Logs::default();
+    let guard = logs.capture();
+    let secret = "rst_3q2-7wX_9bKf0hJtN4yLmPzQe8sVdR1uCaGiO5kE6nA";
+    let resp = send(
+        &app,
+        Req::delete("/orgs/{org}/tokens/{id}")
+            .org("acme")
+            .param("id", secret)
+            .bearer("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."),
+        revoke_token::handle,
+    )
+    .await;
+    drop(guard);
+    assert_eq!(resp.status, 401, "{}", resp.body);
+    let handled = logs.line("request handled", Some(401));
+    assert_eq!(handled["span"]["op"], "revoke-token");
+    assert_eq!(handled["span"]["org"], "acme");
+    assert_eq!(handled["span"]["target"], loggable(secret));
+    assert!(handled["span"].get("caller").is_none(), "{handled}");
+    logs.assert_nothing_secret(&[]);
+}
+
+#[tokio::test]
+async fn each_delivered_outbox_record_logs_in_a_span_with_its_org_and_message() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 3).await;
+    let bob = User::new("bob");
+    let logs = Logs::default();
+    let guard = logs.capture();
+    let invited = send(
+        &app,
+        Req::post("/orgs/{org}/invitations")
+            .org(&org)
+            .user(&alice)
+            .json(json!({"emails": [bob.email]})),
+        invite_members::handle,
+    )
+    .await;
+    assert_eq!(invited.status, 200, "{}", invited.body);
+    assert_eq!(mail::deliver_queued(&app, &org).await, 1);
+    drop(guard);
+    assert_eq!(
+        mail::sent_to(&bob.email).await.len(),
+        1,
+        "the invitation was sent"
+    );
+
+    for message in ["mail sent", "outbox record handled"] {
+        let line = logs.line(message, None);
+        assert_eq!(line["span"]["name"], "record", "{line}");
+        assert_eq!(line["span"]["op"], "deliver-email", "{line}");
+        assert_eq!(line["span"]["org"], org.as_str(), "{line}");
+        assert_eq!(line["span"]["event_id"], "0", "{line}");
+        assert!(
+            line["span"]["outbox_id"]
+                .as_str()
+                .is_some_and(|id| !id.is_empty())
+        );
+    }
+    logs.assert_nothing_secret(&[&bob.email, &alice.email]);
+}
+
+#[tokio::test]
+async fn a_sweep_run_logs_in_its_span() {
+    let app = TestApp::isolated().await;
+    let logs = Logs::default();
+    let guard = logs.capture();
+    let event = lambda_http::LambdaEvent::new(json!({}), lambda_http::Context::default());
+    roster::events::sweep::handle(app.app.clone(), event)
+        .await
+        .expect("the sweep runs");
+    drop(guard);
+    let done = logs.line("sweep done", None);
+    assert_eq!(
+        done["span"],
+        json!({"name": "run", "op": "sweep"}),
+        "{done}"
+    );
+}
