@@ -1,7 +1,8 @@
 # Roster developer commands. Recipes stay thin; the logic lives in scripts/.
 #   make dev     run every function on http://127.0.0.1:9000 against moto on :4566
 #   make test    fmt, clippy, all tests (own moto), cfn-lint: what CI runs
-#   make bench   bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, RSS
+#   make bench   bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, RSS; cold starts
+#   make package every function for arm64 in release, zipped (target/lambda/<name>/bootstrap.zip)
 #   make token EMAIL=alice@example.com [SUB=...]   print a local dev JWT
 #   make invoke FN=sweep [EVENT=...]   run one function on a sample event (make dev running)
 #   make routes  write the copies of the route table that are generated (see README, Adding an operation)
@@ -60,3 +61,8 @@ routes:
 .PHONY: bench
 bench: venv
 	scripts/bench.sh
+
+# Every function for Lambda's arm64 in release (cargo-lambda + zig), zipped, timed.
+.PHONY: package
+package: venv
+	scripts/package.sh

@@ -15,6 +15,7 @@ a fresh org each start, get-org reads one, deliver-email claims and sends a seat
 mail whose outbox item this script puts in the table first.
 
 Usage: scripts/coldstart.py ROUNDS NAME=BINARY [NAME=BINARY...]
+(the first is the baseline; NAME@LABEL runs another build of NAME, to compare levers)
 """
 
 import io
@@ -203,6 +204,7 @@ def main(argv):
     ddb = boto3.client("dynamodb", region_name=os.environ.get("AWS_REGION", "us-east-1"))
 
     def event_for(name):
+        name = name.split("@")[0]  # `get-org@before`: another build of get-org
         if name == "deliver-email":
             return seat_mail_event(ddb)
         if name == "create-org":
@@ -215,6 +217,8 @@ def main(argv):
     binaries = dict(functions)
     if "create-org" in binaries:
         one_start(binaries["create-org"], "create-org", http_event("create-org", "cs-read"), port)
+    else:
+        sys.exit("coldstart: create-org is needed (it makes the org get-org reads)")
     for name, binary in functions:
         one_start(binary, name, event_for(name), port)
 

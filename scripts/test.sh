@@ -35,6 +35,9 @@ fi
 section "cfn-lint infra/template.yaml"
 cfn-lint infra/template.yaml
 
+section "sam validate --lint (SAM transform and cfn-lint, offline)"
+SAM_CLI_TELEMETRY=0 sam validate --lint --template infra/template.yaml --region us-east-1
+
 section "infra/template.yaml operations block is up to date (scripts/ops_template.py)"
 "$PY" scripts/ops_template.py --check
 
