@@ -33,6 +33,7 @@ from pathlib import Path
 
 import boto3
 
+LOG = open(os.environ.get("COLDSTART_LOG", os.devnull), "ab")
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 ACCOUNT = "123456789012"
 CLAIMS_SUB = "dev|bench@example.com"
@@ -49,11 +50,15 @@ class Start:
         self.responded = None
         self.status = None
         self.done = threading.Event()
+        self.killed = threading.Event()
 
 
 class RuntimeApi(BaseHTTPRequestHandler):
+    """One start's Runtime API (a server per start: a late request of the
+    previous process can never be taken for this one's)."""
+
     protocol_version = "HTTP/1.1"
-    current: Start = None
+    start: Start = None
 
     def log_message(self, *_args):
         pass
@@ -67,7 +72,7 @@ class RuntimeApi(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
-        start = RuntimeApi.current
+        start = self.start
         if not self.path.endswith("/invocation/next"):
             return self._reply(404)
         if start.first_next is None:
@@ -80,12 +85,12 @@ class RuntimeApi(BaseHTTPRequestHandler):
                 "Lambda-Runtime-Invoked-Function-Arn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:bench",
                 "Lambda-Runtime-Trace-Id": "Root=1-00000000-000000000000000000000000;Sampled=0",
             })
-        # The second `next`: the process is killed while it waits.
-        start.done.wait(30)
-        return self._reply(503)
+        # The second `next`: held until the process is killed.
+        start.killed.wait(30)
+        self.close_connection = True
 
     def do_POST(self):
-        start = RuntimeApi.current
+        start = self.start
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         if "/invocation/" in self.path and self.path.endswith("/response"):
@@ -168,15 +173,20 @@ def lambda_env(name: str, port: int) -> dict:
     return env
 
 
-def one_start(binary: str, name: str, event: bytes, port: int) -> Start:
+def one_start(binary: str, name: str, event: bytes) -> Start:
     start = Start(event)
-    RuntimeApi.current = start
+    handler = type("StartRuntimeApi", (RuntimeApi,), {"start": start})
+    server = QuietServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = lambda_env(name, server.server_address[1])
     t0 = time.perf_counter()
-    proc = subprocess.Popen([binary], env=lambda_env(name, port),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=LOG)
     finished = start.done.wait(30)
     proc.kill()
     proc.wait()
+    start.killed.set()
+    server.shutdown()
+    server.server_close()
     if not finished or start.first_next is None:
         sys.exit(f"coldstart: {name} did not complete a first invoke (exit {proc.returncode})")
     start.init_ms = (start.first_next - t0) * 1000
@@ -198,9 +208,6 @@ def p90(values):
 def main(argv):
     rounds = int(argv[0])
     functions = [arg.split("=", 1) for arg in argv[1:]]
-    server = QuietServer(("127.0.0.1", 0), RuntimeApi)
-    port = server.server_address[1]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     ddb = boto3.client("dynamodb", region_name=os.environ.get("AWS_REGION", "us-east-1"))
 
     def event_for(name):
@@ -216,21 +223,20 @@ def main(argv):
     # The org get-org reads; one unmeasured start of each binary (page cache).
     binaries = dict(functions)
     if "create-org" in binaries:
-        one_start(binaries["create-org"], "create-org", http_event("create-org", "cs-read"), port)
-    else:
-        sys.exit("coldstart: create-org is needed (it makes the org get-org reads)")
+        one_start(binaries["create-org"], "create-org", http_event("create-org", "cs-read"))
+    elif any(name.startswith("get-org") for name in binaries):
+        sys.exit("coldstart: get-org needs create-org (it makes the org get-org reads)")
     for name, binary in functions:
-        one_start(binary, name, event_for(name), port)
+        one_start(binary, name, event_for(name))
 
     results = {name: [] for name, _ in functions}
     for r in range(rounds):
         order = functions[r % len(functions):] + functions[:r % len(functions)]
         for name, binary in order:
-            start = one_start(binary, name, event_for(name), port)
+            start = one_start(binary, name, event_for(name))
             if start.status not in (200, 201, "ok"):
                 sys.exit(f"coldstart: {name} answered {start.status}")
             results[name].append(start)
-    server.shutdown()
     base_name = functions[0][0]
     base = statistics.median(s.init_ms for s in results[base_name])
     for name, binary in functions:
