@@ -63,9 +63,10 @@ awk -F'\t' '
 
 # Roster's overhead: the upload against the bare loop of the same calls, per size.
 awk -F'\t' '
-    $1 == "upload" { up[$2] = $4 } $1 == "raw_baseline" { raw[$2] = $4 }
-    END { for (r in up) if (r in raw && raw[r] > 0)
-        printf "overhead upload/raw_baseline %d rows: wall %.2fx (%.2f s / %.2f s)\n", r, up[r] / raw[r], up[r], raw[r] }' "$OUT" | sort -n -k4
+    $1 == "upload" { up[$2] = $4; upcpu[$2] = $5 } $1 == "raw_baseline" { raw[$2] = $4; rawcpu[$2] = $5 }
+    END { for (r in up) if (r in raw && raw[r] > 0 && rawcpu[r] > 0)
+        printf "overhead upload/raw_baseline %d rows: wall %.2fx (%.2f s / %.2f s), our CPU %.2fx (%.2f s / %.2f s)\n",
+            r, up[r] / raw[r], up[r], raw[r], upcpu[r] / rawcpu[r], upcpu[r], rawcpu[r] }' "$OUT" | sort -n -k4
 
 # Cold starts: release builds of an empty lambda_http function and three of
 # Roster's (one read, one write, deliver-email), same profile, same run.
