@@ -1,12 +1,15 @@
 //! Roster's domain crate: everything but each function's `main`.
 //!
-//! Dependencies point one way: [`http`] → [`ops`] → [`domain`], and [`ops`] →
-//! [`store`] / [`mail`]. [`events`] holds the non-HTTP handlers (stream, schedule).
+//! Dependencies point one way: [`http`] → [`ops`] → [`store`] / [`mail`] →
+//! [`domain`]. [`events`] holds the non-HTTP handlers (stream, schedule) and
+//! uses [`ops`] and [`store`]. Nothing below [`http`] knows about HTTP, and
+//! only [`store`] talks to DynamoDB.
 
 pub mod app;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod error_chain;
 pub mod events;
 pub mod http;
 pub mod mail;

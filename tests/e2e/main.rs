@@ -13,6 +13,7 @@ mod members;
 mod orgs;
 mod resend_revoke;
 mod seats_roles;
+mod self_target;
 mod spans;
 mod sweep;
 mod tokens;

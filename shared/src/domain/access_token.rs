@@ -1,7 +1,23 @@
-//! Org access tokens: the `rst_` secret, its name, lifetime and channel scope.
+//! Org access tokens: the `rst_` secret, its name, lifetime and channel
+//! scope, and the token as kept (its secret's hash only).
 
-use super::{Invalid, Secret, SecretHash};
-use chrono::Duration;
+use super::{Invalid, OrgSlug, Secret, SecretHash, UserId};
+use chrono::{DateTime, Duration, Utc};
+
+/// A token as stored: everything but the secret, which only its holder saw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessToken {
+    pub id: String,
+    pub org: OrgSlug,
+    pub user_id: UserId,
+    pub name: TokenName,
+    pub channels: ChannelScope,
+    /// The member's seat epoch when issued: the token dies with that seat.
+    pub seat_epoch: u64,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub hash: SecretHash,
+}
 
 /// `rst_` followed by 256 bits of base64url: what a channel server receives.
 pub struct AccessTokenSecret(Secret);

@@ -115,6 +115,34 @@ impl EmailStatus {
     }
 }
 
+/// Which invitations a listing shows, decided against the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    Pending,
+    Expired,
+    All,
+}
+
+impl StatusFilter {
+    /// `pending` (the default), `expired` or `all`.
+    pub fn parse(raw: Option<&str>) -> Result<Self, Invalid> {
+        match raw {
+            None | Some("pending") => Ok(Self::Pending),
+            Some("expired") => Ok(Self::Expired),
+            Some("all") => Ok(Self::All),
+            Some(_) => Err(Invalid::new("status must be pending, expired or all")),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Expired => "expired",
+            Self::All => "all",
+        }
+    }
+}
+
 /// The accept token an invitee receives: which org, which invitation, and the
 /// secret whose hash must match the one stored on the invitation.
 #[derive(Debug)]

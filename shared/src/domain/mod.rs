@@ -2,6 +2,7 @@
 //! functions. Nothing here knows about AWS or HTTP.
 
 pub mod access_token;
+pub mod audit;
 pub mod email;
 pub mod invitation;
 pub mod member;
@@ -10,10 +11,16 @@ pub mod outbox;
 pub mod permissions;
 pub mod role;
 pub mod secret;
+pub mod time;
 
-pub use access_token::{AccessTokenSecret, Channel, ChannelScope, TokenName, TokenTtlDays};
+pub use access_token::{
+    AccessToken, AccessTokenSecret, Channel, ChannelScope, TokenName, TokenTtlDays,
+};
+pub use audit::AuditEntry;
 pub use email::Email;
-pub use invitation::{EmailStatus, Invitation, InvitationId, InvitationState, InviteLink};
+pub use invitation::{
+    EmailStatus, Invitation, InvitationId, InvitationState, InviteLink, StatusFilter,
+};
 pub use member::{Member, UserId};
 pub use org::{Org, OrgName, OrgSlug, SeatLimit};
 pub use outbox::{DeliveryStatus, MailKind, OutboxMessage};

@@ -30,15 +30,6 @@ impl Role {
             Self::Member => "member",
         }
     }
-
-    /// The name people see in emails and UIs.
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Self::Admin => "Account Admin",
-            Self::BillingManager => "Billing Manager",
-            Self::Member => "Member",
-        }
-    }
 }
 
 impl fmt::Display for Role {

@@ -6,7 +6,7 @@
 //! its span: the operation, the stream event, the org and the outbox message.
 
 use crate::App;
-use crate::http::error::ErrorChain;
+use crate::error_chain::ErrorChain;
 use crate::ops::deliver_mail::deliver;
 use crate::store::{Item, outbox};
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
@@ -56,10 +56,7 @@ pub async fn deliver_records(app: &App, records: Vec<EventRecord>) -> DynamoDbEv
 }
 
 fn is_outbox(record: &EventRecord) -> bool {
-    let keys: Item = record.change.keys.clone().into();
-    keys.get("sk")
-        .and_then(|v| v.as_s().ok())
-        .is_some_and(|sk| sk.starts_with("OUTBOX#"))
+    outbox::is_message_key(&record.change.keys.clone().into())
 }
 
 fn record_span(record: &EventRecord) -> Span {

@@ -1,6 +1,8 @@
 //! Every error answer is built here: RFC 9457 problem+json with a `code`.
 //! 5xx answers carry a fixed message; the cause chain goes to the log only.
 
+use crate::domain::time::rfc3339;
+use crate::error_chain::ErrorChain;
 use crate::ops::OpError;
 use http::StatusCode;
 use lambda_http::{Body, Response};
@@ -28,10 +30,6 @@ impl ApiError {
             field,
             crate::domain::Invalid::new(message),
         ))
-    }
-
-    pub fn status_code(&self) -> StatusCode {
-        self.parts().0
     }
 
     /// Status, code, title and detail.
@@ -158,10 +156,7 @@ impl ApiError {
                 StatusCode::GONE,
                 "invitation_expired",
                 "Invitation expired",
-                format!(
-                    "This invitation expired on {}.",
-                    expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                ),
+                format!("This invitation expired on {}.", rfc3339(*expires_at)),
             ),
             TooLarge(what) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -215,20 +210,5 @@ impl ApiError {
         builder
             .body(Body::Text(body.to_string()))
             .expect("static response parts are valid")
-    }
-}
-
-/// Formats an error with all its sources, for logs.
-pub struct ErrorChain<'a>(pub &'a (dyn std::error::Error + 'static));
-
-impl std::fmt::Display for ErrorChain<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut source = self.0.source();
-        while let Some(cause) = source {
-            write!(f, ": {cause}")?;
-            source = cause.source();
-        }
-        Ok(())
     }
 }

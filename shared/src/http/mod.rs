@@ -1,6 +1,7 @@
 //! The HTTP layer: the route table, each request's span, who is calling,
-//! parsing requests into typed input, and the one place errors become
-//! `application/problem+json`.
+//! parsing requests into typed input, the one place success bodies are shaped
+//! ([`views`]) and the one place errors become `application/problem+json`
+//! ([`error`]).
 
 pub mod csv_upload;
 pub mod error;

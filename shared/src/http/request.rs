@@ -2,8 +2,9 @@
 //! content types and size limits.
 
 use super::ApiError;
-use crate::domain::{Invalid, OrgSlug, UserId};
-use crate::ops::OpError;
+use crate::domain::{Invalid, InvitationId, OrgSlug, UserId};
+use crate::ops::revoke_invitation::InvitationRef;
+use crate::ops::{MemberTarget, OpError, PageRequest};
 use lambda_http::{Body, Request, RequestExt};
 use serde::de::DeserializeOwned;
 
@@ -83,10 +84,21 @@ pub fn user_id(req: &Request) -> Result<UserId, ApiError> {
     UserId::parse(&path_param(req, "user_id")?).map_err(|_| OpError::MemberNotFound.into())
 }
 
-/// The `{id}` of an invitation; a malformed id names no invitation.
-pub fn invitation_id(req: &Request) -> Result<crate::domain::InvitationId, ApiError> {
-    crate::domain::InvitationId::parse(&path_param(req, "id")?)
-        .map_err(|_| OpError::InvitationNotFound.into())
+/// `{org}` and `{user_id}`: the member a route acts on.
+pub fn target(req: &Request) -> Result<MemberTarget, ApiError> {
+    Ok(MemberTarget {
+        org: org_slug(req)?,
+        user: user_id(req)?,
+    })
+}
+
+/// `{org}` and the `{id}` of an invitation; a malformed id names no invitation.
+pub fn invitation_ref(req: &Request) -> Result<InvitationRef, ApiError> {
+    Ok(InvitationRef {
+        org: org_slug(req)?,
+        id: InvitationId::parse(&path_param(req, "id")?)
+            .map_err(|_| ApiError::from(OpError::InvitationNotFound))?,
+    })
 }
 
 pub fn query(req: &Request, name: &str) -> Option<String> {
@@ -96,7 +108,7 @@ pub fn query(req: &Request, name: &str) -> Option<String> {
 }
 
 /// `limit`: 1–200, default 50.
-pub fn limit(req: &Request) -> Result<i32, ApiError> {
+fn limit(req: &Request) -> Result<i32, ApiError> {
     match query(req, "limit") {
         None => Ok(50),
         Some(raw) => raw
@@ -105,6 +117,14 @@ pub fn limit(req: &Request) -> Result<i32, ApiError> {
             .filter(|n| (1..=200).contains(n))
             .ok_or_else(|| ApiError::invalid("limit", "limit must be an integer from 1 to 200")),
     }
+}
+
+/// `limit` and `cursor`: which page of a listing.
+pub fn page(req: &Request) -> Result<PageRequest, ApiError> {
+    Ok(PageRequest {
+        limit: limit(req)?,
+        cursor: query(req, "cursor"),
+    })
 }
 
 /// A boolean query flag: `true` or `false` (absent means `false`).

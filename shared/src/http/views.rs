@@ -1,15 +1,15 @@
-//! The JSON shapes of the contract, built from domain values.
+//! The JSON shapes of the contract, built from domain values and operation
+//! results: every success body of every route is built here.
 
-use crate::domain::{Invitation, Member, Org};
-use crate::store::audit::AuditEntry;
-use crate::store::tokens::StoredToken;
+use crate::domain::time::rfc3339;
+use crate::domain::{AccessToken, AuditEntry, Invitation, Member, Org};
+use crate::ops::Page;
+use crate::ops::accept_invitation::Accepted;
+use crate::ops::invite_members::{Outcome, RowResult, summary};
+use crate::ops::issue_token::IssuedToken;
+use crate::ops::list_my_orgs::MyOrg;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::{Value, json};
-
-pub fn time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 pub fn org(org: &Org) -> Value {
     json!({
@@ -17,7 +17,7 @@ pub fn org(org: &Org) -> Value {
         "name": org.name,
         "seat_limit": org.seat_limit,
         "seats_used": org.seats_used,
-        "created_at": time(org.created_at),
+        "created_at": rfc3339(org.created_at),
     })
 }
 
@@ -26,9 +26,18 @@ pub fn member(member: &Member) -> Value {
         "user_id": member.user_id,
         "email": member.email,
         "role": member.role,
-        "seat": member.seat_assigned_at.map(|at| json!({"assigned_at": time(at)})),
-        "joined_at": time(member.joined_at),
+        "seat": member.seat_assigned_at.map(|at| json!({"assigned_at": rfc3339(at)})),
+        "joined_at": rfc3339(member.joined_at),
     })
+}
+
+/// `GET /me/orgs`: each org with the caller's role and seat in it.
+pub fn my_orgs(items: &[MyOrg]) -> Value {
+    let items: Vec<Value> = items
+        .iter()
+        .map(|m| json!({"org": org(&m.org), "role": m.member.role, "seat": m.member.has_seat()}))
+        .collect();
+    json!({ "items": items })
 }
 
 pub fn invitation(inv: &Invitation, now: DateTime<Utc>) -> Value {
@@ -39,26 +48,71 @@ pub fn invitation(inv: &Invitation, now: DateTime<Utc>) -> Value {
         "seat": inv.seat,
         "status": inv.state(now).as_str(),
         "invited_by": inv.invited_by,
-        "created_at": time(inv.created_at),
-        "expires_at": time(inv.expires_at),
+        "created_at": rfc3339(inv.created_at),
+        "expires_at": rfc3339(inv.expires_at),
         "email_status": inv.email_status.as_str(),
     })
 }
 
-pub fn token(token: &StoredToken) -> Value {
+/// `POST /orgs/{org}/invitations`: one outcome per row, and their counts.
+pub fn invite_results(results: &[RowResult], dry_run: bool) -> Value {
+    let rows: Vec<Value> = results
+        .iter()
+        .map(|r| {
+            let mut row = json!({"row": r.row, "email": r.email, "outcome": r.outcome.name()});
+            match &r.outcome {
+                Outcome::Invited(id) | Outcome::AlreadyInvited(id) => {
+                    row["invitation_id"] = json!(id.as_str());
+                }
+                Outcome::Invalid(reason) => row["error"] = json!(reason),
+                _ => {}
+            }
+            row
+        })
+        .collect();
+    json!({"dry_run": dry_run, "summary": summary(results), "results": rows})
+}
+
+/// `POST /invitations/accept`.
+pub fn accepted(accepted: &Accepted) -> Value {
+    json!({"org": org(&accepted.org), "role": accepted.role, "seat": accepted.seat})
+}
+
+pub fn token(token: &AccessToken) -> Value {
     json!({
         "id": token.id,
         "name": token.name,
         "user_id": token.user_id,
         "channels": token.channels.to_strings(),
-        "created_at": time(token.created_at),
-        "expires_at": time(token.expires_at),
+        "created_at": rfc3339(token.created_at),
+        "expires_at": rfc3339(token.expires_at),
     })
+}
+
+/// A new token: the only answer that ever shows its secret.
+pub fn issued_token(issued: &IssuedToken) -> Value {
+    let mut view = token(&issued.token);
+    view["token"] = json!(issued.secret);
+    view
+}
+
+/// `POST /tokens/introspect`: every inactive token looks the same.
+pub fn introspection(found: Option<&AccessToken>) -> Value {
+    match found {
+        Some(t) => json!({
+            "active": true,
+            "org": t.org,
+            "user_id": t.user_id,
+            "channels": t.channels.to_strings(),
+            "expires_at": rfc3339(t.expires_at),
+        }),
+        None => json!({"active": false}),
+    }
 }
 
 pub fn audit(entry: &AuditEntry) -> Value {
     json!({
-        "at": time(entry.at),
+        "at": rfc3339(entry.at),
         "actor": entry.actor,
         "action": entry.action,
         "target": entry.target,
@@ -66,8 +120,10 @@ pub fn audit(entry: &AuditEntry) -> Value {
     })
 }
 
-#[derive(Serialize)]
-pub struct List {
-    pub items: Vec<Value>,
-    pub next_cursor: Option<String>,
+/// A page of a listing: `items` and `next_cursor` (null on the last page).
+pub fn page<T>(page: &Page<T>, view: impl Fn(&T) -> Value) -> Value {
+    json!({
+        "items": page.items.iter().map(view).collect::<Vec<_>>(),
+        "next_cursor": page.next.as_ref().map(|c| c.as_str()),
+    })
 }

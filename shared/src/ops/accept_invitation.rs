@@ -1,14 +1,17 @@
 //! `POST /invitations/accept`: the invitee, logged in with the invited and
 //! verified email, turns the link into a membership. One read (invitation,
 //! org and the caller's possible membership together), one transaction that
-//! consumes the invitation, so a link works once.
+//! consumes the invitation, so a link works once. The invited seat comes
+//! with it while one is free; otherwise the invitee joins without one.
 
-use super::{Caller, OpError, audit, seat_epoch};
+use super::commit::{Audit, commit};
+use super::{Caller, OpError, seat_epoch, settle};
 use crate::App;
-use crate::domain::{InvitationState, InviteLink, MailKind, Member, Org, OutboxMessage, Role};
-use crate::store::attrs::{n, s};
-use crate::store::tx::{Expr, delete, put_new, update};
-use crate::store::{invitations, members, orgs, outbox};
+use crate::domain::{
+    Invitation, InvitationState, InviteLink, MailKind, Member, Org, OutboxMessage, Role,
+};
+use crate::store::rules::{Counters, counters};
+use crate::store::{Reads, Transaction, invitations, members, outbox};
 use serde_json::json;
 
 pub struct Accepted {
@@ -20,40 +23,34 @@ pub struct Accepted {
 pub async fn accept_invitation(
     app: &App,
     caller: &Caller,
-    link: &InviteLink,
+    link: InviteLink,
 ) -> Result<Accepted, OpError> {
+    settle(|| attempt(app, caller, &link)).await
+}
+
+async fn attempt(
+    app: &App,
+    caller: &Caller,
+    link: &InviteLink,
+) -> Result<Option<Accepted>, OpError> {
     let slug = &link.org;
-    let invited_email = link.id.email();
-    let items = app
-        .store
-        .batch_get(vec![
-            invitations::invitation_key(slug, &invited_email),
-            orgs::org_key(slug),
-            members::member_key(slug, &caller.user_id),
-            members::member_email_key(slug, &caller.email),
-        ])
-        .await?;
-    let mut invitation = None;
-    let mut org = None;
-    let mut already_member = false;
-    for item in &items {
-        if invitations::is_invitation_item(item) {
-            invitation = Some(invitations::from_item(item)?);
-        } else if orgs::is_org_item(item) {
-            org = Some(orgs::from_item(item)?);
-        } else {
-            already_member = true;
-        }
-    }
+    let reads = Reads::new()
+        .invitation(slug, &link.id.email())
+        .org(slug)
+        .member(slug, &caller.user_id)
+        .member_email(slug, &caller.email);
+    let found = app.store.read(reads).await?;
     let presented = link.secret_hash();
-    let invitation = invitation
+    let invitation = found
+        .invitations
+        .first()
         .filter(|inv| {
             inv.token_hash
                 .as_ref()
                 .is_some_and(|h| h.matches(&presented))
         })
         .ok_or(OpError::InvitationNotFound)?;
-    let mut org = org.ok_or(OpError::InvitationNotFound)?;
+    let org = found.org(slug).ok_or(OpError::InvitationNotFound)?;
     if !caller.email_verified || caller.email != invitation.email {
         return Err(OpError::EmailMismatch);
     }
@@ -63,84 +60,68 @@ pub async fn accept_invitation(
             expires_at: invitation.expires_at,
         });
     }
-    if already_member {
+    if !found.members.is_empty() || !found.member_emails.is_empty() {
         return Err(OpError::AlreadyMember);
     }
+    join(app, caller, link, invitation, org.clone()).await
+}
 
-    let mut with_seat = invitation.seat && org.has_free_seat();
-    loop {
-        let table = app.store.table();
-        let member = Member {
-            user_id: caller.user_id.clone(),
-            email: caller.email.clone(),
-            role: invitation.role,
-            seat_assigned_at: with_seat.then_some(now),
-            seat_epoch: if with_seat { seat_epoch(now, 0) } else { 0 },
-            joined_at: now,
-        };
-        let mut org_update = vec!["admin_count = admin_count + :admins"];
-        let mut org_condition = "attribute_exists(pk)".to_owned();
-        let mut org_expr = Expr::new().value(":admins", n(u8::from(member.role == Role::Admin)));
-        if with_seat {
-            org_update.push("seats_used = seats_used + :one");
-            org_condition.push_str(" AND seats_used < seat_limit");
-            org_expr = org_expr.value(":one", n(1));
+/// The membership write: consume the invitation, add the member (with the
+/// seat while one is free) and move the org's counters.
+async fn join(
+    app: &App,
+    caller: &Caller,
+    link: &InviteLink,
+    invitation: &Invitation,
+    mut org: Org,
+) -> Result<Option<Accepted>, OpError> {
+    let now = app.now();
+    let with_seat = invitation.seat && org.has_free_seat();
+    let member = Member {
+        user_id: caller.user_id.clone(),
+        email: caller.email.clone(),
+        role: invitation.role,
+        seat_assigned_at: with_seat.then_some(now),
+        seat_epoch: if with_seat { seat_epoch(now, 0) } else { 0 },
+        joined_at: now,
+    };
+    let change = Counters::take_seat()
+        .when(with_seat)
+        .and(Counters::add_admin().when(member.role == Role::Admin));
+    let [new_member, email] = members::create(&org.slug, &member);
+    let mut tx = Transaction::new();
+    tx.push(
+        "invitation",
+        invitations::consume(invitation, &link.secret_hash(), now),
+    )
+    .push("org", counters(&org.slug, change))
+    .push("member", new_member)
+    .push("email", email);
+    if with_seat {
+        let mail = OutboxMessage::new(
+            org.slug.clone(),
+            org.name.clone(),
+            member.email.clone(),
+            MailKind::SeatAssigned,
+            now,
+        );
+        tx.push("mail", outbox::enqueue(&mail));
+    }
+    let detail = json!({"email": member.email, "role": member.role, "seat": with_seat});
+    let audit = Audit::new("invitation.accepted", caller.user_id.as_str(), detail);
+    match commit(app, caller, &org.slug, tx, audit, None).await? {
+        Ok(()) => {
+            org.seats_used += u32::from(with_seat);
+            Ok(Some(Accepted {
+                org,
+                role: member.role,
+                seat: with_seat,
+            }))
         }
-        let mut actions = vec![
-            delete(
-                table,
-                invitations::invitation_key(slug, &invitation.email),
-                Some("token_hash = :hash AND generation = :generation AND expires_at > :now"),
-                Expr::new()
-                    .value(":hash", s(presented.as_str()))
-                    .value(":generation", n(invitation.generation))
-                    .value(":now", n(now.timestamp())),
-            ),
-            update(
-                table,
-                orgs::org_key(slug),
-                &format!("SET {}", org_update.join(", ")),
-                Some(&org_condition),
-                org_expr,
-            ),
-            put_new(table, members::to_item(slug, &member)),
-            put_new(table, members::email_item(slug, &member)),
-            audit::entry(
-                app,
-                slug,
-                caller,
-                "invitation.accepted",
-                caller.user_id.as_str(),
-                json!({"email": member.email, "role": member.role, "seat": with_seat}),
-            ),
-        ];
-        if with_seat {
-            let mail = OutboxMessage::new(
-                slug.clone(),
-                org.name.clone(),
-                member.email.clone(),
-                MailKind::SeatAssigned,
-                now,
-            );
-            actions.push(put_new(table, outbox::to_item(&mail)));
-        }
-        match app.store.transact(actions).await {
-            Ok(()) => {
-                org.seats_used += u32::from(with_seat);
-                return Ok(Accepted {
-                    org,
-                    role: member.role,
-                    seat: with_seat,
-                });
-            }
-            // The last free seat went to someone else meanwhile: join without one.
-            Err(err) if with_seat && err.failed_at(1) => with_seat = false,
-            Err(err) if err.failed_at(0) => return Err(OpError::InvitationNotFound),
-            Err(err) if err.failed_at(2) || err.failed_at(3) => {
-                return Err(OpError::AlreadyMember);
-            }
-            Err(err) if err.failed_at(1) => return Err(OpError::InvitationNotFound),
-            Err(err) => return Err(err.into()),
-        }
+        // The last free seat went to someone else meanwhile: decide again.
+        Err(lost) if with_seat && lost.on("org") => Ok(None),
+        Err(lost) if lost.on("invitation") || lost.on("org") => Err(OpError::InvitationNotFound),
+        Err(lost) if lost.on("member") || lost.on("email") => Err(OpError::AlreadyMember),
+        Err(lost) => Err(lost.into()),
     }
 }

@@ -1,57 +1,40 @@
 //! The authorizing read shared by every `/orgs/{org}/...` operation: the org,
-//! the caller's membership and any extra items the operation needs, in one
+//! the caller's membership and any items the operation acts on, in one
 //! `BatchGetItem`. Outsiders get `org_not_found`, as if the org did not exist.
 
 use super::{Caller, OpError};
 use crate::App;
 use crate::domain::permissions::{Action, allows};
 use crate::domain::{Member, Org, OrgSlug, UserId};
-use crate::store::attrs::s;
-use crate::store::keys::member_sk;
-use crate::store::tx::{Expr, check};
-use crate::store::{Cursor, Item, members, orgs};
-use aws_sdk_dynamodb::types::TransactWriteItem;
+use crate::store::rules::caller_still_holds;
+use crate::store::{Found, Reads, Transaction};
 
 #[derive(Debug, Clone)]
 pub struct Membership {
     pub org: Org,
     pub caller: Member,
-    /// The extra items that were asked for and exist, keyed by their `sk`.
-    pub extra: Vec<Item>,
+    /// Everything the read found, the org and the caller included.
+    pub found: Found,
 }
 
 impl Membership {
+    /// Reads the org, the caller's membership and `extra` in one call.
     pub async fn load(
         app: &App,
         slug: &OrgSlug,
         caller: &Caller,
-        extra_keys: Vec<Item>,
+        extra: Reads,
     ) -> Result<Self, OpError> {
-        let mut keys = vec![
-            orgs::org_key(slug),
-            members::member_key(slug, &caller.user_id),
-        ];
-        // BatchGetItem refuses duplicate keys; the caller may be their own target.
-        for key in extra_keys {
-            if !keys.contains(&key) {
-                keys.push(key);
-            }
-        }
-        let items = app.store.batch_get(keys).await?;
-        let mut org = None;
-        let mut me = None;
-        let mut extra = Vec::new();
-        for item in items {
-            if orgs::is_org_item(&item) {
-                org = Some(orgs::from_item(&item)?);
-            } else if members::is_member_item(&item, &caller.user_id) {
-                me = Some(members::from_item(&item)?);
-            } else {
-                extra.push(item);
-            }
-        }
-        match (org, me) {
-            (Some(org), Some(caller)) => Ok(Self { org, caller, extra }),
+        let found = app
+            .store
+            .read(extra.org(slug).member(slug, &caller.user_id))
+            .await?;
+        match (found.org(slug), found.member(&caller.user_id)) {
+            (Some(org), Some(me)) => Ok(Self {
+                org: org.clone(),
+                caller: me.clone(),
+                found,
+            }),
             _ => Err(OpError::OrgNotFound),
         }
     }
@@ -64,45 +47,20 @@ impl Membership {
         }
     }
 
-    /// A member of this org fetched as an extra item (or the caller themselves).
+    /// A member that was read (or the caller themselves).
     pub fn member(&self, user: &UserId) -> Result<Member, OpError> {
-        if *user == self.caller.user_id {
-            return Ok(self.caller.clone());
-        }
-        self.extra_with_sk(&member_sk(user))
-            .map(members::from_item)
-            .transpose()?
+        self.found
+            .member(user)
+            .cloned()
             .ok_or(OpError::MemberNotFound)
     }
 
-    pub fn extra_with_sk(&self, sk: &str) -> Option<&Item> {
-        self.extra
-            .iter()
-            .find(|i| i.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str) == Some(sk))
+    /// Adds, under the name `caller`, the condition that the caller still
+    /// holds the role they were authorized with, so a concurrent demotion or
+    /// removal cannot race a privileged write. When the transaction also
+    /// writes the caller's own member item, the condition joins that write
+    /// (one item, one action) and its failure reads as "the state moved".
+    pub fn guard(&self, tx: &mut Transaction) {
+        tx.push_check("caller", caller_still_holds(&self.org.slug, &self.caller));
     }
-
-    /// A transaction action asserting the caller still holds the role they
-    /// were authorized with, so a concurrent demotion or removal cannot race
-    /// a privileged write.
-    pub fn still_authorized(&self, app: &App) -> TransactWriteItem {
-        check(
-            app.store.table(),
-            members::member_key(&self.org.slug, &self.caller.user_id),
-            "#role = :role",
-            Expr::new()
-                .name("#role", "role")
-                .value(":role", s(self.caller.role.as_str())),
-        )
-    }
-}
-
-/// Decodes an optional caller cursor for the query named by `scope`.
-pub fn start_key(
-    cursor: Option<&str>,
-    scope: &str,
-    key_ok: impl Fn(&str, &str) -> bool,
-) -> Result<Option<Item>, OpError> {
-    cursor
-        .map(|raw| Cursor::decode(raw, scope, key_ok).map_err(|_| OpError::InvalidCursor))
-        .transpose()
 }

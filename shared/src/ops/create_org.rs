@@ -1,10 +1,10 @@
 //! `POST /orgs`: any caller creates an org and becomes its first admin.
 
-use super::{Caller, OpError, audit};
+use super::commit::{Audit, commit};
+use super::{Caller, OpError};
 use crate::App;
 use crate::domain::{Member, Org, OrgName, OrgSlug, Role, SeatLimit};
-use crate::store::tx::put_new;
-use crate::store::{members, orgs};
+use crate::store::{Transaction, members, orgs};
 use serde_json::json;
 
 pub struct NewOrg {
@@ -31,26 +31,16 @@ pub async fn create_org(app: &App, caller: &Caller, input: NewOrg) -> Result<Org
         seat_epoch: 0,
         joined_at: now,
     };
-    let table = app.store.table();
-    let result = app
-        .store
-        .transact(vec![
-            put_new(table, orgs::to_item(&org)),
-            put_new(table, members::to_item(&org.slug, &admin)),
-            put_new(table, members::email_item(&org.slug, &admin)),
-            audit::entry(
-                app,
-                &org.slug,
-                caller,
-                "org.created",
-                org.slug.as_str(),
-                json!({"name": org.name, "seat_limit": org.seat_limit}),
-            ),
-        ])
-        .await;
-    match result {
+    let [member, email] = members::create(&org.slug, &admin);
+    let mut tx = Transaction::new();
+    tx.push("org", orgs::create(&org))
+        .push("member", member)
+        .push("email", email);
+    let detail = json!({"name": org.name, "seat_limit": org.seat_limit});
+    let audit = Audit::new("org.created", org.slug.as_str(), detail);
+    match commit(app, caller, &org.slug, tx, audit, None).await? {
         Ok(()) => Ok(org),
-        Err(err) if err.is_condition_failed() => Err(OpError::OrgExists),
-        Err(err) => Err(err.into()),
+        Err(lost) if lost.on("org") => Err(OpError::OrgExists),
+        Err(lost) => Err(lost.into()),
     }
 }

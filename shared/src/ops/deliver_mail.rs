@@ -6,14 +6,15 @@
 //! The plaintext invitation secret exists only in this function's memory and
 //! in the email: the table holds its SHA-256 alone.
 
+use super::OpError;
 use crate::App;
 use crate::domain::outbox::{CLAIM_TIMEOUT, MAX_ATTEMPTS, retry_delay};
-use crate::domain::{DeliveryStatus, InvitationId, InviteLink, MailKind, OutboxMessage, Secret};
+use crate::domain::{
+    DeliveryStatus, EmailStatus, InvitationId, InviteLink, MailKind, OutboxMessage, Secret,
+};
+use crate::error_chain::ErrorChain;
 use crate::mail::{RenderedMail, templates};
-use crate::store::attrs::{n, s};
-use crate::store::outbox::{SENT_RETENTION, due_sk, message_key};
-use crate::store::tx::{Expr, update};
-use crate::store::{StoreError, invitations};
+use crate::store::{Transaction, invitations, outbox};
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Delivery {
@@ -29,78 +30,53 @@ pub enum Delivery {
     GaveUp,
 }
 
-pub async fn deliver(app: &App, msg: &OutboxMessage) -> Result<Delivery, StoreError> {
+pub async fn deliver(app: &App, msg: &OutboxMessage) -> Result<Delivery, OpError> {
     if !matches!(msg.status, DeliveryStatus::Queued | DeliveryStatus::Sending) {
         return Ok(Delivery::AlreadyClaimed);
     }
     let now = app.now();
-    let table = app.store.table();
-    let attempt = msg.attempts + 1;
-    let claim_until = now + CLAIM_TIMEOUT;
-    let claim = update(
-        table,
-        message_key(&msg.id),
-        "SET #status = :sending, attempts = :attempt, next_attempt_at = :until, gsi2sk = :due",
-        Some("#status = :seen_status AND attempts = :seen_attempts"),
-        Expr::new()
-            .name("#status", "status")
-            .value(":sending", s(DeliveryStatus::Sending.as_str()))
-            .value(":attempt", n(attempt))
-            .value(":until", n(claim_until.timestamp()))
-            .value(":due", s(due_sk(claim_until, &msg.id)))
-            .value(":seen_status", s(msg.status.as_str()))
-            .value(":seen_attempts", n(msg.attempts)),
-    );
-    let mut actions = vec![claim];
     let secret = Secret::generate();
+    let mut tx = Transaction::new();
+    tx.push("claim", outbox::claim(msg, now + CLAIM_TIMEOUT));
     if let MailKind::Invitation { generation, .. } = &msg.kind {
-        actions.push(update(
-            table,
-            invitations::invitation_key(&msg.org, &msg.to),
-            "SET token_hash = :hash",
-            Some("generation = :generation AND expires_at > :now"),
-            Expr::new()
-                .value(":hash", s(secret.hash().as_str()))
-                .value(":generation", n(generation))
-                .value(":now", n(now.timestamp())),
-        ));
+        let mint = invitations::mint_link(&msg.org, &msg.to, &secret.hash(), *generation, now);
+        tx.push("link", mint);
     }
-    match app.store.transact(actions).await {
+    match app.store.transact(tx).await {
         Ok(()) => {}
-        Err(err) if err.failed_at(0) => return Ok(Delivery::AlreadyClaimed),
-        Err(err) if err.failed_at(1) => {
+        Err(err) if err.failed("claim") => return Ok(Delivery::AlreadyClaimed),
+        Err(err) if err.failed("link") => {
             finish(app, msg, DeliveryStatus::Failed, None).await?;
             return Ok(Delivery::Superseded);
         }
-        Err(err) => return Err(err),
+        Err(err) => return Err(err.into()),
     }
+    send(app, msg, &secret).await
+}
 
-    let mail = render(app, msg, &secret);
-    match app.mailer.send(&msg.to, &mail).await {
+/// Sends a claimed message and records the outcome: sent, queued again with
+/// backoff, or given up after the last attempt.
+async fn send(app: &App, msg: &OutboxMessage, secret: &Secret) -> Result<Delivery, OpError> {
+    let attempt = msg.attempts + 1;
+    let mail = render(app, msg, secret);
+    let err = match app.mailer.send(&msg.to, &mail).await {
         Ok(_) => {
             finish(app, msg, DeliveryStatus::Sent, None).await?;
-            set_email_status(app, msg, "sent").await?;
+            set_email_status(app, msg, EmailStatus::Sent).await?;
             tracing::info!(outbox_id = %msg.id, kind = msg.kind.name(), "mail sent");
-            Ok(Delivery::Sent)
+            return Ok(Delivery::Sent);
         }
-        Err(err) => {
-            let final_attempt = attempt >= MAX_ATTEMPTS;
-            tracing::warn!(
-                outbox_id = %msg.id,
-                attempt,
-                error = %crate::http::error::ErrorChain(&err),
-                "mail not sent"
-            );
-            if final_attempt {
-                finish(app, msg, DeliveryStatus::Failed, None).await?;
-                set_email_status(app, msg, "failed").await?;
-                Ok(Delivery::GaveUp)
-            } else {
-                let next = now + retry_delay(attempt);
-                finish(app, msg, DeliveryStatus::Queued, Some(next)).await?;
-                Ok(Delivery::WillRetry)
-            }
-        }
+        Err(err) => err,
+    };
+    tracing::warn!(outbox_id = %msg.id, attempt, error = %ErrorChain(&err), "mail not sent");
+    if attempt >= MAX_ATTEMPTS {
+        finish(app, msg, DeliveryStatus::Failed, None).await?;
+        set_email_status(app, msg, EmailStatus::Failed).await?;
+        Ok(Delivery::GaveUp)
+    } else {
+        let next = app.now() + retry_delay(attempt);
+        finish(app, msg, DeliveryStatus::Queued, Some(next)).await?;
+        Ok(Delivery::WillRetry)
     }
 }
 
@@ -135,55 +111,24 @@ async fn finish(
     msg: &OutboxMessage,
     status: DeliveryStatus,
     retry_at: Option<chrono::DateTime<chrono::Utc>>,
-) -> Result<(), StoreError> {
-    let now = app.now();
-    let mut request = app
-        .store
-        .client()
-        .update_item()
-        .table_name(app.store.table())
-        .set_key(Some(message_key(&msg.id)))
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":status", s(status.as_str()));
-    request = match retry_at {
-        Some(at) => request
-            .update_expression("SET #status = :status, next_attempt_at = :at, gsi2sk = :due")
-            .expression_attribute_values(":at", n(at.timestamp()))
-            .expression_attribute_values(":due", s(due_sk(at, &msg.id))),
-        None => request
-            .update_expression(
-                "SET #status = :status, #ttl = :ttl, finished_at = :now REMOVE gsi2pk, gsi2sk",
-            )
-            .expression_attribute_names("#ttl", "ttl")
-            .expression_attribute_values(":ttl", n((now + SENT_RETENTION).timestamp()))
-            .expression_attribute_values(":now", n(now.timestamp())),
-    };
-    request.send().await.map_err(crate::store::Store::map_sdk)?;
-    Ok(())
+) -> Result<(), OpError> {
+    let action = outbox::finish(msg, status, retry_at, app.now());
+    Ok(app.store.write(action).await?)
 }
 
 /// Mirrors the outcome on the invitation, unless it has moved on to a newer
 /// generation (a resend) or is gone (accepted, revoked).
-async fn set_email_status(app: &App, msg: &OutboxMessage, status: &str) -> Result<(), StoreError> {
+async fn set_email_status(
+    app: &App,
+    msg: &OutboxMessage,
+    status: EmailStatus,
+) -> Result<(), OpError> {
     let MailKind::Invitation { generation, .. } = &msg.kind else {
         return Ok(());
     };
-    let result = app
-        .store
-        .client()
-        .update_item()
-        .table_name(app.store.table())
-        .set_key(Some(invitations::invitation_key(&msg.org, &msg.to)))
-        .update_expression("SET email_status = :status")
-        .condition_expression("generation = :generation")
-        .expression_attribute_values(":status", s(status))
-        .expression_attribute_values(":generation", n(generation))
-        .send()
-        .await
-        .map_err(crate::store::Store::map_sdk);
-    match result {
-        Ok(_) => Ok(()),
-        Err(err) if err.is_condition_failed() => Ok(()),
-        Err(err) => Err(err),
+    let action = invitations::set_email_status(&msg.org, &msg.to, *generation, status);
+    match app.store.write(action).await {
+        Err(err) if !err.is_condition_failed() => Err(err.into()),
+        _ => Ok(()),
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::domain::Invalid;
 use crate::mail::MailError;
-use crate::store::StoreError;
+use crate::store::{InvalidCursor, StoreError};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +65,12 @@ impl From<StoreError> for OpError {
             StoreError::Throttled(_) => Self::Unavailable(Box::new(err)),
             other => Self::Internal(Box::new(other)),
         }
+    }
+}
+
+impl From<InvalidCursor> for OpError {
+    fn from(_: InvalidCursor) -> Self {
+        Self::InvalidCursor
     }
 }
 

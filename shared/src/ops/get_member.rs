@@ -1,22 +1,20 @@
 //! `GET /orgs/{org}/members/{user_id}`: admins and billing managers read any
-//! member; members read only themselves.
+//! member; everyone reads themselves.
 
-use super::{Caller, Membership, OpError};
+use super::{Caller, MemberTarget, Membership, OpError};
 use crate::App;
-use crate::domain::{Action, Member, OrgSlug, UserId};
-use crate::store::members;
+use crate::domain::{Action, Member};
+use crate::store::Reads;
 
 pub async fn get_member(
     app: &App,
     caller: &Caller,
-    slug: &OrgSlug,
-    user: &UserId,
+    target: MemberTarget,
 ) -> Result<Member, OpError> {
-    if *user == caller.user_id {
-        return Ok(Membership::load(app, slug, caller, vec![]).await?.caller);
+    let MemberTarget { org: slug, user } = &target;
+    let membership = Membership::load(app, slug, caller, Reads::new().member(slug, user)).await?;
+    if *user != caller.user_id {
+        membership.require(Action::ReadOtherMember)?;
     }
-    let membership =
-        Membership::load(app, slug, caller, vec![members::member_key(slug, user)]).await?;
-    membership.require(Action::ReadOtherMember)?;
     membership.member(user)
 }

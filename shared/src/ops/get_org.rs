@@ -3,9 +3,10 @@
 use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, Org, OrgSlug};
+use crate::store::Reads;
 
-pub async fn get_org(app: &App, caller: &Caller, slug: &OrgSlug) -> Result<Org, OpError> {
-    let membership = Membership::load(app, slug, caller, vec![]).await?;
+pub async fn get_org(app: &App, caller: &Caller, slug: OrgSlug) -> Result<Org, OpError> {
+    let membership = Membership::load(app, &slug, caller, Reads::new()).await?;
     membership.require(Action::ReadOrg)?;
     Ok(membership.org)
 }

@@ -5,40 +5,39 @@
 //! however many tokens the member holds: revoking a seat or removing a member
 //! kills them all at once.
 
+use super::OpError;
 use crate::App;
-use crate::domain::AccessTokenSecret;
-use crate::store::tokens::{self, StoredToken};
-use crate::store::{StoreError, members};
+use crate::domain::{AccessToken, AccessTokenSecret, Channel};
 
-pub async fn introspect(
-    app: &App,
-    presented: &str,
-    channel: Option<&str>,
-) -> Result<Option<StoredToken>, StoreError> {
-    let Some(hash) = AccessTokenSecret::hash_presented(presented) else {
+pub struct Introspection {
+    /// The token as presented (not yet known to be of the right shape).
+    pub token: String,
+    pub channel: Option<Channel>,
+}
+
+/// The token if it is active, `None` for every kind of inactive.
+pub async fn introspect(app: &App, input: Introspection) -> Result<Option<AccessToken>, OpError> {
+    let Some(hash) = AccessTokenSecret::hash_presented(&input.token) else {
         return Ok(None);
     };
-    let Some(item) = app.store.get(tokens::lookup_key(&hash)).await? else {
+    let Some(token) = app.store.token_by_hash(&hash).await? else {
         return Ok(None);
     };
-    let token = tokens::from_item(&item)?;
     // Secrets are only ever compared through their hashes, in constant time;
     // the lookup by hash already matched, this guards against a stored item
     // whose attributes disagree with its key.
     if !token.hash.matches(&hash) || app.now() >= token.expires_at {
         return Ok(None);
     }
-    if channel.is_some_and(|c| !token.channels.allows(c)) {
+    if input
+        .channel
+        .is_some_and(|c| !token.channels.allows(c.as_str()))
+    {
         return Ok(None);
     }
-    let Some(member_item) = app
-        .store
-        .get(members::member_key(&token.org, &token.user_id))
-        .await?
-    else {
+    let Some(member) = app.store.member(&token.org, &token.user_id).await? else {
         return Ok(None);
     };
-    let member = members::from_item(&member_item)?;
     if !member.has_seat() || member.seat_epoch != token.seat_epoch {
         return Ok(None);
     }

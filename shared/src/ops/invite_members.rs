@@ -4,19 +4,28 @@
 //! audit entry per transaction), so N rows cost about N/25 calls. Re-sending the
 //! same rows changes nothing: pending invitations report `already_invited`.
 
-use super::{Caller, Membership, OpError, audit};
+use super::commit::Audit;
+use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::invitation::expires_at;
 use crate::domain::{
     Action, Email, EmailStatus, Invalid, Invitation, InvitationId, InvitationState, MailKind,
-    OrgSlug, OutboxMessage, Role,
+    OrgName, OrgSlug, OutboxMessage, Role,
 };
-use crate::store::attrs::n;
-use crate::store::tx::{Expr, put, put_new};
-use crate::store::{Item, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ITEMS, invitations, members, outbox};
+use crate::store::{
+    Found, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ITEMS, Reads, Transaction, invitations, outbox,
+};
+use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
+
+/// What to invite: the rows as they arrived, and whether only to report.
+pub struct Invite {
+    pub org: OrgSlug,
+    pub rows: Vec<InviteRow>,
+    pub dry_run: bool,
+}
 
 /// One requested invitation, as it arrived (the email not yet parsed).
 #[derive(Debug, Clone)]
@@ -73,54 +82,23 @@ struct Candidate {
 pub async fn invite_members(
     app: &App,
     caller: &Caller,
-    slug: &OrgSlug,
-    rows: Vec<InviteRow>,
-    dry_run: bool,
+    input: Invite,
 ) -> Result<Vec<RowResult>, OpError> {
-    let mut results = Vec::with_capacity(rows.len());
-    let mut candidates = Vec::new();
-    let mut seen = HashSet::new();
-    for (index, row) in rows.into_iter().enumerate() {
-        let parsed = Email::parse(&row.email).and_then(|email| Ok((email, row.role?, row.seat?)));
-        let outcome = match parsed {
-            Err(reason) => Some(Outcome::Invalid(reason.to_string())),
-            Ok((email, _, _)) if !seen.insert(email.clone()) => Some(Outcome::Duplicate),
-            Ok((email, role, seat)) => {
-                candidates.push(Candidate {
-                    index,
-                    email,
-                    role,
-                    seat,
-                });
-                None
-            }
-        };
-        let shown = candidates
-            .last()
-            .filter(|c| c.index == index)
-            .map(|c| c.email.to_string())
-            .unwrap_or_else(|| row.email.trim().to_owned());
-        results.push(RowResult {
-            row: index + 1,
-            email: shown,
-            // Placeholder until the lookup decides; replaced below.
-            outcome: outcome.unwrap_or(Outcome::Duplicate),
-        });
-    }
-
+    let slug = &input.org;
+    let (mut results, candidates) = screen(input.rows);
     // The first batch of lookups rides along with the authorizing read.
     let first = candidates.len().min(EMAILS_PER_READ - 1);
     let membership =
-        Membership::load(app, slug, caller, lookup_keys(slug, &candidates[..first])).await?;
+        Membership::load(app, slug, caller, lookup_reads(slug, &candidates[..first])).await?;
     membership.require(Action::ManageInvitations)?;
-    let mut existing = Existing::default();
-    existing.add(membership.extra.clone())?;
-    lookup(app, slug, &candidates[first..], &mut existing).await?;
+    let mut found = membership.found.clone();
+    lookup(app, slug, &candidates[first..], &mut found).await?;
+    let existing = Existing::from(found);
     let now = app.now();
     let mut to_invite = Vec::new();
     for candidate in candidates {
         let id = InvitationId::for_email(&candidate.email);
-        let outcome = if existing.members.contains(&candidate.email) {
+        results[candidate.index].outcome = if existing.members.contains(&candidate.email) {
             Outcome::AlreadyMember
         } else {
             match existing.invitations.get(&candidate.email) {
@@ -128,37 +106,67 @@ pub async fn invite_members(
                     Outcome::AlreadyInvited(id)
                 }
                 previous => {
-                    to_invite.push((
-                        candidate.index,
-                        new_invitation(app, caller, slug, &candidate, previous),
-                    ));
+                    let inv = new_invitation(caller, slug, &candidate, previous, now);
+                    to_invite.push((candidate.index, inv));
                     Outcome::Invited(id)
                 }
             }
         };
-        results[candidate.index].outcome = outcome;
     }
-
-    if !dry_run && !to_invite.is_empty() {
-        let lost = write_invitations(app, caller, &membership, to_invite).await?;
-        for index in lost {
-            let id = InvitationId::for_email(
-                &Email::parse(&results[index].email).expect("parsed above"),
-            );
-            results[index].outcome = Outcome::AlreadyInvited(id);
+    if !input.dry_run && !to_invite.is_empty() {
+        for index in write_invitations(app, caller, &membership, to_invite).await? {
+            if let Outcome::Invited(id) = &results[index].outcome {
+                results[index].outcome = Outcome::AlreadyInvited(id.clone());
+            }
         }
     }
     Ok(results)
 }
 
+/// Parses each row: invalid and duplicate rows get their outcome now, the
+/// others become candidates (their outcome is decided after the lookup).
+fn screen(rows: Vec<InviteRow>) -> (Vec<RowResult>, Vec<Candidate>) {
+    let mut results = Vec::with_capacity(rows.len());
+    let mut candidates = Vec::new();
+    let mut seen = HashSet::new();
+    for (index, row) in rows.into_iter().enumerate() {
+        let parsed = Email::parse(&row.email).and_then(|email| Ok((email, row.role?, row.seat?)));
+        let (email, outcome) = match parsed {
+            Err(reason) => (
+                row.email.trim().to_owned(),
+                Outcome::Invalid(reason.to_string()),
+            ),
+            Ok((email, _, _)) if !seen.insert(email.clone()) => {
+                (row.email.trim().to_owned(), Outcome::Duplicate)
+            }
+            Ok((email, role, seat)) => {
+                let shown = email.to_string();
+                candidates.push(Candidate {
+                    index,
+                    email,
+                    role,
+                    seat,
+                });
+                // Placeholder until the lookup decides.
+                (shown, Outcome::Duplicate)
+            }
+        };
+        results.push(RowResult {
+            row: index + 1,
+            email,
+            outcome,
+        });
+    }
+    (results, candidates)
+}
+
 fn new_invitation(
-    app: &App,
     caller: &Caller,
     slug: &OrgSlug,
     candidate: &Candidate,
     previous: Option<&Invitation>,
+    now: DateTime<Utc>,
 ) -> Invitation {
-    let now = app.now();
     Invitation {
         org: slug.clone(),
         email: candidate.email.clone(),
@@ -175,66 +183,71 @@ fn new_invitation(
 
 /// Generations only grow, even across a delete and re-create of the item, so a
 /// stale mail can never mint a link for a newer invitation.
-pub fn next_generation(now: chrono::DateTime<chrono::Utc>, previous: Option<u64>) -> u64 {
+pub fn next_generation(now: DateTime<Utc>, previous: Option<u64>) -> u64 {
     let clock = u64::try_from(now.timestamp_millis()).unwrap_or(0);
     clock.max(previous.map_or(0, |p| p + 1))
 }
 
-#[derive(Default)]
+/// The mail of an invitation at its current generation: delivery mints the
+/// link only while the invitation is still at that generation.
+pub fn invitation_mail(inv: &Invitation, org_name: &OrgName, now: DateTime<Utc>) -> OutboxMessage {
+    OutboxMessage::new(
+        inv.org.clone(),
+        org_name.clone(),
+        inv.email.clone(),
+        MailKind::Invitation {
+            invited_by: inv.invited_by.clone(),
+            generation: inv.generation,
+            expires_at: inv.expires_at,
+        },
+        now,
+    )
+}
+
+/// The members and invitations among the candidates, indexed by email (a
+/// bulk upload looks up thousands).
 struct Existing {
     members: HashSet<Email>,
     invitations: HashMap<Email, Invitation>,
 }
 
-fn lookup_keys(slug: &OrgSlug, candidates: &[Candidate]) -> Vec<Item> {
-    candidates
-        .iter()
-        .flat_map(|c| {
-            [
-                invitations::invitation_key(slug, &c.email),
-                members::member_email_key(slug, &c.email),
-            ]
-        })
-        .collect()
+impl From<Found> for Existing {
+    fn from(found: Found) -> Self {
+        Self {
+            members: found.member_emails.into_iter().collect(),
+            invitations: found
+                .invitations
+                .into_iter()
+                .map(|inv| (inv.email.clone(), inv))
+                .collect(),
+        }
+    }
+}
+
+fn lookup_reads(slug: &OrgSlug, candidates: &[Candidate]) -> Reads {
+    candidates.iter().fold(Reads::new(), |reads, c| {
+        reads
+            .invitation(slug, &c.email)
+            .member_email(slug, &c.email)
+    })
 }
 
 async fn lookup(
     app: &App,
     slug: &OrgSlug,
     candidates: &[Candidate],
-    existing: &mut Existing,
+    existing: &mut Found,
 ) -> Result<(), OpError> {
     let chunks: Vec<&[Candidate]> = candidates.chunks(EMAILS_PER_READ).collect();
     for wave in chunks.chunks(CONCURRENCY) {
         let pages = try_join_all(
             wave.iter()
-                .map(|chunk| app.store.batch_get(lookup_keys(slug, chunk))),
+                .map(|chunk| app.store.read(lookup_reads(slug, chunk))),
         )
         .await?;
-        existing.add(pages.into_iter().flatten().collect())?;
+        pages.into_iter().for_each(|found| existing.extend(found));
     }
     Ok(())
-}
-
-impl Existing {
-    fn add(&mut self, items: Vec<Item>) -> Result<(), OpError> {
-        for item in items {
-            let sk = item
-                .get("sk")
-                .and_then(|v| v.as_s().ok())
-                .map(String::as_str)
-                .unwrap_or_default();
-            if let Some(email) = sk.strip_prefix("MEMBEREMAIL#") {
-                if let Ok(email) = Email::parse(email) {
-                    self.members.insert(email);
-                }
-            } else if invitations::is_invitation_item(&item) {
-                let inv = invitations::from_item(&item)?;
-                self.invitations.insert(inv.email.clone(), inv);
-            }
-        }
-        Ok(())
-    }
 }
 
 /// Writes the invitations; returns the row indexes that lost a race with a
@@ -258,74 +271,54 @@ async fn write_invitations(
     Ok(lost)
 }
 
+/// One transaction of invitations (and their mail). Rows that lost a race
+/// with a concurrent invite of the same email are dropped and the rest
+/// written again; returns the lost rows.
 async fn write_chunk(
     app: &App,
     caller: &Caller,
     membership: &Membership,
     mut chunk: Vec<(usize, Invitation)>,
 ) -> Result<Vec<usize>, OpError> {
-    let table = app.store.table();
     let mut lost = Vec::new();
-    loop {
-        if chunk.is_empty() {
-            return Ok(lost);
-        }
-        let now = app.now();
-        let mut actions = Vec::with_capacity(chunk.len() * 2 + 2);
-        for (_, inv) in &chunk {
-            // A new invitation, or one replacing an expired (never a pending) one.
-            actions.push(put(
-                table,
-                invitations::to_item(inv),
-                Some("attribute_not_exists(pk) OR expires_at <= :now"),
-                Expr::new().value(":now", n(now.timestamp())),
-            ));
-            let mail = OutboxMessage::new(
-                inv.org.clone(),
-                membership.org.name.clone(),
-                inv.email.clone(),
-                MailKind::Invitation {
-                    invited_by: inv.invited_by.clone(),
-                    generation: inv.generation,
-                    expires_at: inv.expires_at,
-                },
-                now,
-            );
-            actions.push(put_new(table, outbox::to_item(&mail)));
-        }
-        let emails: Vec<&str> = chunk.iter().map(|(_, inv)| inv.email.as_str()).collect();
-        actions.push(audit::entry(
-            app,
-            &membership.org.slug,
-            caller,
-            "invitation.created",
-            format!("{} invitations", chunk.len()),
-            json!({"emails": emails, "count": chunk.len()}),
-        ));
-        actions.push(membership.still_authorized(app));
-        let authz_index = actions.len() - 1;
-        match app.store.transact(actions).await {
-            Ok(()) => return Ok(lost),
-            Err(err) if err.failed_at(authz_index) => return Err(OpError::Forbidden),
-            Err(err) if err.is_condition_failed() => {
-                let failed: HashSet<usize> =
-                    (0..chunk.len()).filter(|i| err.failed_at(i * 2)).collect();
-                if failed.is_empty() {
-                    return Err(err.into());
-                }
-                let mut kept = Vec::new();
-                for (i, entry) in chunk.into_iter().enumerate() {
-                    if failed.contains(&i) {
-                        lost.push(entry.0);
-                    } else {
-                        kept.push(entry);
-                    }
-                }
-                chunk = kept;
+    while !chunk.is_empty() {
+        let (tx, audit) = chunk_transaction(app, membership, &chunk);
+        match membership.commit(app, caller, tx, audit).await? {
+            Ok(()) => break,
+            Err(failed) if (0..chunk.len()).any(|i| failed.on(&row_name(i))) => {
+                let (gone, kept): (Vec<_>, Vec<_>) = chunk
+                    .into_iter()
+                    .enumerate()
+                    .partition(|(i, _)| failed.on(&row_name(*i)));
+                lost.extend(gone.into_iter().map(|(_, (index, _))| index));
+                chunk = kept.into_iter().map(|(_, entry)| entry).collect();
             }
-            Err(err) => return Err(err.into()),
+            Err(failed) => return Err(failed.into()),
         }
     }
+    Ok(lost)
+}
+
+fn row_name(i: usize) -> String {
+    format!("invitation {i}")
+}
+
+fn chunk_transaction(
+    app: &App,
+    membership: &Membership,
+    chunk: &[(usize, Invitation)],
+) -> (Transaction, Audit) {
+    let now = app.now();
+    let mut tx = Transaction::new();
+    for (i, (_, inv)) in chunk.iter().enumerate() {
+        let mail = invitation_mail(inv, &membership.org.name, now);
+        tx.push(row_name(i), invitations::create(inv, now))
+            .push("mail", outbox::enqueue(&mail));
+    }
+    let emails: Vec<&str> = chunk.iter().map(|(_, inv)| inv.email.as_str()).collect();
+    let target = format!("{} invitations", chunk.len());
+    let detail = json!({"emails": emails, "count": chunk.len()});
+    (tx, Audit::new("invitation.created", target, detail))
 }
 
 /// Counts per outcome, for the answer's `summary`.

@@ -1,27 +1,29 @@
 //! `POST /orgs/{org}/tokens` (for oneself) and
-//! `POST /orgs/{org}/members/{user_id}/tokens` (an admin, for a seated member):
-//! a new `rst_` token, shown once, stored as its SHA-256 only, bound to the
-//! member's current seat.
+//! `POST /orgs/{org}/members/{user_id}/tokens` (an admin, for a seated member,
+//! or anyone for themselves): a new `rst_` token, shown once, stored as its
+//! SHA-256 only, bound to the member's current seat.
 
-use super::{Caller, Membership, OpError, audit};
+use super::commit::{Audit, commit};
+use super::{Caller, Membership, OpError};
 use crate::App;
+use crate::domain::time::rfc3339;
 use crate::domain::{
-    AccessTokenSecret, Action, ChannelScope, OrgSlug, TokenName, TokenTtlDays, UserId,
+    AccessToken, AccessTokenSecret, Action, ChannelScope, OrgSlug, TokenName, TokenTtlDays, UserId,
 };
-use crate::store::attrs::n;
-use crate::store::members;
-use crate::store::tokens::{self, StoredToken};
-use crate::store::tx::{Expr, check, put_new};
+use crate::store::{Reads, Transaction, members, tokens};
 use serde_json::json;
 
 pub struct NewToken {
+    pub org: OrgSlug,
+    /// Whose token: the caller, or (for admins) another member.
+    pub holder: UserId,
     pub name: TokenName,
     pub ttl: TokenTtlDays,
     pub channels: ChannelScope,
 }
 
 pub struct IssuedToken {
-    pub token: StoredToken,
+    pub token: AccessToken,
     /// The plaintext, for the 201 answer only.
     pub secret: String,
 }
@@ -29,17 +31,12 @@ pub struct IssuedToken {
 pub async fn issue_token(
     app: &App,
     caller: &Caller,
-    slug: &OrgSlug,
-    holder: &UserId,
     input: NewToken,
 ) -> Result<IssuedToken, OpError> {
+    let slug = &input.org;
+    let holder = &input.holder;
     let for_self = *holder == caller.user_id;
-    let extra = if for_self {
-        vec![]
-    } else {
-        vec![members::member_key(slug, holder)]
-    };
-    let membership = Membership::load(app, slug, caller, extra).await?;
+    let membership = Membership::load(app, slug, caller, Reads::new().member(slug, holder)).await?;
     if !for_self {
         membership.require(Action::IssueTokenForOther)?;
     }
@@ -49,7 +46,7 @@ pub async fn issue_token(
     }
     let now = app.now();
     let secret = AccessTokenSecret::generate();
-    let token = StoredToken {
+    let token = AccessToken {
         id: uuid::Uuid::now_v7().to_string(),
         org: slug.clone(),
         user_id: holder.clone(),
@@ -60,37 +57,22 @@ pub async fn issue_token(
         expires_at: now + input.ttl.duration(),
         hash: secret.hash(),
     };
-    let table = app.store.table();
-    let mut actions = vec![
-        // The seat the token is bound to must still be there as we write.
-        check(
-            table,
-            members::member_key(slug, holder),
-            "attribute_exists(seat_assigned_at) AND seat_epoch = :epoch",
-            Expr::new().value(":epoch", n(member.seat_epoch)),
-        ),
-        put_new(table, tokens::to_item(&token)),
-        put_new(table, tokens::to_lookup_item(&token)),
-        audit::entry(
-            app,
-            slug,
-            caller,
-            "token.issued",
-            holder.as_str(),
-            json!({"token_id": token.id, "name": token.name, "channels": token.channels.to_strings(),
-                   "expires_at": crate::http::views::time(token.expires_at)}),
-        ),
-    ];
-    if !for_self {
-        actions.push(membership.still_authorized(app));
-    }
-    match app.store.transact(actions).await {
+    let [entry, lookup] = tokens::create(&token);
+    let mut tx = Transaction::new();
+    // The seat the token is bound to must still be there as we write.
+    tx.push("seat", members::holds_seat(slug, holder, member.seat_epoch))
+        .push("token", entry)
+        .push("lookup", lookup);
+    let detail = json!({"token_id": token.id, "name": token.name,
+        "channels": token.channels.to_strings(), "expires_at": rfc3339(token.expires_at)});
+    let audit = Audit::new("token.issued", holder.as_str(), detail);
+    let guard = (!for_self).then_some(&membership);
+    match commit(app, caller, slug, tx, audit, guard).await? {
         Ok(()) => Ok(IssuedToken {
             token,
             secret: secret.expose(),
         }),
-        Err(err) if err.failed_at(0) => Err(OpError::SeatRequired),
-        Err(err) if err.failed_at(4) => Err(OpError::Forbidden),
-        Err(err) => Err(err.into()),
+        Err(lost) if lost.on("seat") => Err(OpError::SeatRequired),
+        Err(lost) => Err(lost.into()),
     }
 }

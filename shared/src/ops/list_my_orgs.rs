@@ -1,13 +1,10 @@
 //! `GET /me/orgs`: the caller's memberships (one index query) with their orgs
-//! (one batch read).
+//! (one batch read), by slug.
 
 use super::{Caller, OpError};
 use crate::App;
 use crate::domain::{Member, Org};
-use crate::store::attrs::s;
-use crate::store::keys::{GSI1, user_gsi1pk};
-use crate::store::{Store, members, orgs};
-use std::collections::HashMap;
+use crate::store::{Reads, members};
 
 pub struct MyOrg {
     pub org: Org,
@@ -18,37 +15,26 @@ pub struct MyOrg {
 const MAX_ORGS: i32 = 100;
 
 pub async fn list_my_orgs(app: &App, caller: &Caller) -> Result<Vec<MyOrg>, OpError> {
-    let out = app
+    let memberships = app
         .store
-        .client()
-        .query()
-        .table_name(app.store.table())
-        .index_name(GSI1)
-        .key_condition_expression("gsi1pk = :pk")
-        .expression_attribute_values(":pk", s(user_gsi1pk(&caller.user_id)))
-        .limit(MAX_ORGS)
-        .send()
-        .await
-        .map_err(Store::map_sdk)?;
-    let mut memberships = Vec::new();
-    for item in out.items() {
-        memberships.push((members::org_of(item)?, members::from_item(item)?));
-    }
+        .page(&members::of_user(&caller.user_id), None, MAX_ORGS)
+        .await?
+        .items;
     if memberships.is_empty() {
         return Ok(vec![]);
     }
-    let keys = memberships
+    let reads = memberships
         .iter()
-        .map(|(slug, _)| orgs::org_key(slug))
-        .collect();
-    let mut found: HashMap<String, Org> = HashMap::new();
-    for item in app.store.batch_get(keys).await? {
-        let org = orgs::from_item(&item)?;
-        found.insert(org.slug.to_string(), org);
-    }
+        .fold(Reads::new(), |reads, (slug, _)| reads.org(slug));
+    let found = app.store.read(reads).await?;
     let mut result: Vec<MyOrg> = memberships
         .into_iter()
-        .filter_map(|(slug, member)| found.remove(slug.as_str()).map(|org| MyOrg { org, member }))
+        .filter_map(|(slug, member)| {
+            found.org(&slug).map(|org| MyOrg {
+                org: org.clone(),
+                member,
+            })
+        })
         .collect();
     result.sort_by(|a, b| a.org.slug.as_str().cmp(b.org.slug.as_str()));
     Ok(result)

@@ -1,59 +1,29 @@
 //! `GET /orgs/{org}/tokens?user_id=`: one's own tokens (no secrets); admins
 //! may name another member.
 
-use super::access::start_key;
-use super::{Caller, Membership, OpError};
+use super::{Caller, Membership, OpError, PageRequest};
 use crate::App;
-use crate::domain::{Action, OrgSlug, UserId};
-use crate::store::attrs::s;
-use crate::store::keys::{GSI1, org_pk, tokens_gsi1pk};
-use crate::store::tokens::{self, StoredToken};
-use crate::store::{Cursor, Store};
+use crate::domain::{AccessToken, Action, OrgSlug, UserId};
+use crate::store::{Page, Reads, tokens};
+
+pub struct TokenQuery {
+    pub org: OrgSlug,
+    /// Whose tokens; the caller's when `None`.
+    pub holder: Option<UserId>,
+    pub page: PageRequest,
+}
 
 pub async fn list_tokens(
     app: &App,
     caller: &Caller,
-    slug: &OrgSlug,
-    holder: Option<UserId>,
-    limit: i32,
-    cursor: Option<String>,
-) -> Result<(Vec<StoredToken>, Option<Cursor>), OpError> {
-    let holder = holder.unwrap_or_else(|| caller.user_id.clone());
-    let gsi_pk = tokens_gsi1pk(slug, &holder);
-    let pk = org_pk(slug);
-    let scope = format!("tokens:{slug}:{holder}");
-    let start = start_key(cursor.as_deref(), &scope, |name, value| match name {
-        "gsi1pk" => value == gsi_pk,
-        "pk" => value == pk,
-        "sk" => value.starts_with("TOKEN#"),
-        "gsi1sk" => true,
-        _ => false,
-    })?;
-    let membership = Membership::load(app, slug, caller, vec![]).await?;
+    input: TokenQuery,
+) -> Result<Page<AccessToken>, OpError> {
+    let holder = input.holder.unwrap_or_else(|| caller.user_id.clone());
+    let query = tokens::listing(&input.org, &holder);
+    let start = query.start(input.page.cursor.as_deref())?;
+    let membership = Membership::load(app, &input.org, caller, Reads::new()).await?;
     if holder != caller.user_id {
         membership.require(Action::ManageOthersTokens)?;
     }
-    let out = app
-        .store
-        .client()
-        .query()
-        .table_name(app.store.table())
-        .index_name(GSI1)
-        .key_condition_expression("gsi1pk = :pk")
-        .expression_attribute_values(":pk", s(gsi_pk))
-        .scan_index_forward(false)
-        .limit(limit)
-        .set_exclusive_start_key(start)
-        .send()
-        .await
-        .map_err(Store::map_sdk)?;
-    let items = out
-        .items()
-        .iter()
-        .map(tokens::from_item)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((
-        items,
-        out.last_evaluated_key.map(|k| Cursor::encode(&scope, &k)),
-    ))
+    Ok(app.store.page(&query, start, input.page.limit).await?)
 }

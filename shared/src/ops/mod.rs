@@ -1,10 +1,28 @@
-//! One module per operation: take the caller and typed input, read what must
-//! be read (one call), write one transaction, return a typed result.
+//! One module per operation, all of one shape: `op(app, caller, input) ->
+//! Result<Output, OpError>`, where the input is a struct of typed values (list
+//! operations take a query struct with the page's `limit` and `cursor`;
+//! introspection and mail delivery have no caller, `list_my_orgs` no input). An
+//! operation authorizes with one read ([`access::Membership::load`]: the org,
+//! the caller's membership and whatever it acts on), then commits one
+//! transaction of named actions built by the store ([`commit`]: with its
+//! audit entry and the caller's role guard), or runs one query. It never
+//! touches SDK types or keys; the answer's JSON is the HTTP layer's.
+//!
+//! **Lost races are handled one way.** Every conditional write restates what
+//! the read saw, and a cancelled transaction is read by the names of the
+//! actions that failed. A name that settles the answer maps to it (the seat
+//! limit was reached: `no_seats_available`; the caller lost the role they
+//! were authorized with: `forbidden`; the invitation is gone:
+//! `invitation_not_found`). Any other failed condition means the state moved
+//! between the read and the write: the attempt returns `None` and
+//! [`settle`] runs the operation again from its read (at most
+//! [`ATTEMPTS`] times), so it answers from the state as it is now.
 
 pub mod accept_invitation;
 pub mod access;
-pub mod audit;
+pub mod assign_seat;
 pub mod change_role;
+pub mod commit;
 pub mod create_org;
 pub mod deliver_mail;
 pub mod error;
@@ -21,14 +39,57 @@ pub mod list_tokens;
 pub mod remove_member;
 pub mod resend_invitation;
 pub mod revoke_invitation;
+pub mod revoke_seat;
 pub mod revoke_token;
-pub mod seats;
 pub mod update_org;
 
+/// What list operations answer: items and the cursor to continue from.
+pub use crate::store::{Cursor, Page};
 pub use access::Membership;
 pub use error::OpError;
 
-use crate::domain::{Email, UserId};
+use crate::domain::{Email, OrgSlug, UserId};
+use std::future::Future;
+
+/// The authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub user_id: UserId,
+    pub email: Email,
+    pub email_verified: bool,
+}
+
+/// A member of an org an operation acts on (possibly the caller).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberTarget {
+    pub org: OrgSlug,
+    pub user: UserId,
+}
+
+/// One page of a listing: at most `limit` items (1-200), from `cursor`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: i32,
+    pub cursor: Option<String>,
+}
+
+/// How many times an operation runs when the state keeps moving under it.
+pub const ATTEMPTS: usize = 3;
+
+/// Runs `attempt` until it settles (`Some`), at most [`ATTEMPTS`] times; see
+/// the module doc. Past that the state is too busy: `unavailable`, retry.
+pub async fn settle<T, F, Fut>(mut attempt: F) -> Result<T, OpError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>, OpError>>,
+{
+    for _ in 0..ATTEMPTS {
+        if let Some(done) = attempt().await? {
+            return Ok(done);
+        }
+    }
+    Err(OpError::Unavailable("the state kept changing".into()))
+}
 
 /// A new seat's epoch: grows with the clock and past the previous one, so a
 /// token issued under an earlier seat (even of an earlier membership of the
@@ -37,12 +98,4 @@ pub fn seat_epoch(now: chrono::DateTime<chrono::Utc>, previous: u64) -> u64 {
     u64::try_from(now.timestamp_millis())
         .unwrap_or(0)
         .max(previous + 1)
-}
-
-/// The authenticated caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
-    pub user_id: UserId,
-    pub email: Email,
-    pub email_verified: bool,
 }

@@ -3,40 +3,31 @@
 //! the stored hash is cleared and the generation moves on, so only the new
 //! mail can mint the next link.
 
-use super::invite_members::next_generation;
-use super::{Caller, Membership, OpError, audit};
+use super::commit::Audit;
+use super::invite_members::{invitation_mail, next_generation};
+use super::revoke_invitation::InvitationRef;
+use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::invitation::expires_at;
-use crate::domain::{
-    Action, EmailStatus, Invitation, InvitationId, MailKind, OrgSlug, OutboxMessage,
-};
-use crate::store::attrs::n;
-use crate::store::keys::invitation_sk;
-use crate::store::tx::{Expr, put, put_new};
-use crate::store::{invitations, outbox};
+use crate::domain::time::rfc3339;
+use crate::domain::{Action, EmailStatus, Invitation};
+use crate::store::{Reads, Transaction, invitations, outbox};
 use serde_json::json;
 
 pub async fn resend_invitation(
     app: &App,
     caller: &Caller,
-    slug: &OrgSlug,
-    id: &InvitationId,
+    input: InvitationRef,
 ) -> Result<Invitation, OpError> {
-    let email = id.email();
-    let membership = Membership::load(
-        app,
-        slug,
-        caller,
-        vec![invitations::invitation_key(slug, &email)],
-    )
-    .await?;
+    let (slug, email) = (&input.org, input.id.email());
+    let membership =
+        Membership::load(app, slug, caller, Reads::new().invitation(slug, &email)).await?;
     membership.require(Action::ManageInvitations)?;
     let current = membership
-        .extra_with_sk(&invitation_sk(&email))
-        .map(invitations::from_item)
-        .transpose()?
+        .found
+        .invitation(&email)
+        .cloned()
         .ok_or(OpError::InvitationNotFound)?;
-
     let now = app.now();
     // `created_at` stays: it is when the person was first invited.
     let renewed = Invitation {
@@ -47,44 +38,19 @@ pub async fn resend_invitation(
         invited_by: caller.email.clone(),
         ..current.clone()
     };
-    let mail = OutboxMessage::new(
-        slug.clone(),
-        membership.org.name.clone(),
-        renewed.email.clone(),
-        MailKind::Invitation {
-            invited_by: renewed.invited_by.clone(),
-            generation: renewed.generation,
-            expires_at: renewed.expires_at,
-        },
-        now,
-    );
-    let table = app.store.table();
-    let result = app
-        .store
-        .transact(vec![
-            put(
-                table,
-                invitations::to_item(&renewed),
-                Some("generation = :seen"),
-                Expr::new().value(":seen", n(current.generation)),
-            ),
-            put_new(table, outbox::to_item(&mail)),
-            membership.still_authorized(app),
-            audit::entry(
-                app,
-                slug,
-                caller,
-                "invitation.resent",
-                renewed.email.as_str(),
-                json!({"id": id.as_str(), "expires_at": crate::http::views::time(renewed.expires_at)}),
-            ),
-        ])
-        .await;
-    match result {
+    let mail = invitation_mail(&renewed, &membership.org.name, now);
+    let mut tx = Transaction::new();
+    tx.push(
+        "invitation",
+        invitations::renew(&renewed, current.generation),
+    )
+    .push("mail", outbox::enqueue(&mail));
+    let detail = json!({"id": input.id.as_str(), "expires_at": rfc3339(renewed.expires_at)});
+    let audit = Audit::new("invitation.resent", email.as_str(), detail);
+    match membership.commit(app, caller, tx, audit).await? {
         Ok(()) => Ok(renewed),
         // Accepted, revoked or resent by someone else in the meantime.
-        Err(err) if err.failed_at(0) => Err(OpError::InvitationNotFound),
-        Err(err) if err.failed_at(2) => Err(OpError::Forbidden),
-        Err(err) => Err(err.into()),
+        Err(lost) if lost.on("invitation") => Err(OpError::InvitationNotFound),
+        Err(lost) => Err(lost.into()),
     }
 }

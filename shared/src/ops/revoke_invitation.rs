@@ -1,51 +1,40 @@
 //! `DELETE /orgs/{org}/invitations/{id}`: the invitation and its link are gone
 //! at once; the audit log keeps the story.
 
-use super::{Caller, Membership, OpError, audit};
+use super::commit::Audit;
+use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, InvitationId, OrgSlug};
-use crate::store::invitations;
-use crate::store::keys::invitation_sk;
-use crate::store::tx::{Expr, delete};
+use crate::store::{Reads, Transaction, invitations};
 use serde_json::json;
+
+pub struct InvitationRef {
+    pub org: OrgSlug,
+    pub id: InvitationId,
+}
 
 pub async fn revoke_invitation(
     app: &App,
     caller: &Caller,
-    slug: &OrgSlug,
-    id: &InvitationId,
+    input: InvitationRef,
 ) -> Result<(), OpError> {
-    let email = id.email();
-    let key = invitations::invitation_key(slug, &email);
-    let membership = Membership::load(app, slug, caller, vec![key.clone()]).await?;
+    let (slug, email) = (&input.org, input.id.email());
+    let membership =
+        Membership::load(app, slug, caller, Reads::new().invitation(slug, &email)).await?;
     membership.require(Action::ManageInvitations)?;
-    if membership.extra_with_sk(&invitation_sk(&email)).is_none() {
+    if membership.found.invitation(&email).is_none() {
         return Err(OpError::InvitationNotFound);
     }
-    let result = app
-        .store
-        .transact(vec![
-            delete(
-                app.store.table(),
-                key,
-                Some("attribute_exists(pk)"),
-                Expr::new(),
-            ),
-            membership.still_authorized(app),
-            audit::entry(
-                app,
-                slug,
-                caller,
-                "invitation.revoked",
-                email.as_str(),
-                json!({"id": id.as_str()}),
-            ),
-        ])
-        .await;
-    match result {
+    let mut tx = Transaction::new();
+    tx.push("invitation", invitations::revoke(slug, &email));
+    let audit = Audit::new(
+        "invitation.revoked",
+        email.as_str(),
+        json!({"id": input.id.as_str()}),
+    );
+    match membership.commit(app, caller, tx, audit).await? {
         Ok(()) => Ok(()),
-        Err(err) if err.failed_at(0) => Err(OpError::InvitationNotFound),
-        Err(err) if err.failed_at(1) => Err(OpError::Forbidden),
-        Err(err) => Err(err.into()),
+        Err(lost) if lost.on("invitation") => Err(OpError::InvitationNotFound),
+        Err(lost) => Err(lost.into()),
     }
 }

@@ -75,8 +75,3 @@ pub fn get_list_s(item: &Item, name: &str) -> Result<Vec<String>, StoreError> {
         .map(|l| l.iter().filter_map(|v| v.as_s().ok().cloned()).collect())
         .ok_or_else(|| missing(name))
 }
-
-/// Epoch seconds, zero-padded so that string order is time order in sort keys.
-pub fn sortable_epoch(epoch: i64) -> String {
-    format!("{:012}", epoch.max(0))
-}

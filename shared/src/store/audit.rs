@@ -2,46 +2,31 @@
 //! kept 365 days, read newest first.
 
 use super::attrs::{get_s, get_time, key, n, s, time};
-use super::keys::{audit_sk_prefix, org_pk};
-use super::{Item, StoreError};
+use super::keys::{AUDIT_PREFIX, audit_sk, org_pk};
+use super::page::{Bound, Query};
+use super::{Action, Item, StoreError};
 use crate::domain::OrgSlug;
-use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{DateTime, Duration, Utc};
+use crate::domain::audit::{AuditEntry, RETENTION};
 
-pub const RETENTION: Duration = Duration::days(365);
-
-/// One entry. `detail` never holds a secret: callers pass only ids, emails,
-/// roles and counts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AuditEntry {
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub detail: serde_json::Value,
-}
-
-pub fn to_item(org: &OrgSlug, entry: &AuditEntry) -> Item {
-    let sk = format!(
-        "{}{}#{}",
-        audit_sk_prefix(),
-        entry
-            .at
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        uuid::Uuid::new_v4()
+fn to_item(org: &OrgSlug, entry: &AuditEntry) -> Item {
+    let at = entry
+        .at
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let mut item = key(
+        org_pk(org),
+        audit_sk(&at, &uuid::Uuid::new_v4().to_string()),
     );
-    let mut item = key(org_pk(org), sk);
     item.insert("type".into(), s("audit"));
     item.insert("at".into(), time(entry.at));
     item.insert("actor".into(), s(entry.actor.as_str()));
     item.insert("action".into(), s(entry.action.as_str()));
     item.insert("target".into(), s(entry.target.as_str()));
-    item.insert("detail".into(), AttributeValue::S(entry.detail.to_string()));
+    item.insert("detail".into(), s(entry.detail.to_string()));
     item.insert("ttl".into(), n((entry.at + RETENTION).timestamp()));
     item
 }
 
-pub fn from_item(item: &Item) -> Result<AuditEntry, StoreError> {
+fn from_item(item: &Item) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
         at: get_time(item, "at")?,
         actor: get_s(item, "actor")?.to_owned(),
@@ -50,4 +35,20 @@ pub fn from_item(item: &Item) -> Result<AuditEntry, StoreError> {
         detail: serde_json::from_str(get_s(item, "detail")?)
             .map_err(|_| StoreError::Corrupt("audit detail".into()))?,
     })
+}
+
+/// Records an entry (in the transaction of the change it describes).
+pub fn record(org: &OrgSlug, entry: &AuditEntry) -> Action {
+    Action::put_new(to_item(org, entry))
+}
+
+/// An org's audit log, newest first.
+pub fn listing(org: &OrgSlug) -> Query<AuditEntry> {
+    Query::partition(format!("audit:{org}"), None, ("pk", org_pk(org)), from_item)
+        .sort_key(
+            "begins_with(sk, :prefix)",
+            &[(":prefix", AUDIT_PREFIX.to_owned())],
+        )
+        .newest_first()
+        .cursor_key("sk", Bound::StartsWith(AUDIT_PREFIX))
 }

@@ -67,13 +67,22 @@ impl Cursor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::attrs::key;
+    use crate::domain::{OrgSlug, UserId};
+    use crate::store::members::member_key;
+
+    fn member(org: &str) -> Item {
+        member_key(&OrgSlug::parse(org).unwrap(), &UserId::parse("u1").unwrap())
+    }
+
+    fn org_pk(org: &str) -> String {
+        crate::store::keys::org_pk(&OrgSlug::parse(org).unwrap())
+    }
 
     #[test]
     fn cursors_round_trip_within_their_scope() {
-        let last = key("ORG#acme", "MEMBER#u1");
+        let last = member("acme");
         let c = Cursor::encode("members:acme", &last);
-        let ok = |n: &str, v: &str| n != "pk" || v == "ORG#acme";
+        let ok = |n: &str, v: &str| n != "pk" || v == org_pk("acme");
         assert_eq!(
             Cursor::decode(c.as_str(), "members:acme", ok).unwrap(),
             last
@@ -90,8 +99,8 @@ mod tests {
 
     #[test]
     fn a_cursor_pointing_into_another_org_is_rejected() {
-        let forged = Cursor::encode("members:acme", &key("ORG#evil", "MEMBER#u1"));
-        let ok = |n: &str, v: &str| n != "pk" || v == "ORG#acme";
+        let forged = Cursor::encode("members:acme", &member("evil"));
+        let ok = |n: &str, v: &str| n != "pk" || v == org_pk("acme");
         assert_eq!(
             Cursor::decode(forged.as_str(), "members:acme", ok),
             Err(InvalidCursor)

@@ -1,13 +1,18 @@
 //! Invitation items: one per (org, email), listed by expiry through `gsi1`
-//! and found by the sweep through `gsi2` once past their TTL.
+//! and found by the sweep through `gsi2` once past their TTL. The writes of
+//! an invitation's life: create (or replace an expired one), renew, mint the
+//! link, record the mail's outcome, consume, revoke, and delete when stale.
 
-use super::attrs::{get_bool, get_n, get_s, get_time, key, n, opt_s, s, sortable_epoch, time};
-use super::keys::{GSI1, due_gsi2pk, invitation_sk, invitations_gsi1pk, org_pk, shard_of};
-use super::{Item, StoreError};
-use crate::domain::invitation::ttl_for;
+use super::attrs::{get_bool, get_n, get_s, get_time, key, n, opt_s, s, time};
+use super::keys::{
+    GSI1, GSI2, INVITATION_DUE, INVITATION_PREFIX, due_gsi2pk, invitation_due_sk, invitation_sk,
+    invitations_gsi1pk, org_pk, shard_of, timed_boundary, timed_sk,
+};
+use super::page::{Bound, Query};
+use super::{Action, Item, StoreError};
+use crate::domain::invitation::{StatusFilter, ttl_for};
 use crate::domain::{Email, EmailStatus, Invitation, OrgSlug, Role, SecretHash};
-
-pub const DUE_KIND: &str = "INV";
+use chrono::{DateTime, Utc};
 
 pub fn invitation_key(org: &OrgSlug, email: &Email) -> Item {
     key(org_pk(org), invitation_sk(email))
@@ -35,25 +40,21 @@ pub fn to_item(inv: &Invitation) -> Item {
     item.insert("gsi1pk".into(), s(invitations_gsi1pk(&inv.org)));
     item.insert(
         "gsi1sk".into(),
-        s(expiry_sort_key(inv.expires_at.timestamp(), id.as_str())),
+        s(timed_sk(inv.expires_at.timestamp(), id.as_str())),
     );
     item.insert(
         "gsi2pk".into(),
-        s(due_gsi2pk(DUE_KIND, shard_of(id.as_str()))),
+        s(due_gsi2pk(INVITATION_DUE, shard_of(id.as_str()))),
     );
     item.insert(
         "gsi2sk".into(),
-        s(format!("{}#{}#{}", sortable_epoch(ttl), inv.org, id)),
+        s(invitation_due_sk(ttl, &inv.org, id.as_str())),
     );
     item
 }
 
-pub fn expiry_sort_key(expires_at: i64, id: &str) -> String {
-    format!("{}#{id}", sortable_epoch(expires_at))
-}
-
 pub fn from_item(item: &Item) -> Result<Invitation, StoreError> {
-    let corrupt = |e: crate::domain::Invalid| StoreError::Corrupt(e.to_string());
+    let corrupt = StoreError::corrupt;
     let expires_at: i64 = get_n(item, "expires_at")?;
     Ok(Invitation {
         org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
@@ -71,10 +72,111 @@ pub fn from_item(item: &Item) -> Result<Invitation, StoreError> {
     })
 }
 
-pub fn is_invitation_item(item: &Item) -> bool {
-    item.get("sk")
-        .and_then(|v| v.as_s().ok())
-        .is_some_and(|sk| sk.starts_with("INV#"))
+/// A new invitation, or one replacing an expired (never a pending) one.
+pub fn create(inv: &Invitation, now: DateTime<Utc>) -> Action {
+    Action::put(to_item(inv))
+        .when("attribute_not_exists(pk) OR expires_at <= :now")
+        .value(":now", n(now.timestamp()))
 }
 
-pub const INDEX: &str = GSI1;
+/// A resent invitation, if nobody accepted, revoked or resent it since it
+/// was read at `seen_generation`.
+pub fn renew(inv: &Invitation, seen_generation: u64) -> Action {
+    Action::put(to_item(inv))
+        .when("generation = :seen")
+        .value(":seen", n(seen_generation))
+}
+
+/// Stores the hash of a new link's secret, only while the invitation is
+/// still at the mail's generation and not expired.
+pub fn mint_link(
+    org: &OrgSlug,
+    email: &Email,
+    hash: &SecretHash,
+    generation: u64,
+    now: DateTime<Utc>,
+) -> Action {
+    Action::update(invitation_key(org, email), "SET token_hash = :hash")
+        .when("generation = :generation AND expires_at > :now")
+        .value(":hash", s(hash.as_str()))
+        .value(":generation", n(generation))
+        .value(":now", n(now.timestamp()))
+}
+
+/// Mirrors the mail's outcome on the invitation, unless a resend moved it to
+/// a newer generation or it is gone.
+pub fn set_email_status(
+    org: &OrgSlug,
+    email: &Email,
+    generation: u64,
+    status: EmailStatus,
+) -> Action {
+    Action::update(invitation_key(org, email), "SET email_status = :status")
+        .when("generation = :generation")
+        .value(":status", s(status.as_str()))
+        .value(":generation", n(generation))
+}
+
+/// Accepting: deletes the invitation if the link's hash and generation still
+/// match and it has not expired, so a link works once.
+pub fn consume(inv: &Invitation, hash: &SecretHash, now: DateTime<Utc>) -> Action {
+    Action::delete(invitation_key(&inv.org, &inv.email))
+        .when("token_hash = :hash AND generation = :generation AND expires_at > :now")
+        .value(":hash", s(hash.as_str()))
+        .value(":generation", n(inv.generation))
+        .value(":now", n(now.timestamp()))
+}
+
+pub fn revoke(org: &OrgSlug, email: &Email) -> Action {
+    Action::delete(invitation_key(org, email)).when("attribute_exists(pk)")
+}
+
+/// Deletes an invitation past its TTL, unless a resend renewed it meanwhile.
+pub fn delete_expired(org: &OrgSlug, email: &Email, now: DateTime<Utc>) -> Action {
+    Action::delete(invitation_key(org, email))
+        .when("#ttl <= :now")
+        .name("#ttl", "ttl")
+        .value(":now", n(now.timestamp()))
+}
+
+/// An org's invitations by expiry; "expired" is a key condition against the
+/// clock, not trust in TTL.
+pub fn listing(org: &OrgSlug, status: StatusFilter, now: DateTime<Utc>) -> Query<Invitation> {
+    let scope = format!("invitations:{org}:{}", status.as_str());
+    let query = Query::partition(
+        scope,
+        Some(GSI1),
+        ("gsi1pk", invitations_gsi1pk(org)),
+        from_item,
+    )
+    .cursor_key("pk", Bound::Equals(org_pk(org)))
+    .cursor_key("sk", Bound::StartsWith(INVITATION_PREFIX))
+    .cursor_key("gsi1sk", Bound::Any);
+    // Everything sorting below the boundary expired at or before now.
+    let boundary = [(":now", timed_boundary(now.timestamp()))];
+    match status {
+        StatusFilter::All => query,
+        StatusFilter::Pending => query.sort_key("gsi1sk >= :now", &boundary),
+        StatusFilter::Expired => query.sort_key("gsi1sk < :now", &boundary),
+    }
+}
+
+/// Invitations of one due-index shard whose TTL passed by `now`: their org
+/// and email.
+pub fn due(shard: u32, now: DateTime<Utc>) -> Query<(OrgSlug, Email)> {
+    Query::partition(
+        format!("due-invitations:{shard}"),
+        Some(GSI2),
+        ("gsi2pk", due_gsi2pk(INVITATION_DUE, shard)),
+        |item| {
+            Ok((
+                OrgSlug::parse(get_s(item, "org")?).map_err(StoreError::corrupt)?,
+                Email::parse(get_s(item, "email")?).map_err(StoreError::corrupt)?,
+            ))
+        },
+    )
+    .sort_key(
+        "gsi2sk < :until",
+        &[(":until", timed_boundary(now.timestamp()))],
+    )
+}

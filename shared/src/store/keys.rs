@@ -20,18 +20,24 @@ pub const GSI2: &str = "gsi2";
 /// thousands of entries under one index key.
 pub const DUE_SHARDS: u32 = 4;
 
+pub const ORG_SK: &str = "ORG";
+pub const MEMBER_PREFIX: &str = "MEMBER#";
+pub const MEMBER_EMAIL_PREFIX: &str = "MEMBEREMAIL#";
+pub const INVITATION_PREFIX: &str = "INV#";
+pub const TOKEN_PREFIX: &str = "TOKEN#";
+pub const OUTBOX_PREFIX: &str = "OUTBOX#";
+pub const AUDIT_PREFIX: &str = "AUDIT#";
+
 pub fn org_pk(org: &OrgSlug) -> String {
     format!("ORG#{org}")
 }
-pub const ORG_SK: &str = "ORG";
 
 pub fn member_sk(user: &UserId) -> String {
-    format!("MEMBER#{user}")
+    format!("{MEMBER_PREFIX}{user}")
 }
-pub const MEMBER_PREFIX: &str = "MEMBER#";
 
 pub fn member_email_sk(email: &Email) -> String {
-    format!("MEMBEREMAIL#{email}")
+    format!("{MEMBER_EMAIL_PREFIX}{email}")
 }
 
 pub fn user_gsi1pk(user: &UserId) -> String {
@@ -39,7 +45,7 @@ pub fn user_gsi1pk(user: &UserId) -> String {
 }
 
 pub fn invitation_sk(email: &Email) -> String {
-    format!("INV#{email}")
+    format!("{INVITATION_PREFIX}{email}")
 }
 
 pub fn invitations_gsi1pk(org: &OrgSlug) -> String {
@@ -47,15 +53,15 @@ pub fn invitations_gsi1pk(org: &OrgSlug) -> String {
 }
 
 pub fn outbox_key(id: &str) -> String {
-    format!("OUTBOX#{id}")
+    format!("{OUTBOX_PREFIX}{id}")
 }
 
-pub fn audit_sk_prefix() -> &'static str {
-    "AUDIT#"
+pub fn audit_sk(at: &str, id: &str) -> String {
+    format!("{AUDIT_PREFIX}{at}#{id}")
 }
 
 pub fn token_sk(id: &str) -> String {
-    format!("TOKEN#{id}")
+    format!("{TOKEN_PREFIX}{id}")
 }
 
 pub fn tokens_gsi1pk(org: &OrgSlug, user: &UserId) -> String {
@@ -67,8 +73,67 @@ pub fn token_hash_pk(hash: &str) -> String {
 }
 pub const TOKEN_HASH_SK: &str = "TOKENHASH";
 
+/// The due-index partitions: invitations past their TTL, outbox mail to (re)send.
+pub const INVITATION_DUE: &str = "INV";
+pub const OUTBOX_DUE: &str = "OUTBOX";
+
 pub fn due_gsi2pk(kind: &str, shard: u32) -> String {
     format!("DUE#{kind}#{shard}")
+}
+
+/// Epoch seconds, zero-padded so that string order is time order in sort keys.
+pub fn sortable_epoch(epoch: i64) -> String {
+    format!("{:012}", epoch.max(0))
+}
+
+/// A time-ordered sort key: `<zero-padded epoch>#<rest>`.
+pub fn timed_sk(epoch: i64, rest: &str) -> String {
+    format!("{}#{rest}", sortable_epoch(epoch))
+}
+
+/// The lowest time-ordered sort key after `epoch`: everything sorting below
+/// it is due at or before `epoch`.
+pub fn timed_boundary(epoch: i64) -> String {
+    format!("{}#", sortable_epoch(epoch + 1))
+}
+
+pub fn invitation_due_sk(ttl: i64, org: &OrgSlug, id: &str) -> String {
+    timed_sk(ttl, &format!("{org}#{id}"))
+}
+
+pub fn token_created_sk(created_millis: i64, id: &str) -> String {
+    format!("{created_millis}#{id}")
+}
+
+/// What a sort key names, for reading back the items of a mixed batch read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind<'a> {
+    Org,
+    Member,
+    /// The email index item; carries the email.
+    MemberEmail(&'a str),
+    Invitation,
+    Token,
+    Outbox,
+    Other,
+}
+
+pub fn kind_of(sk: &str) -> Kind<'_> {
+    if sk == ORG_SK {
+        Kind::Org
+    } else if let Some(email) = sk.strip_prefix(MEMBER_EMAIL_PREFIX) {
+        Kind::MemberEmail(email)
+    } else if sk.starts_with(MEMBER_PREFIX) {
+        Kind::Member
+    } else if sk.starts_with(INVITATION_PREFIX) {
+        Kind::Invitation
+    } else if sk.starts_with(TOKEN_PREFIX) {
+        Kind::Token
+    } else if sk.starts_with(OUTBOX_PREFIX) {
+        Kind::Outbox
+    } else {
+        Kind::Other
+    }
 }
 
 /// A stable shard for an id, spreading index writes.

@@ -1,9 +1,12 @@
 //! Member items and the per-org email index item that makes an email a
-//! member at most once.
+//! member at most once: mapping, joining, role changes, leaving, the org's
+//! member listing and one person's memberships. Seats move through
+//! [`super::rules`].
 
 use super::attrs::{get_n, get_s, get_time, key, n, opt_time, s, time};
-use super::keys::{member_email_sk, member_sk, org_pk, user_gsi1pk};
-use super::{Item, StoreError};
+use super::keys::{GSI1, MEMBER_PREFIX, member_email_sk, member_sk, org_pk, user_gsi1pk};
+use super::page::{Bound, Query};
+use super::{Action, Item, Store, StoreError};
 use crate::domain::{Email, Member, OrgSlug, Role, UserId};
 
 pub fn member_key(org: &OrgSlug, user: &UserId) -> Item {
@@ -39,7 +42,7 @@ pub fn email_item(org: &OrgSlug, member: &Member) -> Item {
 }
 
 pub fn from_item(item: &Item) -> Result<Member, StoreError> {
-    let corrupt = |e: crate::domain::Invalid| StoreError::Corrupt(e.to_string());
+    let corrupt = StoreError::corrupt;
     Ok(Member {
         user_id: UserId::parse(get_s(item, "user_id")?).map_err(corrupt)?,
         email: Email::parse(get_s(item, "email")?).map_err(corrupt)?,
@@ -50,10 +53,94 @@ pub fn from_item(item: &Item) -> Result<Member, StoreError> {
     })
 }
 
-pub fn org_of(item: &Item) -> Result<OrgSlug, StoreError> {
-    OrgSlug::parse(get_s(item, "org")?).map_err(|e| StoreError::Corrupt(e.to_string()))
+/// A new member and their email index item; both must be new.
+pub fn create(org: &OrgSlug, member: &Member) -> [Action; 2] {
+    [
+        Action::put_new(to_item(org, member)),
+        Action::put_new(email_item(org, member)),
+    ]
 }
 
-pub fn is_member_item(item: &Item, user: &UserId) -> bool {
-    item.get("sk").and_then(|v| v.as_s().ok()) == Some(&member_sk(user))
+/// Changes a member's role, if it is still the one that was read.
+pub fn set_role(org: &OrgSlug, user: &UserId, seen: Role, role: Role) -> Action {
+    Action::update(member_key(org, user), "SET #role = :role")
+        .when("#role = :seen")
+        .name("#role", "role")
+        .value(":role", s(role.as_str()))
+        .value(":seen", s(seen.as_str()))
+}
+
+/// Removes a member and their email index item, if the member is still as
+/// read (role and seat): the org's counters move on what was read.
+pub fn remove(org: &OrgSlug, member: &Member) -> [Action; 2] {
+    let seat = if member.has_seat() {
+        "attribute_exists(seat_assigned_at)"
+    } else {
+        "attribute_exists(pk) AND attribute_not_exists(seat_assigned_at)"
+    };
+    [
+        Action::delete(member_key(org, &member.user_id))
+            .when("#role = :role")
+            .when(seat)
+            .name("#role", "role")
+            .value(":role", s(member.role.as_str())),
+        Action::delete(member_email_key(org, &member.email)),
+    ]
+}
+
+/// The member still holds the seat of `epoch` (what a token is bound to).
+pub fn holds_seat(org: &OrgSlug, user: &UserId, epoch: u64) -> Action {
+    Action::check(member_key(org, user))
+        .when("attribute_exists(seat_assigned_at) AND seat_epoch = :epoch")
+        .value(":epoch", n(epoch))
+}
+
+/// Everyone's memberships of one person, through `gsi1`, with their orgs.
+pub fn of_user(user: &UserId) -> Query<(OrgSlug, Member)> {
+    Query::partition(
+        format!("my-orgs:{user}"),
+        Some(GSI1),
+        ("gsi1pk", user_gsi1pk(user)),
+        |item| Ok((org_of(item)?, from_item(item)?)),
+    )
+}
+
+/// The members of an org, optionally only one role and/or with(out) a seat.
+pub fn listing(org: &OrgSlug, role: Option<Role>, seat: Option<bool>) -> Query<Member> {
+    let scope = format!(
+        "members:{org}:{}:{}",
+        role.map(Role::as_str).unwrap_or("*"),
+        seat.map(|b| b.to_string()).unwrap_or("*".into())
+    );
+    let mut query = Query::partition(scope, None, ("pk", org_pk(org)), from_item)
+        .sort_key(
+            "begins_with(sk, :prefix)",
+            &[(":prefix", MEMBER_PREFIX.to_owned())],
+        )
+        .cursor_key("sk", Bound::StartsWith(MEMBER_PREFIX));
+    if let Some(role) = role {
+        query = query
+            .filter("#role = :role")
+            .name("#role", "role")
+            .value(":role", s(role.as_str()));
+    }
+    match seat {
+        Some(true) => query.filter("attribute_exists(seat_assigned_at)"),
+        Some(false) => query.filter("attribute_not_exists(seat_assigned_at)"),
+        None => query,
+    }
+}
+
+fn org_of(item: &Item) -> Result<OrgSlug, StoreError> {
+    OrgSlug::parse(get_s(item, "org")?).map_err(StoreError::corrupt)
+}
+
+impl Store {
+    /// One member, read on its own (introspection).
+    pub async fn member(&self, org: &OrgSlug, user: &UserId) -> Result<Option<Member>, StoreError> {
+        self.get(member_key(org, user))
+            .await?
+            .map(|item| from_item(&item))
+            .transpose()
+    }
 }

@@ -1,6 +1,8 @@
-//! The DynamoDB single-table adapter: keys, item mapping, reads, conditional
-//! transactions and cursors. Every request is one read to authorize plus one
-//! atomic write or one query; nothing scans.
+//! The DynamoDB single-table adapter, and the only code that talks to
+//! DynamoDB: keys ([`keys`]), item mapping and the actions on each entity
+//! (one module per entity), named transactions ([`tx`]) and the rules that
+//! keep the org's counters honest ([`rules`]), typed batch reads ([`reads`])
+//! and paged queries with cursors ([`page`]). Nothing scans.
 
 pub mod attrs;
 pub mod audit;
@@ -11,15 +13,21 @@ pub mod keys;
 pub mod members;
 pub mod orgs;
 pub mod outbox;
+pub mod page;
+pub mod reads;
+pub mod rules;
 pub mod tokens;
 pub mod tx;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use std::collections::HashMap;
 
-pub use cursor::Cursor;
+pub use cursor::{Cursor, InvalidCursor};
+pub use page::{Page, Query, Start};
+pub use reads::{Found, Reads};
+pub use tx::{Action, Transaction};
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -36,10 +44,10 @@ pub struct Store {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A condition failed. For transactions, one reason per action in order
-    /// (`Some("ConditionalCheckFailed")`, `None` where that action was fine).
+    /// A condition failed: for a transaction, the names of the actions whose
+    /// condition failed; for a single write, that write (no names).
     #[error("a write condition failed")]
-    ConditionFailed { reasons: Vec<Option<String>> },
+    ConditionFailed { failed: Vec<tx::Name> },
     /// DynamoDB asked us to slow down, or a transaction conflicted with another.
     #[error("DynamoDB is throttling or busy")]
     Throttled(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -51,14 +59,18 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Whether the transaction failed on the condition of action `index`.
-    pub fn failed_at(&self, index: usize) -> bool {
-        matches!(self, Self::ConditionFailed { reasons }
-            if reasons.get(index).is_some_and(|r| r.as_deref() == Some("ConditionalCheckFailed")))
+    /// Whether the transaction failed on the condition of the action pushed
+    /// under `name`.
+    pub fn failed(&self, name: &str) -> bool {
+        matches!(self, Self::ConditionFailed { failed } if failed.iter().any(|n| n == name))
     }
 
     pub fn is_condition_failed(&self) -> bool {
         matches!(self, Self::ConditionFailed { .. })
+    }
+
+    pub(crate) fn corrupt(err: impl std::fmt::Display) -> Self {
+        Self::Corrupt(err.to_string())
     }
 
     fn from_sdk<E, R>(err: SdkError<E, R>) -> Self
@@ -68,9 +80,7 @@ impl StoreError {
     {
         let code = err.code().unwrap_or_default().to_owned();
         match code.as_str() {
-            "ConditionalCheckFailedException" => Self::ConditionFailed {
-                reasons: vec![Some("ConditionalCheckFailed".into())],
-            },
+            "ConditionalCheckFailedException" => Self::ConditionFailed { failed: vec![] },
             "ProvisionedThroughputExceededException"
             | "ThrottlingException"
             | "RequestLimitExceeded"
@@ -88,6 +98,8 @@ impl Store {
         Self { client, table }
     }
 
+    /// The SDK client, for test fixtures and scripts; product code goes
+    /// through the typed methods.
     pub fn client(&self) -> &Client {
         &self.client
     }
@@ -96,9 +108,9 @@ impl Store {
         &self.table
     }
 
-    /// Strongly consistent read of up to 100 keys in one call (plus retries of
-    /// whatever DynamoDB leaves unprocessed). Returns items in no particular order.
-    pub async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+    /// Strongly consistent read of any number of keys, 100 per call (plus
+    /// retries of whatever DynamoDB leaves unprocessed), in no particular order.
+    async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
         let mut found = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(MAX_BATCH_GET_KEYS) {
             let mut pending = Some(
@@ -133,7 +145,8 @@ impl Store {
         Ok(found)
     }
 
-    pub async fn get(&self, key: Item) -> Result<Option<Item>, StoreError> {
+    /// Strongly consistent read of one item.
+    async fn get(&self, key: Item) -> Result<Option<Item>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -146,53 +159,44 @@ impl Store {
         Ok(out.item)
     }
 
-    /// One atomic write of up to 100 actions.
-    pub async fn transact(&self, actions: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+    /// One atomic write of up to 100 named actions. A cancellation on
+    /// conditions reports the names of the actions that failed.
+    pub async fn transact(&self, tx: Transaction) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+        let (names, actions) = tx.into_parts();
         debug_assert!(!actions.is_empty() && actions.len() <= MAX_TRANSACTION_ITEMS);
+        let items = actions.into_iter().map(|a| a.into_sdk(&self.table));
         let result = self
             .client
             .transact_write_items()
-            .set_transact_items(Some(actions))
+            .set_transact_items(Some(items.collect()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err) => {
-                use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-                if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
-                    err.as_service_error()
-                {
-                    let reasons: Vec<Option<String>> = cancelled
-                        .cancellation_reasons()
-                        .iter()
-                        .map(|r| r.code().filter(|c| *c != "None").map(str::to_owned))
-                        .collect();
-                    let conditional = reasons
-                        .iter()
-                        .flatten()
-                        .any(|c| c == "ConditionalCheckFailed");
-                    if conditional {
-                        return Err(StoreError::ConditionFailed { reasons });
-                    }
-                    return Err(StoreError::Throttled(Box::new(err)));
-                }
-                Err(StoreError::from_sdk(err))
+        let err = match result {
+            Ok(_) => return Ok(()),
+            Err(err) => err,
+        };
+        if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+            err.as_service_error()
+        {
+            let failed: Vec<tx::Name> = cancelled
+                .cancellation_reasons()
+                .iter()
+                .zip(names)
+                .filter(|(r, _)| r.code() == Some("ConditionalCheckFailed"))
+                .map(|(_, name)| name)
+                .collect();
+            if failed.is_empty() {
+                return Err(StoreError::Throttled(Box::new(err)));
             }
+            return Err(StoreError::ConditionFailed { failed });
         }
+        Err(StoreError::from_sdk(err))
     }
 
-    pub(crate) fn map_sdk<E, R>(err: SdkError<E, R>) -> StoreError
-    where
-        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug + Send + Sync + 'static,
-    {
-        StoreError::from_sdk(err)
+    /// One conditional write outside a transaction (`PutItem`, `UpdateItem`
+    /// or `DeleteItem`, by the action's kind).
+    pub async fn write(&self, action: Action) -> Result<(), StoreError> {
+        action.send(&self.client, &self.table).await
     }
-}
-
-/// A page of results and the key to continue from.
-#[derive(Debug)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub last_key: Option<Item>,
 }

@@ -1,9 +1,9 @@
-//! Organization items: mapping and the writes that keep `seats_used` and
-//! `admin_count` honest.
+//! Organization items: mapping, creation and settings. The writes that move
+//! `seats_used` and `admin_count` are in [`super::rules`].
 
 use super::attrs::{get_n, get_s, get_time, key, n, s, time};
 use super::keys::{ORG_SK, org_pk};
-use super::{Item, StoreError};
+use super::{Action, Item, StoreError};
 use crate::domain::{Org, OrgName, OrgSlug, SeatLimit};
 
 pub fn org_key(org: &OrgSlug) -> Item {
@@ -23,7 +23,7 @@ pub fn to_item(org: &Org) -> Item {
 }
 
 pub fn from_item(item: &Item) -> Result<Org, StoreError> {
-    let corrupt = |e: crate::domain::Invalid| StoreError::Corrupt(e.to_string());
+    let corrupt = StoreError::corrupt;
     Ok(Org {
         slug: OrgSlug::parse(get_s(item, "slug")?).map_err(corrupt)?,
         name: OrgName::parse(get_s(item, "name")?).map_err(corrupt)?,
@@ -34,9 +34,32 @@ pub fn from_item(item: &Item) -> Result<Org, StoreError> {
     })
 }
 
-pub fn is_org_item(item: &Item) -> bool {
-    item.get("sk")
-        .and_then(|v| v.as_s().ok())
-        .map(String::as_str)
-        == Some(ORG_SK)
+/// A new org; fails if the slug is taken.
+pub fn create(org: &Org) -> Action {
+    Action::put_new(to_item(org))
+}
+
+/// Renames the org and/or sets its seat limit, never below `seats_used`
+/// (checked in the write's condition, whatever the concurrency).
+pub fn update(slug: &OrgSlug, name: Option<&OrgName>, seat_limit: Option<SeatLimit>) -> Action {
+    let sets: Vec<&str> = [
+        name.map(|_| "#name = :name"),
+        seat_limit.map(|_| "seat_limit = :limit"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut action = Action::update(org_key(slug), format!("SET {}", sets.join(", ")))
+        .when("attribute_exists(pk)");
+    if let Some(name) = name {
+        action = action
+            .name("#name", "name")
+            .value(":name", s(name.as_str()));
+    }
+    if let Some(limit) = seat_limit {
+        action = action
+            .when("seats_used <= :limit")
+            .value(":limit", n(limit.get()));
+    }
+    action
 }

@@ -2,30 +2,39 @@
 //! bulk upload spreads its writes) and sits in the sharded `gsi2` due-index
 //! until it is sent or fails for good.
 
-use super::attrs::{get_n, get_s, get_time, key, n, s, sortable_epoch, time};
-use super::keys::{due_gsi2pk, outbox_key, shard_of};
-use super::{Item, StoreError};
+use super::attrs::{get_n, get_s, get_time, key, n, s, time};
+use super::keys::{
+    GSI2, Kind, OUTBOX_DUE, due_gsi2pk, kind_of, outbox_key, shard_of, timed_boundary, timed_sk,
+};
+use super::page::Query;
+use super::{Action, Item, StoreError};
 use crate::domain::{DeliveryStatus, Email, MailKind, OrgName, OrgSlug, OutboxMessage};
 use chrono::{DateTime, Duration, Utc};
 
-pub const DUE_KIND: &str = "OUTBOX";
+/// The due-index partitions of outbox mail (`keys::due_gsi2pk(DUE_KIND, shard)`).
+pub const DUE_KIND: &str = OUTBOX_DUE;
 
 /// Sent messages are kept a while for support questions, then TTL removes them.
 pub const SENT_RETENTION: Duration = Duration::days(30);
 
-pub fn message_key(id: &str) -> Item {
+fn message_key(id: &str) -> Item {
     key(outbox_key(id), outbox_key(id))
 }
 
-pub fn due_pk(id: &str) -> String {
+/// Whether a key (e.g. of a stream record) is an outbox message's.
+pub fn is_message_key(key: &Item) -> bool {
+    get_s(key, "sk").is_ok_and(|sk| kind_of(sk) == Kind::Outbox)
+}
+
+fn due_pk(id: &str) -> String {
     due_gsi2pk(DUE_KIND, shard_of(id))
 }
 
-pub fn due_sk(next_attempt_at: DateTime<Utc>, id: &str) -> String {
-    format!("{}#{id}", sortable_epoch(next_attempt_at.timestamp()))
+fn due_sk(next_attempt_at: DateTime<Utc>, id: &str) -> String {
+    timed_sk(next_attempt_at.timestamp(), id)
 }
 
-pub fn to_item(msg: &OutboxMessage) -> Item {
+fn to_item(msg: &OutboxMessage) -> Item {
     let mut item = message_key(&msg.id);
     item.insert("type".into(), s("outbox"));
     item.insert("id".into(), s(msg.id.as_str()));
@@ -53,7 +62,7 @@ pub fn to_item(msg: &OutboxMessage) -> Item {
 }
 
 pub fn from_item(item: &Item) -> Result<OutboxMessage, StoreError> {
-    let corrupt = |e: crate::domain::Invalid| StoreError::Corrupt(e.to_string());
+    let corrupt = StoreError::corrupt;
     let epoch = |name: &str| -> Result<DateTime<Utc>, StoreError> {
         DateTime::from_timestamp(get_n(item, name)?, 0)
             .ok_or_else(|| StoreError::Corrupt(format!("{name} out of range")))
@@ -79,4 +88,70 @@ pub fn from_item(item: &Item) -> Result<OutboxMessage, StoreError> {
         next_attempt_at: epoch("next_attempt_at")?,
         created_at: get_time(item, "created_at")?,
     })
+}
+
+/// Queues a message, written with the change that causes it.
+pub fn enqueue(msg: &OutboxMessage) -> Action {
+    Action::put_new(to_item(msg))
+}
+
+/// Claims a message for one delivery attempt: only one worker wins (the
+/// status and attempt count must still be as read). The claim lapses at
+/// `until`, when the sweep may take the message over.
+pub fn claim(msg: &OutboxMessage, until: DateTime<Utc>) -> Action {
+    Action::update(
+        message_key(&msg.id),
+        "SET #status = :sending, attempts = :attempt, next_attempt_at = :until, gsi2sk = :due",
+    )
+    .when("#status = :seen_status AND attempts = :seen_attempts")
+    .name("#status", "status")
+    .value(":sending", s(DeliveryStatus::Sending.as_str()))
+    .value(":attempt", n(msg.attempts + 1))
+    .value(":until", n(until.timestamp()))
+    .value(":due", s(due_sk(until, &msg.id)))
+    .value(":seen_status", s(msg.status.as_str()))
+    .value(":seen_attempts", n(msg.attempts))
+}
+
+/// Records a claimed attempt's outcome: queued again for `retry_at`, or
+/// done (sent or given up): out of the due index, kept a while, then TTL.
+pub fn finish(
+    msg: &OutboxMessage,
+    status: DeliveryStatus,
+    retry_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Action {
+    let action = match retry_at {
+        Some(at) => Action::update(
+            message_key(&msg.id),
+            "SET #status = :status, next_attempt_at = :at, gsi2sk = :due",
+        )
+        .value(":at", n(at.timestamp()))
+        .value(":due", s(due_sk(at, &msg.id))),
+        None => Action::update(
+            message_key(&msg.id),
+            "SET #status = :status, #ttl = :ttl, finished_at = :now REMOVE gsi2pk, gsi2sk",
+        )
+        .name("#ttl", "ttl")
+        .value(":ttl", n((now + SENT_RETENTION).timestamp()))
+        .value(":now", n(now.timestamp())),
+    };
+    action
+        .name("#status", "status")
+        .value(":status", s(status.as_str()))
+}
+
+/// Messages of one due-index shard due by `now`. Each decodes on its own, so
+/// one unreadable item does not hold up the others.
+pub fn due(shard: u32, now: DateTime<Utc>) -> Query<Result<OutboxMessage, StoreError>> {
+    Query::partition(
+        format!("due-outbox:{shard}"),
+        Some(GSI2),
+        ("gsi2pk", due_gsi2pk(DUE_KIND, shard)),
+        |item| Ok(from_item(item)),
+    )
+    .sort_key(
+        "gsi2sk < :until",
+        &[(":until", timed_boundary(now.timestamp()))],
+    )
 }

@@ -3,35 +3,24 @@
 //! written and deleted together; TTL removes them after expiry.
 
 use super::attrs::{get_list_s, get_n, get_s, get_time, key, n, s, time};
-use super::keys::{TOKEN_HASH_SK, org_pk, token_hash_pk, token_sk, tokens_gsi1pk};
-use super::{Item, StoreError};
-use crate::domain::{ChannelScope, OrgSlug, SecretHash, TokenName, UserId};
+use super::keys::{
+    GSI1, TOKEN_HASH_SK, TOKEN_PREFIX, org_pk, token_created_sk, token_hash_pk, token_sk,
+    tokens_gsi1pk,
+};
+use super::page::{Bound, Query};
+use super::{Action, Item, Store, StoreError};
+use crate::domain::{AccessToken, ChannelScope, OrgSlug, SecretHash, TokenName, UserId};
 use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{DateTime, Utc};
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredToken {
-    pub id: String,
-    pub org: OrgSlug,
-    pub user_id: UserId,
-    pub name: TokenName,
-    pub channels: ChannelScope,
-    /// The member's seat epoch when issued: the token dies with that seat.
-    pub seat_epoch: u64,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub hash: SecretHash,
-}
 
 pub fn token_key(org: &OrgSlug, id: &str) -> Item {
     key(org_pk(org), token_sk(id))
 }
 
-pub fn lookup_key(hash: &SecretHash) -> Item {
+fn lookup_key(hash: &SecretHash) -> Item {
     key(token_hash_pk(hash.as_str()), TOKEN_HASH_SK)
 }
 
-fn common(token: &StoredToken, mut item: Item) -> Item {
+fn common(token: &AccessToken, mut item: Item) -> Item {
     item.insert("id".into(), s(token.id.as_str()));
     item.insert("org".into(), s(token.org.as_str()));
     item.insert("user_id".into(), s(token.user_id.as_str()));
@@ -48,7 +37,7 @@ fn common(token: &StoredToken, mut item: Item) -> Item {
     item
 }
 
-pub fn to_item(token: &StoredToken) -> Item {
+fn to_item(token: &AccessToken) -> Item {
     let mut item = common(token, token_key(&token.org, &token.id));
     item.insert("type".into(), s("token"));
     item.insert(
@@ -57,24 +46,23 @@ pub fn to_item(token: &StoredToken) -> Item {
     );
     item.insert(
         "gsi1sk".into(),
-        s(format!(
-            "{}#{}",
+        s(token_created_sk(
             token.created_at.timestamp_millis(),
-            token.id
+            &token.id,
         )),
     );
     item
 }
 
-pub fn to_lookup_item(token: &StoredToken) -> Item {
+fn to_lookup_item(token: &AccessToken) -> Item {
     let mut item = common(token, lookup_key(&token.hash));
     item.insert("type".into(), s("token_lookup"));
     item
 }
 
-pub fn from_item(item: &Item) -> Result<StoredToken, StoreError> {
-    let corrupt = |e: crate::domain::Invalid| StoreError::Corrupt(e.to_string());
-    Ok(StoredToken {
+pub fn from_item(item: &Item) -> Result<AccessToken, StoreError> {
+    let corrupt = StoreError::corrupt;
+    Ok(AccessToken {
         id: get_s(item, "id")?.to_owned(),
         org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
         user_id: UserId::parse(get_s(item, "user_id")?).map_err(corrupt)?,
@@ -85,4 +73,48 @@ pub fn from_item(item: &Item) -> Result<StoredToken, StoreError> {
         expires_at: get_time(item, "expires_at")?,
         hash: SecretHash::from_stored(get_s(item, "hash")?.to_owned()),
     })
+}
+
+/// Both items of a new token.
+pub fn create(token: &AccessToken) -> [Action; 2] {
+    [
+        Action::put_new(to_item(token)),
+        Action::put_new(to_lookup_item(token)),
+    ]
+}
+
+/// Both items of a token; the first fails if it is already gone.
+pub fn revoke(token: &AccessToken) -> [Action; 2] {
+    [
+        Action::delete(token_key(&token.org, &token.id)).when("attribute_exists(pk)"),
+        Action::delete(lookup_key(&token.hash)),
+    ]
+}
+
+/// One holder's tokens in an org, newest first.
+pub fn listing(org: &OrgSlug, holder: &UserId) -> Query<AccessToken> {
+    Query::partition(
+        format!("tokens:{org}:{holder}"),
+        Some(GSI1),
+        ("gsi1pk", tokens_gsi1pk(org, holder)),
+        from_item,
+    )
+    .newest_first()
+    .cursor_key("pk", Bound::Equals(org_pk(org)))
+    .cursor_key("sk", Bound::StartsWith(TOKEN_PREFIX))
+    .cursor_key("gsi1sk", Bound::Any)
+}
+
+impl Store {
+    /// The token whose secret hashes to `hash`, if it exists (not revoked,
+    /// not yet removed by TTL).
+    pub async fn token_by_hash(
+        &self,
+        hash: &SecretHash,
+    ) -> Result<Option<AccessToken>, StoreError> {
+        self.get(lookup_key(hash))
+            .await?
+            .map(|item| from_item(&item))
+            .transpose()
+    }
 }

@@ -8,7 +8,6 @@ use crate::http::{ApiError, response, views};
 use crate::ops::OpError;
 use crate::ops::accept_invitation::accept_invitation;
 use lambda_http::{Body, Request, Response};
-use serde_json::json;
 use std::sync::Arc;
 
 #[derive(serde::Deserialize)]
@@ -26,10 +25,6 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let input: Input = json(req)?;
     // A token of the wrong shape cannot name an invitation.
     let link = InviteLink::parse(&input.token).map_err(|_| OpError::InvitationNotFound)?;
-    let accepted = accept_invitation(app, &caller, &link).await?;
-    Ok(response::ok(&json!({
-        "org": views::org(&accepted.org),
-        "role": accepted.role,
-        "seat": accepted.seat,
-    })))
+    let accepted = accept_invitation(app, &caller, link).await?;
+    Ok(response::ok(&views::accepted(&accepted)))
 }

@@ -2,9 +2,9 @@
 
 use super::{caller, respond};
 use crate::App;
-use crate::http::request::{org_slug, user_id};
+use crate::http::request::target;
 use crate::http::{ApiError, response, views};
-use crate::ops::seats::assign_seat;
+use crate::ops::assign_seat::assign_seat;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
@@ -14,6 +14,6 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 
 async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let caller = caller(app, req)?;
-    let member = assign_seat(app, &caller, &org_slug(req)?, &user_id(req)?).await?;
+    let member = assign_seat(app, &caller, target(req)?).await?;
     Ok(response::ok(&views::member(&member)))
 }

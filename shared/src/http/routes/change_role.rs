@@ -3,9 +3,9 @@
 use super::{caller, respond};
 use crate::App;
 use crate::domain::Role;
-use crate::http::request::{json, org_slug, parsed, user_id};
+use crate::http::request::{json, parsed, target};
 use crate::http::{ApiError, response, views};
-use crate::ops::change_role::change_role;
+use crate::ops::change_role::{RoleChange, change_role};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
@@ -21,10 +21,9 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 
 async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let caller = caller(app, req)?;
-    let slug = org_slug(req)?;
-    let target = user_id(req)?;
+    let target = target(req)?;
     let input: Input = json(req)?;
     let role = parsed("role", Role::parse(&input.role))?;
-    let member = change_role(app, &caller, &slug, &target, role).await?;
+    let member = change_role(app, &caller, RoleChange { target, role }).await?;
     Ok(response::ok(&views::member(&member)))
 }

@@ -2,7 +2,7 @@
 
 use super::{caller, respond};
 use crate::App;
-use crate::http::request::{org_slug, user_id};
+use crate::http::request::target;
 use crate::http::{ApiError, response, views};
 use crate::ops::get_member::get_member;
 use lambda_http::{Body, Request, Response};
@@ -14,7 +14,6 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 
 async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let caller = caller(app, req)?;
-    let slug = org_slug(req)?;
-    let member = get_member(app, &caller, &slug, &user_id(req)?).await?;
+    let member = get_member(app, &caller, target(req)?).await?;
     Ok(response::ok(&views::member(&member)))
 }

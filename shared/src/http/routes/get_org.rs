@@ -14,6 +14,6 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 
 async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let caller = caller(app, req)?;
-    let org = get_org(app, &caller, &org_slug(req)?).await?;
+    let org = get_org(app, &caller, org_slug(req)?).await?;
     Ok(response::ok(&views::org(&org)))
 }

@@ -5,12 +5,9 @@ use super::respond;
 use crate::App;
 use crate::domain::Channel;
 use crate::http::request::{json, parsed};
-use crate::http::views::time;
-use crate::http::{ApiError, response};
-use crate::ops::OpError;
-use crate::ops::introspect_token::introspect;
+use crate::http::{ApiError, response, views};
+use crate::ops::introspect_token::{Introspection, introspect};
 use lambda_http::{Body, Request, Response};
-use serde_json::json;
 use std::sync::Arc;
 
 #[derive(serde::Deserialize)]
@@ -30,17 +27,7 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         .channel
         .map(|c| parsed("channel", Channel::parse(&c)))
         .transpose()?;
-    let found = introspect(app, &input.token, channel.as_ref().map(Channel::as_str))
-        .await
-        .map_err(OpError::from)?;
-    Ok(response::ok(&match found {
-        Some(t) => json!({
-            "active": true,
-            "org": t.org,
-            "user_id": t.user_id,
-            "channels": t.channels.to_strings(),
-            "expires_at": time(t.expires_at),
-        }),
-        None => json!({"active": false}),
-    }))
+    let token = input.token;
+    let found = introspect(app, Introspection { token, channel }).await?;
+    Ok(response::ok(&views::introspection(found.as_ref())))
 }

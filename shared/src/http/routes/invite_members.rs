@@ -4,11 +4,10 @@ use super::{caller, respond};
 use crate::App;
 use crate::domain::Role;
 use crate::http::request::{body_bytes, flag, json, media_type, org_slug, parsed};
-use crate::http::{ApiError, csv_upload, response};
+use crate::http::{ApiError, csv_upload, response, views};
 use crate::ops::OpError;
-use crate::ops::invite_members::{InviteRow, Outcome, invite_members, summary};
+use crate::ops::invite_members::{Invite, InviteRow, invite_members};
 use lambda_http::{Body, Request, Response};
-use serde_json::{Value, json};
 use std::sync::Arc;
 
 pub const MAX_JSON_EMAILS: usize = 1_000;
@@ -35,26 +34,13 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         Some("application/json") => rows_from_json(json(req)?)?,
         _ => return Err(ApiError::UnsupportedMediaType),
     };
-    let results = invite_members(app, &caller, &slug, rows, dry_run).await?;
-    let rows: Vec<Value> = results
-        .iter()
-        .map(|r| {
-            let mut row = json!({"row": r.row, "email": r.email, "outcome": r.outcome.name()});
-            match &r.outcome {
-                Outcome::Invited(id) | Outcome::AlreadyInvited(id) => {
-                    row["invitation_id"] = json!(id.as_str());
-                }
-                Outcome::Invalid(reason) => row["error"] = json!(reason),
-                _ => {}
-            }
-            row
-        })
-        .collect();
-    Ok(response::ok(&json!({
-        "dry_run": dry_run,
-        "summary": summary(&results),
-        "results": rows,
-    })))
+    let input = Invite {
+        org: slug,
+        rows,
+        dry_run,
+    };
+    let results = invite_members(app, &caller, input).await?;
+    Ok(response::ok(&views::invite_results(&results, dry_run)))
 }
 
 fn rows_from_json(input: Input) -> Result<Vec<InviteRow>, ApiError> {

@@ -4,11 +4,9 @@ use super::{caller, respond};
 use crate::App;
 use crate::domain::{ChannelScope, TokenName, TokenTtlDays};
 use crate::http::request::{json, org_slug, parsed, user_id};
-use crate::http::views::time;
-use crate::http::{ApiError, response};
+use crate::http::{ApiError, response, views};
 use crate::ops::issue_token::{NewToken, issue_token};
 use lambda_http::{Body, Request, RequestExt, Response};
-use serde_json::json;
 use std::sync::Arc;
 
 #[derive(serde::Deserialize)]
@@ -36,6 +34,8 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     };
     let input: Input = json(req)?;
     let new = NewToken {
+        org: slug,
+        holder,
         name: parsed("name", TokenName::parse(&input.name))?,
         ttl: match input.expires_in_days {
             None => TokenTtlDays::DEFAULT,
@@ -46,18 +46,6 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
             Some(list) => parsed("channels", ChannelScope::parse(&list))?,
         },
     };
-    let issued = issue_token(app, &caller, &slug, &holder, new).await?;
-    let t = &issued.token;
-    Ok(response::json(
-        201,
-        &json!({
-            "id": t.id,
-            "name": t.name,
-            "token": issued.secret,
-            "user_id": t.user_id,
-            "channels": t.channels.to_strings(),
-            "created_at": time(t.created_at),
-            "expires_at": time(t.expires_at),
-        }),
-    ))
+    let issued = issue_token(app, &caller, new).await?;
+    Ok(response::json(201, &views::issued_token(&issued)))
 }

@@ -2,10 +2,10 @@
 
 use super::{caller, respond};
 use crate::App;
-use crate::http::request::{limit, org_slug, query};
-use crate::http::views::List;
+use crate::domain::StatusFilter;
+use crate::http::request::{org_slug, page, parsed, query};
 use crate::http::{ApiError, response, views};
-use crate::ops::list_invitations::{InvitationQuery, StatusFilter, list_invitations};
+use crate::ops::list_invitations::{InvitationQuery, list_invitations};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
@@ -15,18 +15,17 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 
 async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let caller = caller(app, req)?;
-    let slug = org_slug(req)?;
-    let status = StatusFilter::parse(query(req, "status").as_deref())
-        .ok_or_else(|| ApiError::invalid("status", "status must be pending, expired or all"))?;
-    let q = InvitationQuery {
-        status,
-        limit: limit(req)?,
-        cursor: query(req, "cursor"),
+    let input = InvitationQuery {
+        org: org_slug(req)?,
+        status: parsed(
+            "status",
+            StatusFilter::parse(query(req, "status").as_deref()),
+        )?,
+        page: page(req)?,
     };
-    let (items, next) = list_invitations(app, &caller, &slug, q).await?;
+    let invitations = list_invitations(app, &caller, input).await?;
     let now = app.now();
-    Ok(response::ok(&List {
-        items: items.iter().map(|i| views::invitation(i, now)).collect(),
-        next_cursor: next.map(|c| c.as_str().to_owned()),
-    }))
+    Ok(response::ok(&views::page(&invitations, |i| {
+        views::invitation(i, now)
+    })))
 }

@@ -3,8 +3,7 @@
 use super::{caller, respond};
 use crate::App;
 use crate::domain::Role;
-use crate::http::request::{limit, org_slug, parsed, query};
-use crate::http::views::List;
+use crate::http::request::{org_slug, page, parsed, query};
 use crate::http::{ApiError, response, views};
 use crate::ops::list_members::{MemberQuery, list_members};
 use lambda_http::{Body, Request, Response};
@@ -16,24 +15,20 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 
 async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let caller = caller(app, req)?;
-    let slug = org_slug(req)?;
     let seat = match query(req, "seat").as_deref() {
         None => None,
         Some("true") => Some(true),
         Some("false") => Some(false),
         Some(_) => return Err(ApiError::invalid("seat", "seat must be true or false")),
     };
-    let q = MemberQuery {
+    let input = MemberQuery {
+        org: org_slug(req)?,
         role: query(req, "role")
             .map(|r| parsed("role", Role::parse(&r)))
             .transpose()?,
         seat,
-        limit: limit(req)?,
-        cursor: query(req, "cursor"),
+        page: page(req)?,
     };
-    let (members, next) = list_members(app, &caller, &slug, q).await?;
-    Ok(response::ok(&List {
-        items: members.iter().map(views::member).collect(),
-        next_cursor: next.map(|c| c.as_str().to_owned()),
-    }))
+    let members = list_members(app, &caller, input).await?;
+    Ok(response::ok(&views::page(&members, views::member)))
 }

@@ -2,7 +2,7 @@
 
 use super::{caller, respond};
 use crate::App;
-use crate::http::request::{org_slug, user_id};
+use crate::http::request::target;
 use crate::http::{ApiError, response};
 use crate::ops::remove_member::remove_member;
 use lambda_http::{Body, Request, Response};
@@ -14,6 +14,6 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 
 async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let caller = caller(app, req)?;
-    remove_member(app, &caller, &org_slug(req)?, &user_id(req)?).await?;
+    remove_member(app, &caller, target(req)?).await?;
     Ok(response::no_content())
 }

@@ -2,7 +2,7 @@
 
 use super::{caller, respond};
 use crate::App;
-use crate::http::request::{invitation_id, org_slug};
+use crate::http::request::invitation_ref;
 use crate::http::{ApiError, response, views};
 use crate::ops::resend_invitation::resend_invitation;
 use lambda_http::{Body, Request, Response};
@@ -14,8 +14,6 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 
 async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let caller = caller(app, req)?;
-    let slug = org_slug(req)?;
-    let id = invitation_id(req)?;
-    let inv = resend_invitation(app, &caller, &slug, &id).await?;
+    let inv = resend_invitation(app, &caller, invitation_ref(req)?).await?;
     Ok(response::ok(&views::invitation(&inv, app.now())))
 }

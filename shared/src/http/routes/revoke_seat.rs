@@ -2,9 +2,9 @@
 
 use super::{caller, respond};
 use crate::App;
-use crate::http::request::{org_slug, user_id};
+use crate::http::request::target;
 use crate::http::{ApiError, response};
-use crate::ops::seats::revoke_seat;
+use crate::ops::revoke_seat::revoke_seat;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
@@ -14,6 +14,6 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 
 async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let caller = caller(app, req)?;
-    revoke_seat(app, &caller, &org_slug(req)?, &user_id(req)?).await?;
+    revoke_seat(app, &caller, target(req)?).await?;
     Ok(response::no_content())
 }

@@ -5,7 +5,7 @@ use crate::App;
 use crate::http::request::{org_slug, path_param};
 use crate::http::{ApiError, response};
 use crate::ops::OpError;
-use crate::ops::revoke_token::revoke_token;
+use crate::ops::revoke_token::{TokenRef, revoke_token};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
@@ -15,9 +15,10 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 
 async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let caller = caller(app, req)?;
-    let slug = org_slug(req)?;
-    let id = path_param(req, "id")?;
-    let id = uuid::Uuid::parse_str(&id).map_err(|_| OpError::TokenNotFound)?;
-    revoke_token(app, &caller, &slug, &id.to_string()).await?;
+    let input = TokenRef {
+        org: org_slug(req)?,
+        id: uuid::Uuid::parse_str(&path_param(req, "id")?).map_err(|_| OpError::TokenNotFound)?,
+    };
+    revoke_token(app, &caller, input).await?;
     Ok(response::no_content())
 }

@@ -25,6 +25,7 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let slug = org_slug(req)?;
     let input: Input = json(req)?;
     let changes = OrgChanges {
+        org: slug,
         name: input
             .name
             .map(|n| parsed("name", OrgName::parse(&n)))
@@ -34,6 +35,6 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
             .map(|l| parsed("seat_limit", SeatLimit::parse(l)))
             .transpose()?,
     };
-    let org = update_org(app, &caller, &slug, changes).await?;
+    let org = update_org(app, &caller, changes).await?;
     Ok(response::ok(&views::org(&org)))
 }

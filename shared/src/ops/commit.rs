@@ -1,0 +1,88 @@
+//! An operation's one write: its named actions, the audit entry recording
+//! it, and for privileged writes the condition that the caller still holds
+//! the role they were authorized with. The caller losing that role answers
+//! `forbidden`; any other failed condition comes back by name ([`Lost`]) for
+//! the operation to read (see the module doc of [`crate::ops`]).
+
+use super::{Caller, Membership, OpError};
+use crate::App;
+use crate::domain::{AuditEntry, OrgSlug};
+use crate::store::{StoreError, Transaction, audit};
+
+/// What an operation did, to whom, with which details (ids, emails, roles,
+/// counts: never a secret).
+pub struct Audit {
+    pub action: &'static str,
+    pub target: String,
+    pub detail: serde_json::Value,
+}
+
+impl Audit {
+    pub fn new(action: &'static str, target: impl Into<String>, detail: serde_json::Value) -> Self {
+        Self {
+            action,
+            target: target.into(),
+            detail,
+        }
+    }
+}
+
+/// A write cancelled on the conditions of some of its named actions.
+#[derive(Debug)]
+pub struct Lost(StoreError);
+
+impl Lost {
+    /// Whether the action pushed under `name` failed its condition.
+    pub fn on(&self, name: &str) -> bool {
+        self.0.failed(name)
+    }
+}
+
+impl From<Lost> for OpError {
+    /// A failed condition the operation did not expect is a bug, not a race.
+    fn from(lost: Lost) -> Self {
+        lost.0.into()
+    }
+}
+
+/// Commits `tx` with its audit entry in `org`; with `guard`, also the
+/// caller's role check (pushed under `caller`).
+pub async fn commit(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    mut tx: Transaction,
+    audit: Audit,
+    guard: Option<&Membership>,
+) -> Result<Result<(), Lost>, OpError> {
+    let entry = AuditEntry {
+        at: app.now(),
+        actor: caller.email.to_string(),
+        action: audit.action.to_owned(),
+        target: audit.target,
+        detail: audit.detail,
+    };
+    tx.push("audit", audit::record(org, &entry));
+    if let Some(membership) = guard {
+        membership.guard(&mut tx);
+    }
+    match app.store.transact(tx).await {
+        Ok(()) => Ok(Ok(())),
+        Err(err) if err.failed("caller") => Err(OpError::Forbidden),
+        Err(err) if err.is_condition_failed() => Ok(Err(Lost(err))),
+        Err(err) => Err(err.into()),
+    }
+}
+
+impl Membership {
+    /// A privileged write: [`commit`] with the caller's role guard.
+    pub async fn commit(
+        &self,
+        app: &App,
+        caller: &Caller,
+        tx: Transaction,
+        audit: Audit,
+    ) -> Result<Result<(), Lost>, OpError> {
+        commit(app, caller, &self.org.slug, tx, audit, Some(self)).await
+    }
+}

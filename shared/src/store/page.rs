@@ -1,0 +1,172 @@
+//! Paged queries: one partition of the table or of an index, decoded into
+//! typed items, continued with a cursor bound to the query it came from. The
+//! entity modules describe their queries; [`Store::page`] runs any of them.
+
+use super::attrs::s;
+use super::cursor::{Cursor, InvalidCursor};
+use super::{Item, Store, StoreError};
+use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
+
+/// Where a cursor's key attribute may point for a query.
+#[derive(Debug, Clone)]
+pub enum Bound {
+    Equals(String),
+    StartsWith(&'static str),
+    Any,
+}
+
+/// One query: a key condition on a partition (of the table or an index),
+/// optional filters, the order, and how each item decodes.
+pub struct Query<T> {
+    /// Names the query for its cursors, e.g. `members:acme:admin:*`.
+    scope: String,
+    index: Option<&'static str>,
+    key_condition: String,
+    filters: Vec<&'static str>,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+    newest_first: bool,
+    consistent: bool,
+    /// The key attributes a cursor may carry, and where they may point.
+    bounds: Vec<(&'static str, Bound)>,
+    decode: fn(&Item) -> Result<T, StoreError>,
+}
+
+/// Where a page starts: a decoded cursor of one query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Start {
+    scope: String,
+    key: Item,
+}
+
+/// A page of results and the cursor to continue from.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<Cursor>,
+}
+
+impl<T> Query<T> {
+    /// `partition = :pk` on the table (`index` `None`) or an index.
+    pub fn partition(
+        scope: String,
+        index: Option<&'static str>,
+        partition: (&'static str, String),
+        decode: fn(&Item) -> Result<T, StoreError>,
+    ) -> Self {
+        let (attribute, value) = partition;
+        Self {
+            scope,
+            index,
+            key_condition: format!("{attribute} = :pk"),
+            filters: Vec::new(),
+            names: HashMap::new(),
+            values: HashMap::from([(":pk".to_owned(), s(value.clone()))]),
+            newest_first: false,
+            consistent: index.is_none(),
+            bounds: vec![(attribute, Bound::Equals(value))],
+            decode,
+        }
+    }
+
+    /// Narrows the key condition on the sort key (`begins_with(sk, :prefix)`,
+    /// `gsi1sk >= :sort`...), with the values it uses.
+    pub fn sort_key(mut self, condition: &str, values: &[(&str, String)]) -> Self {
+        self.key_condition = format!("{} AND {condition}", self.key_condition);
+        for (placeholder, value) in values {
+            self.values
+                .insert((*placeholder).to_owned(), s(value.clone()));
+        }
+        self
+    }
+
+    pub fn filter(mut self, condition: &'static str) -> Self {
+        self.filters.push(condition);
+        self
+    }
+
+    pub fn name(mut self, placeholder: &str, attribute: &str) -> Self {
+        self.names
+            .insert(placeholder.to_owned(), attribute.to_owned());
+        self
+    }
+
+    pub fn value(mut self, placeholder: &str, value: AttributeValue) -> Self {
+        self.values.insert(placeholder.to_owned(), value);
+        self
+    }
+
+    pub fn newest_first(mut self) -> Self {
+        self.newest_first = true;
+        self
+    }
+
+    /// Another key attribute a cursor of this query carries.
+    pub fn cursor_key(mut self, attribute: &'static str, bound: Bound) -> Self {
+        self.bounds.push((attribute, bound));
+        self
+    }
+
+    /// Decodes a caller's cursor for this query; one from another query, or
+    /// pointing outside this query's partition, is refused.
+    pub fn start(&self, cursor: Option<&str>) -> Result<Option<Start>, InvalidCursor> {
+        let Some(raw) = cursor else {
+            return Ok(None);
+        };
+        let key = Cursor::decode(raw, &self.scope, |name, value| {
+            self.bounds.iter().any(|(attribute, bound)| {
+                *attribute == name
+                    && match bound {
+                        Bound::Equals(expected) => value == expected,
+                        Bound::StartsWith(prefix) => value.starts_with(prefix),
+                        Bound::Any => true,
+                    }
+            })
+        })?;
+        Ok(Some(Start {
+            scope: self.scope.clone(),
+            key,
+        }))
+    }
+}
+
+impl Store {
+    /// One query call: up to `limit` items from `start`, and the cursor to go on.
+    pub async fn page<T>(
+        &self,
+        query: &Query<T>,
+        start: Option<Start>,
+        limit: i32,
+    ) -> Result<Page<T>, StoreError> {
+        debug_assert!(start.as_ref().is_none_or(|s| s.scope == query.scope));
+        let filter = (!query.filters.is_empty()).then(|| query.filters.join(" AND "));
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .set_index_name(query.index.map(str::to_owned))
+            .key_condition_expression(&query.key_condition)
+            .set_filter_expression(filter)
+            .set_expression_attribute_names((!query.names.is_empty()).then(|| query.names.clone()))
+            .set_expression_attribute_values(Some(query.values.clone()))
+            .scan_index_forward(!query.newest_first)
+            .set_consistent_read(query.consistent.then_some(true))
+            .limit(limit)
+            .set_exclusive_start_key(start.map(|s| s.key))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        let items = out
+            .items()
+            .iter()
+            .map(query.decode)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page {
+            items,
+            next: out
+                .last_evaluated_key
+                .map(|k| Cursor::encode(&query.scope, &k)),
+        })
+    }
+}

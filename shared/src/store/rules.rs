@@ -1,0 +1,176 @@
+//! The transaction rules that keep the org's invariants, written once: take a
+//! seat, free a seat, add or drop an admin (`seats_used <= seat_limit`, at
+//! least one admin), and "the caller still holds the role they were
+//! authorized with". Each returns the action(s) an operation pushes into its
+//! transaction under a name of its choosing.
+//!
+//! DynamoDB conditions have no arithmetic, so every counter moves by one and
+//! its guard is stated against one: a seat is taken while `seats_used <
+//! seat_limit`, an admin dropped while `admin_count > 1`.
+
+use super::attrs::{n, s, time};
+use super::members::member_key;
+use super::orgs::org_key;
+use super::tx::Action;
+use crate::domain::{Member, OrgSlug, UserId};
+use chrono::{DateTime, Utc};
+
+/// How one transaction moves the org's counters: each by -1, 0 or +1.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counters {
+    seats: i8,
+    admins: i8,
+}
+
+impl Counters {
+    pub const NONE: Self = Self {
+        seats: 0,
+        admins: 0,
+    };
+
+    pub fn take_seat() -> Self {
+        Self {
+            seats: 1,
+            admins: 0,
+        }
+    }
+
+    pub fn free_seat() -> Self {
+        Self {
+            seats: -1,
+            admins: 0,
+        }
+    }
+
+    pub fn add_admin() -> Self {
+        Self {
+            seats: 0,
+            admins: 1,
+        }
+    }
+
+    pub fn drop_admin() -> Self {
+        Self {
+            seats: 0,
+            admins: -1,
+        }
+    }
+
+    /// `self` when `yes`, else no change.
+    pub fn when(self, yes: bool) -> Self {
+        if yes { self } else { Self::NONE }
+    }
+
+    /// Both changes in one update of the org item (one transaction may
+    /// address an item only once).
+    pub fn and(self, other: Self) -> Self {
+        debug_assert!((self.seats * other.seats) == 0 && (self.admins * other.admins) == 0);
+        Self {
+            seats: self.seats + other.seats,
+            admins: self.admins + other.admins,
+        }
+    }
+}
+
+/// The org update for `change`, under the guards of each counter it moves;
+/// with nothing to move, a check that the org still exists.
+pub fn counters(org: &OrgSlug, change: Counters) -> Action {
+    let mut sets = Vec::new();
+    let mut action = Action::check(org_key(org)).when("attribute_exists(pk)");
+    match change.seats {
+        1 => {
+            sets.push("seats_used = seats_used + :one");
+            action = action.when("seats_used < seat_limit");
+        }
+        -1 => {
+            sets.push("seats_used = seats_used - :one");
+            action = action.when("seats_used >= :one");
+        }
+        _ => {}
+    }
+    match change.admins {
+        1 => sets.push("admin_count = admin_count + :one"),
+        -1 => {
+            sets.push("admin_count = admin_count - :one");
+            action = action.when("admin_count > :one");
+        }
+        _ => {}
+    }
+    if sets.is_empty() {
+        return action;
+    }
+    action
+        .value(":one", n(1))
+        .into_update(format!("SET {}", sets.join(", ")))
+}
+
+/// A member takes a seat: their seat (with a new epoch, so tokens of any
+/// earlier seat stay dead) and the org's counter, under the seat limit.
+/// Returns (member update, org update).
+pub fn take_seat(org: &OrgSlug, user: &UserId, at: DateTime<Utc>, epoch: u64) -> (Action, Action) {
+    let member = Action::update(
+        member_key(org, user),
+        "SET seat_assigned_at = :at, seat_epoch = :epoch",
+    )
+    .when("attribute_exists(pk) AND attribute_not_exists(seat_assigned_at)")
+    .value(":at", time(at))
+    .value(":epoch", n(epoch));
+    (member, counters(org, Counters::take_seat()))
+}
+
+/// A member's seat is freed, and the org's counter with it. Returns
+/// (member update, org update).
+pub fn free_seat(org: &OrgSlug, user: &UserId) -> (Action, Action) {
+    let member = Action::update(member_key(org, user), "REMOVE seat_assigned_at")
+        .when("attribute_exists(seat_assigned_at)");
+    (member, counters(org, Counters::free_seat()))
+}
+
+/// The caller still holds the role they were authorized with, so a
+/// concurrent demotion or removal cannot race a privileged write. Push it
+/// with [`super::Transaction::push_check`]: when the operation also writes
+/// the caller's own member item, the condition joins that write.
+pub fn caller_still_holds(org: &OrgSlug, caller: &Member) -> Action {
+    Action::check(member_key(org, &caller.user_id))
+        .when("#role = :authorized_role")
+        .name("#role", "role")
+        .value(":authorized_role", s(caller.role.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slug() -> OrgSlug {
+        OrgSlug::parse("acme").unwrap()
+    }
+
+    #[test]
+    fn taking_a_seat_and_adding_an_admin_is_one_guarded_update() {
+        let action = counters(&slug(), Counters::take_seat().and(Counters::add_admin()));
+        assert_eq!(
+            action.update_expression(),
+            Some("SET seats_used = seats_used + :one, admin_count = admin_count + :one")
+        );
+        assert_eq!(
+            action.condition().unwrap(),
+            "(attribute_exists(pk)) AND (seats_used < seat_limit)"
+        );
+    }
+
+    #[test]
+    fn dropping_an_admin_keeps_one() {
+        let action = counters(&slug(), Counters::drop_admin());
+        assert_eq!(
+            action.condition().unwrap(),
+            "(attribute_exists(pk)) AND (admin_count > :one)"
+        );
+    }
+
+    #[test]
+    fn no_change_only_checks_the_org_exists() {
+        let action = counters(&slug(), Counters::add_admin().when(false));
+        assert_eq!(action.update_expression(), None);
+        assert_eq!(action.condition().unwrap(), "(attribute_exists(pk))");
+    }
+}
