@@ -75,3 +75,34 @@ async fn every_change_is_logged_newest_first_without_secrets() {
         .unwrap();
     assert!(!bodies.contains(invite_link_secret.rsplit('.').next().unwrap()));
 }
+
+#[tokio::test]
+async fn entries_name_the_actor_by_user_id_with_their_email_as_a_snapshot() {
+    let app = TestApp::spawn().await;
+    let admin = User::new("admin");
+    let org = app.create_org(&admin, 2).await;
+    let bob = User::new("bob");
+    app.add_member(&admin, &org, &bob, "member", true).await;
+    let page = Req::get("/orgs/{org}/audit")
+        .org(&org)
+        .user(&admin)
+        .send(&app, list_audit_events::handle)
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let items = page.json["items"].as_array().unwrap();
+    let by = |action: &str| {
+        items
+            .iter()
+            .find(|e| e["action"] == action)
+            .unwrap_or_else(|| panic!("no {action} in {}", page.body))
+    };
+    for (action, who) in [
+        ("org.created", &admin),
+        ("invitation.created", &admin),
+        ("invitation.accepted", &bob),
+    ] {
+        let entry = by(action);
+        assert_eq!(entry["actor_id"], who.sub.as_str(), "{entry}");
+        assert_eq!(entry["actor"], who.email.as_str(), "{entry}");
+    }
+}

@@ -368,13 +368,93 @@ async fn check_row(app: &TestApp, row: &Row) -> Vec<String> {
     failures
 }
 
+/// The fixture's invitation was mailed moments ago: no resend cooldown here,
+/// so the resend row tests roles only (tests/e2e/abuse_limits.rs tests limits).
+fn matrix_limits() -> roster::domain::Limits {
+    roster::domain::Limits {
+        resend_cooldown_secs: 0,
+        ..Default::default()
+    }
+}
+
 #[tokio::test]
 async fn every_route_answers_each_role_as_the_matrix_says() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_limits(matrix_limits()).await;
     let rows = rows();
     let mut failures = Vec::new();
     for group in rows.chunks(6) {
         let results = futures::future::join_all(group.iter().map(|row| check_row(&app, row))).await;
+        failures.extend(results.into_iter().flatten());
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The routes that send mail or act in someone's name: with an unverified
+/// email they are `403 email_unverified`, whatever the role.
+const NEED_VERIFIED_EMAIL: [&str; 6] = [
+    "POST /orgs",
+    "POST /orgs/{org}/invitations",
+    "POST .../invitations/{id}/resend",
+    "PUT .../members/{other}/seat",
+    "POST /orgs/{org}/tokens (own; only the member is seated)",
+    "POST .../members/{other}/tokens",
+];
+
+/// The fixture's admin, with `email_verified: false` in the token.
+fn unverified(user: &User) -> String {
+    roster_tests::jwt(&json!({
+        "sub": user.sub,
+        "email": user.email,
+        "email_verified": false,
+        "exp": chrono::Utc::now().timestamp() + 3600,
+    }))
+}
+
+async fn check_row_unverified(app: &TestApp, row: &Row) -> Vec<String> {
+    let f = fixture(app).await;
+    // The seated member for their own token (the admin holds no seat), the
+    // admin for everything else: the most a verified caller could do.
+    let who = if row.name.starts_with("POST /orgs/{org}/tokens (own") {
+        &f.member
+    } else {
+        &f.admin
+    };
+    let resp = (row.request)(&f, who)
+        .bearer(&unverified(who))
+        .send(app, row.handler)
+        .await;
+    let gated = NEED_VERIFIED_EMAIL.contains(&row.name);
+    let verified_status = if who.sub == f.member.sub {
+        row.expected[2]
+    } else {
+        row.expected[4]
+    };
+    // The fixture delivered its own mail: a refused call leaves none queued.
+    let queued = roster_tests::mail::queued_outbox_items(app, &f.org)
+        .await
+        .len();
+    match (gated, resp.status, resp.code()) {
+        (true, 403, "email_unverified") if queued == 0 => vec![],
+        (false, status, _) if status == verified_status => vec![],
+        _ => vec![format!(
+            "{} unverified (gated: {gated}): {} {} ({queued} mails queued)",
+            row.name, resp.status, resp.body
+        )],
+    }
+}
+
+#[tokio::test]
+async fn no_route_that_sends_mail_or_acts_for_someone_works_with_an_unverified_email() {
+    let app = TestApp::with_limits(matrix_limits()).await;
+    let rows = rows();
+    for name in NEED_VERIFIED_EMAIL {
+        assert!(rows.iter().any(|r| r.name == name), "no row {name}");
+    }
+    let mut failures = Vec::new();
+    for group in rows.chunks(6) {
+        let results =
+            futures::future::join_all(group.iter().map(|row| check_row_unverified(&app, row)))
+                .await;
         failures.extend(results.into_iter().flatten());
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -259,6 +259,8 @@ async fn resend_and_revoke_invitation_are_granted_exactly_what_they_use() {
         .unwrap()
         .to_owned();
     let on_invitation = |req: Req| req.org(&org).param("id", &id).user(&alice);
+    // Past the resend cooldown (an abuse limit).
+    app.clock.advance(Duration::hours(2));
     let resend = on_invitation(Req::post("/orgs/{org}/invitations/{id}/resend"));
     let used = record(&app, resend, resend_invitation::handle, 200).await;
     assert_exactly_granted("resend-invitation", &used);

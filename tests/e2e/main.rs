@@ -1,12 +1,14 @@
 //! End-to-end tests: the real handlers, the real SDK clients, the local
 //! emulator. Run with `make test`, which starts and stops the emulator.
 
+mod abuse_limits;
 mod accept;
 mod audit;
 mod auth;
 mod authz_matrix;
 mod call_counts;
 mod csv_upload;
+mod forged_input;
 mod iam;
 mod invitations;
 mod members;

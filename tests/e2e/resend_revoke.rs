@@ -9,7 +9,11 @@ fn invitation_id(token: &str) -> String {
     token.split('.').nth(1).unwrap().to_owned()
 }
 
+/// Resends once the resend cooldown (an hour by default) has passed.
 async fn resend(app: &TestApp, admin: &User, org: &str, id: &str) -> Resp {
+    let cooldown = app.app.config.limits.resend_cooldown_secs;
+    app.clock
+        .advance(chrono::Duration::seconds(i64::from(cooldown) + 1));
     Req::post("/orgs/{org}/invitations/{id}/resend")
         .org(org)
         .param("id", id)

@@ -116,6 +116,7 @@ impl TestApp {
             mail_from: Email::parse(from).expect("sender"),
             web_url: "https://roster.test".into(),
             dev_jwt_secret: Some(DEV_SECRET.into()),
+            limits: roster::domain::Limits::default(),
         };
         let app = App::new(
             config.clone(),
@@ -130,6 +131,15 @@ impl TestApp {
             calls,
             actions,
         }
+    }
+
+    /// An app whose abuse limits are `limits` (the tests of issue 9).
+    pub async fn with_limits(limits: roster::domain::Limits) -> Self {
+        let mut test = Self::spawn().await;
+        let mut app = (*test.app).clone();
+        app.config.limits = limits;
+        test.app = Arc::new(app);
+        test
     }
 
     /// An app on a table of its own, with the shared table's definition: for

@@ -143,6 +143,34 @@ pub async fn sent_to(to: &str) -> Vec<SentMail> {
     .expect("reading sent mail")
 }
 
+/// How many messages the emulator's SES accepted for an address containing
+/// `needle` (one read of the emulator, however many addresses match).
+pub async fn sent_count_containing(needle: &str) -> usize {
+    let needle = needle.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let data: serde_json::Value =
+            serde_json::from_str(&emulator_get("/moto-api/data.json")).expect("moto data");
+        data["ses"]["Message"]
+            .as_array()
+            .map(|messages| {
+                messages
+                    .iter()
+                    .filter(|m| {
+                        m["destinations"]["ToAddresses"]
+                            .as_array()
+                            .is_some_and(|to| {
+                                to.iter()
+                                    .any(|a| a.as_str().is_some_and(|a| a.contains(&needle)))
+                            })
+                    })
+                    .count()
+            })
+            .unwrap_or(0)
+    })
+    .await
+    .expect("reading sent mail")
+}
+
 /// The accept token in the newest invitation email to `to`.
 pub async fn latest_invite_token(to: &str) -> Option<String> {
     let mails = sent_to(to).await;

@@ -10,6 +10,10 @@ pub const RETENTION: Duration = Duration::days(365);
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEntry {
     pub at: DateTime<Utc>,
+    /// The acting user's id: who acted, whatever their email is later.
+    /// Entries written before it was recorded have none.
+    pub actor_id: Option<String>,
+    /// The actor's email at the time (a snapshot).
     pub actor: String,
     pub action: String,
     pub target: String,

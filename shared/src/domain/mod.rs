@@ -5,6 +5,7 @@ pub mod access_token;
 pub mod audit;
 pub mod email;
 pub mod invitation;
+pub mod limits;
 pub mod member;
 pub mod org;
 pub mod outbox;
@@ -21,6 +22,7 @@ pub use email::Email;
 pub use invitation::{
     EmailStatus, Invitation, InvitationId, InvitationState, InviteLink, StatusFilter,
 };
+pub use limits::{Limit, LimitExceeded, Limits};
 pub use member::{Member, UserId};
 pub use org::{Org, OrgName, OrgSlug, SeatLimit};
 pub use outbox::{DeliveryStatus, MailKind, OutboxMessage};

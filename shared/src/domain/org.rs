@@ -41,22 +41,60 @@ impl fmt::Display for OrgSlug {
     }
 }
 
-/// 1–100 characters, no control characters, trimmed.
+/// A display name that goes into mail subjects and bodies, so it is held to
+/// what a company name needs and nothing a phishing payload does: 1–100
+/// characters after NFC normalization and trimming, made of letters, combining
+/// marks, digits, single spaces and `& ' , . - ( ) + ! ? : # _`. No `/`, `@`,
+/// `<`, `"`, `%`, `=`, no symbols or emoji, no control or formatting characters.
+/// A name like `evil.com` still parses; mails show it unlinkable (see
+/// `mail::templates`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(transparent)]
 pub struct OrgName(String);
 
 impl OrgName {
+    pub const MAX_CHARS: usize = 100;
+    const PUNCTUATION: &'static str = "&',.-()+!?:#_";
+
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let trimmed = raw.trim();
+        use icu_properties::CodePointMapData;
+        use icu_properties::props::{GeneralCategory as G, GeneralCategoryGroup};
+        let normalized = icu_normalizer::ComposingNormalizerBorrowed::new_nfc().normalize(raw);
+        let trimmed = normalized.trim();
         let chars = trimmed.chars().count();
-        if chars == 0 || chars > 100 {
+        if chars == 0 || chars > Self::MAX_CHARS {
             return Err(Invalid::new("name must be 1-100 characters"));
         }
-        if trimmed.chars().any(char::is_control) {
-            return Err(Invalid::new("name must not contain control characters"));
+        let categories = CodePointMapData::<G>::new();
+        let allowed = |c: char| {
+            let category = categories.get(c);
+            GeneralCategoryGroup::Letter.contains(category)
+                || GeneralCategoryGroup::Mark.contains(category)
+                || category == G::DecimalNumber
+                || c == ' '
+                || Self::PUNCTUATION.contains(c)
+        };
+        if let Some(c) = trimmed.chars().find(|&c| !allowed(c)) {
+            return Err(Invalid::new(format!(
+                "name may hold letters, digits, spaces and {}; not U+{:04X}",
+                Self::PUNCTUATION,
+                u32::from(c)
+            )));
+        }
+        if trimmed.contains("  ") {
+            return Err(Invalid::new("name must not contain repeated spaces"));
         }
         Ok(Self(trimmed.to_owned()))
+    }
+
+    /// A name read back from the table. Names stored before the character
+    /// rules above stay readable (mails defang whatever they hold); only
+    /// [`OrgName::parse`] guards what callers can store.
+    pub fn stored(raw: &str) -> Result<Self, Invalid> {
+        if raw.is_empty() || raw.chars().any(char::is_control) {
+            return Err(Invalid::new("stored name is malformed"));
+        }
+        Ok(Self(raw.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -137,6 +175,62 @@ mod tests {
         assert!(OrgName::parse(&"x".repeat(101)).is_err());
         assert!(OrgName::parse(&"é".repeat(100)).is_ok());
         assert!(OrgName::parse("a\nb").is_err());
+    }
+
+    #[test]
+    fn company_names_parse() {
+        for good in [
+            "Acme Inc.",
+            "Müller & Söhne GmbH",
+            "O'Reilly Media",
+            "AT&T",
+            "Yahoo!",
+            "株式会社テスト",
+            "Team #42 (Berlin)",
+            "C++ Users: Paris",
+            "Acme.com",
+            "Zürich-Nord_1",
+        ] {
+            assert_eq!(OrgName::parse(good).unwrap().as_str(), good);
+        }
+    }
+
+    #[test]
+    fn names_cannot_carry_links_markup_or_invisible_characters() {
+        for bad in [
+            "https://evil.example/login",
+            "Pay at evil.example/pay",
+            "support@evil.example",
+            "<b>Acme</b>",
+            "\"Acme\"",
+            "50% off",
+            "a=b",
+            "Acme \u{1F600}",
+            "Acme\u{202E}cni",
+            "Ac\u{200B}me",
+            "Ac\u{00AD}me",
+            "Acme\u{00A0}Inc",
+            "Acme  Inc",
+            "Acme\\Inc",
+        ] {
+            assert!(OrgName::parse(bad).is_err(), "{bad:?} should be invalid");
+        }
+    }
+
+    #[test]
+    fn names_are_nfc_normalized_and_counted_after_normalization() {
+        assert_eq!(
+            OrgName::parse("Mu\u{0308}ller").unwrap().as_str(),
+            "M\u{00FC}ller"
+        );
+        // 100 decomposed é are 200 code points as typed, 100 after NFC.
+        assert!(OrgName::parse(&"e\u{0301}".repeat(100)).is_ok());
+    }
+
+    #[test]
+    fn stored_names_from_before_the_rules_stay_readable() {
+        assert!(OrgName::stored("https://old.example").is_ok());
+        assert!(OrgName::stored("").is_err());
     }
 
     #[test]

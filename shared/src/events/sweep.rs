@@ -9,7 +9,7 @@ use crate::error_chain::ErrorChain;
 use crate::ops::OpError;
 use crate::ops::deliver_mail::{Delivery, deliver};
 use crate::store::keys::DUE_SHARDS;
-use crate::store::{invitations, outbox};
+use crate::store::{Transaction, invitations, outbox, quotas};
 use lambda_runtime::LambdaEvent;
 use std::sync::Arc;
 
@@ -81,11 +81,12 @@ async fn delete_expired_invitations(
     let now = app.now();
     let due = invitations::due(shard, now);
     for (org, email) in app.store.page(&due, None, MAX_ITEMS_PER_RUN).await?.items {
-        match app
-            .store
-            .write(invitations::delete_expired(&org, &email, now))
-            .await
-        {
+        // The removal frees a slot of the org's pending-invitations limit,
+        // in the same transaction (one call, as the lone delete was).
+        let mut tx = Transaction::new();
+        tx.push("invitation", invitations::delete_expired(&org, &email, now))
+            .push("pending", quotas::give_back(quotas::org_pending(&org), 1));
+        match app.store.transact(tx).await {
             Ok(()) => report.invitations_deleted += 1,
             Err(err) if err.is_condition_failed() => {}
             Err(err) => return Err(err.into()),

@@ -86,6 +86,15 @@ impl ApiError {
                 "This invitation was sent to another email address, or yours is not verified."
                     .into(),
             ),
+            EmailUnverified => (
+                StatusCode::FORBIDDEN,
+                "email_unverified",
+                "Email not verified",
+                "Verify your email address with your identity provider first: \
+                 creating organizations, inviting, resending, assigning seats and \
+                 issuing tokens need a verified email."
+                    .into(),
+            ),
             SeatRequired => (
                 StatusCode::FORBIDDEN,
                 "seat_required",
@@ -158,6 +167,17 @@ impl ApiError {
                 "Invitation expired",
                 format!("This invitation expired on {}.", rfc3339(*expires_at)),
             ),
+            LimitExceeded(over) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "limit_exceeded",
+                "Limit exceeded",
+                format!(
+                    "Over the {} limit ({}); retry in {} seconds.",
+                    over.limit.name(),
+                    over.max,
+                    over.retry_after_secs
+                ),
+            ),
             TooLarge(what) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
@@ -194,6 +214,13 @@ impl ApiError {
             "code": code,
             "detail": detail,
         });
+        let mut retry_after = (status == StatusCode::SERVICE_UNAVAILABLE).then_some(2);
+        if let Self::Op(OpError::LimitExceeded(over)) = &self {
+            body["limit"] = json!(over.limit.name());
+            body["max"] = json!(over.max);
+            body["retry_after"] = json!(over.retry_after_secs);
+            retry_after = Some(over.retry_after_secs);
+        }
         if let Self::Op(OpError::Invalid { field, reason }) = &self {
             body["errors"] = json!([FieldError {
                 field: field.clone(),
@@ -204,8 +231,8 @@ impl ApiError {
             .status(status)
             .header("content-type", "application/problem+json")
             .header("cache-control", "no-store");
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            builder = builder.header("retry-after", "2");
+        if let Some(secs) = retry_after {
+            builder = builder.header("retry-after", secs.to_string());
         }
         builder
             .body(Body::Text(body.to_string()))

@@ -5,7 +5,7 @@ use crate::domain::time::rfc3339;
 use crate::domain::{AccessToken, AuditEntry, Invitation, Member, Org};
 use crate::ops::Page;
 use crate::ops::accept_invitation::Accepted;
-use crate::ops::invite_members::{Outcome, RowResult, summary};
+use crate::ops::invite_members::{LimitCheck, Outcome, RowResult, summary};
 use crate::ops::issue_token::IssuedToken;
 use crate::ops::list_my_orgs::MyOrg;
 use chrono::{DateTime, Utc};
@@ -54,12 +54,28 @@ pub fn invitation(inv: &Invitation, now: DateTime<Utc>) -> Value {
     })
 }
 
-/// `POST /orgs/{org}/invitations`: one outcome per row, and their counts.
-pub fn invite_results(results: &[RowResult], dry_run: bool) -> Value {
+/// Characters of a submitted value echoed back in a row result: an invalid
+/// value is shown only so far, so 10,000 rows of junk cannot push the answer
+/// past Lambda's 6 MB response limit (valid addresses are at most 254).
+pub const MAX_ECHO_CHARS: usize = 100;
+
+/// `value`, cut to [`MAX_ECHO_CHARS`] characters with an ellipsis when longer.
+fn echo(value: &str) -> String {
+    match value.char_indices().nth(MAX_ECHO_CHARS) {
+        Some((cut, _)) => format!("{}\u{2026}", &value[..cut]),
+        None => value.to_owned(),
+    }
+}
+
+/// `POST /orgs/{org}/invitations`: one outcome per row, their counts, and
+/// where the request stands against the org's limits (in a dry run,
+/// `would_refuse` says what a real upload would be refused for, with 429).
+pub fn invite_results(results: &[RowResult], limits: &[LimitCheck], dry_run: bool) -> Value {
     let rows: Vec<Value> = results
         .iter()
         .map(|r| {
-            let mut row = json!({"row": r.row, "email": r.email, "outcome": r.outcome.name()});
+            let mut row =
+                json!({"row": r.row, "email": echo(&r.email), "outcome": r.outcome.name()});
             match &r.outcome {
                 Outcome::Invited(id) | Outcome::AlreadyInvited(id) => {
                     row["invitation_id"] = json!(id.as_str());
@@ -70,7 +86,20 @@ pub fn invite_results(results: &[RowResult], dry_run: bool) -> Value {
             row
         })
         .collect();
-    json!({"dry_run": dry_run, "summary": summary(results), "results": rows})
+    let limits: Vec<Value> = limits
+        .iter()
+        .map(|c| {
+            json!({
+                "limit": c.limit.name(),
+                "max": c.max,
+                "used": c.used,
+                "requested": c.requested,
+                "would_refuse": c.refused().is_some(),
+                "retry_after": c.refused().map(|r| r.retry_after_secs),
+            })
+        })
+        .collect();
+    json!({"dry_run": dry_run, "summary": summary(results), "results": rows, "limits": limits})
 }
 
 /// `POST /invitations/accept`.
@@ -113,6 +142,7 @@ pub fn introspection(found: Option<&AccessToken>) -> Value {
 pub fn audit(entry: &AuditEntry) -> Value {
     json!({
         "at": rfc3339(entry.at),
+        "actor_id": entry.actor_id,
         "actor": entry.actor,
         "action": entry.action,
         "target": entry.target,
@@ -126,4 +156,19 @@ pub fn page<T>(page: &Page<T>, view: impl Fn(&T) -> Value) -> Value {
         "items": page.items.iter().map(view).collect::<Vec<_>>(),
         "next_cursor": page.next.as_ref().map(|c| c.as_str()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_echoed_truncated() {
+        assert_eq!(echo("a@b.com"), "a@b.com");
+        let exact = "é".repeat(MAX_ECHO_CHARS);
+        assert_eq!(echo(&exact), exact);
+        let long = echo(&"é".repeat(5_000));
+        assert_eq!(long.chars().count(), MAX_ECHO_CHARS + 1);
+        assert!(long.ends_with('\u{2026}'));
+    }
 }

@@ -1,5 +1,8 @@
 //! The two emails Roster sends, as plain text and HTML. Every interpolated
-//! value is escaped for its HTML context.
+//! value is escaped for its HTML context, and the org name (the one value a
+//! stranger chooses) is shown quoted and defanged in subject, text and HTML, so
+//! that no mail client turns it into a link: the only link in a mail is the
+//! one Roster builds from its own `ROSTER_WEB_URL`.
 
 use chrono::{DateTime, Utc};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
@@ -11,6 +14,36 @@ pub struct RenderedMail {
     pub html: String,
 }
 
+/// Asks Apple Mail and iOS not to detect links, addresses or numbers.
+const NO_DETECTION: &str =
+    "<meta name=\"format-detection\" content=\"telephone=no,date=no,address=no,email=no,url=no\">";
+
+/// The org name as mails show it: in quotes, with every `.`, `@` and `:` that
+/// could join a host name, an address or a scheme to what follows written as
+/// `[.]`, `[@]`, `[:]` (the convention for a defanged link). "Acme Inc." keeps
+/// its final dot; "evil.example" becomes "evil[.]example". Names are
+/// restricted at creation (`OrgName::parse`); this also covers names stored
+/// before that and whatever a rule change lets through.
+pub fn plain_org_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 8);
+    let mut chars = name.chars().peekable();
+    while let Some(c) = chars.next() {
+        let joins = chars
+            .peek()
+            .is_some_and(|next| next.is_alphanumeric() || *next == '/');
+        match c {
+            '.' | '@' | ':' if joins => {
+                out.push('[');
+                out.push(c);
+                out.push(']');
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    format!("\u{201C}{out}\u{201D}")
+}
+
 pub fn invitation(
     org_name: &str,
     inviter: &str,
@@ -18,23 +51,24 @@ pub fn invitation(
     accept_url: &str,
 ) -> RenderedMail {
     let expires = expires_at.format("%Y-%m-%d %H:%M UTC").to_string();
+    let org = plain_org_name(org_name);
     RenderedMail {
-        subject: format!("{inviter} invited you to join {org_name} on Roster"),
+        subject: format!("{inviter} invited you to join {org} on Roster"),
         text: format!(
-            "{inviter} invited you to join {org_name} on Roster.\n\n\
+            "{inviter} invited you to join the organization {org} on Roster.\n\n\
              Accept the invitation: {accept_url}\n\n\
              This link works once and expires on {expires}.\n\
              If you did not expect this email you can ignore it.\n"
         ),
         html: format!(
-            "<!doctype html><html><body>\
-             <p>{inviter} invited you to join <strong>{org}</strong> on Roster.</p>\
+            "<!doctype html><html><head>{NO_DETECTION}</head><body>\
+             <p>{inviter} invited you to join the organization <strong>{org}</strong> on Roster.</p>\
              <p><a href=\"{href}\">Accept the invitation</a></p>\
              <p>This link works once and expires on {expires}.</p>\
              <p>If you did not expect this email you can ignore it.</p>\
              </body></html>",
             inviter = text(inviter),
-            org = text(org_name),
+            org = text(&org),
             href = attr(accept_url),
             expires = text(&expires),
         ),
@@ -42,18 +76,19 @@ pub fn invitation(
 }
 
 pub fn seat_assigned(org_name: &str, tokens_url: &str) -> RenderedMail {
+    let org = plain_org_name(org_name);
     RenderedMail {
-        subject: format!("You have a seat in {org_name} on Roster"),
+        subject: format!("You have a seat in {org} on Roster"),
         text: format!(
-            "You now have a seat in {org_name} on Roster.\n\n\
+            "You now have a seat in the organization {org} on Roster.\n\n\
              Create an access token on the Token Access page: {tokens_url}\n"
         ),
         html: format!(
-            "<!doctype html><html><body>\
-             <p>You now have a seat in <strong>{org}</strong> on Roster.</p>\
+            "<!doctype html><html><head>{NO_DETECTION}</head><body>\
+             <p>You now have a seat in the organization <strong>{org}</strong> on Roster.</p>\
              <p>Create an access token on the <a href=\"{href}\">Token Access page</a>.</p>\
              </body></html>",
-            org = text(org_name),
+            org = text(&org),
             href = attr(tokens_url),
         ),
     }
@@ -63,20 +98,40 @@ pub fn seat_assigned(org_name: &str, tokens_url: &str) -> RenderedMail {
 mod tests {
     use super::*;
 
-    #[test]
-    fn invitation_names_org_inviter_link_and_expiry() {
-        let mail = invitation(
-            "Acme",
+    const ACCEPT: &str = "https://roster.test/invitations/accept?token=abc";
+
+    /// What an autolinker would turn into a link: `scheme:`, `www.`, or a
+    /// `name.tld` / `user@host` run of characters.
+    fn linkable_runs(s: &str) -> Vec<String> {
+        // `[` and `]` cannot be part of a host name, so they end a run.
+        s.split(|c: char| c.is_whitespace() || "<>\"\u{201C}\u{201D}()[]".contains(c))
+            .filter(|w| {
+                let w = w.trim_end_matches(['.', ',', '!', '?']);
+                w.contains("://")
+                    || w.contains("www.")
+                    || w.split('@').filter(|p| !p.is_empty()).count() > 1
+                    || w.split('.').filter(|p| !p.is_empty()).count() > 1
+            })
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn invite(name: &str) -> RenderedMail {
+        invitation(
+            name,
             "alice@example.com",
             DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
-            "https://roster.test/invitations/accept?token=abc",
-        );
-        assert!(mail.text.contains("Acme"));
+            ACCEPT,
+        )
+    }
+
+    #[test]
+    fn invitation_names_org_inviter_link_and_expiry() {
+        let mail = invite("Acme");
+        assert!(mail.subject.contains("\u{201C}Acme\u{201D}"));
+        assert!(mail.text.contains("\u{201C}Acme\u{201D}"));
         assert!(mail.text.contains("alice@example.com"));
-        assert!(
-            mail.text
-                .contains("https://roster.test/invitations/accept?token=abc")
-        );
+        assert!(mail.text.contains(ACCEPT));
         assert!(mail.html.contains("2027-01-15"));
     }
 
@@ -93,5 +148,57 @@ mod tests {
         assert!(!mail.html.contains("\"b\""));
         let seat = seat_assigned("A & B", "https://x.test/orgs/ab/tokens");
         assert!(seat.html.contains("A &amp; B"));
+    }
+
+    #[test]
+    fn an_org_name_that_looks_like_a_link_is_not_one_in_any_part() {
+        for hostile in [
+            "evil.example",
+            "Log in at https://evil.example/reset now",
+            "www.evil.example",
+            "pay@evil.example",
+            "Acme Inc. evil.co.uk",
+        ] {
+            let mail = invite(hostile);
+            for (part, body) in [
+                ("subject", &mail.subject),
+                ("text", &mail.text),
+                ("html", &mail.html),
+            ] {
+                let links: Vec<String> = linkable_runs(body)
+                    .into_iter()
+                    .filter(|w| !w.contains("roster.test") && w != "alice@example.com")
+                    .collect();
+                assert!(links.is_empty(), "{hostile:?} {part}: {links:?}");
+            }
+            // The only anchor is Roster's own.
+            assert_eq!(mail.html.matches("<a ").count(), 1, "{}", mail.html);
+            assert!(mail.html.contains(&format!("<a href=\"{}\"", attr(ACCEPT))));
+            assert_eq!(mail.text.matches("https://").count(), 1);
+        }
+        let seat = seat_assigned("evil.example", "https://roster.test/orgs/x/tokens");
+        assert!(seat.subject.contains("evil[.]example"));
+        assert!(!seat.text.contains("evil.example"));
+        assert!(!seat.html.contains("evil.example"));
+    }
+
+    #[test]
+    fn ordinary_names_read_as_typed() {
+        assert_eq!(plain_org_name("Acme Inc."), "\u{201C}Acme Inc.\u{201D}");
+        assert_eq!(
+            plain_org_name("Team: Berlin, Inc. (EU)"),
+            "\u{201C}Team: Berlin, Inc. (EU)\u{201D}"
+        );
+        assert_eq!(plain_org_name("Acme.com"), "\u{201C}Acme[.]com\u{201D}");
+    }
+
+    #[test]
+    fn html_tells_clients_not_to_detect_links() {
+        assert!(invite("Acme").html.contains("url=no"));
+        assert!(
+            seat_assigned("Acme", "https://x.test/t")
+                .html
+                .contains("url=no")
+        );
     }
 }

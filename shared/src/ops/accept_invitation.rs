@@ -11,7 +11,7 @@ use crate::domain::{
     Invitation, InvitationState, InviteLink, MailKind, Member, Org, OutboxMessage, Role,
 };
 use crate::store::rules::{Counters, counters};
-use crate::store::{Reads, Transaction, invitations, members, outbox};
+use crate::store::{Reads, Transaction, invitations, members, outbox, quotas};
 use serde_json::json;
 
 pub struct Accepted {
@@ -96,7 +96,12 @@ async fn join(
     )
     .push("org", counters(&org.slug, change))
     .push("member", new_member)
-    .push("email", email);
+    .push("email", email)
+    // One open invitation fewer for the pending limit.
+    .push(
+        "pending",
+        quotas::give_back(quotas::org_pending(&org.slug), 1),
+    );
     if with_seat {
         let mail = OutboxMessage::new(
             org.slug.clone(),

@@ -16,6 +16,8 @@ pub async fn assign_seat(
     caller: &Caller,
     target: MemberTarget,
 ) -> Result<Member, OpError> {
+    // A new seat sends the seat mail.
+    caller.require_verified()?;
     settle(|| attempt(app, caller, &target)).await
 }
 

@@ -57,6 +57,7 @@ pub async fn commit(
 ) -> Result<Result<(), Lost>, OpError> {
     let entry = AuditEntry {
         at: app.now(),
+        actor_id: Some(caller.user_id.to_string()),
         actor: caller.email.to_string(),
         action: audit.action.to_owned(),
         target: audit.target,

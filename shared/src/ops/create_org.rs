@@ -3,8 +3,8 @@
 use super::commit::{Audit, commit};
 use super::{Caller, OpError};
 use crate::App;
-use crate::domain::{Member, Org, OrgName, OrgSlug, Role, SeatLimit};
-use crate::store::{Transaction, members, orgs};
+use crate::domain::{Limit, Member, Org, OrgName, OrgSlug, Role, SeatLimit};
+use crate::store::{Transaction, members, orgs, quotas};
 use serde_json::json;
 
 pub struct NewOrg {
@@ -14,6 +14,7 @@ pub struct NewOrg {
 }
 
 pub async fn create_org(app: &App, caller: &Caller, input: NewOrg) -> Result<Org, OpError> {
+    caller.require_verified()?;
     let now = app.now();
     let org = Org {
         slug: input.slug,
@@ -32,7 +33,24 @@ pub async fn create_org(app: &App, caller: &Caller, input: NewOrg) -> Result<Org
         joined_at: now,
     };
     let [member, email] = members::create(&org.slug, &admin);
+    // Orgs this user created today, counted in the creating transaction.
+    let max_orgs = app.config.limits.orgs_per_user_per_day;
+    let over = || {
+        OpError::LimitExceeded(quotas::daily_refusal(
+            Limit::OrgsPerUserPerDay,
+            max_orgs,
+            now,
+        ))
+    };
+    let quota = quotas::take(
+        quotas::user_orgs_today(&caller.user_id, now),
+        1,
+        max_orgs,
+        quotas::daily(now),
+    )
+    .ok_or_else(over)?;
     let mut tx = Transaction::new();
+    tx.push("orgs_today", quota);
     tx.push("org", orgs::create(&org))
         .push("member", member)
         .push("email", email);
@@ -40,6 +58,7 @@ pub async fn create_org(app: &App, caller: &Caller, input: NewOrg) -> Result<Org
     let audit = Audit::new("org.created", org.slug.as_str(), detail);
     match commit(app, caller, &org.slug, tx, audit, None).await? {
         Ok(()) => Ok(org),
+        Err(lost) if lost.on("orgs_today") => Err(over()),
         Err(lost) if lost.on("org") => Err(OpError::OrgExists),
         Err(lost) => Err(lost.into()),
     }

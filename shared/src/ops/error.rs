@@ -18,6 +18,8 @@ pub enum OpError {
     CannotChangeOwnRole,
     #[error("the invitation was sent to another email address")]
     EmailMismatch,
+    #[error("the caller's email is not verified")]
+    EmailUnverified,
     #[error("a seat is required")]
     SeatRequired,
     #[error("organization not found")]
@@ -42,6 +44,8 @@ pub enum OpError {
     LastAdmin,
     #[error("invitation expired")]
     InvitationExpired { expires_at: DateTime<Utc> },
+    #[error("over the {} limit", .0.limit.name())]
+    LimitExceeded(crate::domain::LimitExceeded),
     #[error("too large: {0}")]
     TooLarge(String),
     #[error("a dependency is unavailable")]
@@ -63,6 +67,7 @@ impl From<StoreError> for OpError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Throttled(_) => Self::Unavailable(Box::new(err)),
+            StoreError::CursorRejected => Self::InvalidCursor,
             other => Self::Internal(Box::new(other)),
         }
     }

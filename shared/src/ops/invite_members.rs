@@ -9,11 +9,13 @@ use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::invitation::expires_at;
 use crate::domain::{
-    Action, Email, EmailStatus, Invalid, Invitation, InvitationId, InvitationState, MailKind,
-    OrgName, OrgSlug, OutboxMessage, Role,
+    Action, Email, EmailStatus, Invalid, Invitation, InvitationId, InvitationState, Limit,
+    LimitExceeded, MailKind, OrgName, OrgSlug, OutboxMessage, Role,
 };
+use crate::store::tx::Action as TxAction;
 use crate::store::{
     Found, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ITEMS, Reads, Transaction, invitations, outbox,
+    quotas,
 };
 use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
@@ -83,19 +85,28 @@ pub async fn invite_members(
     app: &App,
     caller: &Caller,
     input: Invite,
-) -> Result<Vec<RowResult>, OpError> {
+) -> Result<(Vec<RowResult>, Vec<LimitCheck>), OpError> {
+    caller.require_verified()?;
     let slug = &input.org;
     let (mut results, candidates) = screen(input.rows);
-    // The first batch of lookups rides along with the authorizing read.
-    let first = candidates.len().min(EMAILS_PER_READ - 1);
-    let membership =
-        Membership::load(app, slug, caller, lookup_reads(slug, &candidates[..first])).await?;
+    // The first batch of lookups, and the org's two limit counters, ride
+    // along with the authorizing read.
+    let now = app.now();
+    let counters = [
+        quotas::org_invites_today(slug, now),
+        quotas::org_pending(slug),
+    ];
+    let first = candidates.len().min(EMAILS_PER_READ - 2);
+    let reads = lookup_reads(slug, &candidates[..first])
+        .quota(counters[0].clone())
+        .quota(counters[1].clone());
+    let membership = Membership::load(app, slug, caller, reads).await?;
     membership.require(Action::ManageInvitations)?;
     let mut found = membership.found.clone();
     lookup(app, slug, &candidates[first..], &mut found).await?;
     let existing = Existing::from(found);
-    let now = app.now();
     let mut to_invite = Vec::new();
+    let mut new_items = 0u32;
     for candidate in candidates {
         let id = InvitationId::for_email(&candidate.email);
         results[candidate.index].outcome = if existing.members.contains(&candidate.email) {
@@ -106,21 +117,125 @@ pub async fn invite_members(
                     Outcome::AlreadyInvited(id)
                 }
                 previous => {
-                    let inv = new_invitation(caller, slug, &candidate, previous, now);
+                    // Replacing an expired invitation keeps the open count.
+                    new_items += u32::from(previous.is_none());
+                    let inv = new_invitation(&membership, &candidate, previous, now);
                     to_invite.push((candidate.index, inv));
                     Outcome::Invited(id)
                 }
             }
         };
     }
-    if !input.dry_run && !to_invite.is_empty() {
-        for index in write_invitations(app, caller, &membership, to_invite).await? {
-            if let Outcome::Invited(id) = &results[index].outcome {
-                results[index].outcome = Outcome::AlreadyInvited(id.clone());
-            }
+    let limits = app.config.limits;
+    let checks = vec![
+        LimitCheck::new(
+            Limit::InvitationsPerOrgPerDay,
+            limits.invitations_per_org_per_day,
+            membership.found.quota_used(&counters[0]),
+            to_invite.len() as u32,
+            quotas::daily_refusal(
+                Limit::InvitationsPerOrgPerDay,
+                limits.invitations_per_org_per_day,
+                now,
+            )
+            .retry_after_secs,
+        ),
+        LimitCheck::new(
+            Limit::PendingInvitationsPerOrg,
+            limits.pending_invitations_per_org,
+            membership.found.quota_used(&counters[1]),
+            new_items,
+            PENDING_RETRY_SECS,
+        ),
+    ];
+    if input.dry_run || to_invite.is_empty() {
+        return Ok((results, checks));
+    }
+    if let Some(over) = checks.iter().find_map(LimitCheck::refused) {
+        return Err(OpError::LimitExceeded(over));
+    }
+    // Taken in the request's first write, for all its rows: the count and
+    // the first invitations commit together, and a concurrent request that
+    // took the room makes this one refuse before anything is written.
+    let [today, pending] = counters;
+    let takes: Vec<Take> = [
+        (
+            "invites_today",
+            quotas::take(
+                today,
+                to_invite.len() as u32,
+                limits.invitations_per_org_per_day,
+                quotas::daily(now),
+            ),
+            checks[0].refusal(),
+        ),
+        (
+            "pending",
+            quotas::take(pending, new_items, limits.pending_invitations_per_org, None),
+            checks[1].refusal(),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, take, refusal)| take.map(|t| (name, t, refusal)))
+    .collect();
+    for index in write_invitations(app, caller, &membership, to_invite, takes).await? {
+        if let Outcome::Invited(id) = &results[index].outcome {
+            results[index].outcome = Outcome::AlreadyInvited(id.clone());
         }
     }
-    Ok(results)
+    Ok((results, checks))
+}
+
+/// A limit counter's update for the first write: its name in the
+/// transaction, the action, and the refusal should its condition fail.
+type Take = (&'static str, TxAction, LimitExceeded);
+
+/// When to retry after the pending limit: open invitations free up as they
+/// are accepted, revoked or removed, which no clock predicts.
+const PENDING_RETRY_SECS: u64 = 3_600;
+
+/// How a request stands against one limit (the answer's `limits`; a dry
+/// run reports what the limits would refuse).
+#[derive(Debug, Clone, Copy)]
+pub struct LimitCheck {
+    pub limit: Limit,
+    pub max: u32,
+    /// Counted before this request.
+    pub used: i64,
+    /// What this request adds.
+    pub requested: u32,
+    /// When a refused request could succeed.
+    pub retry_after_secs: u64,
+}
+
+impl LimitCheck {
+    fn new(limit: Limit, max: u32, used: i64, requested: u32, retry_after_secs: u64) -> Self {
+        Self {
+            limit,
+            max,
+            used,
+            requested,
+            retry_after_secs,
+        }
+    }
+
+    /// The refusal this limit gives this request, if `used + requested`
+    /// is over `max`.
+    pub fn refused(&self) -> Option<LimitExceeded> {
+        let over =
+            self.requested > 0 && self.used + i64::from(self.requested) > i64::from(self.max);
+        over.then(|| self.refusal())
+    }
+
+    /// The refusal this limit gives (also when its counter's condition fails
+    /// because a concurrent request took the room).
+    fn refusal(&self) -> LimitExceeded {
+        LimitExceeded {
+            limit: self.limit,
+            max: self.max,
+            retry_after_secs: self.retry_after_secs,
+        }
+    }
 }
 
 /// Parses each row: invalid and duplicate rows get their outcome now, the
@@ -161,18 +276,19 @@ fn screen(rows: Vec<InviteRow>) -> (Vec<RowResult>, Vec<Candidate>) {
 }
 
 fn new_invitation(
-    caller: &Caller,
-    slug: &OrgSlug,
+    membership: &Membership,
     candidate: &Candidate,
     previous: Option<&Invitation>,
     now: DateTime<Utc>,
 ) -> Invitation {
     Invitation {
-        org: slug.clone(),
+        org: membership.org.slug.clone(),
         email: candidate.email.clone(),
         role: candidate.role,
         seat: candidate.seat,
-        invited_by: caller.email.clone(),
+        // The address on the inviter's membership (verified when they joined
+        // or created the org), never a claim that may have changed since.
+        invited_by: membership.caller.email.clone(),
         created_at: now,
         expires_at: expires_at(now),
         generation: next_generation(now, previous.map(|p| p.generation)),
@@ -257,13 +373,26 @@ async fn write_invitations(
     caller: &Caller,
     membership: &Membership,
     to_invite: Vec<(usize, Invitation)>,
+    takes: Vec<Take>,
 ) -> Result<Vec<usize>, OpError> {
-    let chunks: Vec<&[(usize, Invitation)]> = to_invite.chunks(INVITES_PER_WRITE).collect();
-    let mut lost = Vec::new();
+    // The first transaction also carries the limit counters (two actions
+    // fewer for invitations), and goes alone: the rest follow only once the
+    // counters have admitted the request.
+    let first_len = to_invite.len().min(INVITES_PER_WRITE - 1);
+    let mut lost = write_chunk(
+        app,
+        caller,
+        membership,
+        to_invite[..first_len].to_vec(),
+        &takes,
+    )
+    .await?;
+    let chunks: Vec<&[(usize, Invitation)]> =
+        to_invite[first_len..].chunks(INVITES_PER_WRITE).collect();
     for wave in chunks.chunks(CONCURRENCY) {
         let results = try_join_all(
             wave.iter()
-                .map(|chunk| write_chunk(app, caller, membership, chunk.to_vec())),
+                .map(|chunk| write_chunk(app, caller, membership, chunk.to_vec(), &[])),
         )
         .await?;
         lost.extend(results.into_iter().flatten());
@@ -279,12 +408,23 @@ async fn write_chunk(
     caller: &Caller,
     membership: &Membership,
     mut chunk: Vec<(usize, Invitation)>,
+    takes: &[Take],
 ) -> Result<Vec<usize>, OpError> {
     let mut lost = Vec::new();
     while !chunk.is_empty() {
-        let (tx, audit) = chunk_transaction(app, membership, &chunk);
+        let (mut tx, audit) = chunk_transaction(app, membership, &chunk);
+        for (name, take, _) in takes {
+            tx.push(*name, take.clone());
+        }
         match membership.commit(app, caller, tx, audit).await? {
             Ok(()) => break,
+            Err(failed) if takes.iter().any(|(name, _, _)| failed.on(name)) => {
+                let (_, _, over) = takes
+                    .iter()
+                    .find(|(name, _, _)| failed.on(name))
+                    .expect("found above");
+                return Err(OpError::LimitExceeded(*over));
+            }
             Err(failed) if (0..chunk.len()).any(|i| failed.on(&row_name(i))) => {
                 let (gone, kept): (Vec<_>, Vec<_>) = chunk
                     .into_iter()

@@ -6,11 +6,12 @@
 use super::commit::{Audit, commit};
 use super::{Caller, Membership, OpError};
 use crate::App;
+use crate::domain::Limit;
 use crate::domain::time::rfc3339;
 use crate::domain::{
     AccessToken, AccessTokenSecret, Action, ChannelScope, OrgSlug, TokenName, TokenTtlDays, UserId,
 };
-use crate::store::{Reads, Transaction, members, tokens};
+use crate::store::{Reads, Transaction, members, quotas, tokens};
 use serde_json::json;
 
 pub struct NewToken {
@@ -33,6 +34,7 @@ pub async fn issue_token(
     caller: &Caller,
     input: NewToken,
 ) -> Result<IssuedToken, OpError> {
+    caller.require_verified()?;
     let slug = &input.org;
     let holder = &input.holder;
     let for_self = *holder == caller.user_id;
@@ -63,6 +65,23 @@ pub async fn issue_token(
     tx.push("seat", members::holds_seat(slug, holder, member.seat_epoch))
         .push("token", entry)
         .push("lookup", lookup);
+    // Tokens issued to this holder today, counted in the issuing transaction.
+    let max_tokens = app.config.limits.tokens_per_member_per_day;
+    let over = || {
+        OpError::LimitExceeded(quotas::daily_refusal(
+            Limit::TokensPerMemberPerDay,
+            max_tokens,
+            now,
+        ))
+    };
+    let quota = quotas::take(
+        quotas::member_tokens_today(slug, holder, now),
+        1,
+        max_tokens,
+        quotas::daily(now),
+    )
+    .ok_or_else(over)?;
+    tx.push("tokens_today", quota);
     let detail = json!({"token_id": token.id, "name": token.name,
         "channels": token.channels.to_strings(), "expires_at": rfc3339(token.expires_at)});
     let audit = Audit::new("token.issued", holder.as_str(), detail);
@@ -73,6 +92,7 @@ pub async fn issue_token(
             secret: secret.expose(),
         }),
         Err(lost) if lost.on("seat") => Err(OpError::SeatRequired),
+        Err(lost) if lost.on("tokens_today") => Err(over()),
         Err(lost) => Err(lost.into()),
     }
 }

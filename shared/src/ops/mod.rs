@@ -59,6 +59,20 @@ pub struct Caller {
     pub email_verified: bool,
 }
 
+impl Caller {
+    /// Whatever sends mail or acts in someone's name (creating an org,
+    /// inviting, resending, handing out a seat, issuing a token) needs an
+    /// identity provider's word that the caller owns their email. Checked
+    /// before any read, so it costs no DynamoDB call.
+    pub fn require_verified(&self) -> Result<(), OpError> {
+        if self.email_verified {
+            Ok(())
+        } else {
+            Err(OpError::EmailUnverified)
+        }
+    }
+}
+
 /// A member of an org an operation acts on (possibly the caller).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberTarget {

@@ -8,10 +8,11 @@ use super::invite_members::{invitation_mail, next_generation};
 use super::revoke_invitation::InvitationRef;
 use super::{Caller, Membership, OpError};
 use crate::App;
-use crate::domain::invitation::expires_at;
+use crate::domain::invitation::{INVITATION_LIFETIME, expires_at};
+use crate::domain::limits::secs_until;
 use crate::domain::time::rfc3339;
-use crate::domain::{Action, EmailStatus, Invitation};
-use crate::store::{Reads, Transaction, invitations, outbox};
+use crate::domain::{Action, EmailStatus, Invitation, Limit, LimitExceeded};
+use crate::store::{Reads, Transaction, invitations, outbox, quotas};
 use serde_json::json;
 
 pub async fn resend_invitation(
@@ -19,6 +20,7 @@ pub async fn resend_invitation(
     caller: &Caller,
     input: InvitationRef,
 ) -> Result<Invitation, OpError> {
+    caller.require_verified()?;
     let (slug, email) = (&input.org, input.id.email());
     let membership =
         Membership::load(app, slug, caller, Reads::new().invitation(slug, &email)).await?;
@@ -29,13 +31,40 @@ pub async fn resend_invitation(
         .cloned()
         .ok_or(OpError::InvitationNotFound)?;
     let now = app.now();
+    // One mail per invitation per cooldown: the last one went out when the
+    // current expiry was set.
+    let limits = app.config.limits;
+    let next_allowed = current.expires_at - INVITATION_LIFETIME
+        + chrono::Duration::seconds(i64::from(limits.resend_cooldown_secs));
+    if now < next_allowed {
+        return Err(OpError::LimitExceeded(LimitExceeded {
+            limit: Limit::ResendCooldown,
+            max: limits.resend_cooldown_secs,
+            retry_after_secs: secs_until(now, next_allowed),
+        }));
+    }
+    let over_daily = || {
+        OpError::LimitExceeded(quotas::daily_refusal(
+            Limit::InvitationsPerOrgPerDay,
+            limits.invitations_per_org_per_day,
+            now,
+        ))
+    };
+    let daily_quota = quotas::take(
+        quotas::org_invites_today(slug, now),
+        1,
+        limits.invitations_per_org_per_day,
+        quotas::daily(now),
+    )
+    .ok_or_else(over_daily)?;
     // `created_at` stays: it is when the person was first invited.
     let renewed = Invitation {
         expires_at: expires_at(now),
         generation: next_generation(now, Some(current.generation)),
         token_hash: None,
         email_status: EmailStatus::Queued,
-        invited_by: caller.email.clone(),
+        // As stored on the resender's membership, not as claimed today.
+        invited_by: membership.caller.email.clone(),
         ..current.clone()
     };
     let mail = invitation_mail(&renewed, &membership.org.name, now);
@@ -44,13 +73,15 @@ pub async fn resend_invitation(
         "invitation",
         invitations::renew(&renewed, current.generation),
     )
-    .push("mail", outbox::enqueue(&mail));
+    .push("mail", outbox::enqueue(&mail))
+    .push("invites_today", daily_quota);
     let detail = json!({"id": input.id.as_str(), "expires_at": rfc3339(renewed.expires_at)});
     let audit = Audit::new("invitation.resent", email.as_str(), detail);
     match membership.commit(app, caller, tx, audit).await? {
         Ok(()) => Ok(renewed),
         // Accepted, revoked or resent by someone else in the meantime.
         Err(lost) if lost.on("invitation") => Err(OpError::InvitationNotFound),
+        Err(lost) if lost.on("invites_today") => Err(over_daily()),
         Err(lost) => Err(lost.into()),
     }
 }

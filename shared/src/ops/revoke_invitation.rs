@@ -5,7 +5,7 @@ use super::commit::Audit;
 use super::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, InvitationId, OrgSlug};
-use crate::store::{Reads, Transaction, invitations};
+use crate::store::{Reads, Transaction, invitations, quotas};
 use serde_json::json;
 
 pub struct InvitationRef {
@@ -26,7 +26,9 @@ pub async fn revoke_invitation(
         return Err(OpError::InvitationNotFound);
     }
     let mut tx = Transaction::new();
-    tx.push("invitation", invitations::revoke(slug, &email));
+    tx.push("invitation", invitations::revoke(slug, &email))
+        // One open invitation fewer for the pending limit.
+        .push("pending", quotas::give_back(quotas::org_pending(slug), 1));
     let audit = Audit::new(
         "invitation.revoked",
         email.as_str(),

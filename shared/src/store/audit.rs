@@ -18,6 +18,9 @@ fn to_item(org: &OrgSlug, entry: &AuditEntry) -> Item {
     );
     item.insert("type".into(), s("audit"));
     item.insert("at".into(), time(entry.at));
+    if let Some(id) = &entry.actor_id {
+        item.insert("actor_id".into(), s(id.as_str()));
+    }
     item.insert("actor".into(), s(entry.actor.as_str()));
     item.insert("action".into(), s(entry.action.as_str()));
     item.insert("target".into(), s(entry.target.as_str()));
@@ -29,6 +32,7 @@ fn to_item(org: &OrgSlug, entry: &AuditEntry) -> Item {
 fn from_item(item: &Item) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
         at: get_time(item, "at")?,
+        actor_id: get_s(item, "actor_id").ok().map(str::to_owned),
         actor: get_s(item, "actor")?.to_owned(),
         action: get_s(item, "action")?.to_owned(),
         target: get_s(item, "target")?.to_owned(),

@@ -150,10 +150,20 @@ pub fn listing(org: &OrgSlug, status: StatusFilter, now: DateTime<Utc>) -> Query
         from_item,
     )
     .cursor_key("pk", Bound::Equals(org_pk(org)))
-    .cursor_key("sk", Bound::StartsWith(INVITATION_PREFIX))
-    .cursor_key("gsi1sk", Bound::Any);
+    .cursor_key("sk", Bound::StartsWith(INVITATION_PREFIX));
     // Everything sorting below the boundary expired at or before now.
     let boundary = [(":now", timed_boundary(now.timestamp()))];
+    // A cursor outside the key condition's range is refused (DynamoDB would
+    // refuse it too; an invitation that expired between two pages makes its
+    // `pending` cursor stale).
+    let query = query.cursor_key(
+        "gsi1sk",
+        match status {
+            StatusFilter::All => Bound::Any,
+            StatusFilter::Pending => Bound::AtLeast(boundary[0].1.clone()),
+            StatusFilter::Expired => Bound::Below(boundary[0].1.clone()),
+        },
+    );
     match status {
         StatusFilter::All => query,
         StatusFilter::Pending => query.sort_key("gsi1sk >= :now", &boundary),

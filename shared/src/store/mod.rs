@@ -14,6 +14,7 @@ pub mod members;
 pub mod orgs;
 pub mod outbox;
 pub mod page;
+pub mod quotas;
 pub mod reads;
 pub mod rules;
 pub mod tokens;
@@ -51,6 +52,12 @@ pub enum StoreError {
     /// DynamoDB asked us to slow down, or a transaction conflicted with another.
     #[error("DynamoDB is throttling or busy")]
     Throttled(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// DynamoDB refused the request as malformed (`ValidationException`).
+    #[error("DynamoDB refused the request")]
+    Rejected(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// DynamoDB refused a query's start key, which came from a caller's cursor.
+    #[error("DynamoDB refused the cursor's start key")]
+    CursorRejected,
     #[error("DynamoDB call failed")]
     Sdk(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// An item did not have the shape this code writes.
@@ -88,6 +95,7 @@ impl StoreError {
             | "TransactionInProgressException"
             | "InternalServerError"
             | "ServiceUnavailable" => Self::Throttled(Box::new(err)),
+            "ValidationException" => Self::Rejected(Box::new(err)),
             _ => Self::Sdk(Box::new(err)),
         }
     }

@@ -26,7 +26,7 @@ pub fn from_item(item: &Item) -> Result<Org, StoreError> {
     let corrupt = StoreError::corrupt;
     Ok(Org {
         slug: OrgSlug::parse(get_s(item, "slug")?).map_err(corrupt)?,
-        name: OrgName::parse(get_s(item, "name")?).map_err(corrupt)?,
+        name: OrgName::stored(get_s(item, "name")?).map_err(corrupt)?,
         seat_limit: SeatLimit::parse(get_n(item, "seat_limit")?).map_err(corrupt)?,
         seats_used: get_n(item, "seats_used")?,
         admin_count: get_n(item, "admin_count")?,

@@ -79,7 +79,7 @@ pub fn from_item(item: &Item) -> Result<OutboxMessage, StoreError> {
     Ok(OutboxMessage {
         id: get_s(item, "id")?.to_owned(),
         org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
-        org_name: OrgName::parse(get_s(item, "org_name")?).map_err(corrupt)?,
+        org_name: OrgName::stored(get_s(item, "org_name")?).map_err(corrupt)?,
         to: Email::parse(get_s(item, "to")?).map_err(corrupt)?,
         kind,
         status: DeliveryStatus::parse(get_s(item, "status")?)

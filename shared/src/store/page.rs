@@ -13,6 +13,10 @@ use std::collections::HashMap;
 pub enum Bound {
     Equals(String),
     StartsWith(&'static str),
+    /// At or above (`>=`) this value: the sort-key range of the key condition.
+    AtLeast(String),
+    /// Below (`<`) this value.
+    Below(String),
     Any,
 }
 
@@ -114,12 +118,21 @@ impl<T> Query<T> {
         let Some(raw) = cursor else {
             return Ok(None);
         };
-        let key = Cursor::decode(raw, &self.scope, |name, value| {
+        // Exactly the query's key attributes: one missing or extra would
+        // reach DynamoDB as a malformed start key.
+        let names: Vec<&str> = self
+            .bounds
+            .iter()
+            .map(|(attribute, _)| *attribute)
+            .collect();
+        let key = Cursor::decode(raw, &self.scope, &names, |name, value| {
             self.bounds.iter().any(|(attribute, bound)| {
                 *attribute == name
                     && match bound {
                         Bound::Equals(expected) => value == expected,
                         Bound::StartsWith(prefix) => value.starts_with(prefix),
+                        Bound::AtLeast(low) => value >= low.as_str(),
+                        Bound::Below(high) => value < high.as_str(),
                         Bound::Any => true,
                     }
             })
@@ -140,6 +153,7 @@ impl Store {
         limit: i32,
     ) -> Result<Page<T>, StoreError> {
         debug_assert!(start.as_ref().is_none_or(|s| s.scope == query.scope));
+        let with_cursor = start.is_some();
         let filter = (!query.filters.is_empty()).then(|| query.filters.join(" AND "));
         let out = self
             .client
@@ -156,7 +170,12 @@ impl Store {
             .set_exclusive_start_key(start.map(|s| s.key))
             .send()
             .await
-            .map_err(StoreError::from_sdk)?;
+            .map_err(|err| match StoreError::from_sdk(err) {
+                // Our checks passed the cursor but DynamoDB refused its key:
+                // the caller's `invalid_cursor`, not a 500.
+                StoreError::Rejected(_) if with_cursor => StoreError::CursorRejected,
+                other => other,
+            })?;
         let items = out
             .items()
             .iter()

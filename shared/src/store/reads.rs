@@ -2,9 +2,9 @@
 //! invitations, tokens...), get them back decoded in one strongly consistent
 //! `BatchGetItem` per 100 keys. Missing items are simply absent.
 
-use super::attrs::get_s;
+use super::attrs::{get_s, key};
 use super::keys::{Kind, kind_of};
-use super::{Item, Store, StoreError, invitations, members, orgs, tokens};
+use super::{Item, Store, StoreError, invitations, members, orgs, quotas, tokens};
 use crate::domain::{AccessToken, Email, Invitation, Member, Org, OrgSlug, UserId};
 
 /// The keys to read, without duplicates (DynamoDB refuses them).
@@ -45,6 +45,11 @@ impl Reads {
     pub fn token(self, org: &OrgSlug, id: &str) -> Self {
         self.add(tokens::token_key(org, id))
     }
+
+    /// An abuse-limit counter ([`super::quotas`]).
+    pub fn quota(self, counter: Item) -> Self {
+        self.add(counter)
+    }
 }
 
 /// What a [`Reads`] found, decoded.
@@ -56,6 +61,8 @@ pub struct Found {
     pub member_emails: Vec<Email>,
     pub invitations: Vec<Invitation>,
     pub tokens: Vec<AccessToken>,
+    /// Abuse-limit counters found: (key, count).
+    pub quotas: Vec<(Item, i64)>,
 }
 
 impl Found {
@@ -75,7 +82,16 @@ impl Found {
         self.tokens.iter().find(|t| t.id == id)
     }
 
+    /// The count of a limit counter (0 when it was never moved).
+    pub fn quota_used(&self, counter: &Item) -> i64 {
+        self.quotas
+            .iter()
+            .find(|(key, _)| quotas::is(key, counter))
+            .map_or(0, |(_, used)| *used)
+    }
+
     pub fn extend(&mut self, other: Found) {
+        self.quotas.extend(other.quotas);
         self.orgs.extend(other.orgs);
         self.members.extend(other.members);
         self.member_emails.extend(other.member_emails);
@@ -84,6 +100,11 @@ impl Found {
     }
 
     fn add(&mut self, item: &Item) -> Result<(), StoreError> {
+        if get_s(item, "pk")?.starts_with(quotas::PK_PREFIX) {
+            let key = key(get_s(item, "pk")?, get_s(item, "sk")?);
+            self.quotas.push((key, quotas::used(Some(item))?));
+            return Ok(());
+        }
         match kind_of(get_s(item, "sk")?) {
             Kind::Org => self.orgs.push(orgs::from_item(item)?),
             Kind::Member => self.members.push(members::from_item(item)?),

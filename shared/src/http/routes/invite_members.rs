@@ -39,8 +39,10 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         rows,
         dry_run,
     };
-    let results = invite_members(app, &caller, input).await?;
-    Ok(response::ok(&views::invite_results(&results, dry_run)))
+    let (results, limits) = invite_members(app, &caller, input).await?;
+    Ok(response::ok(&views::invite_results(
+        &results, &limits, dry_run,
+    )))
 }
 
 fn rows_from_json(input: Input) -> Result<Vec<InviteRow>, ApiError> {

@@ -1,0 +1,156 @@
+//! Abuse limits (issue 9): how much mail and how many orgs and tokens one
+//! caller can cause, with defaults a real 10,000-person org never reaches in
+//! normal use and a spammer reaches at once. Each is set per deployment
+//! (a template parameter, an `ROSTER_LIMIT_*` variable); the store enforces
+//! them in the same transaction as the write they guard.
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+
+/// The limits in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Invitation mails (new invitations and resends) per org per UTC day.
+    /// One full bulk upload (10,000 rows) fits.
+    pub invitations_per_org_per_day: u32,
+    /// Open invitations (pending, or expired and not yet removed) per org.
+    pub pending_invitations_per_org: u32,
+    /// Seconds between two mails of one invitation (invite, then resends).
+    pub resend_cooldown_secs: u32,
+    /// Orgs one user creates per UTC day.
+    pub orgs_per_user_per_day: u32,
+    /// Tokens issued to one member of one org per UTC day.
+    pub tokens_per_member_per_day: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            invitations_per_org_per_day: 10_000,
+            pending_invitations_per_org: 10_000,
+            resend_cooldown_secs: 3_600,
+            orgs_per_user_per_day: 3,
+            tokens_per_member_per_day: 50,
+        }
+    }
+}
+
+/// Which limit refused a request: its stable name in the 429 answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    InvitationsPerOrgPerDay,
+    PendingInvitationsPerOrg,
+    ResendCooldown,
+    OrgsPerUserPerDay,
+    TokensPerMemberPerDay,
+}
+
+impl Limit {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::InvitationsPerOrgPerDay => "invitations_per_org_per_day",
+            Self::PendingInvitationsPerOrg => "pending_invitations_per_org",
+            Self::ResendCooldown => "resend_cooldown",
+            Self::OrgsPerUserPerDay => "orgs_per_user_per_day",
+            Self::TokensPerMemberPerDay => "tokens_per_member_per_day",
+        }
+    }
+
+    /// The environment variable (and, in CamelCase, the template parameter).
+    pub fn env_var(self) -> &'static str {
+        match self {
+            Self::InvitationsPerOrgPerDay => "ROSTER_LIMIT_INVITATIONS_PER_ORG_PER_DAY",
+            Self::PendingInvitationsPerOrg => "ROSTER_LIMIT_PENDING_INVITATIONS_PER_ORG",
+            Self::ResendCooldown => "ROSTER_LIMIT_RESEND_COOLDOWN_SECONDS",
+            Self::OrgsPerUserPerDay => "ROSTER_LIMIT_ORGS_PER_USER_PER_DAY",
+            Self::TokensPerMemberPerDay => "ROSTER_LIMIT_TOKENS_PER_MEMBER_PER_DAY",
+        }
+    }
+
+    pub const ALL: [Limit; 5] = [
+        Self::InvitationsPerOrgPerDay,
+        Self::PendingInvitationsPerOrg,
+        Self::ResendCooldown,
+        Self::OrgsPerUserPerDay,
+        Self::TokensPerMemberPerDay,
+    ];
+}
+
+impl Limits {
+    pub fn get(&self, limit: Limit) -> u32 {
+        match limit {
+            Limit::InvitationsPerOrgPerDay => self.invitations_per_org_per_day,
+            Limit::PendingInvitationsPerOrg => self.pending_invitations_per_org,
+            Limit::ResendCooldown => self.resend_cooldown_secs,
+            Limit::OrgsPerUserPerDay => self.orgs_per_user_per_day,
+            Limit::TokensPerMemberPerDay => self.tokens_per_member_per_day,
+        }
+    }
+
+    pub fn set(&mut self, limit: Limit, value: u32) {
+        *match limit {
+            Limit::InvitationsPerOrgPerDay => &mut self.invitations_per_org_per_day,
+            Limit::PendingInvitationsPerOrg => &mut self.pending_invitations_per_org,
+            Limit::ResendCooldown => &mut self.resend_cooldown_secs,
+            Limit::OrgsPerUserPerDay => &mut self.orgs_per_user_per_day,
+            Limit::TokensPerMemberPerDay => &mut self.tokens_per_member_per_day,
+        } = value;
+    }
+}
+
+/// A refusal: which limit, its value, and when trying again can succeed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitExceeded {
+    pub limit: Limit,
+    pub max: u32,
+    /// Seconds until a retry can succeed (for `Retry-After`); at least 1.
+    pub retry_after_secs: u64,
+}
+
+/// A daily counter's bucket: the UTC day, as `YYYY-MM-DD`.
+pub fn day_bucket(now: DateTime<Utc>) -> String {
+    now.format("%Y-%m-%d").to_string()
+}
+
+/// When the current UTC day's counters stop counting.
+pub fn next_day(now: DateTime<Utc>) -> DateTime<Utc> {
+    (now.date_naive() + Duration::days(1))
+        .and_time(NaiveTime::MIN)
+        .and_utc()
+}
+
+/// Seconds from `now` to `then`, at least 1 (a `Retry-After` of 0 invites a
+/// tight loop).
+pub fn secs_until(now: DateTime<Utc>, then: DateTime<Utc>) -> u64 {
+    u64::try_from((then - now).num_seconds())
+        .unwrap_or(0)
+        .max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn daily_buckets_roll_over_at_utc_midnight() {
+        let t = DateTime::parse_from_rfc3339("2026-11-28T23:59:30Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(day_bucket(t), "2026-11-28");
+        assert_eq!(secs_until(t, next_day(t)), 30);
+        assert_eq!(day_bucket(next_day(t)), "2026-11-29");
+        assert_eq!(secs_until(next_day(t), t), 1);
+    }
+
+    #[test]
+    fn defaults_fit_a_full_bulk_upload() {
+        let limits = Limits::default();
+        assert!(limits.invitations_per_org_per_day >= 10_000);
+        assert!(limits.pending_invitations_per_org >= 10_000);
+        let mut changed = limits;
+        for (i, limit) in Limit::ALL.into_iter().enumerate() {
+            changed.set(limit, i as u32 + 1);
+            assert_eq!(changed.get(limit), i as u32 + 1);
+            assert!(limit.env_var().starts_with("ROSTER_LIMIT_"));
+        }
+    }
+}
