@@ -3,6 +3,8 @@
 #   make test    fmt, clippy, all tests (own moto), cfn-lint: what CI runs
 #   make fuzz    schemathesis against infra/openapi.yaml on a private local stack [EXAMPLES=100]
 #   make bench   bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, RSS
+#   make bench   bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, RSS; cold starts
+#   make package every function for arm64 in release, zipped (target/lambda/<name>/bootstrap.zip)
 #   make token EMAIL=alice@example.com [SUB=...]   print a local dev JWT
 #   make invoke FN=sweep [EVENT=...]   run one function on a sample event (make dev running)
 #   make mail [TO=bob@example.com]   the mail make dev sent, with its links (to open in a browser)
@@ -71,3 +73,8 @@ routes:
 .PHONY: bench
 bench: venv
 	scripts/bench.sh
+
+# Every function for Lambda's arm64 in release (cargo-lambda + zig), zipped, timed.
+.PHONY: package
+package: venv
+	scripts/package.sh

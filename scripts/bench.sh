@@ -2,7 +2,10 @@
 # make bench: the bulk CSV upload benchmark (tests/benches/bulk_invite.rs) at 1,000
 # and 10,000 rows (import jobs: the request, then the worker), each size in its own process (so its peak RSS is its own), against
 # private emulators (scripts/private-emulators.sh) and stopped on exit. Prints one
-# table and the 10k/1k ratios of wall time and DynamoDB calls, measured in this run.
+# table, the 10k/1k ratios of wall time and DynamoDB calls, and the upload's wall
+# time over a bare loop of the same calls, measured in this run. Then cold starts
+# (scripts/coldstart.py) of release builds against an empty function; COLDSTART=0
+# skips them, COLDSTART_ROUNDS sets the number of starts per function (20).
 # Built in the dev profile: a release build of the AWS SDK takes too long here.
 # Usage: scripts/bench.sh [ROWS...]   (default: 1000 10000; ratios need both)
 set -euo pipefail
@@ -63,4 +66,25 @@ awk -F'\t' '
     }' "$OUT" | sort
 # The import job's deployed time, from its write units (see tests/benches/bulk_invite.rs).
 sed 's/^/estimate: /' "$EST"
+
+# Roster's overhead: the upload against the bare loop of the same calls, per size.
+awk -F'\t' '
+    $1 == "upload" { up[$2] = $4; upcpu[$2] = $5 } $1 == "raw_baseline" { raw[$2] = $4; rawcpu[$2] = $5 }
+    END { for (r in up) if (r in raw && raw[r] > 0 && rawcpu[r] > 0)
+        printf "overhead upload/raw_baseline %d rows: wall %.2fx (%.2f s / %.2f s), our CPU %.2fx (%.2f s / %.2f s)\n",
+            r, up[r] / raw[r], up[r], raw[r], upcpu[r] / rawcpu[r], upcpu[r], rawcpu[r] }' "$OUT" | sort -n -k4
+
+# Cold starts: release builds of an empty lambda_http function and three of
+# Roster's (one read, one write, deliver-email), same profile, same run.
+if [ "${COLDSTART:-1}" = 1 ]; then
+    echo
+    echo "bench: cold starts (release build of empty-http get-org create-org deliver-email; slow the first time)"
+    cargo build --release -q -p empty-http -p get-org -p create-org -p deliver-email
+    printf 'function\tstarts\tinit_ms_median\tinit_ms_p90\tinit_vs_empty\tfirst_invoke_ms_median\tfirst_invoke_ms_p90\tzipped_MB\tanswers\n' >"$OUT"
+    "$PY" scripts/coldstart.py "${COLDSTART_ROUNDS:-20}" \
+        empty-http=target/release/empty-http get-org=target/release/get-org \
+        create-org=target/release/create-org deliver-email=target/release/deliver-email >>"$OUT" || status=1
+    column -t -s $'\t' "$OUT"
+    echo "machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u +%Y-%m-%dT%H:%MZ)"
+fi
 exit "$status"

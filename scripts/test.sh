@@ -40,5 +40,10 @@ scripts/test_dev_signals.sh
 
 section "tests through the local stack (scripts/with-stack.sh): stream poller, bounded schemathesis fuzz"
 scripts/with-stack.sh scripts/stack-tests.sh
+section "sam validate --lint (SAM transform and cfn-lint, offline)"
+SAM_CLI_TELEMETRY=0 sam validate --lint --template infra/template.yaml --region us-east-1
+
+section "infra/template.yaml operations block is up to date (scripts/ops_template.py)"
+"$PY" scripts/ops_template.py --check
 
 section "all checks passed"

@@ -12,6 +12,7 @@ mod faults;
 mod forged_input;
 mod idempotency;
 mod imports;
+mod iam;
 mod invitations;
 mod members;
 mod non_utf8;

@@ -6,6 +6,7 @@
 //! `make test` starts the emulator and exports `AWS_ENDPOINT_URL`,
 //! `ROSTER_TABLE` and `ROSTER_MAIL_FROM`; the table and sender identity exist.
 
+pub mod iam;
 pub mod mail;
 pub mod request;
 
@@ -23,11 +24,16 @@ use std::sync::Arc;
 pub use request::{Req, Resp};
 
 pub const DEV_SECRET: &str = "roster-test-secret";
+/// Mail goes out through an SES configuration set, as deployed (the emulator
+/// accepts any name), so the least-privilege test sees that grant used.
+pub const TEST_CONFIGURATION_SET: &str = "roster-mail-events";
 
 pub struct TestApp {
     pub app: Arc<App>,
     pub clock: ManualClock,
     pub calls: CallCounter,
+    /// The IAM actions the handlers' DynamoDB and SES calls needed (`iam`).
+    pub actions: iam::ActionRecorder,
 }
 
 /// A person with a unique identity for this test.
@@ -92,10 +98,18 @@ impl TestApp {
             .try_init();
         let sdk = aws_config::load_from_env().await;
         let calls = CallCounter::default();
+        let actions = iam::ActionRecorder::new(&env("ROSTER_TABLE"));
         let dynamo = aws_sdk_dynamodb::Client::from_conf(
-            DynamoConfig::from(&sdk).interceptor(calls.clone()).build(),
+            DynamoConfig::from(&sdk)
+                .interceptor(calls.clone())
+                .interceptor(actions.clone())
+                .build(),
         );
-        let ses = aws_sdk_sesv2::Client::new(&sdk);
+        let ses = aws_sdk_sesv2::Client::from_conf(
+            aws_sdk_sesv2::config::Builder::from(&sdk)
+                .interceptor(actions.clone())
+                .build(),
+        );
         let clock = ManualClock::new(Utc::now());
         let config = Config {
             table: env("ROSTER_TABLE"),
@@ -109,13 +123,15 @@ impl TestApp {
         let app = App::new(
             config.clone(),
             Store::new(dynamo, config.table.clone()),
-            Mailer::new(ses, config.mail_from.clone()),
+            Mailer::new(ses, config.mail_from.clone())
+                .with_configuration_set(Some(TEST_CONFIGURATION_SET.into())),
             Arc::new(clock.clone()),
         );
         Self {
             app: Arc::new(app),
             clock,
             calls,
+            actions,
         }
     }
 
@@ -136,7 +152,8 @@ impl TestApp {
         copy_table_definition(&test.app.store, &name).await;
         let mut app = (*test.app).clone();
         app.config.table = name.clone();
-        app.store = Store::new(test.app.store.client().clone(), name);
+        app.store = Store::new(test.app.store.client().clone(), name.clone());
+        test.actions.set_table(&name);
         test.app = Arc::new(app);
         test
     }

@@ -6,12 +6,18 @@ use crate::domain::Email;
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::error::ProvideErrorMetadata;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 #[derive(Clone)]
 pub struct Mailer {
-    client: Client,
+    /// Built on the first send when the mailer is [`Mailer::lazy`].
+    client: Arc<OnceLock<Client>>,
+    sdk: Option<aws_config::SdkConfig>,
     from: Email,
+    /// The SES configuration set every message goes through (deployed: the one
+    /// whose bounce and complaint events come back to Roster).
+    configuration_set: Option<String>,
     max_tries: u32,
 }
 
@@ -33,10 +39,44 @@ pub enum MailError {
 impl Mailer {
     pub fn new(client: Client, from: Email) -> Self {
         Self {
-            client,
+            client: Arc::new(OnceLock::from(client)),
+            ..Self::unbuilt(from)
+        }
+    }
+
+    /// A mailer whose SES client is built from `sdk` on the first send, so a
+    /// function that never mails never pays for the client at cold start.
+    pub fn lazy(sdk: &aws_config::SdkConfig, from: Email) -> Self {
+        Self {
+            sdk: Some(sdk.clone()),
+            ..Self::unbuilt(from)
+        }
+    }
+
+    fn unbuilt(from: Email) -> Self {
+        Self {
+            client: Arc::new(OnceLock::new()),
+            sdk: None,
             from,
+            configuration_set: None,
             max_tries: 4,
         }
+    }
+
+    fn client(&self) -> &Client {
+        self.client.get_or_init(|| {
+            Client::new(
+                self.sdk
+                    .as_ref()
+                    .expect("a mailer is built with a client or an SdkConfig"),
+            )
+        })
+    }
+
+    /// Sends every message through the SES configuration set `name`.
+    pub fn with_configuration_set(mut self, name: Option<String>) -> Self {
+        self.configuration_set = name.filter(|n| !n.is_empty());
+        self
     }
 
     /// Sends `mail` to `to`; returns the SES message id.
@@ -73,9 +113,10 @@ impl Mailer {
             )
             .build();
         let result = self
-            .client
+            .client()
             .send_email()
             .from_email_address(self.from.as_str())
+            .set_configuration_set_name(self.configuration_set.clone())
             .destination(Destination::builder().to_addresses(to.as_str()).build())
             .content(EmailContent::builder().simple(message).build())
             .send()

@@ -1,0 +1,527 @@
+//! Least privilege, proven: each function's handler runs its paths (success
+//! and the alternatives that write differently) under the action recorder, and
+//! the DynamoDB and SES actions it needed must be exactly the ones its policy in
+//! `infra/template.yaml` grants: none missing (it would fail deployed), none
+//! unused (a grant no code path needs is attack surface).
+
+use chrono::Duration;
+use roster::http::routes::*;
+use roster_tests::iam::{Grant, template_grants};
+use roster_tests::mail::{queued_outbox_items, stream_event};
+use roster_tests::{Req, TestApp, User};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+/// Every function of the template has a test below.
+const COVERED: &[&str] = &[
+    "accept-invitation",
+    "assign-seat",
+    "change-role",
+    "create-org",
+    "deliver-email",
+    "get-member",
+    "get-org",
+    "introspect-token",
+    "invite-members",
+    "issue-token",
+    "list-audit-events",
+    "list-invitations",
+    "list-members",
+    "list-my-orgs",
+    "list-tokens",
+    "remove-member",
+    "resend-invitation",
+    "revoke-invitation",
+    "revoke-seat",
+    "revoke-token",
+    "sweep",
+    "update-org",
+];
+
+fn show(grants: &BTreeSet<Grant>) -> String {
+    grants
+        .iter()
+        .map(|(action, resource)| format!("{action} on {resource}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Fails naming what is missing from, or unused in, `function`'s policy.
+fn assert_exactly_granted(function: &str, used: &BTreeSet<Grant>) {
+    let all = template_grants();
+    let granted = all
+        .get(function)
+        .unwrap_or_else(|| panic!("{function} is not a function of infra/template.yaml"));
+    assert!(!used.is_empty(), "{function}: the scenario made no call");
+    let missing: BTreeSet<Grant> = used.difference(granted).cloned().collect();
+    let unused: BTreeSet<Grant> = granted.difference(used).cloned().collect();
+    assert!(
+        missing.is_empty() && unused.is_empty(),
+        "{function}: its IAM policy does not match what it does.\n  used but not granted (fails deployed): [{}]\n  granted but never used (remove it): [{}]",
+        show(&missing),
+        show(&unused)
+    );
+}
+
+/// Runs `handler` on `req` with the recorder reset; returns what it needed.
+async fn record<F, Fut>(app: &TestApp, req: Req, handler: F, status: u16) -> BTreeSet<Grant>
+where
+    F: Fn(std::sync::Arc<roster::App>, lambda_http::Request) -> Fut,
+    Fut: std::future::Future<Output = lambda_http::Response<lambda_http::Body>>,
+{
+    app.actions.reset();
+    let resp = req.send(app, handler).await;
+    assert_eq!(resp.status, status, "{}", resp.body);
+    app.actions.take()
+}
+
+#[test]
+fn every_function_in_the_template_has_a_least_privilege_test() {
+    let functions: BTreeSet<String> = template_grants().into_keys().collect();
+    let covered: BTreeSet<String> = COVERED.iter().map(|s| s.to_string()).collect();
+    assert_eq!(
+        functions, covered,
+        "add a test to tests/e2e/iam.rs for each new function"
+    );
+}
+
+#[test]
+fn index_grants_name_their_index() {
+    for (function, grants) in template_grants() {
+        for (action, resource) in grants {
+            assert!(
+                !resource.contains('*') || resource == "identity",
+                "{function}: {action} on {resource}: name the resource"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn create_org_is_granted_exactly_what_it_uses() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let slug = roster_tests::slug();
+    let create = || {
+        Req::post("/orgs")
+            .user(&alice)
+            .json(json!({"slug": slug, "name": "Acme", "seat_limit": 1}))
+    };
+    let mut used = record(&app, create(), create_org::handle, 201).await;
+    used.extend(record(&app, create(), create_org::handle, 409).await);
+    assert_exactly_granted("create-org", &used);
+}
+
+#[tokio::test]
+async fn get_org_is_granted_exactly_what_it_uses() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 1).await;
+    let used = record(
+        &app,
+        Req::get("/orgs/{org}").org(&org).user(&alice),
+        get_org::handle,
+        200,
+    )
+    .await;
+    assert_exactly_granted("get-org", &used);
+}
+
+#[tokio::test]
+async fn update_org_is_granted_exactly_what_it_uses() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 1).await;
+    let used = record(
+        &app,
+        Req::patch("/orgs/{org}")
+            .org(&org)
+            .user(&alice)
+            .json(json!({"name": "Renamed", "seat_limit": 5})),
+        update_org::handle,
+        200,
+    )
+    .await;
+    assert_exactly_granted("update-org", &used);
+}
+
+#[tokio::test]
+async fn list_my_orgs_is_granted_exactly_what_it_uses() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    app.create_org(&alice, 1).await;
+    let used = record(
+        &app,
+        Req::get("/me/orgs").user(&alice),
+        list_my_orgs::handle,
+        200,
+    )
+    .await;
+    assert_exactly_granted("list-my-orgs", &used);
+}
+
+#[tokio::test]
+async fn invite_members_is_granted_exactly_what_it_uses() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 1).await;
+    let invite = |emails: serde_json::Value| {
+        Req::post("/orgs/{org}/invitations")
+            .org(&org)
+            .user(&alice)
+            .json(json!({"emails": emails}))
+    };
+    // New invitations, then one replacing an expired invitation, a CSV upload
+    // and a dry run.
+    let mut used = record(
+        &app,
+        invite(json!(["a@example.com", "b@example.com"])),
+        invite_members::handle,
+        200,
+    )
+    .await;
+    app.clock.advance(Duration::days(8));
+    used.extend(
+        record(
+            &app,
+            invite(json!(["a@example.com"])),
+            invite_members::handle,
+            200,
+        )
+        .await,
+    );
+    used.extend(
+        record(
+            &app,
+            Req::post("/orgs/{org}/invitations")
+                .org(&org)
+                .user(&alice)
+                .csv("email,role,seat\nc@example.com,member,true\n"),
+            invite_members::handle,
+            200,
+        )
+        .await,
+    );
+    used.extend(
+        record(
+            &app,
+            invite(json!(["d@example.com"])).query("dry_run", "true"),
+            invite_members::handle,
+            200,
+        )
+        .await,
+    );
+    assert_exactly_granted("invite-members", &used);
+}
+
+#[tokio::test]
+async fn list_invitations_is_granted_exactly_what_it_uses() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 1).await;
+    app.invite(
+        &alice,
+        &org,
+        &["a@example.com", "b@example.com"],
+        "member",
+        false,
+    )
+    .await;
+    let mut used = BTreeSet::new();
+    for status in ["pending", "expired", "all"] {
+        used.extend(
+            record(
+                &app,
+                Req::get("/orgs/{org}/invitations")
+                    .org(&org)
+                    .user(&alice)
+                    .query("status", status)
+                    .query("limit", "1"),
+                list_invitations::handle,
+                200,
+            )
+            .await,
+        );
+    }
+    assert_exactly_granted("list-invitations", &used);
+}
+
+#[tokio::test]
+async fn resend_and_revoke_invitation_are_granted_exactly_what_they_use() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 1).await;
+    let resp = app
+        .invite(&alice, &org, &["a@example.com"], "member", false)
+        .await;
+    let id = resp.json["results"][0]["invitation_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let on_invitation = |req: Req| req.org(&org).param("id", &id).user(&alice);
+    // Past the resend cooldown (an abuse limit).
+    app.clock.advance(Duration::hours(2));
+    let resend = on_invitation(Req::post("/orgs/{org}/invitations/{id}/resend"));
+    let used = record(&app, resend, resend_invitation::handle, 200).await;
+    assert_exactly_granted("resend-invitation", &used);
+    let revoke = on_invitation(Req::delete("/orgs/{org}/invitations/{id}"));
+    let used = record(&app, revoke, revoke_invitation::handle, 204).await;
+    assert_exactly_granted("revoke-invitation", &used);
+}
+
+#[tokio::test]
+async fn accept_invitation_is_granted_exactly_what_it_uses() {
+    let app = TestApp::spawn().await;
+    // With a free seat (the seat mail goes to the outbox), then without one.
+    let (org, alice, bob, token) = app.org_with_invitee(1, "member", true).await;
+    let accept = |user: &User, token: &str| {
+        Req::post("/invitations/accept")
+            .user(user)
+            .json(json!({"token": token}))
+    };
+    let mut used = record(&app, accept(&bob, &token), accept_invitation::handle, 200).await;
+    let carol = User::new("carol");
+    let token = app
+        .invite_and_get_token(&alice, &org, &carol, "admin", true)
+        .await;
+    used.extend(record(&app, accept(&carol, &token), accept_invitation::handle, 200).await);
+    assert_exactly_granted("accept-invitation", &used);
+}
+
+/// An org with admin alice and seated member bob, who holds a token.
+async fn org_with_seated_member(app: &TestApp) -> (String, User, User, String, String) {
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 3).await;
+    let bob = User::new("bob");
+    app.add_member(&alice, &org, &bob, "member", true).await;
+    let resp = Req::post("/orgs/{org}/tokens")
+        .org(&org)
+        .user(&bob)
+        .json(json!({"name": "laptop"}))
+        .send(app, issue_token::handle)
+        .await;
+    assert_eq!(resp.status, 201, "{}", resp.body);
+    let token = resp.json["token"].as_str().unwrap().to_owned();
+    let id = resp.json["id"].as_str().unwrap().to_owned();
+    (org, alice, bob, token, id)
+}
+
+#[tokio::test]
+async fn member_reads_are_granted_exactly_what_they_use() {
+    let app = TestApp::spawn().await;
+    let (org, alice, bob, token, _) = org_with_seated_member(&app).await;
+    let used = record(
+        &app,
+        Req::get("/orgs/{org}/members")
+            .org(&org)
+            .user(&alice)
+            .query("limit", "1"),
+        list_members::handle,
+        200,
+    )
+    .await;
+    assert_exactly_granted("list-members", &used);
+    let used = record(
+        &app,
+        Req::get("/orgs/{org}/members/{user_id}")
+            .org(&org)
+            .param("user_id", &bob.sub)
+            .user(&alice),
+        get_member::handle,
+        200,
+    )
+    .await;
+    assert_exactly_granted("get-member", &used);
+    let used = record(
+        &app,
+        Req::get("/orgs/{org}/tokens")
+            .org(&org)
+            .user(&alice)
+            .query("user_id", &bob.sub),
+        list_tokens::handle,
+        200,
+    )
+    .await;
+    assert_exactly_granted("list-tokens", &used);
+    let used = record(
+        &app,
+        Req::get("/orgs/{org}/audit").org(&org).user(&alice),
+        list_audit_events::handle,
+        200,
+    )
+    .await;
+    assert_exactly_granted("list-audit-events", &used);
+    let used = record(
+        &app,
+        Req::post("/tokens/introspect").json(json!({"token": token, "channel": "main"})),
+        introspect_token::handle,
+        200,
+    )
+    .await;
+    assert_exactly_granted("introspect-token", &used);
+}
+
+#[tokio::test]
+async fn member_changes_are_granted_exactly_what_they_use() {
+    let app = TestApp::spawn().await;
+    let (org, alice, bob, _, token_id) = org_with_seated_member(&app).await;
+    let on_bob = |req: Req| req.org(&org).param("user_id", &bob.sub).user(&alice);
+
+    let used = record(
+        &app,
+        on_bob(Req::put("/orgs/{org}/members/{user_id}/role"))
+            .json(json!({"role": "billing_manager"})),
+        change_role::handle,
+        200,
+    )
+    .await;
+    assert_exactly_granted("change-role", &used);
+
+    let mut used = BTreeSet::new();
+    for who in [&bob, &alice] {
+        let req = Req::post("/orgs/{org}/members/{user_id}/tokens")
+            .org(&org)
+            .param("user_id", &bob.sub)
+            .user(who)
+            .json(json!({"name": "ci"}));
+        used.extend(record(&app, req, issue_token::handle, 201).await);
+    }
+    used.extend(
+        record(
+            &app,
+            Req::post("/orgs/{org}/tokens")
+                .org(&org)
+                .user(&bob)
+                .json(json!({"name": "own"})),
+            issue_token::handle,
+            201,
+        )
+        .await,
+    );
+    assert_exactly_granted("issue-token", &used);
+
+    // Revoking bob's own token as bob, and as the admin.
+    let mut used = record(
+        &app,
+        Req::delete("/orgs/{org}/tokens/{id}")
+            .org(&org)
+            .param("id", &token_id)
+            .user(&alice),
+        revoke_token::handle,
+        204,
+    )
+    .await;
+    let list = Req::get("/orgs/{org}/tokens")
+        .org(&org)
+        .user(&bob)
+        .send(&app, list_tokens::handle)
+        .await;
+    let own_id = list.json["items"][0]["id"].as_str().unwrap().to_owned();
+    used.extend(
+        record(
+            &app,
+            Req::delete("/orgs/{org}/tokens/{id}")
+                .org(&org)
+                .param("id", &own_id)
+                .user(&bob),
+            revoke_token::handle,
+            204,
+        )
+        .await,
+    );
+    assert_exactly_granted("revoke-token", &used);
+
+    let used = record(
+        &app,
+        on_bob(Req::delete("/orgs/{org}/members/{user_id}/seat")),
+        revoke_seat::handle,
+        204,
+    )
+    .await;
+    assert_exactly_granted("revoke-seat", &used);
+    let used = record(
+        &app,
+        on_bob(Req::put("/orgs/{org}/members/{user_id}/seat")),
+        assign_seat::handle,
+        200,
+    )
+    .await;
+    assert_exactly_granted("assign-seat", &used);
+
+    // Removed by an admin, and leaving.
+    let carol = User::new("carol");
+    app.add_member(&alice, &org, &carol, "member", false).await;
+    let mut used = record(
+        &app,
+        on_bob(Req::delete("/orgs/{org}/members/{user_id}")),
+        remove_member::handle,
+        204,
+    )
+    .await;
+    used.extend(
+        record(
+            &app,
+            Req::delete("/orgs/{org}/members/{user_id}")
+                .org(&org)
+                .param("user_id", &carol.sub)
+                .user(&carol),
+            remove_member::handle,
+            204,
+        )
+        .await,
+    );
+    assert_exactly_granted("remove-member", &used);
+}
+
+#[tokio::test]
+async fn deliver_email_is_granted_exactly_what_it_uses() {
+    let app = TestApp::spawn().await;
+    // An invitation mail and a seat mail.
+    let (org, _alice, bob, token) = app.org_with_invitee(1, "member", true).await;
+    assert_eq!(app.accept(&bob, &token).await.status, 200);
+    let items = queued_outbox_items(&app, &org).await;
+    assert_eq!(items.len(), 1, "the seat mail is queued");
+    app.actions.reset();
+    let response =
+        roster::events::deliver_email::deliver_records(&app.app, stream_event(items).records).await;
+    assert!(response.batch_item_failures.is_empty());
+    let mut used = app.actions.take();
+
+    let carol = User::new("carol");
+    app.invite(&_alice, &org, &[&carol.email], "member", false)
+        .await;
+    let items = queued_outbox_items(&app, &org).await;
+    app.actions.reset();
+    roster::events::deliver_email::deliver_records(&app.app, stream_event(items).records).await;
+    used.extend(app.actions.take());
+    assert_exactly_granted("deliver-email", &used);
+}
+
+#[tokio::test]
+async fn sweep_is_granted_exactly_what_it_uses() {
+    let app = TestApp::isolated().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let bob = User::new("bob");
+    app.invite(&alice, &org, &[&bob.email], "member", false)
+        .await;
+    // The first send fails (an unverified sender), so the sweep retries it.
+    let mut broken = TestApp::spawn_with_sender("unverified@nowhere.test").await;
+    let mut inner = (*broken.app).clone();
+    inner.store = app.app.store.clone();
+    inner.clock = app.app.clock.clone();
+    broken.app = std::sync::Arc::new(inner);
+    roster_tests::mail::deliver_queued(&broken, &org).await;
+
+    app.clock.advance(Duration::minutes(2));
+    app.actions.reset();
+    let report = roster::events::sweep::sweep(&app.app).await.unwrap();
+    assert_eq!(report.mail_sent, 1);
+    let mut used = app.actions.take();
+    // 40 days on, the invitation is past its TTL: the sweep deletes it.
+    app.clock.advance(Duration::days(40));
+    let report = roster::events::sweep::sweep(&app.app).await.unwrap();
+    assert_eq!(report.invitations_deleted, 1);
+    used.extend(app.actions.take());
+    assert_exactly_granted("sweep", &used);
+}
