@@ -17,18 +17,23 @@ const COVERED: &[&str] = &[
     "accept-invitation",
     "assign-seat",
     "change-role",
+    "console",
     "create-org",
     "deliver-email",
+    "get-import",
     "get-member",
     "get-org",
+    "import-worker",
     "introspect-token",
     "invite-members",
     "issue-token",
     "list-audit-events",
+    "list-imports",
     "list-invitations",
     "list-members",
     "list-my-orgs",
     "list-tokens",
+    "preview-invitation",
     "remove-member",
     "resend-invitation",
     "revoke-invitation",
@@ -208,6 +213,19 @@ async fn invite_members_is_granted_exactly_what_it_uses() {
             invite(json!(["d@example.com"])).query("dry_run", "true"),
             invite_members::handle,
             200,
+        )
+        .await,
+    );
+    // Over the synchronous limit: the rows are stored as an import job.
+    used.extend(
+        record(
+            &app,
+            Req::post("/orgs/{org}/invitations")
+                .org(&org)
+                .user(&alice)
+                .csv(job_csv(&org)),
+            invite_members::handle,
+            202,
         )
         .await,
     );
@@ -523,5 +541,94 @@ async fn sweep_is_granted_exactly_what_it_uses() {
     let report = roster::events::sweep::sweep(&app.app).await.unwrap();
     assert_eq!(report.invitations_deleted, 1);
     used.extend(app.actions.take());
+    // An import job no worker picked up: the sweep resumes it once it stalls.
+    let accepted = Req::post("/orgs/{org}/invitations")
+        .org(&org)
+        .user(&alice)
+        .csv(job_csv(&org))
+        .send(&app, invite_members::handle)
+        .await;
+    assert_eq!(accepted.status, 202, "{}", accepted.body);
+    app.clock.advance(Duration::minutes(6));
+    app.actions.reset();
+    let report = roster::events::sweep::sweep(&app.app).await.unwrap();
+    assert_eq!(report.imports_resumed, 1);
+    used.extend(app.actions.take());
     assert_exactly_granted("sweep", &used);
+}
+
+/// A CSV one row over the synchronous limit: an import job.
+fn job_csv(org: &str) -> String {
+    let mut csv = String::from("email,role,seat\n");
+    for i in 0..=roster::domain::import::SYNC_MAX_ROWS {
+        csv.push_str(&format!("job{i}@{org}.example.com,member,false\n"));
+    }
+    csv
+}
+
+/// The job an upload answered `202` with, run by the worker and read back.
+#[tokio::test]
+async fn import_jobs_are_granted_exactly_what_they_use() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let accepted = Req::post("/orgs/{org}/invitations")
+        .org(&org)
+        .user(&alice)
+        .csv(job_csv(&org))
+        .send(&app, invite_members::handle)
+        .await;
+    assert_eq!(accepted.status, 202, "{}", accepted.body);
+    let id = accepted.json["id"].as_str().unwrap().to_owned();
+
+    let slug = roster::domain::OrgSlug::parse(&org).unwrap();
+    let job = roster::domain::import::ImportId::parse(&id).unwrap();
+    let item = app
+        .app
+        .store
+        .import_job_item(&slug, &job)
+        .await
+        .unwrap()
+        .expect("the job item");
+    app.actions.reset();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    let response = roster::events::import_worker::run_records(
+        &app.app,
+        stream_event(vec![item]).records,
+        deadline,
+    )
+    .await;
+    assert!(response.batch_item_failures.is_empty(), "worker failed");
+    assert_exactly_granted("import-worker", &app.actions.take());
+
+    let read = || {
+        Req::get("/orgs/{org}/imports/{id}")
+            .org(&org)
+            .param("id", &id)
+            .user(&alice)
+    };
+    let used = record(&app, read(), get_import::handle, 200).await;
+    assert_exactly_granted("get-import", &used);
+    let list = Req::get("/orgs/{org}/imports").org(&org).user(&alice);
+    let used = record(&app, list, list_imports::handle, 200).await;
+    assert_exactly_granted("list-imports", &used);
+}
+
+#[tokio::test]
+async fn preview_invitation_is_granted_exactly_what_it_uses() {
+    let app = TestApp::spawn().await;
+    let (_, _, bob, token) = app.org_with_invitee(1, "member", false).await;
+    let preview = Req::post("/invitations/preview")
+        .user(&bob)
+        .json(json!({"token": token}));
+    let used = record(&app, preview, preview_invitation::handle, 200).await;
+    assert_exactly_granted("preview-invitation", &used);
+}
+
+/// The console serves embedded files: no AWS call, and no grant beyond its logs.
+#[test]
+fn the_console_is_granted_nothing() {
+    let grants = template_grants();
+    let console = grants.get("console").expect("console is in the template");
+    assert!(console.is_empty(), "console: unused grants [{}]", show(console));
 }
