@@ -427,8 +427,8 @@ async fn ten_thousand_rows_survive_a_killed_worker_each_invited_and_mailed_once(
     app.calls.reset();
     let accepted = upload(&app, &alice, &org, &csv_of(&lines), false).await;
     assert_eq!(accepted.status, 202, "{}", accepted.body);
-    // 209 chunks in 9 BatchWriteItems, plus the authorizing read and the job's transaction.
-    assert_eq!(app.calls.total(), 1 + 209usize.div_ceil(25) + 1);
+    // 213 chunks in 9 BatchWriteItems, plus the authorizing read and the job's transaction.
+    assert_eq!(app.calls.total(), 1 + 213usize.div_ceil(25) + 1);
     let id = accepted.json["id"].as_str().unwrap().to_owned();
 
     // The worker runs on the job's stream record and is killed midway.
@@ -647,4 +647,82 @@ async fn a_throttled_job_backs_off_slows_down_and_still_invites_everyone_once() 
     let job = get_job(&app, &alice, &org, &id, None).await;
     assert_eq!(job.json["summary"]["invited"], 501);
     assert_eq!(queued_outbox_items(&app, &org).await.len(), 501);
+}
+
+#[tokio::test]
+async fn a_job_is_held_to_the_daily_invitation_limit_and_the_rows_over_it_are_limit_exceeded() {
+    const DAILY: usize = 40;
+    let app = TestApp::with_limits(roster::domain::Limits {
+        invitations_per_org_per_day: DAILY as u32,
+        pending_invitations_per_org: 10_000,
+        resend_cooldown_secs: 3_600,
+        orgs_per_user_per_day: 3,
+        tokens_per_member_per_day: 50,
+    })
+    .await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 5).await;
+    let rows = SYNC_MAX_ROWS + 1;
+    let lines: Vec<String> = (0..rows)
+        .map(|i| format!("l{i}@{org}.example.com,member,false"))
+        .collect();
+    let accepted = upload(&app, &alice, &org, &csv_of(&lines), false).await;
+    assert_eq!(accepted.status, 202, "{}", accepted.body);
+    let id = accepted.json["id"].as_str().unwrap().to_owned();
+
+    app.calls.reset();
+    wake_worker(&app, &org, &id).await;
+    // The counters ride on each chunk's read and transaction: no extra call.
+    let chunks = rows.div_ceil(ROWS_PER_CHUNK);
+    assert_eq!(
+        app.calls.by_operation(),
+        BTreeMap::from([
+            ("BatchGetItem".to_owned(), chunks + chunks.div_ceil(8)),
+            ("GetItem".to_owned(), 2),
+            ("TransactWriteItems".to_owned(), chunks)
+        ])
+    );
+
+    let done = get_job(&app, &alice, &org, &id, None).await;
+    assert_eq!(done.json["status"], "done", "{}", done.body);
+    assert_eq!(done.json["processed"], rows);
+    assert_eq!(
+        done.json["summary"],
+        json!({"invited": DAILY, "limit_exceeded": rows - DAILY, "already_member": 0,
+            "already_invited": 0, "invalid": 0, "duplicate": 0}),
+        "{}",
+        done.body
+    );
+    let results = all_results(&app, &alice, &org, &id).await;
+    assert_eq!(results.len(), rows);
+    for (i, row) in results.iter().enumerate() {
+        let word = if i < DAILY {
+            "invited"
+        } else {
+            "limit_exceeded"
+        };
+        assert_eq!(row["outcome"], word, "{row}");
+    }
+    assert_eq!(queued_outbox_items(&app, &org).await.len(), DAILY);
+    assert_eq!(roster_tests::mail::deliver_queued(&app, &org).await, DAILY);
+    // Each address is on the org's domain: SES received exactly the limit.
+    assert_eq!(
+        roster_tests::mail::sent_count_containing(&format!("@{org}.example.com")).await,
+        DAILY
+    );
+
+    // Waking the worker again changes nothing, and the counter was taken:
+    // the day's room is gone for the synchronous path too.
+    wake_worker(&app, &org, &id).await;
+    assert_eq!(queued_outbox_items(&app, &org).await.len(), 0);
+    let one_more = upload(
+        &app,
+        &alice,
+        &org,
+        &csv_of(&[format!("more@{org}.example.com,member,false")]),
+        false,
+    )
+    .await;
+    assert_eq!(one_more.status, 429, "{}", one_more.body);
+    assert_eq!(one_more.json["limit"], "invitations_per_org_per_day");
 }

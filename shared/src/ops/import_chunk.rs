@@ -6,7 +6,8 @@
 //! the commit, or a second worker on the same job, cannot invite or mail twice.
 
 use super::invite_members::{
-    BatchError, Candidate, Existing, Outcome, RowResult, decide, lookup_reads, write_batch,
+    BatchError, CHUNK_COUNTERS, Candidate, ChunkLimits, Existing, Outcome, RowResult, decide,
+    lookup_reads, write_batch,
 };
 use super::{Caller, Membership, OpError};
 use crate::App;
@@ -35,6 +36,10 @@ pub enum ChunkError {
     /// The admin who started the job may no longer invite (or left the org).
     #[error("the job's creator may no longer invite")]
     Forbidden,
+    /// A concurrent write moved a limit counter past the room this chunk
+    /// read: nothing was written; run the chunk again.
+    #[error("a limit counter moved concurrently")]
+    LimitRaced,
     #[error(transparent)]
     Op(#[from] OpError),
 }
@@ -48,7 +53,13 @@ pub fn creator(job: &ImportJob) -> Caller {
     }
 }
 
-/// Calls: one `BatchGetItem` (authorization and lookups), one transaction
+/// The org's invitation limits hold: the daily-invitations and
+/// open-invitations counters are read with the lookups (a chunk's 48 rows
+/// leave room for them in the read) and taken in the chunk's transaction, so
+/// they move once, with the progress; the rows past the room are
+/// `limit_exceeded`.
+///
+/// Calls: one `BatchGetItem` (authorization, lookups, counters), one transaction
 /// (plus one per lost race with a concurrent invite of the same email).
 pub async fn process_chunk(
     app: &App,
@@ -83,7 +94,10 @@ pub async fn process_chunk(
         });
     }
 
-    let reads = lookup_reads(&job.org, &candidates);
+    let [today, pending] = ChunkLimits::counters(&job.org, app.now());
+    let reads = lookup_reads(&job.org, &candidates)
+        .quota(today)
+        .quota(pending);
     let membership = match Membership::load(app, &job.org, &caller, reads).await {
         Err(OpError::OrgNotFound) => return Err(ChunkError::Forbidden),
         other => other?,
@@ -93,6 +107,14 @@ pub async fn process_chunk(
     }
     let existing = Existing::from(membership.found.clone());
     let to_invite = decide(app, &membership, candidates, &existing, &mut results);
+    let (limits, to_invite) = ChunkLimits::hold(
+        app,
+        &job.org,
+        &membership.found,
+        &existing,
+        to_invite,
+        &mut results,
+    );
     let invites = to_invite.len();
 
     let now = app.now();
@@ -115,7 +137,7 @@ pub async fn process_chunk(
         for word in &words {
             *counts.entry(*word).or_insert(0u64) += 1;
         }
-        vec![
+        let mut actions = vec![
             (
                 PROGRESS.to_owned(),
                 progress_action(job, chunk.index, &counts, now),
@@ -124,7 +146,9 @@ pub async fn process_chunk(
                 OUTCOMES.to_owned(),
                 outcomes_action(job, chunk.index, &words),
             ),
-        ]
+        ];
+        actions.extend(limits.takes(lost));
+        actions
     };
     match write_batch(app, &caller, &membership, to_invite, extra).await {
         Ok(lost) => {
@@ -141,6 +165,9 @@ pub async fn process_chunk(
             })
         }
         Err(BatchError::ExtraFailed(name)) if name == PROGRESS => Err(ChunkError::AlreadyDone),
+        Err(BatchError::ExtraFailed(name)) if CHUNK_COUNTERS.contains(&name.as_str()) => {
+            Err(ChunkError::LimitRaced)
+        }
         Err(BatchError::ExtraFailed(_)) => {
             Err(OpError::Internal("an import chunk item is missing".into()).into())
         }
@@ -158,6 +185,7 @@ pub fn row_result(row_number: usize, row: &ChunkRow, word: &str) -> Option<RowRe
                 "invited" => Outcome::Invited(id),
                 "already_invited" => Outcome::AlreadyInvited(id),
                 "already_member" => Outcome::AlreadyMember,
+                "limit_exceeded" => Outcome::LimitExceeded,
                 _ => return None,
             };
             (email.to_string(), outcome)

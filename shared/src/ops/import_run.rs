@@ -93,6 +93,8 @@ pub async fn run_import(app: &App, input: RunImport) -> Result<RunReport, OpErro
                         report.outcome = RunOutcome::Superseded;
                         return Ok(report);
                     }
+                    // Re-read the counters and run the chunk again.
+                    Err(ChunkError::LimitRaced) => {}
                     Err(ChunkError::Forbidden) => {
                         app.store
                             .fail_import(

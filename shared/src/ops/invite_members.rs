@@ -14,8 +14,8 @@ use crate::domain::{
 };
 use crate::store::tx::Action as TxAction;
 use crate::store::{
-    Found, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ITEMS, Reads, Transaction, invitations, outbox,
-    quotas,
+    Found, Item, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ITEMS, Reads, Transaction, invitations,
+    outbox, quotas,
 };
 use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
@@ -44,6 +44,9 @@ pub enum Outcome {
     AlreadyInvited(InvitationId),
     Invalid(String),
     Duplicate,
+    /// An import job's row past the room an abuse limit left (the synchronous
+    /// path refuses the whole upload with a 429 instead).
+    LimitExceeded,
 }
 
 impl Outcome {
@@ -54,6 +57,7 @@ impl Outcome {
             Self::AlreadyInvited(_) => "already_invited",
             Self::Invalid(_) => "invalid",
             Self::Duplicate => "duplicate",
+            Self::LimitExceeded => "limit_exceeded",
         }
     }
 }
@@ -475,6 +479,88 @@ pub(crate) fn decide(
         };
     }
     to_invite
+}
+
+/// The org's two invitation limits held against one import chunk: the same
+/// counters and the same [`quotas::take`] as the synchronous path's first
+/// write, read with the chunk's lookups and taken in its transaction.
+pub(crate) struct ChunkLimits {
+    counters: [Item; 2],
+    max: [u32; 2],
+    expires: Option<DateTime<Utc>>,
+    /// The rows kept, and whether each opens a new invitation (replacing an
+    /// expired one keeps the open count).
+    kept: Vec<(usize, bool)>,
+}
+
+/// The names of the counters' actions in a chunk's transaction.
+pub(crate) const CHUNK_COUNTERS: [&str; 2] = ["invites_today", "pending"];
+
+impl ChunkLimits {
+    /// The counters to read with the chunk's lookups.
+    pub(crate) fn counters(org: &OrgSlug, now: DateTime<Utc>) -> [Item; 2] {
+        [
+            quotas::org_invites_today(org, now),
+            quotas::org_pending(org),
+        ]
+    }
+
+    /// Keeps the invitations that fit in the room the counters leave, in row
+    /// order; the rows past it get [`Outcome::LimitExceeded`].
+    pub(crate) fn hold(
+        app: &App,
+        org: &OrgSlug,
+        found: &Found,
+        existing: &Existing,
+        to_invite: Vec<(usize, Invitation)>,
+        results: &mut [RowResult],
+    ) -> (Self, Vec<(usize, Invitation)>) {
+        let now = app.now();
+        let limits = app.config.limits;
+        let counters = Self::counters(org, now);
+        let max = [
+            limits.invitations_per_org_per_day,
+            limits.pending_invitations_per_org,
+        ];
+        let room = |i: usize| (i64::from(max[i]) - found.quota_used(&counters[i])).max(0);
+        let (today_room, pending_room) = (room(0), room(1));
+        let (mut mails, mut opened) = (0i64, 0i64);
+        let mut kept = Vec::new();
+        let mut invite = Vec::new();
+        for (index, inv) in to_invite {
+            let new = !existing.invitations.contains_key(&inv.email);
+            if mails < today_room && (!new || opened < pending_room) {
+                mails += 1;
+                opened += i64::from(new);
+                kept.push((index, new));
+                invite.push((index, inv));
+            } else {
+                results[index].outcome = Outcome::LimitExceeded;
+            }
+        }
+        let limits = Self {
+            counters,
+            max,
+            expires: quotas::daily(now),
+            kept,
+        };
+        (limits, invite)
+    }
+
+    /// The counters' updates for the rows kept that did not lose a race.
+    pub(crate) fn takes(&self, lost: &[usize]) -> Vec<(String, TxAction)> {
+        let kept = self.kept.iter().filter(|(i, _)| !lost.contains(i));
+        let mails = kept.clone().count() as u32;
+        let opened = kept.filter(|(_, new)| *new).count() as u32;
+        [(0, mails, self.expires), (1, opened, None)]
+            .into_iter()
+            .filter(|(_, amount, _)| *amount > 0)
+            .filter_map(|(i, amount, expires)| {
+                quotas::take(self.counters[i].clone(), amount, self.max[i], expires)
+                    .map(|take| (CHUNK_COUNTERS[i].to_owned(), take))
+            })
+            .collect()
+    }
 }
 
 /// Why [`write_batch`] did not write.

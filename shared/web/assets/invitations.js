@@ -10,6 +10,7 @@ const OUTCOMES = {
   already_invited: "Already invited",
   invalid: "Invalid",
   duplicate: "Duplicate",
+  limit_exceeded: "Over the limit",
 };
 
 export async function invitationsScreen(view, { slug }) {
