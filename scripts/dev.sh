@@ -30,9 +30,13 @@ cleanup() {
     stack_down
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+# Each signal trap ignores further signals before anything else: on SIGTERM
+# make signals us a second time, and that second TERM, running `exit 143`
+# again inside the EXIT trap before cleanup's own `trap ''`, ended the script
+# before stack_down ran (everything leaked; reproduced under load).
+trap 'trap "" INT TERM HUP; exit 130' INT
+trap 'trap "" INT TERM HUP; exit 143' TERM
+trap 'trap "" INT TERM HUP; exit 129' HUP
 
 if stack_listening "$API_PORT"; then
     echo "dev: 127.0.0.1:$API_PORT is already in use (another make dev? set ROSTER_API_PORT)" >&2

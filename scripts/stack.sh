@@ -37,6 +37,7 @@ _stack_marked() {
             _stack_alive "$pid" && echo "$pid"
         fi
     done
+    return 0 # else a marked pid that just died fails `left=$(...)` under set -e, mid-cleanup
 }
 
 stack_listening() { "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $1), 0.5)" 2>/dev/null; }
