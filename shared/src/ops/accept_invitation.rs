@@ -5,13 +5,12 @@
 //! with it while one is free; otherwise the invitee joins without one.
 
 use super::commit::{Audit, commit};
+use super::preview_invitation::{Offer, preview_invitation};
 use super::{Caller, OpError, seat_epoch, settle};
 use crate::App;
-use crate::domain::{
-    Invitation, InvitationState, InviteLink, MailKind, Member, Org, OutboxMessage, Role,
-};
+use crate::domain::{Invitation, InviteLink, MailKind, Member, Org, OutboxMessage, Role};
 use crate::store::rules::{Counters, counters};
-use crate::store::{Reads, Transaction, invitations, members, outbox, quotas};
+use crate::store::{Transaction, invitations, members, outbox, quotas};
 use serde_json::json;
 
 pub struct Accepted {
@@ -33,37 +32,9 @@ async fn attempt(
     caller: &Caller,
     link: &InviteLink,
 ) -> Result<Option<Accepted>, OpError> {
-    let slug = &link.org;
-    let reads = Reads::new()
-        .invitation(slug, &link.id.email())
-        .org(slug)
-        .member(slug, &caller.user_id)
-        .member_email(slug, &caller.email);
-    let found = app.store.read(reads).await?;
-    let presented = link.secret_hash();
-    let invitation = found
-        .invitations
-        .first()
-        .filter(|inv| {
-            inv.token_hash
-                .as_ref()
-                .is_some_and(|h| h.matches(&presented))
-        })
-        .ok_or(OpError::InvitationNotFound)?;
-    let org = found.org(slug).ok_or(OpError::InvitationNotFound)?;
-    if !caller.email_verified || caller.email != invitation.email {
-        return Err(OpError::EmailMismatch);
-    }
-    let now = app.now();
-    if invitation.state(now) == InvitationState::Expired {
-        return Err(OpError::InvitationExpired {
-            expires_at: invitation.expires_at,
-        });
-    }
-    if !found.members.is_empty() || !found.member_emails.is_empty() {
-        return Err(OpError::AlreadyMember);
-    }
-    join(app, caller, link, invitation, org.clone()).await
+    // The checks are the preview's: link secret, verified email, expiry, membership.
+    let Offer { org, invitation } = preview_invitation(app, caller, link).await?;
+    join(app, caller, link, &invitation, org).await
 }
 
 /// The membership write: consume the invitation, add the member (with the

@@ -2,6 +2,8 @@
 //! seat, expiry), for the console's accept page to show before the invitee
 //! accepts. It checks what accepting checks — the link's secret, the caller's
 //! verified email, expiry, membership — and changes nothing. One read.
+//! Accepting runs these same checks (it calls [`preview_invitation`]) before
+//! its write.
 
 use super::{Caller, OpError};
 use crate::App;
@@ -16,7 +18,7 @@ pub struct Offer {
 pub async fn preview_invitation(
     app: &App,
     caller: &Caller,
-    link: InviteLink,
+    link: &InviteLink,
 ) -> Result<Offer, OpError> {
     let slug = &link.org;
     let reads = Reads::new()

@@ -25,6 +25,6 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let input: Input = json(req)?;
     // A token of the wrong shape cannot name an invitation.
     let link = InviteLink::parse(&input.token).map_err(|_| OpError::InvitationNotFound)?;
-    let offer = preview_invitation(app, &caller, link).await?;
+    let offer = preview_invitation(app, &caller, &link).await?;
     Ok(response::ok(&views::offer(&offer)))
 }
