@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+import local_router
+
 CHROMIUM = os.environ.get("ROSTER_CHROMIUM", "/usr/bin/chromium")
 # Headless Chromium as root, with no calls home (refused here anyway).
 CHROMIUM_FLAGS = [
@@ -75,6 +77,8 @@ class Person:
         self.email = f"{name}-{tag()}@example.com"
         self.api_url = api_url
         self.context = browser.new_context(viewport={"width": 1200, "height": 800})
+        # Only the stack's own origin: cargo lambda watch's lost responses (local_router.py).
+        self.context.route(f"{api_url}/**", local_router.route)
         self.page: Page = self.context.new_page()
         self.problems: list[str] = []
         self.page.on("console", self._console)
@@ -110,6 +114,14 @@ class Person:
     def shot(self, name: str):
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    refetched = local_router.refetched
+    terminalreporter.write_line(
+        f"cargo lambda watch lost {len(refetched)} response(s), fetched again (tests/browser/local_router.py)"
+        + "".join(f"\n  {r}" for r in refetched)
+    )
 
 
 @pytest.hookimpl(wrapper=True)

@@ -2,11 +2,10 @@
 local one answers over HTTP."""
 
 import gzip
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from cfnlint.decode import cfn_yaml
+from local_router import get
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = cfn_yaml.loads((ROOT / "infra" / "template.yaml").read_text())
@@ -52,12 +51,6 @@ def test_no_api_route_is_under_the_console_prefix():
             assert not event["Path"].startswith("/app"), (name, event["Path"])
 
 
-def get(url: str, headers: dict | None = None):
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=60) as resp:
-            return resp.status, resp.headers, resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers, err.read()
 
 
 def test_pages_and_every_asset_they_load_carry_the_security_headers(api_url):
