@@ -15,8 +15,11 @@ every other 5xx, from the router or not, still fails the test. The count is
 printed at the end of the run.
 """
 
+import re
 import urllib.error
 import urllib.request
+
+from playwright.sync_api import Error as PlaywrightError
 
 LOST_RESPONSE = b'{"type":"https://httpstatuses.com/500","status":500,"title":"Internal Server Error"}'
 ATTEMPTS = 3
@@ -43,6 +46,16 @@ def get(url: str, headers: dict | None = None):
 
 def route(route):
     """Playwright route handler for the stack's origin (see the module doc)."""
+    try:
+        _route(route)
+    except PlaywrightError as err:
+        # The page or context closed while this request was in flight (a test
+        # ending mid-poll): nobody is left to answer.
+        if not re.search(r"has been (disposed|closed)", str(err)):
+            raise
+
+
+def _route(route):
     request = route.request
     if request.method != "GET":
         route.fallback()
