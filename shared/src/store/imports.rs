@@ -420,26 +420,14 @@ impl Store {
         job: &ImportJob,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let result = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(job_key(&job.org, &job.id)))
-            .update_expression("SET wake = :true, updated_at = :now, gsi2sk = :due")
-            .condition_expression("#status IN (:queued, :running)")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":true", AttributeValue::Bool(true))
-            .expression_attribute_values(":now", time(now))
-            .expression_attribute_values(":due", s(due_sk(stalled_at(now), &job.org, &job.id)))
-            .expression_attribute_values(":queued", s(ImportStatus::Queued.as_str()))
-            .expression_attribute_values(":running", s(ImportStatus::Running.as_str()))
-            .send()
-            .await
-            .map_err(StoreError::from_sdk);
-        match result {
-            Err(err) if err.is_condition_failed() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        let action = Action::update(
+            job_key(&job.org, &job.id),
+            "SET wake = :true, updated_at = :now, gsi2sk = :due",
+        )
+        .value(":true", AttributeValue::Bool(true))
+        .value(":now", time(now))
+        .value(":due", s(due_sk(stalled_at(now), &job.org, &job.id)));
+        self.write_if_unfinished(action).await
     }
 
     /// Stops a job for good with `error`; the rows processed keep their outcomes.
@@ -449,30 +437,30 @@ impl Store {
         error: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let result = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(job_key(&job.org, &job.id)))
-            .update_expression(
-                "SET #status = :failed, #error = :error, updated_at = :now, finished_at = :now, \
-                 wake = :false REMOVE gsi2pk, gsi2sk",
-            )
-            .condition_expression("#status IN (:queued, :running)")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_names("#error", "error")
-            .expression_attribute_values(":failed", s(ImportStatus::Failed.as_str()))
-            .expression_attribute_values(":error", s(error))
-            .expression_attribute_values(":now", time(now))
-            .expression_attribute_values(":false", AttributeValue::Bool(false))
-            .expression_attribute_values(":queued", s(ImportStatus::Queued.as_str()))
-            .expression_attribute_values(":running", s(ImportStatus::Running.as_str()))
-            .send()
-            .await
-            .map_err(StoreError::from_sdk);
-        match result {
+        let action = Action::update(
+            job_key(&job.org, &job.id),
+            "SET #status = :failed, #error = :error, updated_at = :now, finished_at = :now, \
+             wake = :false REMOVE gsi2pk, gsi2sk",
+        )
+        .name("#error", "error")
+        .value(":failed", s(ImportStatus::Failed.as_str()))
+        .value(":error", s(error))
+        .value(":now", time(now))
+        .value(":false", AttributeValue::Bool(false));
+        self.write_if_unfinished(action).await
+    }
+
+    /// Writes `action` to a job still queued or running; a finished job is
+    /// left as it is.
+    async fn write_if_unfinished(&self, action: Action) -> Result<(), StoreError> {
+        let action = action
+            .when("#status IN (:queued, :running)")
+            .name("#status", "status")
+            .value(":queued", s(ImportStatus::Queued.as_str()))
+            .value(":running", s(ImportStatus::Running.as_str()));
+        match self.write(action).await {
             Err(err) if err.is_condition_failed() => Ok(()),
-            other => other.map(|_| ()),
+            other => other,
         }
     }
 }
