@@ -111,27 +111,12 @@ pub async fn invite_members(
     let mut found = membership.found.clone();
     lookup(app, slug, &candidates[first..], &mut found).await?;
     let existing = Existing::from(found);
-    let mut to_invite = Vec::new();
-    let mut new_items = 0u32;
-    for candidate in candidates {
-        let id = InvitationId::for_email(&candidate.email);
-        results[candidate.index].outcome = if existing.members.contains(&candidate.email) {
-            Outcome::AlreadyMember
-        } else {
-            match existing.invitations.get(&candidate.email) {
-                Some(inv) if inv.state(now) == InvitationState::Pending => {
-                    Outcome::AlreadyInvited(id)
-                }
-                previous => {
-                    // Replacing an expired invitation keeps the open count.
-                    new_items += u32::from(previous.is_none());
-                    let inv = new_invitation(&membership, &candidate, previous, now);
-                    to_invite.push((candidate.index, inv));
-                    Outcome::Invited(id)
-                }
-            }
-        };
-    }
+    let to_invite = decide(app, &membership, candidates, &existing, &mut results);
+    // Replacing an expired invitation keeps the open count.
+    let new_items = to_invite
+        .iter()
+        .filter(|(_, inv)| existing.opens_new(inv))
+        .count() as u32;
     let limits = app.config.limits;
     let checks = vec![
         LimitCheck::new(
@@ -333,6 +318,14 @@ pub(crate) struct Existing {
     invitations: HashMap<Email, Invitation>,
 }
 
+impl Existing {
+    /// Whether writing `inv` opens a new invitation rather than replacing an
+    /// expired one (what the open-invitations limit counts).
+    pub(crate) fn opens_new(&self, inv: &Invitation) -> bool {
+        !self.invitations.contains_key(&inv.email)
+    }
+}
+
 impl From<Found> for Existing {
     fn from(found: Found) -> Self {
         Self {
@@ -450,7 +443,7 @@ async fn write_chunk(
 // with the job's progress in that transaction.
 
 /// Decides each looked-up candidate (`already_member`, `already_invited` or
-/// `invited`) as [`invite_members`] does, writing the outcome into
+/// `invited`) for [`invite_members`] and import chunks, writing the outcome into
 /// `results[candidate.index]`; returns the invitations to write.
 pub(crate) fn decide(
     app: &App,
@@ -528,7 +521,7 @@ impl ChunkLimits {
         let mut kept = Vec::new();
         let mut invite = Vec::new();
         for (index, inv) in to_invite {
-            let new = !existing.invitations.contains_key(&inv.email);
+            let new = existing.opens_new(&inv);
             if mails < today_room && (!new || opened < pending_room) {
                 mails += 1;
                 opened += i64::from(new);
