@@ -27,7 +27,8 @@ pub mod update_org;
 
 use super::ApiError;
 use crate::App;
-use crate::ops::Caller;
+use crate::domain::InviteLink;
+use crate::ops::{Caller, OpError};
 use lambda_http::{Body, Request, Response};
 
 pub(crate) fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
@@ -36,4 +37,16 @@ pub(crate) fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body
 
 pub(crate) fn caller(app: &App, req: &Request) -> Result<Caller, ApiError> {
     super::identity::caller(req, app.config.dev_jwt_secret.as_deref())
+}
+
+/// The invitation link in a `{"token": ...}` body (preview and accept).
+pub(crate) fn invite_link(req: &Request) -> Result<InviteLink, ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Input {
+        token: String,
+    }
+    let input: Input = super::request::json(req)?;
+    // A token of the wrong shape cannot name an invitation.
+    InviteLink::parse(&input.token).map_err(|_| OpError::InvitationNotFound.into())
 }
