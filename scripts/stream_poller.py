@@ -80,7 +80,7 @@ def to_lambda_record(rec: dict, stream_arn: str, region: str) -> dict:
     }
 
 
-def invoke(url: str, event: dict) -> tuple[str, str | None]:
+def invoke(url: str, event: dict, target: str = "deliver-email") -> tuple[str, str | None]:
     """POST the event until cargo lambda watch accepts the connection.
 
     Returns a short outcome and the sequence number to retry from (None: all handled)."""
@@ -95,7 +95,7 @@ def invoke(url: str, event: dict) -> tuple[str, str | None]:
         except urllib.error.HTTPError as e:
             return summarize(e.code, e.read(), first)
         except (urllib.error.URLError, ConnectionError) as e:
-            log(f"deliver-email not reachable ({getattr(e, 'reason', e)}); retrying in {delay:.0f}s")
+            log(f"{target} not reachable ({getattr(e, 'reason', e)}); retrying in {delay:.0f}s")
             time.sleep(delay)
             delay = min(delay * 2, 10.0)
 
@@ -118,7 +118,9 @@ def summarize(status: int, payload: bytes, first: str) -> tuple[str, str | None]
 
 
 class Poller:
-    """Reads the table's stream by sequence number, never by a long-lived iterator.
+    """Reads the table's stream by sequence number, never by a long-lived iterator,
+    and invokes `target` with the records `pick` keeps, `batch_size` at a time
+    (None: all of a poll's records in one event), as a Lambda trigger would.
 
     The emulator replaces the stream shard object when it rolls a cancelled
     transaction back (same shard id, same sequence numbers); an iterator taken
@@ -129,8 +131,10 @@ class Poller:
     errors alike.
     """
 
-    def __init__(self, table: str, url: str, from_start: bool, region: str):
+    def __init__(self, table: str, url: str, from_start: bool, region: str,
+                 pick=is_outbox_insert, batch_size: int | None = None, target: str = "deliver-email"):
         self.table, self.url, self.region = table, url, region
+        self.pick, self.batch_size, self.target = pick, batch_size, target
         self.ddb = boto3.client("dynamodb", region_name=region)
         self.streams = boto3.client("dynamodbstreams", region_name=region)
         self.from_start = from_start
@@ -177,12 +181,13 @@ class Poller:
             records = out.get("Records", [])
             if not records:
                 continue
-            picked = [r for r in records if is_outbox_insert(r)]
+            picked = [r for r in records if self.pick(r)]
             done = records[-1]["dynamodb"]["SequenceNumber"]
-            if picked:
-                event = {"Records": [to_lambda_record(r, self.stream_arn, self.region) for r in picked]}
-                outcome, failed_at = invoke(self.url, event)
-                log(f"{len(picked)} outbox record(s) of {len(records)} -> deliver-email: {outcome}")
+            size = self.batch_size or len(picked) or 1
+            for batch in (picked[i:i + size] for i in range(0, len(picked), size)):
+                event = {"Records": [to_lambda_record(r, self.stream_arn, self.region) for r in batch]}
+                outcome, failed_at = invoke(self.url, event, self.target)
+                log(f"{len(batch)} record(s) of {len(records)} -> {self.target}: {outcome}")
                 if failed_at is not None:
                     # As Lambda does with partial batch responses (or a failed
                     # invocation): retry from the first failed record, after a pause.
