@@ -2,7 +2,7 @@
 """Writes the operations block at the end of infra/template.yaml's Resources:
 one log group, one errors alarm and one throttles alarm per function, the
 alarms that are not per function (API 5xx rate, stream iterator age, failure
-queue depth, sweep not running, schedule dead letters) and the dashboard (the
+queues' depth, sweep not running, schedule dead letters) and the dashboard (the
 same metrics plus the latency of every HTTP route).
 
 The block is generated from the functions and routes declared above it, so a new
@@ -158,6 +158,22 @@ SHARED_ALARMS = f"""  # More than 1% of API requests answered 5xx over 10 minute
       ComparisonOperator: GreaterThanOrEqualToThreshold
       TreatMissingData: notBreaching
 {ALARM_ACTIONS}
+  MailEventsFailuresAlarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmDescription: A bounce or complaint was not recorded after every retry of mail-events (see the MailEventsFailures queue)
+      Namespace: AWS/SQS
+      MetricName: ApproximateNumberOfMessagesVisible
+      Dimensions:
+        - Name: QueueName
+          Value: !GetAtt MailEventsFailures.QueueName
+      Statistic: Maximum
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      TreatMissingData: notBreaching
+{ALARM_ACTIONS}
   # The schedule fires every 15 minutes: no invocation in an hour means it stopped.
   SweepNotRunningAlarm:
     Type: AWS::CloudWatch::Alarm
@@ -235,9 +251,10 @@ def dashboard(functions, routes):
         metric_widget("Outbox stream iterator age (ms) - alarm above 300000", [
             ["AWS/Lambda", "IteratorAge", "FunctionName", "${DeliverEmail}"],
         ], 0, 26, stat="Maximum"),
-        metric_widget("Failed mail batches and sweep dead letters (messages)", [
+        metric_widget("Failed mail batches, mail events and sweep dead letters (messages)", [
             ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "${DeliverEmailFailures.QueueName}", {"label": "deliver-email failures"}],
             ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "${SweepScheduleDeadLetters.QueueName}", {"label": "sweep schedule dead letters"}],
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "${MailEventsFailures.QueueName}", {"label": "mail-events failures"}],
         ], 12, 26, stat="Maximum"),
         metric_widget("Sweep runs and errors per hour - alarm below 1 run", [
             ["AWS/Lambda", "Invocations", "FunctionName", "${Sweep}"],

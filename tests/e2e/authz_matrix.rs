@@ -322,6 +322,24 @@ fn rows() -> Vec<Row> {
             request: |f, _| Req::get("/orgs/{org}/audit").org(&f.org),
         },
         Row {
+            name: "GET /orgs/{org}/suppressions",
+            handler: h!(list_suppressions),
+            expected: [401, 404, 403, 403, 200],
+            request: |f, _| Req::get("/orgs/{org}/suppressions").org(&f.org),
+        },
+        Row {
+            // Nothing is suppressed in the fixture: the admin is let through
+            // to `suppression_not_found` (tests/e2e/mail_events.rs clears one).
+            name: "DELETE /orgs/{org}/suppressions/{id}",
+            handler: h!(clear_suppression),
+            expected: [401, 404, 403, 403, 404],
+            request: |f, _| {
+                Req::delete("/orgs/{org}/suppressions/{id}")
+                    .org(&f.org)
+                    .param("id", &f.invitation_id)
+            },
+        },
+        Row {
             name: "POST /tokens/introspect (IAM-authorized, no identity)",
             handler: h!(introspect_token),
             expected: [200, 200, 200, 200, 200],

@@ -17,6 +17,7 @@ const COVERED: &[&str] = &[
     "accept-invitation",
     "assign-seat",
     "change-role",
+    "clear-suppression",
     "console",
     "create-org",
     "deliver-email",
@@ -32,7 +33,9 @@ const COVERED: &[&str] = &[
     "list-invitations",
     "list-members",
     "list-my-orgs",
+    "list-suppressions",
     "list-tokens",
+    "mail-events",
     "preview-invitation",
     "remove-member",
     "resend-invitation",
@@ -285,6 +288,35 @@ async fn resend_and_revoke_invitation_are_granted_exactly_what_they_use() {
     let revoke = on_invitation(Req::delete("/orgs/{org}/invitations/{id}"));
     let used = record(&app, revoke, revoke_invitation::handle, 204).await;
     assert_exactly_granted("revoke-invitation", &used);
+}
+
+#[tokio::test]
+async fn mail_events_and_suppressions_are_granted_exactly_what_they_use() {
+    use roster_tests::feedback::Feedback;
+    let app = TestApp::spawn().await;
+    let (org, alice, bob, _) = app.org_with_invitee(0, "member", false).await;
+    // A complaint (status and suppression); a soft bounce (status only).
+    app.actions.reset();
+    app.ses_reports(Feedback::Complaint, &bob.email).await;
+    app.ses_reports(Feedback::TransientBounce, &bob.email).await;
+    assert_exactly_granted("mail-events", &app.actions.take());
+
+    let list = Req::get("/orgs/{org}/suppressions").org(&org).user(&alice);
+    let used = record(&app, list, list_suppressions::handle, 200).await;
+    assert_exactly_granted("list-suppressions", &used);
+    let id = address_id(&bob.email);
+    let clear = Req::delete("/orgs/{org}/suppressions/{id}")
+        .org(&org)
+        .param("id", &id)
+        .user(&alice);
+    let used = record(&app, clear, clear_suppression::handle, 204).await;
+    assert_exactly_granted("clear-suppression", &used);
+}
+
+/// An address's id in paths (invitations, suppressions): base64url.
+fn address_id(email: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(email)
 }
 
 #[tokio::test]

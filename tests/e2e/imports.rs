@@ -163,7 +163,8 @@ async fn an_upload_over_the_limit_is_a_job_whose_outcomes_match_the_synchronous_
     assert_eq!(done.json["processed"], 600);
     assert_eq!(
         done.json["summary"],
-        json!({"invited": 595, "already_member": 1, "already_invited": 1, "invalid": 2, "duplicate": 1})
+        json!({"invited": 595, "already_member": 1, "already_invited": 1, "invalid": 2, "duplicate": 1,
+            "already_suppressed": 0})
     );
     assert!(done.json["finished_at"].is_string());
     assert_eq!(all_results(&app, &alice, &org, &id).await, expected);
@@ -689,7 +690,7 @@ async fn a_job_is_held_to_the_daily_invitation_limit_and_the_rows_over_it_are_li
     assert_eq!(
         done.json["summary"],
         json!({"invited": DAILY, "limit_exceeded": rows - DAILY, "already_member": 0,
-            "already_invited": 0, "invalid": 0, "duplicate": 0}),
+            "already_invited": 0, "invalid": 0, "duplicate": 0, "already_suppressed": 0}),
         "{}",
         done.body
     );
@@ -725,4 +726,46 @@ async fn a_job_is_held_to_the_daily_invitation_limit_and_the_rows_over_it_are_li
     .await;
     assert_eq!(one_more.status, 429, "{}", one_more.body);
     assert_eq!(one_more.json["limit"], "invitations_per_org_per_day");
+}
+
+#[tokio::test]
+async fn a_job_reports_a_suppressed_address_as_already_suppressed() {
+    let app = TestApp::spawn().await;
+    let (org, alice, bob, _) = app.org_with_invitee(0, "member", false).await;
+    app.ses_reports(roster_tests::feedback::Feedback::Complaint, &bob.email)
+        .await;
+    let id_of_bob = {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bob.email)
+    };
+    let revoked = Req::delete("/orgs/{org}/invitations/{id}")
+        .org(&org)
+        .param("id", &id_of_bob)
+        .user(&alice)
+        .send(&app, roster::http::routes::revoke_invitation::handle)
+        .await;
+    assert_eq!(revoked.status, 204, "{}", revoked.body);
+
+    // Row 300 (past the first chunk) is the suppressed address.
+    let mut lines: Vec<String> = (0..SYNC_MAX_ROWS)
+        .map(|i| format!("s{i}@{org}.example.com,member,false"))
+        .collect();
+    lines.insert(299, format!("{},member,false", bob.email));
+    let accepted = upload(&app, &alice, &org, &csv_of(&lines), false).await;
+    assert_eq!(accepted.status, 202, "{}", accepted.body);
+    let id = accepted.json["id"].as_str().unwrap().to_owned();
+    wake_worker(&app, &org, &id).await;
+
+    let done = get_job(&app, &alice, &org, &id, None).await;
+    assert_eq!(done.json["status"], "done", "{}", done.body);
+    assert_eq!(
+        done.json["summary"]["already_suppressed"], 1,
+        "{}",
+        done.body
+    );
+    assert_eq!(done.json["summary"]["invited"], SYNC_MAX_ROWS);
+    let results = all_results(&app, &alice, &org, &id).await;
+    assert_eq!(results[299]["email"], bob.email.as_str());
+    assert_eq!(results[299]["outcome"], "already_suppressed");
+    assert_eq!(queued_outbox_items(&app, &org).await.len(), SYNC_MAX_ROWS);
 }

@@ -14,6 +14,7 @@ mod iam;
 mod idempotency;
 mod imports;
 mod invitations;
+mod mail_events;
 mod members;
 mod non_utf8;
 mod orgs;

@@ -6,6 +6,7 @@
 //! `make test` starts the emulator and exports `AWS_ENDPOINT_URL`,
 //! `ROSTER_TABLE` and `ROSTER_MAIL_FROM`; the table and sender identity exist.
 
+pub mod feedback;
 pub mod iam;
 pub mod mail;
 pub mod request;
@@ -34,6 +35,8 @@ pub struct TestApp {
     pub calls: CallCounter,
     /// The IAM actions the handlers' DynamoDB and SES calls needed (`iam`).
     pub actions: iam::ActionRecorder,
+    /// The tags of every message sent (`feedback`).
+    pub sent_tags: feedback::SentTags,
 }
 
 /// A person with a unique identity for this test.
@@ -105,9 +108,11 @@ impl TestApp {
                 .interceptor(actions.clone())
                 .build(),
         );
+        let sent_tags = feedback::SentTags::default();
         let ses = aws_sdk_sesv2::Client::from_conf(
             aws_sdk_sesv2::config::Builder::from(&sdk)
                 .interceptor(actions.clone())
+                .interceptor(sent_tags.clone())
                 .build(),
         );
         let clock = ManualClock::new(Utc::now());
@@ -132,6 +137,7 @@ impl TestApp {
             clock,
             calls,
             actions,
+            sent_tags,
         }
     }
 
@@ -156,6 +162,28 @@ impl TestApp {
         test.actions.set_table(&name);
         test.app = Arc::new(app);
         test
+    }
+
+    /// SES reports `feedback` about the latest message sent to `to`, with
+    /// the tags it carried, through the real `mail-events` handler.
+    pub async fn ses_reports(&self, feedback: feedback::Feedback, to: &str) {
+        let tags = self
+            .sent_tags
+            .latest(to)
+            .unwrap_or_else(|| panic!("no mail was sent to {to}"));
+        let message = feedback::ses_event(feedback, to, &tags).to_string();
+        self.sns_message(&message)
+            .await
+            .expect("mail-events recorded the event");
+    }
+
+    /// Delivers one SNS message to the real `mail-events` handler.
+    pub async fn sns_message(&self, message: &str) -> Result<(), lambda_runtime::Error> {
+        let event = lambda_runtime::LambdaEvent::new(
+            feedback::sns_event(message),
+            lambda_runtime::Context::default(),
+        );
+        roster::events::mail_events::handle(self.app.clone(), event).await
     }
 
     pub fn clock_now(&self) -> chrono::DateTime<Utc> {

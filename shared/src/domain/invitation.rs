@@ -94,6 +94,10 @@ pub enum EmailStatus {
     Queued,
     Sent,
     Failed,
+    /// SES reported a bounce (permanent or transient) for the current mail.
+    Bounced,
+    /// The invitee marked the current mail as spam.
+    Complained,
 }
 
 impl EmailStatus {
@@ -102,6 +106,8 @@ impl EmailStatus {
             Self::Queued => "queued",
             Self::Sent => "sent",
             Self::Failed => "failed",
+            Self::Bounced => "bounced",
+            Self::Complained => "complained",
         }
     }
 
@@ -110,6 +116,8 @@ impl EmailStatus {
             "queued" => Some(Self::Queued),
             "sent" => Some(Self::Sent),
             "failed" => Some(Self::Failed),
+            "bounced" => Some(Self::Bounced),
+            "complained" => Some(Self::Complained),
             _ => None,
         }
     }

@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod permissions;
 pub mod role;
 pub mod secret;
+pub mod suppression;
 pub mod time;
 
 pub use access_token::{
@@ -30,6 +31,7 @@ pub use outbox::{DeliveryStatus, MailKind, OutboxMessage};
 pub use permissions::Action;
 pub use role::Role;
 pub use secret::{Secret, SecretHash};
+pub use suppression::{Suppression, SuppressionId, SuppressionReason};
 
 /// Why a value failed to parse; shown to the caller as a field error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

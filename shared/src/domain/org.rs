@@ -132,6 +132,8 @@ pub struct Org {
     pub seats_used: u32,
     pub admin_count: u32,
     pub created_at: DateTime<Utc>,
+    /// How many addresses the org no longer mails ([`super::Suppression`]).
+    pub suppressed: u32,
 }
 
 impl Org {
@@ -250,6 +252,7 @@ mod tests {
             seats_used: 3,
             admin_count: 1,
             created_at: Utc::now(),
+            suppressed: 0,
         };
         assert!(org.can_set_seat_limit(SeatLimit::parse(3).unwrap()));
         assert!(!org.can_set_seat_limit(SeatLimit::parse(2).unwrap()));

@@ -72,7 +72,9 @@ async fn retry_mail(app: &App, shard: u32, report: &mut SweepReport) -> Result<(
             Delivery::Sent => report.mail_sent += 1,
             Delivery::WillRetry => report.mail_retry_later += 1,
             Delivery::GaveUp => report.mail_failed += 1,
-            Delivery::AlreadyClaimed | Delivery::Superseded => report.mail_skipped += 1,
+            Delivery::AlreadyClaimed | Delivery::Superseded | Delivery::Suppressed => {
+                report.mail_skipped += 1
+            }
         }
     }
     Ok(())

@@ -162,6 +162,20 @@ impl ApiError {
                 "Import not found",
                 "No such import job.".into(),
             ),
+            SuppressionNotFound => (
+                StatusCode::NOT_FOUND,
+                "suppression_not_found",
+                "Suppression not found",
+                "This address is not suppressed in this organization.".into(),
+            ),
+            EmailSuppressed => (
+                StatusCode::CONFLICT,
+                "email_suppressed",
+                "Email suppressed",
+                "Mail to this address bounced for good or was reported as spam; \
+                 an admin must clear the suppression (DELETE /orgs/{org}/suppressions/{id}) first."
+                    .into(),
+            ),
             OrgExists => (
                 StatusCode::CONFLICT,
                 "org_exists",

@@ -2,7 +2,8 @@
 //! content types and size limits.
 
 use super::ApiError;
-use crate::domain::{Invalid, InvitationId, OrgSlug, UserId};
+use crate::domain::{Invalid, InvitationId, OrgSlug, SuppressionId, UserId};
+use crate::ops::clear_suppression::SuppressionRef;
 use crate::ops::revoke_invitation::InvitationRef;
 use crate::ops::{MemberTarget, OpError, PageRequest};
 use lambda_http::{Body, Request, RequestExt};
@@ -109,6 +110,16 @@ pub fn invitation_ref(req: &Request) -> Result<InvitationRef, ApiError> {
         org: org_slug(req)?,
         id: InvitationId::parse(&path_param(req, "id")?)
             .map_err(|_| ApiError::from(OpError::InvitationNotFound))?,
+    })
+}
+
+/// `{org}` and `{id}` of a suppression path (`{id}` is the address,
+/// base64url-encoded, as in the listing).
+pub fn suppression_ref(req: &Request) -> Result<SuppressionRef, ApiError> {
+    Ok(SuppressionRef {
+        org: org_slug(req)?,
+        id: SuppressionId::parse(&path_param(req, "id")?)
+            .map_err(|_| ApiError::from(OpError::SuppressionNotFound))?,
     })
 }
 

@@ -3,7 +3,7 @@
 
 use crate::domain::import::ImportJob;
 use crate::domain::time::rfc3339;
-use crate::domain::{AccessToken, AuditEntry, Invitation, Member, Org};
+use crate::domain::{AccessToken, AuditEntry, Invitation, Member, Org, Suppression};
 use crate::ops::Page;
 use crate::ops::accept_invitation::Accepted;
 use crate::ops::import_get::ImportPage;
@@ -173,6 +173,16 @@ pub fn audit(entry: &AuditEntry) -> Value {
         "action": entry.action,
         "target": entry.target,
         "detail": entry.detail,
+    })
+}
+
+pub fn suppression(sup: &Suppression) -> Value {
+    json!({
+        "id": sup.id().as_str(),
+        "email": sup.email,
+        "reason": sup.reason.as_str(),
+        "detail": sup.detail,
+        "suppressed_at": rfc3339(sup.at),
     })
 }
 

@@ -1,6 +1,7 @@
-//! Email: templates rendered in Rust (text + escaped HTML) and the SES v2
-//! sender. The outbox items themselves live in [`crate::store::outbox`].
+//! Email: templates rendered in Rust (text + escaped HTML), the SES v2
+//! sender, and the bounce and complaint events SES sends back. The outbox items themselves live in [`crate::store::outbox`].
 
+pub mod feedback;
 pub mod sender;
 pub mod templates;
 

@@ -5,7 +5,7 @@ use super::RenderedMail;
 use crate::domain::Email;
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::error::ProvideErrorMetadata;
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -79,12 +79,18 @@ impl Mailer {
         self
     }
 
-    /// Sends `mail` to `to`; returns the SES message id.
-    pub async fn send(&self, to: &Email, mail: &RenderedMail) -> Result<String, MailError> {
+    /// Sends `mail` to `to` with message `tags` (SES echoes them in the
+    /// bounce and complaint events); returns the SES message id.
+    pub async fn send(
+        &self,
+        to: &Email,
+        mail: &RenderedMail,
+        tags: &[(&str, String)],
+    ) -> Result<String, MailError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.send_once(to, mail).await {
+            match self.send_once(to, mail, tags).await {
                 Ok(id) => return Ok(id),
                 Err(MailError::Unavailable(source)) if attempt < self.max_tries => {
                     tracing::warn!(attempt, error = %source, "SES send failed, retrying");
@@ -95,7 +101,12 @@ impl Mailer {
         }
     }
 
-    async fn send_once(&self, to: &Email, mail: &RenderedMail) -> Result<String, MailError> {
+    async fn send_once(
+        &self,
+        to: &Email,
+        mail: &RenderedMail,
+        tags: &[(&str, String)],
+    ) -> Result<String, MailError> {
         let content = |data: &str| {
             Content::builder()
                 .data(data)
@@ -112,6 +123,16 @@ impl Mailer {
                     .build(),
             )
             .build();
+        let tags = tags
+            .iter()
+            .map(|(name, value)| {
+                MessageTag::builder()
+                    .name(*name)
+                    .value(value)
+                    .build()
+                    .expect("a tag has a name and a value")
+            })
+            .collect();
         let result = self
             .client()
             .send_email()
@@ -119,6 +140,7 @@ impl Mailer {
             .set_configuration_set_name(self.configuration_set.clone())
             .destination(Destination::builder().to_addresses(to.as_str()).build())
             .content(EmailContent::builder().simple(message).build())
+            .set_email_tags(Some(tags))
             .send()
             .await;
         match result {

@@ -23,6 +23,7 @@ pub async fn create_org(app: &App, caller: &Caller, input: NewOrg) -> Result<Org
         seats_used: 0,
         admin_count: 1,
         created_at: now,
+        suppressed: 0,
     };
     let admin = Member {
         user_id: caller.user_id.clone(),

@@ -1,6 +1,7 @@
 //! Delivering one outbox message: claim it (a conditional write only one
-//! worker can win), mint the invitation link if it is an invitation, send it
-//! through SES, and record the result. Used by `deliver-email` (stream) and
+//! worker can win, which also checks that the address is not suppressed),
+//! mint the invitation link if it is an invitation, send it through SES with
+//! the tags its bounce or complaint will come back with, and record the result. Used by `deliver-email` (stream) and
 //! `sweep` (retries), so a message is sent at most once per claim.
 //!
 //! The plaintext invitation secret exists only in this function's memory and
@@ -13,8 +14,9 @@ use crate::domain::{
     DeliveryStatus, EmailStatus, InvitationId, InviteLink, MailKind, OutboxMessage, Secret,
 };
 use crate::error_chain::ErrorChain;
+use crate::mail::feedback::tags_for;
 use crate::mail::{RenderedMail, templates};
-use crate::store::{Transaction, invitations, outbox};
+use crate::store::{Transaction, invitations, outbox, suppressions};
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Delivery {
@@ -28,6 +30,9 @@ pub enum Delivery {
     WillRetry,
     /// SES refused on the last attempt; shown as `email_status: "failed"`.
     GaveUp,
+    /// The address bounced or complained since the mail was queued: dropped
+    /// unsent (the invitation keeps the status that event gave it).
+    Suppressed,
 }
 
 pub async fn deliver(app: &App, msg: &OutboxMessage) -> Result<Delivery, OpError> {
@@ -37,7 +42,8 @@ pub async fn deliver(app: &App, msg: &OutboxMessage) -> Result<Delivery, OpError
     let now = app.now();
     let secret = Secret::generate();
     let mut tx = Transaction::new();
-    tx.push("claim", outbox::claim(msg, now + CLAIM_TIMEOUT));
+    tx.push("claim", outbox::claim(msg, now + CLAIM_TIMEOUT))
+        .push_check("not suppressed", suppressions::absent(&msg.org, &msg.to));
     if let MailKind::Invitation { generation, .. } = &msg.kind {
         let mint = invitations::mint_link(&msg.org, &msg.to, &secret.hash(), *generation, now);
         tx.push("link", mint);
@@ -45,6 +51,10 @@ pub async fn deliver(app: &App, msg: &OutboxMessage) -> Result<Delivery, OpError
     match app.store.transact(tx).await {
         Ok(()) => {}
         Err(err) if err.failed("claim") => return Ok(Delivery::AlreadyClaimed),
+        Err(err) if err.failed("not suppressed") => {
+            finish(app, msg, DeliveryStatus::Failed, None).await?;
+            return Ok(Delivery::Suppressed);
+        }
         Err(err) if err.failed("link") => {
             finish(app, msg, DeliveryStatus::Failed, None).await?;
             return Ok(Delivery::Superseded);
@@ -59,7 +69,7 @@ pub async fn deliver(app: &App, msg: &OutboxMessage) -> Result<Delivery, OpError
 async fn send(app: &App, msg: &OutboxMessage, secret: &Secret) -> Result<Delivery, OpError> {
     let attempt = msg.attempts + 1;
     let mail = render(app, msg, secret);
-    let err = match app.mailer.send(&msg.to, &mail).await {
+    let err = match app.mailer.send(&msg.to, &mail, &tags_for(msg)).await {
         Ok(_) => {
             finish(app, msg, DeliveryStatus::Sent, None).await?;
             set_email_status(app, msg, EmailStatus::Sent).await?;

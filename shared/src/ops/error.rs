@@ -32,6 +32,10 @@ pub enum OpError {
     TokenNotFound,
     #[error("import not found")]
     ImportNotFound,
+    #[error("suppression not found")]
+    SuppressionNotFound,
+    #[error("the address is suppressed")]
+    EmailSuppressed,
     #[error("organization exists")]
     OrgExists,
     #[error("already a member")]

@@ -7,7 +7,7 @@
 
 use super::invite_members::{
     BatchError, CHUNK_COUNTERS, Candidate, ChunkLimits, Existing, Outcome, RowResult, decide,
-    lookup_reads, write_batch,
+    lookup_reads, lookup_suppressed, write_batch,
 };
 use super::{Caller, Membership, OpError};
 use crate::App;
@@ -59,7 +59,8 @@ pub fn creator(job: &ImportJob) -> Caller {
 /// they move once, with the progress; the rows past the room are
 /// `limit_exceeded`.
 ///
-/// Calls: one `BatchGetItem` (authorization, lookups, counters), one transaction
+/// Calls: one `BatchGetItem` (authorization, lookups, counters; one more for
+/// the suppressions when the org has any), one transaction
 /// (plus one per lost race with a concurrent invite of the same email).
 pub async fn process_chunk(
     app: &App,
@@ -105,7 +106,9 @@ pub async fn process_chunk(
     if membership.require(Action::ManageInvitations).is_err() {
         return Err(ChunkError::Forbidden);
     }
-    let existing = Existing::from(membership.found.clone());
+    let mut found = membership.found.clone();
+    lookup_suppressed(app, &membership, &candidates, &mut found).await?;
+    let existing = Existing::from(found);
     let to_invite = decide(app, &membership, candidates, &existing, &mut results);
     let (limits, to_invite) = ChunkLimits::hold(
         app,
@@ -186,6 +189,7 @@ pub fn row_result(row_number: usize, row: &ChunkRow, word: &str) -> Option<RowRe
                 "already_invited" => Outcome::AlreadyInvited(id),
                 "already_member" => Outcome::AlreadyMember,
                 "limit_exceeded" => Outcome::LimitExceeded,
+                "already_suppressed" => Outcome::AlreadySuppressed,
                 _ => return None,
             };
             (email.to_string(), outcome)

@@ -3,6 +3,9 @@
 //! in transactions of up to 49 invitations (invitation + outbox mail each, one
 //! audit entry per transaction), so N rows cost about N/25 calls. Re-sending the
 //! same rows changes nothing: pending invitations report `already_invited`.
+//! Addresses the org suppressed (a hard bounce or a complaint) report
+//! `already_suppressed`; they are looked up only when the org has any, so
+//! an org without suppressions pays no extra call.
 
 use super::commit::Audit;
 use super::{Caller, Membership, OpError};
@@ -47,6 +50,9 @@ pub enum Outcome {
     /// An import job's row past the room an abuse limit left (the synchronous
     /// path refuses the whole upload with a 429 instead).
     LimitExceeded,
+    /// The org no longer mails this address (it bounced for good or its
+    /// owner complained); an admin can clear it.
+    AlreadySuppressed,
 }
 
 impl Outcome {
@@ -58,6 +64,7 @@ impl Outcome {
             Self::Invalid(_) => "invalid",
             Self::Duplicate => "duplicate",
             Self::LimitExceeded => "limit_exceeded",
+            Self::AlreadySuppressed => "already_suppressed",
         }
     }
 }
@@ -110,6 +117,7 @@ pub async fn invite_members(
     membership.require(Action::ManageInvitations)?;
     let mut found = membership.found.clone();
     lookup(app, slug, &candidates[first..], &mut found).await?;
+    lookup_suppressed(app, &membership, &candidates, &mut found).await?;
     let existing = Existing::from(found);
     let to_invite = decide(app, &membership, candidates, &existing, &mut results);
     // Replacing an expired invitation keeps the open count.
@@ -316,6 +324,7 @@ pub fn invitation_mail(inv: &Invitation, org_name: &OrgName, now: DateTime<Utc>)
 pub(crate) struct Existing {
     members: HashSet<Email>,
     invitations: HashMap<Email, Invitation>,
+    suppressed: HashSet<Email>,
 }
 
 impl Existing {
@@ -335,6 +344,7 @@ impl From<Found> for Existing {
                 .into_iter()
                 .map(|inv| (inv.email.clone(), inv))
                 .collect(),
+            suppressed: found.suppressions.into_iter().map(|s| s.email).collect(),
         }
     }
 }
@@ -345,6 +355,32 @@ pub(crate) fn lookup_reads(slug: &OrgSlug, candidates: &[Candidate]) -> Reads {
             .invitation(slug, &c.email)
             .member_email(slug, &c.email)
     })
+}
+
+/// Adds the candidates' suppressions to `found`, if the org has any: one
+/// more `BatchGetItem` per 100 candidates, only then.
+pub(crate) async fn lookup_suppressed(
+    app: &App,
+    membership: &Membership,
+    candidates: &[Candidate],
+    found: &mut Found,
+) -> Result<(), OpError> {
+    if membership.org.suppressed == 0 {
+        return Ok(());
+    }
+    let slug = &membership.org.slug;
+    let chunks: Vec<&[Candidate]> = candidates.chunks(MAX_BATCH_GET_KEYS).collect();
+    for wave in chunks.chunks(CONCURRENCY) {
+        let pages = try_join_all(wave.iter().map(|chunk| {
+            let reads = chunk
+                .iter()
+                .fold(Reads::new(), |reads, c| reads.suppression(slug, &c.email));
+            app.store.read(reads)
+        }))
+        .await?;
+        pages.into_iter().for_each(|page| found.extend(page));
+    }
+    Ok(())
 }
 
 async fn lookup(
@@ -442,8 +478,8 @@ async fn write_chunk(
 // decision and the same invitation + mail transaction as the rows above,
 // with the job's progress in that transaction.
 
-/// Decides each looked-up candidate (`already_member`, `already_invited` or
-/// `invited`) for [`invite_members`] and import chunks, writing the outcome into
+/// Decides each looked-up candidate (`already_member`, `already_invited`,
+/// `already_suppressed` or `invited`) for [`invite_members`] and import chunks, writing the outcome into
 /// `results[candidate.index]`; returns the invitations to write.
 pub(crate) fn decide(
     app: &App,
@@ -463,6 +499,7 @@ pub(crate) fn decide(
                 Some(inv) if inv.state(now) == InvitationState::Pending => {
                     Outcome::AlreadyInvited(id)
                 }
+                _ if existing.suppressed.contains(&candidate.email) => Outcome::AlreadySuppressed,
                 previous => {
                     let inv = new_invitation(membership, &candidate, previous, now);
                     to_invite.push((candidate.index, inv));
@@ -649,6 +686,7 @@ pub fn summary(results: &[RowResult]) -> HashMap<&'static str, usize> {
         "already_invited",
         "invalid",
         "duplicate",
+        "already_suppressed",
     ]
     .into_iter()
     .map(|k| (k, 0))

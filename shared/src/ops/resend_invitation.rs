@@ -1,7 +1,8 @@
 //! `POST /orgs/{org}/invitations/{id}/resend`: a pending or expired
 //! invitation gets seven more days and a new email. Its old link dies at once:
 //! the stored hash is cleared and the generation moves on, so only the new
-//! mail can mint the next link.
+//! mail can mint the next link. An address the org suppressed (it bounced
+//! for good, or its owner complained) is refused until an admin clears it.
 
 use super::commit::Audit;
 use super::invite_members::{invitation_mail, next_generation};
@@ -22,14 +23,20 @@ pub async fn resend_invitation(
 ) -> Result<Invitation, OpError> {
     caller.require_verified()?;
     let (slug, email) = (&input.org, input.id.email());
-    let membership =
-        Membership::load(app, slug, caller, Reads::new().invitation(slug, &email)).await?;
+    // The suppression rides on the authorizing read: no extra call.
+    let reads = Reads::new()
+        .invitation(slug, &email)
+        .suppression(slug, &email);
+    let membership = Membership::load(app, slug, caller, reads).await?;
     membership.require(Action::ManageInvitations)?;
     let current = membership
         .found
         .invitation(&email)
         .cloned()
         .ok_or(OpError::InvitationNotFound)?;
+    if membership.found.suppression(&email).is_some() {
+        return Err(OpError::EmailSuppressed);
+    }
     let now = app.now();
     // One mail per invitation per cooldown: the last one went out when the
     // current expiry was set.

@@ -104,13 +104,23 @@ pub fn mint_link(
 }
 
 /// Mirrors the mail's outcome on the invitation, unless a resend moved it to
-/// a newer generation or it is gone.
+/// a newer generation or it is gone, and never over a bounce or complaint
+/// SES already reported for this generation's mail.
 pub fn set_email_status(
     org: &OrgSlug,
     email: &Email,
     generation: u64,
     status: EmailStatus,
 ) -> Action {
+    mark_email(org, email, generation, status)
+        .when("email_status <> :bounced AND email_status <> :complained")
+        .value(":bounced", s(EmailStatus::Bounced.as_str()))
+        .value(":complained", s(EmailStatus::Complained.as_str()))
+}
+
+/// Records a bounce or complaint about the mail of `generation`, unless a
+/// resend moved the invitation on or it is gone.
+pub fn mark_email(org: &OrgSlug, email: &Email, generation: u64, status: EmailStatus) -> Action {
     Action::update(invitation_key(org, email), "SET email_status = :status")
         .when("generation = :generation")
         .value(":status", s(status.as_str()))

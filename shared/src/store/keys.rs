@@ -11,6 +11,7 @@
 //! | token | `ORG#<slug>` | `TOKEN#<id>` | `ORG#<slug>#TOKENS#<user>` / `<created>#<id>` | |
 //! | token lookup | `TOKENHASH#<sha256>` | `TOKENHASH` | | |
 //! | import job | `ORG#<slug>` | `IMPORT#<id>` | | `DUE#IMPORT#<shard>` / `<stalled at>#<slug>#<id>` (until finished) |
+//! | suppression | `ORG#<slug>` | `SUPPRESSED#<email>` | | |
 //! | import chunk | `IMPORT#<slug>#<id>` | `ROWS#<chunk>` | | |
 
 use crate::domain::import::ImportId;
@@ -30,6 +31,7 @@ pub const INVITATION_PREFIX: &str = "INV#";
 pub const TOKEN_PREFIX: &str = "TOKEN#";
 pub const OUTBOX_PREFIX: &str = "OUTBOX#";
 pub const AUDIT_PREFIX: &str = "AUDIT#";
+pub const SUPPRESSION_PREFIX: &str = "SUPPRESSED#";
 
 pub fn org_pk(org: &OrgSlug) -> String {
     format!("ORG#{org}")
@@ -49,6 +51,10 @@ pub fn user_gsi1pk(user: &UserId) -> String {
 
 pub fn invitation_sk(email: &Email) -> String {
     format!("{INVITATION_PREFIX}{email}")
+}
+
+pub fn suppression_sk(email: &Email) -> String {
+    format!("{SUPPRESSION_PREFIX}{email}")
 }
 
 pub fn invitations_gsi1pk(org: &OrgSlug) -> String {
@@ -137,6 +143,7 @@ pub enum Kind<'a> {
     Outbox,
     ImportJob,
     ImportChunk,
+    Suppression,
     Other,
 }
 
@@ -157,6 +164,8 @@ pub fn kind_of(sk: &str) -> Kind<'_> {
         Kind::ImportJob
     } else if sk.starts_with(CHUNK_PREFIX) {
         Kind::ImportChunk
+    } else if sk.starts_with(SUPPRESSION_PREFIX) {
+        Kind::Suppression
     } else {
         Kind::Other
     }

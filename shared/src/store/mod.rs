@@ -19,6 +19,7 @@ pub mod page;
 pub mod quotas;
 pub mod reads;
 pub mod rules;
+pub mod suppressions;
 pub mod tokens;
 pub mod tx;
 

@@ -31,6 +31,8 @@ pub fn from_item(item: &Item) -> Result<Org, StoreError> {
         seats_used: get_n(item, "seats_used")?,
         admin_count: get_n(item, "admin_count")?,
         created_at: get_time(item, "created_at")?,
+        // Orgs created before suppressions existed have no count.
+        suppressed: get_n(item, "suppressed").unwrap_or(0),
     })
 }
 

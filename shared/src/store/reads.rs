@@ -4,9 +4,11 @@
 
 use super::attrs::{get_s, key};
 use super::keys::{Kind, kind_of};
-use super::{Item, Store, StoreError, imports, invitations, members, orgs, quotas, tokens};
+use super::{
+    Item, Store, StoreError, imports, invitations, members, orgs, quotas, suppressions, tokens,
+};
 use crate::domain::import::{ImportId, ImportJob};
-use crate::domain::{AccessToken, Email, Invitation, Member, Org, OrgSlug, UserId};
+use crate::domain::{AccessToken, Email, Invitation, Member, Org, OrgSlug, Suppression, UserId};
 use std::ops::RangeInclusive;
 
 /// The keys to read, without duplicates (DynamoDB refuses them).
@@ -42,6 +44,11 @@ impl Reads {
 
     pub fn invitation(self, org: &OrgSlug, email: &Email) -> Self {
         self.add(invitations::invitation_key(org, email))
+    }
+
+    /// Whether `email` is suppressed in `org`.
+    pub fn suppression(self, org: &OrgSlug, email: &Email) -> Self {
+        self.add(suppressions::suppression_key(org, email))
     }
 
     pub fn token(self, org: &OrgSlug, id: &str) -> Self {
@@ -82,6 +89,7 @@ pub struct Found {
     pub import_chunks: Vec<imports::Chunk>,
     /// Abuse-limit counters found: (key, count).
     pub quotas: Vec<(Item, i64)>,
+    pub suppressions: Vec<Suppression>,
 }
 
 impl Found {
@@ -95,6 +103,10 @@ impl Found {
 
     pub fn invitation(&self, email: &Email) -> Option<&Invitation> {
         self.invitations.iter().find(|i| i.email == *email)
+    }
+
+    pub fn suppression(&self, email: &Email) -> Option<&Suppression> {
+        self.suppressions.iter().find(|s| s.email == *email)
     }
 
     pub fn token(&self, id: &str) -> Option<&AccessToken> {
@@ -118,6 +130,7 @@ impl Found {
         self.tokens.extend(other.tokens);
         self.import_jobs.extend(other.import_jobs);
         self.import_chunks.extend(other.import_chunks);
+        self.suppressions.extend(other.suppressions);
     }
 
     fn add(&mut self, item: &Item) -> Result<(), StoreError> {
@@ -136,6 +149,7 @@ impl Found {
             Kind::Token => self.tokens.push(tokens::from_item(item)?),
             Kind::ImportJob => self.import_jobs.push(imports::job_from_item(item)?),
             Kind::ImportChunk => self.import_chunks.push(imports::chunk_from_item(item)?),
+            Kind::Suppression => self.suppressions.push(suppressions::from_item(item)?),
             Kind::Outbox | Kind::Other => {
                 return Err(StoreError::Corrupt(
                     "unexpected item in a batch read".into(),

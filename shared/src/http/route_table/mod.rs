@@ -198,6 +198,8 @@ pub const ROUTES: &[Route] = &[
     Route::public(Post, "/app/dev/token", "console").local_only(),
     Route::jwt(Get, "/orgs/{org}/imports", "list-imports"),
     Route::jwt(Get, "/orgs/{org}/imports/{id}", "get-import"),
+    Route::jwt(Get, "/orgs/{org}/suppressions", "list-suppressions"),
+    Route::jwt(Delete, "/orgs/{org}/suppressions/{id}", "clear-suppression"),
 ];
 
 /// What starts a function that no HTTP route reaches.
@@ -207,6 +209,8 @@ pub enum Trigger {
     Stream,
     /// An EventBridge schedule (template event type `Schedule`).
     Schedule,
+    /// An SNS topic (template event type `SNS`).
+    Sns,
 }
 
 impl Trigger {
@@ -215,6 +219,7 @@ impl Trigger {
         match self {
             Self::Stream => "DynamoDB",
             Self::Schedule => "Schedule",
+            Self::Sns => "SNS",
         }
     }
 }
@@ -225,6 +230,7 @@ pub const EVENT_FUNCTIONS: &[(&str, Trigger)] = &[
     ("deliver-email", Trigger::Stream),
     ("import-worker", Trigger::Stream),
     ("sweep", Trigger::Schedule),
+    ("mail-events", Trigger::Sns),
 ];
 
 /// The route a request was made to: API Gateway's route key when it names a

@@ -4,6 +4,7 @@
 pub mod accept_invitation;
 pub mod assign_seat;
 pub mod change_role;
+pub mod clear_suppression;
 pub mod create_org;
 pub mod get_import;
 pub mod get_member;
@@ -16,6 +17,7 @@ pub mod list_imports;
 pub mod list_invitations;
 pub mod list_members;
 pub mod list_my_orgs;
+pub mod list_suppressions;
 pub mod list_tokens;
 pub mod preview_invitation;
 pub mod remove_member;

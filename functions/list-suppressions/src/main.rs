@@ -1,0 +1,6 @@
+//! `list-suppressions`: wires [`roster::http::routes::list_suppressions`] to the Lambda runtime.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    roster::runtime::serve_http(roster::http::routes::list_suppressions::handle).await
+}

@@ -1,0 +1,76 @@
+//! Suppressed addresses: one item per (org, email), listed newest first by
+//! their key prefix. The org item counts them (`suppressed`), so an invite
+//! reads the suppression items only when the org has any.
+
+use super::attrs::{get_s, get_time, key, n, s, time};
+use super::keys::{SUPPRESSION_PREFIX, org_pk, suppression_sk};
+use super::orgs::org_key;
+use super::page::{Bound, Query};
+use super::{Action, Item, StoreError};
+use crate::domain::{Email, OrgSlug, Suppression, SuppressionReason};
+
+pub fn suppression_key(org: &OrgSlug, email: &Email) -> Item {
+    key(org_pk(org), suppression_sk(email))
+}
+
+fn to_item(sup: &Suppression) -> Item {
+    let mut item = suppression_key(&sup.org, &sup.email);
+    item.insert("type".into(), s("suppression"));
+    item.insert("org".into(), s(sup.org.as_str()));
+    item.insert("email".into(), s(sup.email.as_str()));
+    item.insert("reason".into(), s(sup.reason.as_str()));
+    item.insert("detail".into(), s(sup.detail.as_str()));
+    item.insert("at".into(), time(sup.at));
+    item
+}
+
+pub fn from_item(item: &Item) -> Result<Suppression, StoreError> {
+    let corrupt = StoreError::corrupt;
+    Ok(Suppression {
+        org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
+        email: Email::from_stored(get_s(item, "email")?).map_err(corrupt)?,
+        reason: SuppressionReason::parse(get_s(item, "reason")?).map_err(corrupt)?,
+        detail: get_s(item, "detail")?.to_owned(),
+        at: get_time(item, "at")?,
+    })
+}
+
+/// Suppresses an address; fails if it already is (SNS delivers an event at
+/// least once, and one address can bounce twice: the first reason stays).
+pub fn create(sup: &Suppression) -> Action {
+    Action::put_new(to_item(sup))
+}
+
+/// Clears a suppression; fails if there is none.
+pub fn clear(org: &OrgSlug, email: &Email) -> Action {
+    Action::delete(suppression_key(org, email)).when("attribute_exists(pk)")
+}
+
+/// Moves the org's count of suppressed addresses, in the transaction that
+/// adds or clears one; fails if the org does not exist.
+pub fn count(org: &OrgSlug, delta: i64) -> Action {
+    Action::update(org_key(org), "ADD suppressed :delta")
+        .when("attribute_exists(pk)")
+        .value(":delta", n(delta))
+}
+
+/// The condition that `email` is not suppressed in `org` (for a transaction
+/// that is about to mail it).
+pub fn absent(org: &OrgSlug, email: &Email) -> Action {
+    Action::check(suppression_key(org, email)).when("attribute_not_exists(pk)")
+}
+
+/// An org's suppressed addresses, by email.
+pub fn listing(org: &OrgSlug) -> Query<Suppression> {
+    Query::partition(
+        format!("suppressions:{org}"),
+        None,
+        ("pk", org_pk(org)),
+        from_item,
+    )
+    .sort_key(
+        "begins_with(sk, :prefix)",
+        &[(":prefix", SUPPRESSION_PREFIX.to_owned())],
+    )
+    .cursor_key("sk", Bound::StartsWith(SUPPRESSION_PREFIX))
+}
