@@ -8,6 +8,7 @@
 #   make token EMAIL=alice@example.com [SUB=...]   print a local dev JWT
 #   make invoke FN=sweep [EVENT=...]   run one function on a sample event (make dev running)
 #   make mail [TO=bob@example.com]   the mail make dev sent, with its links (to open in a browser)
+#   make bounce TO=bob@example.com [ORG=acme] [KIND=bounce|soft-bounce|complaint]   SES reports it (make dev running)
 #   make routes  write the copies of the route table that are generated (see README, Adding an operation)
 #   make fmt | lint | clean | venv
 
@@ -16,7 +17,7 @@ PYTHON ?= python3
 VENV := .venv
 VENV_STAMP := $(VENV)/.requirements-installed
 
-.PHONY: dev test token invoke mail fmt lint clean venv
+.PHONY: dev test token invoke mail bounce fmt lint clean venv
 
 # (Re)install the Python toolchain (moto, cargo-lambda, cfn-lint) when requirements change.
 venv: $(VENV_STAMP)
@@ -44,6 +45,14 @@ invoke: venv
 # The mail `make dev` sent (the emulator's SES), newest last, with its links.
 mail:
 	@$(PYTHON) scripts/mail.py $(if $(TO),--to "$(TO)")
+
+# SES reports a bounce or complaint about the latest mail to TO (the emulator
+# cannot): its event, with the mail's tags, through the running mail-events.
+bounce: venv
+	@test -n "$(TO)" || { echo "usage: make bounce TO=bob@example.com [ORG=acme] [KIND=bounce|soft-bounce|complaint]" >&2; exit 2; }
+	@. scripts/local-env.sh "http://127.0.0.1:$${ROSTER_EMULATOR_PORT:-4566}" roster-local && \
+		ROSTER_INVOKE_URL="http://127.0.0.1:$${ROSTER_API_PORT:-9000}" \
+		$(VENV)/bin/python scripts/ses_feedback.py "$(TO)" --org "$(or $(ORG),acme)" --kind "$(or $(KIND),bounce)"
 
 fmt:
 	cargo fmt --all

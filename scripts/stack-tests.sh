@@ -8,6 +8,9 @@ PY=${PY:-.venv/bin/python}
 echo "-- stream poller: mail after refused writes and an emulator restart"
 "$PY" tests/stack/test_mail_poller.py
 
+echo "-- bounces and complaints: SES's reports through the running mail-events"
+"$PY" tests/stack/test_mail_feedback.py
+
 echo "-- schemathesis: bounded fuzz of the whole API as admin, member and outsider (make fuzz runs longer)"
 "$PY" tests/stack/fuzz.py --max-examples 20
 

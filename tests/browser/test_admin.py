@@ -4,7 +4,7 @@ the seat mail's link), roles, removal, the audit log."""
 import re
 import urllib.parse
 
-from conftest import INVITE_LINK, TOKENS_LINK, api, tag, wait_for_link
+from conftest import INVITE_LINK, TOKENS_LINK, api, mails_to, tag, wait_for_link
 from playwright.sync_api import expect
 
 
@@ -174,3 +174,58 @@ def test_the_api_reference_renders_the_contract_from_this_origin(people):
     expect(reader.page.get_by_role("heading", name=re.compile("^Roster API"))).to_be_visible()
     expect(reader.page.get_by_text("/orgs/{org}/invitations").first).to_be_visible()
     reader.shot("api-reference")
+
+
+def test_a_bounced_invitation_shows_and_its_address_can_be_allowed_again(people, api_url, mail_url):
+    """SES's report (scripts/ses_feedback.py, what `make bounce` runs, through
+    the stack's mail-events) shows on the Invitations tab; the admin allows the
+    address again and resends."""
+    import os
+    import subprocess
+    import sys
+
+    alice = people("alice")
+    page = alice.page
+    alice.open("/app")
+    alice.sign_in()
+    slug = f"bounce-{tag()}"
+    api(api_url, "POST", "/orgs", alice.token(), {"slug": slug, "name": "Bounce Co", "seat_limit": 2})
+    bob = f"bob-{tag()}@example.com"
+    api(api_url, "POST", f"/orgs/{slug}/invitations", alice.token(), {"emails": [bob]})
+    wait_for_link(mail_url, bob, INVITE_LINK)
+    script = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "ses_feedback.py")
+    done = subprocess.run([sys.executable, script, bob, "--org", slug, "--kind", "bounce"],
+                          env=dict(os.environ, ROSTER_INVOKE_URL=api_url), capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    alice.open(f"/app/orgs/{slug}/invitations")
+    row = page.locator(f'main table:not(.suppressions) tr[data-email="{bob}"]')
+    expect(row).to_contain_text("bounced")
+    expect(page.get_by_role("heading", name="Suppressed addresses")).to_be_visible()
+    suppressed = page.locator(f'table.suppressions tr[data-email="{bob}"]')
+    expect(suppressed).to_contain_text("Bounced")
+    expect(suppressed).to_contain_text("550 5.1.1")
+    alice.shot("suppressed-addresses")
+
+    # Resending is refused while the address is suppressed, with the reason.
+    row.get_by_role("button", name=f"Resend email invite to {bob}").click()
+    expect(page.locator("main")).to_contain_text("Email suppressed")
+
+    page.get_by_role("button", name=f"Allow mail to {bob} again").click()
+    page.get_by_role("dialog", name="Allow mail again").get_by_role("button", name="Allow mail again").click()
+    expect(page.get_by_role("heading", name="Suppressed addresses")).to_have_count(0)
+    # Mailed less than an hour ago, so not resent yet (the resend cooldown):
+    # the admin removes the invite and invites the address again.
+    row.get_by_role("button", name=f"Remove invite to {bob}").click()
+    page.get_by_role("dialog", name="Remove invite").get_by_role("button", name="Remove invite").click()
+    expect(row).to_have_count(0)
+    page.get_by_role("button", name="Invite users").click()
+    page.get_by_role("dialog", name="Invite users").get_by_label("Email addresses").fill(bob)
+    page.get_by_role("dialog", name="Invite users").get_by_role("button", name="Send invitations").click()
+    expect(row).to_have_count(1)
+    import time
+
+    deadline = time.monotonic() + 45
+    while len(mails_to(mail_url, bob)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert len(mails_to(mail_url, bob)) == 2, "the new invitation was mailed"

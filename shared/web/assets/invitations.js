@@ -1,5 +1,7 @@
 // Invitations (admins): the list with status filters and mail status; invite
-// by typing addresses; bulk upload with a dry run first; resend; remove.
+// by typing addresses; bulk upload with a dry run first; resend; remove; the
+// addresses the org no longer mails (bounced for good or complained about),
+// which an admin may allow again.
 import { h, replace, field, problemBox, announce, date, button, ROLE_NAMES } from "./ui.js";
 import { api } from "./client.js";
 import { confirmDialog, openDialog } from "./dialogs.js";
@@ -11,7 +13,10 @@ const OUTCOMES = {
   invalid: "Invalid",
   duplicate: "Duplicate",
   limit_exceeded: "Over the limit",
+  already_suppressed: "Suppressed (mail bounced or was reported)",
 };
+
+const REASONS = { bounced: "Bounced", complained: "Reported as spam" };
 
 export async function invitationsScreen(view, { slug }) {
   const out = h("div");
@@ -20,16 +25,21 @@ export async function invitationsScreen(view, { slug }) {
     h("option", { value: "expired" }, "Expired"),
     h("option", { value: "all" }, "All"));
   const list = h("div");
+  const suppressed = h("section", { "aria-labelledby": "suppressed-heading" });
   const show = (err) => replace(out, problemBox(err));
   const refresh = async () => {
     replace(out);
     list.setAttribute("aria-busy", "true");
     try {
-      const page = await api("GET", `/orgs/${slug}/invitations`, { query: { status: status.value, limit: 200 } });
+      const [page, blocked] = await Promise.all([
+        api("GET", `/orgs/${slug}/invitations`, { query: { status: status.value, limit: 200 } }),
+        api("GET", `/orgs/${slug}/suppressions`, { query: { limit: 200 } }),
+      ]);
       replace(list, page.items.length
         ? invitationTable(page.items, slug, refresh, show)
         : h("p", { class: "empty" }, `No ${status.value === "all" ? "" : `${status.value} `}invitations.`));
       if (page.next_cursor) list.append(h("p", { class: "muted" }, "Showing the first 200."));
+      replace(suppressed, ...suppressionSection(blocked, slug, refresh, show));
     } catch (err) { show(err); }
     list.removeAttribute("aria-busy");
   };
@@ -40,8 +50,33 @@ export async function invitationsScreen(view, { slug }) {
       button("Bulk upload", () => bulkDialog(slug, refresh), { class: "secondary" }),
       h("div", { class: "spacer" }),
       field("Status", status)),
-    out, list);
+    out, list, suppressed);
   await refresh();
+}
+
+// Hidden while nothing is suppressed: most organizations never see it.
+function suppressionSection(page, slug, refresh, show) {
+  if (!page.items.length) return [];
+  const allow = (s) => button("Allow mail again", async () => {
+    try {
+      if (!await confirmDialog("Allow mail again", `Mail to ${s.email} ${s.reason === "complained" ? "was reported as spam" : "bounced for good"}. Allow Roster to mail it again? Resend its invitation, or invite it again, afterwards.`, "Allow mail again")) return;
+      await api("DELETE", `/orgs/${slug}/suppressions/${s.id}`);
+      announce(`${s.email} may be mailed again`);
+      await refresh();
+    } catch (err) { show(err); }
+  }, { class: "secondary", "aria-label": `Allow mail to ${s.email} again` });
+  return [
+    h("h2", { id: "suppressed-heading" }, "Suppressed addresses"),
+    h("p", { class: "muted" }, "Roster no longer mails these addresses: invitations to them are refused until you allow them again."),
+    h("table", { class: "suppressions" },
+      h("thead", {}, h("tr", {}, ["Email", "Why", "Details", "Since", "Actions"].map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, page.items.map((s) => h("tr", { "data-email": s.email },
+        h("td", {}, s.email),
+        h("td", {}, h("span", { class: `badge ${s.reason}` }, REASONS[s.reason] || s.reason)),
+        h("td", { class: "muted" }, s.detail),
+        h("td", {}, date(s.suppressed_at)),
+        h("td", { class: "actions-cell" }, allow(s)))))),
+  ];
 }
 
 function invitationTable(items, slug, refresh, show) {
