@@ -67,11 +67,11 @@ awk -F'\t' '
 # The import job's deployed time, from its write units (see tests/benches/bulk_invite.rs).
 sed 's/^/estimate: /' "$EST"
 
-# Roster's overhead: the upload against the bare loop of the same calls, per size.
+# Roster's overhead: the import worker against the bare loop of the same calls, per size.
 awk -F'\t' '
-    $1 == "upload" { up[$2] = $4; upcpu[$2] = $5 } $1 == "raw_baseline" { raw[$2] = $4; rawcpu[$2] = $5 }
+    $1 == "worker" { up[$2] = $4; upcpu[$2] = $5 } $1 == "raw_baseline" { raw[$2] = $4; rawcpu[$2] = $5 }
     END { for (r in up) if (r in raw && raw[r] > 0 && rawcpu[r] > 0)
-        printf "overhead upload/raw_baseline %d rows: wall %.2fx (%.2f s / %.2f s), our CPU %.2fx (%.2f s / %.2f s)\n",
+        printf "overhead worker/raw_baseline %d rows: wall %.2fx (%.2f s / %.2f s), our CPU %.2fx (%.2f s / %.2f s)\n",
             r, up[r] / raw[r], up[r], raw[r], upcpu[r] / rawcpu[r], upcpu[r], rawcpu[r] }' "$OUT" | sort -n -k4
 
 # Cold starts: release builds of an empty lambda_http function and three of

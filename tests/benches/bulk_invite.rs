@@ -11,7 +11,10 @@
 //! emulator is the limit here; deployed, the pace is), `reupload` (the same
 //! CSV again, request and worker: every row `already_invited`, no invitation
 //! written) and `dry_run` (the same rows into a fresh org with `?dry_run=true`:
-//! synchronous at any size, reads only). After the table, `#estimate` lines
+//! synchronous at any size, reads only) and `raw_baseline` (the calls of
+//! such a worker run, recorded and sent again by a bare loop to a copy of the
+//! table as it was before the run: same calls, items, conditions and order;
+//! Roster's own cost is the `worker` phase over it; see `replay.rs`). After the table, `#estimate` lines
 //! give the job's write units on the org's partition and the time they take
 //! deployed at one partition's throughput and at the worker's default pace.
 //!
@@ -32,6 +35,8 @@ use roster::http::routes::invite_members::handle;
 use roster::ops::import_run::{RunImport, RunOutcome, run_import};
 use roster_tests::{Req, Resp, TestApp, User};
 use std::time::{Duration, Instant};
+
+mod replay;
 
 #[tokio::main]
 async fn main() {
@@ -140,6 +145,8 @@ async fn main() {
         }
     }
 
+    raw_baseline(&app, &admin, &csv, rows).await;
+
     // Deployed, the job's writes land on one partition (the org's): 2 units per
     // invitation (under 1 KB, transactional), and per chunk 2 each for the
     // audit entry, the job's progress and the authorization check.
@@ -153,6 +160,59 @@ async fn main() {
         units as f64 / f64::from(DEFAULT_WRITE_UNITS_PER_SECOND),
     );
     std::process::exit(if ok { 0 } else { 1 });
+}
+
+/// The `worker` phase's calls without Roster: the same CSV uploaded again
+/// into a fresh org and its job run with every DynamoDB call recorded (not
+/// timed), then the recorded calls sent again by a bare loop to a copy of the
+/// table as it was before that run (timed): see `replay`.
+async fn raw_baseline(app: &TestApp, admin: &User, csv: &str, rows: usize) {
+    let org = app.create_org(admin, 0).await;
+    let resp = Req::post("/orgs/{org}/invitations")
+        .org(&org)
+        .user(admin)
+        .csv(csv.to_owned())
+        .send(app, handle)
+        .await;
+    let Some(id) = resp.json["id"]
+        .as_str()
+        .and_then(|id| ImportId::parse(id).ok())
+    else {
+        eprintln!(
+            "bulk_invite: raw_baseline: {rows} rows is not a job ({}), skipped",
+            resp.status
+        );
+        return;
+    };
+    let client = app.app.store.client();
+    let raw_table = format!("{}-raw", app.app.store.table());
+    roster_tests::copy_table_definition(&app.app.store, &raw_table).await;
+    replay::copy_items(client, app.app.store.table(), &raw_table).await;
+
+    let recorder = replay::Recorder::default();
+    let mut recorded = (*app.app).clone();
+    recorded.store =
+        roster::store::Store::new(recorder.client(client), app.app.store.table().to_owned());
+    let run = run_import(
+        &recorded,
+        RunImport {
+            org: OrgSlug::parse(&org).expect("slug"),
+            id,
+            deadline: Instant::now() + Duration::from_secs(3600),
+        },
+    )
+    .await;
+    assert!(
+        matches!(run, Ok(ref r) if r.outcome == RunOutcome::Finished(roster::domain::import::ImportStatus::Done)),
+        "{run:?}"
+    );
+
+    let measure = Measure::start(app);
+    let (_, skipped) = recorder.replay(client, &raw_table).await;
+    measure.print(app, "raw_baseline", rows, 200, 0);
+    if skipped > 0 {
+        eprintln!("bulk_invite: raw_baseline: {skipped} calls could not be replayed");
+    }
 }
 
 /// One phase's counters: calls, wall and CPU time, RSS before and at peak.

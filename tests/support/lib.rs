@@ -290,7 +290,7 @@ impl TestApp {
 
 /// Creates `name` with the keys, indexes and stream of the shared test table
 /// (which `make test` created from `infra/template.yaml`).
-async fn copy_table_definition(store: &Store, name: &str) {
+pub async fn copy_table_definition(store: &Store, name: &str) {
     use aws_sdk_dynamodb::types::{
         AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement, Projection,
         StreamSpecification,

@@ -34,7 +34,8 @@ fn due_sk(next_attempt_at: DateTime<Utc>, id: &str) -> String {
     timed_sk(next_attempt_at.timestamp(), id)
 }
 
-fn to_item(msg: &OutboxMessage) -> Item {
+/// The item of a queued message (public for the bench's raw baseline, which writes the same shapes).
+pub fn to_item(msg: &OutboxMessage) -> Item {
     let mut item = message_key(&msg.id);
     item.insert("type".into(), s("outbox"));
     item.insert("id".into(), s(msg.id.as_str()));
