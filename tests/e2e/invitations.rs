@@ -57,7 +57,8 @@ async fn one_request_reports_an_outcome_per_row() {
     assert!(resp.json["results"][0]["invitation_id"].is_string());
     assert_eq!(
         resp.json["summary"],
-        json!({"invited": 2, "already_member": 1, "already_invited": 0, "invalid": 1, "duplicate": 1})
+        json!({"invited": 2, "already_member": 1, "already_invited": 0, "invalid": 1, "duplicate": 1,
+            "already_suppressed": 0})
     );
 }
 
