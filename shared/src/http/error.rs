@@ -292,3 +292,49 @@ impl ApiError {
             .expect("static response parts are valid")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The codes this file answers with: the string after each `StatusCode::…,`.
+    fn codes_answered() -> Vec<String> {
+        let source = include_str!("error.rs");
+        let test_module = source.find("#[cfg(test)]").unwrap_or(source.len());
+        source[..test_module]
+            .split("StatusCode::")
+            .skip(1)
+            .filter_map(|after| {
+                let rest = after.split_once(',')?.1.trim_start();
+                let code = rest.strip_prefix('"')?.split('"').next()?;
+                Some(code.to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_error_code_answered_is_in_the_documented_error_code_enum() {
+        let openapi: serde_norway::Value = serde_norway::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../infra/openapi.yaml"
+        )))
+        .expect("openapi.yaml parses");
+        let documented: Vec<&str> = openapi["components"]["schemas"]["ErrorCode"]["enum"]
+            .as_sequence()
+            .expect("ErrorCode has an enum")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        let answered = codes_answered();
+        assert!(
+            answered.len() > 20,
+            "the scan found the codes: {answered:?}"
+        );
+        let missing: Vec<&String> = answered
+            .iter()
+            .filter(|c| !documented.contains(&c.as_str()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "error codes answered but not in infra/openapi.yaml's ErrorCode enum: {missing:?}"
+        );
+    }
+}
