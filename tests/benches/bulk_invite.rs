@@ -185,7 +185,7 @@ async fn raw_baseline(app: &TestApp, admin: &User, csv: &str, rows: usize) {
         return;
     };
     let client = app.app.store.client();
-    let raw_table = format!("{}-raw", app.app.store.table());
+    let raw_table = format!("{}-raw-{rows}", app.app.store.table());
     roster_tests::copy_table_definition(&app.app.store, &raw_table).await;
     replay::copy_items(client, app.app.store.table(), &raw_table).await;
 
