@@ -44,10 +44,12 @@ impl App {
     }
 }
 
-/// The one `SdkConfig` both clients share. On Lambda the role's credentials
+/// The one `SdkConfig` both clients share, with the one HTTPS client (the SDK
+/// crates are built without a default one). On Lambda the role's credentials
 /// are in the environment: read them directly instead of building the whole
-/// provider chain (profile files, SSO, web identity, container, IMDS) at cold start.
-async fn sdk_config() -> aws_config::SdkConfig {
+/// provider chain (profile files, SSO, web identity, container, IMDS) at cold
+/// start. Public for the tests, whose clients must use it too.
+pub async fn sdk_config() -> aws_config::SdkConfig {
     let loader =
         aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(https_client());
     let env_credentials = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
@@ -77,7 +79,7 @@ fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
         .expect("the embedded AWS root certificates are valid PEM");
     aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::AwsLc,
+            tls::rustls_provider::CryptoMode::Ring,
         ))
         .tls_context(tls_context)
         .build_https()

@@ -99,7 +99,7 @@ impl TestApp {
             .with_test_writer()
             .with_env_filter("roster=info")
             .try_init();
-        let sdk = aws_config::load_from_env().await;
+        let sdk = roster::app::sdk_config().await;
         let calls = CallCounter::default();
         let actions = iam::ActionRecorder::new(&env("ROSTER_TABLE"));
         let dynamo = aws_sdk_dynamodb::Client::from_conf(
