@@ -33,7 +33,7 @@ pub async fn handle(
 }
 
 /// Records one SNS message; `Err` only for a failure worth retrying.
-pub async fn record_one(app: &App, record: &SnsRecord) -> Result<(), lambda_runtime::Error> {
+async fn record_one(app: &App, record: &SnsRecord) -> Result<(), lambda_runtime::Error> {
     let event = match parse(&record.sns.message) {
         Ok(Parsed::Event(event)) => event,
         Ok(Parsed::Ignored(why)) => {
