@@ -369,18 +369,15 @@ pub(crate) async fn lookup_suppressed(
         return Ok(());
     }
     let slug = &membership.org.slug;
-    let chunks: Vec<&[Candidate]> = candidates.chunks(MAX_BATCH_GET_KEYS).collect();
-    for wave in chunks.chunks(CONCURRENCY) {
-        let pages = try_join_all(wave.iter().map(|chunk| {
-            let reads = chunk
+    let reads = candidates
+        .chunks(MAX_BATCH_GET_KEYS)
+        .map(|chunk| {
+            chunk
                 .iter()
-                .fold(Reads::new(), |reads, c| reads.suppression(slug, &c.email));
-            app.store.read(reads)
-        }))
-        .await?;
-        pages.into_iter().for_each(|page| found.extend(page));
-    }
-    Ok(())
+                .fold(Reads::new(), |reads, c| reads.suppression(slug, &c.email))
+        })
+        .collect();
+    read_in_waves(app, reads, found).await
 }
 
 async fn lookup(
@@ -389,14 +386,20 @@ async fn lookup(
     candidates: &[Candidate],
     existing: &mut Found,
 ) -> Result<(), OpError> {
-    let chunks: Vec<&[Candidate]> = candidates.chunks(EMAILS_PER_READ).collect();
-    for wave in chunks.chunks(CONCURRENCY) {
-        let pages = try_join_all(
-            wave.iter()
-                .map(|chunk| app.store.read(lookup_reads(slug, chunk))),
-        )
-        .await?;
-        pages.into_iter().for_each(|found| existing.extend(found));
+    let reads = candidates
+        .chunks(EMAILS_PER_READ)
+        .map(|chunk| lookup_reads(slug, chunk))
+        .collect();
+    read_in_waves(app, reads, existing).await
+}
+
+/// Sends `reads` [`CONCURRENCY`] at a time, adding what each finds to `found`.
+async fn read_in_waves(app: &App, reads: Vec<Reads>, found: &mut Found) -> Result<(), OpError> {
+    let mut reads = reads.into_iter().peekable();
+    while reads.peek().is_some() {
+        let wave: Vec<Reads> = reads.by_ref().take(CONCURRENCY).collect();
+        let pages = try_join_all(wave.into_iter().map(|r| app.store.read(r))).await?;
+        pages.into_iter().for_each(|page| found.extend(page));
     }
     Ok(())
 }
