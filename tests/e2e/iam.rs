@@ -8,7 +8,7 @@ use chrono::Duration;
 use roster::http::routes::*;
 use roster_tests::iam::{Grant, template_grants};
 use roster_tests::mail::{queued_outbox_items, stream_event};
-use roster_tests::{Req, TestApp, User};
+use roster_tests::{Req, TestApp, User, address_id};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -311,12 +311,6 @@ async fn mail_events_and_suppressions_are_granted_exactly_what_they_use() {
         .user(&alice);
     let used = record(&app, clear, clear_suppression::handle, 204).await;
     assert_exactly_granted("clear-suppression", &used);
-}
-
-/// An address's id in paths (invitations, suppressions): base64url.
-fn address_id(email: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(email)
 }
 
 #[tokio::test]

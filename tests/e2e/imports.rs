@@ -734,13 +734,9 @@ async fn a_job_reports_a_suppressed_address_as_already_suppressed() {
     let (org, alice, bob, _) = app.org_with_invitee(0, "member", false).await;
     app.ses_reports(roster_tests::feedback::Feedback::Complaint, &bob.email)
         .await;
-    let id_of_bob = {
-        use base64::Engine;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bob.email)
-    };
     let revoked = Req::delete("/orgs/{org}/invitations/{id}")
         .org(&org)
-        .param("id", &id_of_bob)
+        .param("id", &roster_tests::address_id(&bob.email))
         .user(&alice)
         .send(&app, roster::http::routes::revoke_invitation::handle)
         .await;

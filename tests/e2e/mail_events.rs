@@ -4,19 +4,13 @@
 
 use roster::domain::OrgSlug;
 use roster::http::routes::{
-    assign_seat, clear_suppression, list_audit_events, list_suppressions, resend_invitation,
-    revoke_invitation,
+    assign_seat, clear_suppression, list_audit_events, list_suppressions, revoke_invitation,
 };
 use roster::store::Reads;
 use roster_tests::feedback::Feedback;
 use roster_tests::mail::{deliver_queued, sent_to};
-use roster_tests::{Req, Resp, TestApp, User};
+use roster_tests::{Req, Resp, TestApp, User, address_id};
 use serde_json::{Value, json};
-
-fn id_of(email: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(email)
-}
 
 async fn invitation(app: &TestApp, admin: &User, org: &str, email: &str) -> Value {
     let list = app.invitations(admin, org, "all").await;
@@ -41,22 +35,15 @@ async fn suppressions(app: &TestApp, user: &User, org: &str) -> Resp {
 async fn clear(app: &TestApp, user: &User, org: &str, email: &str) -> Resp {
     Req::delete("/orgs/{org}/suppressions/{id}")
         .org(org)
-        .param("id", &id_of(email))
+        .param("id", &address_id(email))
         .user(user)
         .send(app, clear_suppression::handle)
         .await
 }
 
-/// Resends once the resend cooldown has passed.
+/// Resends `email`'s invitation once the resend cooldown has passed.
 async fn resend(app: &TestApp, admin: &User, org: &str, email: &str) -> Resp {
-    let cooldown = app.app.config.limits.resend_cooldown_secs;
-    app.clock
-        .advance(chrono::Duration::seconds(i64::from(cooldown) + 1));
-    Req::post("/orgs/{org}/invitations/{id}/resend")
-        .org(org)
-        .param("id", &id_of(email))
-        .user(admin)
-        .send(app, resend_invitation::handle)
+    app.resend_after_cooldown(admin, org, &address_id(email))
         .await
 }
 
@@ -117,7 +104,7 @@ async fn a_permanent_bounce_marks_the_invitation_and_suppresses_the_address() {
     let items = listed.json["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{}", listed.body);
     assert_eq!(items[0]["email"], bob.email.as_str());
-    assert_eq!(items[0]["id"], id_of(&bob.email));
+    assert_eq!(items[0]["id"], address_id(&bob.email));
     assert_eq!(items[0]["reason"], "bounced");
     assert!(
         items[0]["detail"].as_str().unwrap().contains("550 5.1.1"),
@@ -136,7 +123,7 @@ async fn a_permanent_bounce_marks_the_invitation_and_suppresses_the_address() {
     // beside rows that go through.
     let revoked = Req::delete("/orgs/{org}/invitations/{id}")
         .org(&org)
-        .param("id", &id_of(&bob.email))
+        .param("id", &address_id(&bob.email))
         .user(&alice)
         .send(&app, revoke_invitation::handle)
         .await;

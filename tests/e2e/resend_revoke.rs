@@ -1,25 +1,12 @@
 //! Resending renews an invitation and kills its old link; revoking kills it.
 
 use chrono::Duration;
-use roster::http::routes::{resend_invitation, revoke_invitation};
+use roster::http::routes::revoke_invitation;
 use roster_tests::mail::{deliver_queued, latest_invite_token, sent_to};
 use roster_tests::{Req, Resp, TestApp, User};
 
 fn invitation_id(token: &str) -> String {
     token.split('.').nth(1).unwrap().to_owned()
-}
-
-/// Resends once the resend cooldown (an hour by default) has passed.
-async fn resend(app: &TestApp, admin: &User, org: &str, id: &str) -> Resp {
-    let cooldown = app.app.config.limits.resend_cooldown_secs;
-    app.clock
-        .advance(chrono::Duration::seconds(i64::from(cooldown) + 1));
-    Req::post("/orgs/{org}/invitations/{id}/resend")
-        .org(org)
-        .param("id", id)
-        .user(admin)
-        .send(app, resend_invitation::handle)
-        .await
 }
 
 async fn revoke(app: &TestApp, admin: &User, org: &str, id: &str) -> Resp {
@@ -35,7 +22,9 @@ async fn revoke(app: &TestApp, admin: &User, org: &str, id: &str) -> Resp {
 async fn resending_kills_the_old_link_and_mails_a_new_one() {
     let app = TestApp::spawn().await;
     let (org, alice, bob, old) = app.org_with_invitee(0, "member", false).await;
-    let resp = resend(&app, &alice, &org, &invitation_id(&old)).await;
+    let resp = app
+        .resend_after_cooldown(&alice, &org, &invitation_id(&old))
+        .await;
     assert_eq!(resp.status, 200, "{}", resp.body);
     assert_eq!(resp.json["status"], "pending");
     assert_eq!(resp.json["email_status"], "queued");
@@ -59,7 +48,9 @@ async fn an_expired_invitation_can_be_resent_for_seven_more_days() {
     app.clock.advance(Duration::days(8));
     let listed = app.invitations(&alice, &org, "expired").await;
     assert_eq!(listed.json["items"][0]["status"], "expired");
-    let resp = resend(&app, &alice, &org, &invitation_id(&old)).await;
+    let resp = app
+        .resend_after_cooldown(&alice, &org, &invitation_id(&old))
+        .await;
     assert_eq!(resp.status, 200);
     assert_eq!(resp.json["status"], "pending");
     let expires =
@@ -85,7 +76,7 @@ async fn a_revoked_link_is_404_and_cannot_be_resent() {
     );
     assert_eq!(revoke(&app, &alice, &org, &id).await.status, 404);
     assert_eq!(
-        resend(&app, &alice, &org, &id).await.code(),
+        app.resend_after_cooldown(&alice, &org, &id).await.code(),
         "invitation_not_found"
     );
     // Accepted invitations cannot be resent either.
@@ -95,13 +86,16 @@ async fn a_revoked_link_is_404_and_cannot_be_resent() {
         .await;
     assert_eq!(app.accept(&carol, &token).await.status, 200);
     assert_eq!(
-        resend(&app, &alice, &org, &invitation_id(&token))
+        app.resend_after_cooldown(&alice, &org, &invitation_id(&token))
             .await
             .status,
         404
     );
     // A made-up id names nothing.
-    assert_eq!(resend(&app, &alice, &org, "!!").await.status, 404);
+    assert_eq!(
+        app.resend_after_cooldown(&alice, &org, "!!").await.status,
+        404
+    );
 }
 
 #[tokio::test]
@@ -118,7 +112,7 @@ async fn a_stale_mail_for_an_old_generation_mints_no_link() {
         .unwrap()
         .to_owned();
     // Resent before the first mail went out: both mails are queued.
-    resend(&app, &alice, &org, &id).await;
+    app.resend_after_cooldown(&alice, &org, &id).await;
     deliver_queued(&app, &org).await;
     let mails = sent_to(&bob.email).await;
     assert_eq!(mails.len(), 1, "only the current generation's mail is sent");

@@ -75,6 +75,14 @@ pub fn jwt(claims: &serde_json::Value) -> String {
     .expect("signing a test JWT")
 }
 
+/// The id by which paths name an address (its invitation, its suppression):
+/// the email, base64url without padding, computed here apart from the code
+/// under test.
+pub fn address_id(email: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(email)
+}
+
 /// A fresh org slug for this test.
 pub fn slug() -> String {
     format!("t-{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
@@ -217,6 +225,20 @@ impl TestApp {
             .user(admin)
             .json(serde_json::json!({"emails": emails, "role": role, "seat": seat}))
             .send(self, roster::http::routes::invite_members::handle)
+            .await
+    }
+
+    /// Resends invitation `id` once the resend cooldown (an hour by default)
+    /// has passed on the test clock.
+    pub async fn resend_after_cooldown(&self, admin: &User, org: &str, id: &str) -> Resp {
+        let cooldown = self.app.config.limits.resend_cooldown_secs;
+        self.clock
+            .advance(chrono::Duration::seconds(i64::from(cooldown) + 1));
+        Req::post("/orgs/{org}/invitations/{id}/resend")
+            .org(org)
+            .param("id", id)
+            .user(admin)
+            .send(self, roster::http::routes::resend_invitation::handle)
             .await
     }
 
