@@ -87,6 +87,26 @@ def function_resources(fn):
 """
 
 
+def queue_alarm(name, description, queue):
+    """An alarm on the first message in `queue` (a failure or dead-letter queue)."""
+    return f"""  {name}Alarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmDescription: {description}
+      Namespace: AWS/SQS
+      MetricName: ApproximateNumberOfMessagesVisible
+      Dimensions:
+        - Name: QueueName
+          Value: !GetAtt {queue}.QueueName
+      Statistic: Maximum
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      TreatMissingData: notBreaching
+{ALARM_ACTIONS}"""
+
+
 SHARED_ALARMS = f"""  # More than 1% of API requests answered 5xx over 10 minutes (at least 20 requests
   # per 5 minutes, so one failure at night is not an incident). Also rolls back deploys.
   Api5xxRateAlarm:
@@ -142,38 +162,8 @@ SHARED_ALARMS = f"""  # More than 1% of API requests answered 5xx over 10 minute
       ComparisonOperator: GreaterThanThreshold
       TreatMissingData: notBreaching
 {ALARM_ACTIONS}
-  FailureQueueDepthAlarm:
-    Type: AWS::CloudWatch::Alarm
-    Properties:
-      AlarmDescription: Stream batches failed every retry of deliver-email (see the DeliverEmailFailures queue)
-      Namespace: AWS/SQS
-      MetricName: ApproximateNumberOfMessagesVisible
-      Dimensions:
-        - Name: QueueName
-          Value: !GetAtt DeliverEmailFailures.QueueName
-      Statistic: Maximum
-      Period: 300
-      EvaluationPeriods: 1
-      Threshold: 1
-      ComparisonOperator: GreaterThanOrEqualToThreshold
-      TreatMissingData: notBreaching
-{ALARM_ACTIONS}
-  MailEventsFailuresAlarm:
-    Type: AWS::CloudWatch::Alarm
-    Properties:
-      AlarmDescription: A bounce or complaint was not recorded after every retry of mail-events (see the MailEventsFailures queue)
-      Namespace: AWS/SQS
-      MetricName: ApproximateNumberOfMessagesVisible
-      Dimensions:
-        - Name: QueueName
-          Value: !GetAtt MailEventsFailures.QueueName
-      Statistic: Maximum
-      Period: 300
-      EvaluationPeriods: 1
-      Threshold: 1
-      ComparisonOperator: GreaterThanOrEqualToThreshold
-      TreatMissingData: notBreaching
-{ALARM_ACTIONS}
+{queue_alarm("FailureQueueDepth", "Stream batches failed every retry of deliver-email (see the DeliverEmailFailures queue)", "DeliverEmailFailures")}
+{queue_alarm("MailEventsFailures", "A bounce or complaint was not recorded after every retry of mail-events (see the MailEventsFailures queue)", "MailEventsFailures")}
   # The schedule fires every 15 minutes: no invocation in an hour means it stopped.
   SweepNotRunningAlarm:
     Type: AWS::CloudWatch::Alarm
@@ -191,22 +181,7 @@ SHARED_ALARMS = f"""  # More than 1% of API requests answered 5xx over 10 minute
       ComparisonOperator: LessThanThreshold
       TreatMissingData: breaching
 {ALARM_ACTIONS}
-  SweepScheduleDeadLettersAlarm:
-    Type: AWS::CloudWatch::Alarm
-    Properties:
-      AlarmDescription: EventBridge could not invoke sweep after every retry (see the SweepScheduleDeadLetters queue)
-      Namespace: AWS/SQS
-      MetricName: ApproximateNumberOfMessagesVisible
-      Dimensions:
-        - Name: QueueName
-          Value: !GetAtt SweepScheduleDeadLetters.QueueName
-      Statistic: Maximum
-      Period: 300
-      EvaluationPeriods: 1
-      Threshold: 1
-      ComparisonOperator: GreaterThanOrEqualToThreshold
-      TreatMissingData: notBreaching
-{ALARM_ACTIONS}"""
+{queue_alarm("SweepScheduleDeadLetters", "EventBridge could not invoke sweep after every retry (see the SweepScheduleDeadLetters queue)", "SweepScheduleDeadLetters")}"""
 
 
 def metric_widget(title, metrics, x, y, width=12, height=6, stat="Sum", period=300, extra=None):
