@@ -106,3 +106,42 @@ async fn entries_name_the_actor_by_user_id_with_their_email_as_a_snapshot() {
         assert_eq!(entry["actor"], who.email.as_str(), "{entry}");
     }
 }
+
+#[tokio::test]
+async fn a_caller_cannot_sign_the_audit_log_with_an_email_claim_of_their_choosing() {
+    let app = TestApp::spawn().await;
+    let admin = User::new("admin");
+    let org = app.create_org(&admin, 2).await;
+    // The same person (`sub`) with another, unverified email in the token.
+    let forged = roster_tests::jwt(&json!({
+        "sub": admin.sub, "email": "ceo@victim.example", "email_verified": false,
+        "exp": chrono::Utc::now().timestamp() + 3600,
+    }));
+    let renamed = Req::patch("/orgs/{org}")
+        .org(&org)
+        .user(&admin)
+        .bearer(&forged)
+        .json(json!({"name": "Renamed"}))
+        .send(&app, roster::http::routes::update_org::handle)
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    let page = Req::get("/orgs/{org}/audit")
+        .org(&org)
+        .user(&admin)
+        .send(&app, list_audit_events::handle)
+        .await;
+    let entry = page.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "org.updated")
+        .unwrap_or_else(|| panic!("no org.updated in {}", page.body))
+        .clone();
+    assert_eq!(entry["actor_id"], admin.sub.as_str(), "{entry}");
+    assert_eq!(
+        entry["actor"],
+        admin.email.as_str(),
+        "the membership's email, not the claim: {entry}"
+    );
+    assert!(!page.body.contains("victim.example"), "{}", page.body);
+}

@@ -149,6 +149,19 @@ fn rows() -> Vec<Row> {
             },
         },
         Row {
+            name: "POST /orgs/{org}/invitations (CSV over 500 rows: an import job)",
+            handler: h!(invite_members),
+            expected: [401, 404, 403, 403, 202],
+            request: |f, _| {
+                let rows: String = (0..=roster::domain::import::SYNC_MAX_ROWS)
+                    .map(|i| format!("job-{i}@example.com\n"))
+                    .collect();
+                Req::post("/orgs/{org}/invitations")
+                    .org(&f.org)
+                    .csv(format!("email\n{rows}"))
+            },
+        },
+        Row {
             name: "GET /orgs/{org}/invitations",
             handler: h!(list_invitations),
             expected: [401, 404, 403, 403, 200],
@@ -409,9 +422,10 @@ async fn every_route_answers_each_role_as_the_matrix_says() {
 
 /// The routes that send mail or act in someone's name: with an unverified
 /// email they are `403 email_unverified`, whatever the role.
-const NEED_VERIFIED_EMAIL: [&str; 6] = [
+const NEED_VERIFIED_EMAIL: [&str; 7] = [
     "POST /orgs",
     "POST /orgs/{org}/invitations",
+    "POST /orgs/{org}/invitations (CSV over 500 rows: an import job)",
     "POST .../invitations/{id}/resend",
     "PUT .../members/{other}/seat",
     "POST /orgs/{org}/tokens (own; only the member is seated)",

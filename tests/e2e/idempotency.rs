@@ -154,18 +154,17 @@ async fn concurrent_requests_with_one_key_issue_one_token() {
     let answers =
         futures::future::join_all((0..4).map(|_| send(&app, issue(), issue_token::handle))).await;
     let issued: Vec<&Resp> = answers.iter().filter(|r| r.status == 201).collect();
-    assert!(!issued.is_empty(), "{answers:?}");
+    assert_eq!(issued.len(), 1, "one answer shows the secret: {answers:?}");
     for r in &answers {
-        match r.status {
-            201 => assert_eq!(
-                r.json["token"], issued[0].json["token"],
-                "one token, replayed"
-            ),
-            409 => {
-                assert_eq!(r.code(), "idempotency_request_in_progress");
+        match (r.status, r.code()) {
+            (201, _) => assert!(r.json["token"].as_str().unwrap().starts_with("rst_")),
+            (409, "idempotency_request_in_progress") => {
                 assert!(r.headers.get("retry-after").is_some());
             }
-            other => panic!("unexpected {other}: {}", r.body),
+            (409, "idempotency_secret_not_kept") => {
+                assert_eq!(r.json["token_id"], issued[0].json["id"], "{}", r.body);
+            }
+            other => panic!("unexpected {other:?}: {}", r.body),
         }
     }
     let list = Req::get("/orgs/{org}/tokens")
@@ -179,6 +178,45 @@ async fn concurrent_requests_with_one_key_issue_one_token() {
         "{}",
         list.body
     );
+}
+
+#[tokio::test]
+async fn a_retried_token_issue_cannot_read_the_secret_back_from_the_table_or_the_replay() {
+    let app = TestApp::isolated().await;
+    let (org, _alice, bob, token) = app.org_with_invitee(5, "member", true).await;
+    assert_eq!(app.accept(&bob, &token).await.status, 200);
+    let k = key();
+    let issue = || {
+        Req::post("/orgs/{org}/tokens")
+            .org(&org)
+            .user(&bob)
+            .header("Idempotency-Key", &k)
+            .json(json!({"name": "ci"}))
+    };
+    let first = send(&app, issue(), issue_token::handle).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let secret = first.json["token"].as_str().unwrap().to_owned();
+    let dump = app
+        .app
+        .store
+        .client()
+        .scan()
+        .table_name(app.app.store.table())
+        .send()
+        .await
+        .unwrap();
+    let stored = format!("{:?}", dump.items());
+    assert!(stored.contains("IDEM#"), "the key's record is in the scan");
+    assert!(
+        !stored.contains(&secret) && !stored.contains(&secret[4..]),
+        "the token's secret rests in the table"
+    );
+    let again = send(&app, issue(), issue_token::handle).await;
+    assert!(replayed(&again));
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert_eq!(again.code(), "idempotency_secret_not_kept");
+    assert_eq!(again.json["token_id"], first.json["id"]);
+    assert!(!again.body.contains("rst_"), "{}", again.body);
 }
 
 #[tokio::test]

@@ -765,3 +765,82 @@ async fn a_job_reports_a_suppressed_address_as_already_suppressed() {
     assert_eq!(results[299]["outcome"], "already_suppressed");
     assert_eq!(queued_outbox_items(&app, &org).await.len(), SYNC_MAX_ROWS);
 }
+
+#[tokio::test]
+async fn an_admin_with_an_unverified_email_cannot_mail_thousands_through_an_import_job() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let lines: Vec<String> = (0..SYNC_MAX_ROWS + 1)
+        .map(|i| format!("u{i}@{org}.example.com,member,false"))
+        .collect();
+    let unverified = roster_tests::jwt(&json!({
+        "sub": alice.sub, "email": alice.email, "email_verified": false,
+        "exp": chrono::Utc::now().timestamp() + 3600,
+    }));
+    let refused = Req::post("/orgs/{org}/invitations")
+        .org(&org)
+        .user(&alice)
+        .bearer(&unverified)
+        .csv(csv_of(&lines))
+        .send(&app, invite_members::handle)
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(refused.code(), "email_unverified");
+    let jobs = Req::get("/orgs/{org}/imports")
+        .org(&org)
+        .user(&alice)
+        .send(&app, list_imports::handle)
+        .await;
+    assert_eq!(jobs.json["items"], json!([]), "no job was stored");
+}
+
+#[tokio::test]
+async fn a_stored_job_not_vouched_for_mails_nobody_when_the_worker_runs_it() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let lines: Vec<String> = (0..SYNC_MAX_ROWS + 1)
+        .map(|i| format!("v{i}@{org}.example.com,member,false"))
+        .collect();
+    let accepted = upload(&app, &alice, &org, &csv_of(&lines), false).await;
+    assert_eq!(accepted.status, 202, "{}", accepted.body);
+    let id = accepted.json["id"].as_str().unwrap().to_owned();
+    // A job item without the creator's verified flag (as one written by an
+    // older build, or by hand): the worker must not take it on trust.
+    let (slug, job_id) = (OrgSlug::parse(&org).unwrap(), ImportId::parse(&id).unwrap());
+    let stored = app.app.store.import_job_item(&slug, &job_id).await.unwrap();
+    let stored = stored.expect("the job item");
+    assert_eq!(
+        stored.get("created_by_verified"),
+        Some(&aws_sdk_dynamodb::types::AttributeValue::Bool(true)),
+        "the job records that its creator was vouched for"
+    );
+    let key: roster::store::Item = ["pk", "sk"]
+        .into_iter()
+        .map(|k| (k.to_owned(), stored[k].clone()))
+        .collect();
+    app.app
+        .store
+        .client()
+        .update_item()
+        .table_name(app.app.store.table())
+        .set_key(Some(key))
+        .update_expression("REMOVE created_by_verified")
+        .send()
+        .await
+        .unwrap();
+
+    wake_worker(&app, &org, &id).await;
+    let job = get_job(&app, &alice, &org, &id, None).await;
+    assert_eq!(job.json["status"], "failed", "{}", job.body);
+    assert!(
+        job.json["error"].as_str().unwrap().contains("verified"),
+        "{}",
+        job.body
+    );
+    assert!(
+        queued_outbox_items(&app, &org).await.is_empty(),
+        "nobody mailed"
+    );
+}

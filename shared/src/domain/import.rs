@@ -129,7 +129,11 @@ pub struct ImportJob {
     pub org: OrgSlug,
     pub id: ImportId,
     pub created_by: UserId,
+    /// As stored on the creator's membership when the job started.
     pub created_by_email: Email,
+    /// Whether the identity provider vouched for the creator's email when the
+    /// job started; the worker acts (and mails) only when it did.
+    pub created_by_verified: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,

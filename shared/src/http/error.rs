@@ -20,6 +20,10 @@ pub enum ApiError {
     IdempotencyInProgress,
     #[error("the first answer to this idempotency key was too large to keep")]
     IdempotencyAnswerTooLarge,
+    /// The first answer showed a secret, which is never kept: the replay
+    /// names what was created instead.
+    #[error("the first answer to this idempotency key carried a secret")]
+    IdempotencySecretNotKept { token_id: String },
     #[error(transparent)]
     Op(#[from] OpError),
 }
@@ -81,6 +85,19 @@ impl ApiError {
                     "idempotency_answer_unavailable",
                     "Request already carried out",
                     "A request with this Idempotency-Key was carried out; its answer was too large to keep.".into(),
+                );
+            }
+            Self::IdempotencySecretNotKept { token_id } => {
+                return (
+                    StatusCode::CONFLICT,
+                    "idempotency_secret_not_kept",
+                    "Request already carried out",
+                    format!(
+                        "A request with this Idempotency-Key issued the token {token_id}; its secret \
+                         is shown once and never stored, so it cannot be shown again. Revoke it \
+                         (DELETE /orgs/{{org}}/tokens/{token_id}) if the secret was lost, and issue \
+                         a new one with a new key."
+                    ),
                 );
             }
             Self::Op(op) => op,
@@ -252,12 +269,19 @@ impl ApiError {
 
     /// The answer a caller sees. Server errors are logged with their cause chain.
     pub fn into_response(self) -> Response<Body> {
-        let (status, code, title, detail) = self.parts();
+        let (status, code, _, _) = self.parts();
         if status.is_server_error() {
             tracing::error!(error = %ErrorChain(&self), code, "request failed");
         } else {
             tracing::info!(code, status = status.as_u16(), "request refused");
         }
+        self.response()
+    }
+
+    /// The problem+json answer, without logging it (also what an idempotency
+    /// record keeps in place of an answer that showed a secret).
+    pub fn response(&self) -> Response<Body> {
+        let (status, code, title, detail) = self.parts();
         let mut body = json!({
             "type": "about:blank",
             "title": title,
@@ -268,13 +292,16 @@ impl ApiError {
         let mut retry_after = (status == StatusCode::SERVICE_UNAVAILABLE
             || matches!(self, Self::IdempotencyInProgress))
         .then_some(2);
-        if let Self::Op(OpError::LimitExceeded(over)) = &self {
+        if let Self::Op(OpError::LimitExceeded(over)) = self {
             body["limit"] = json!(over.limit.name());
             body["max"] = json!(over.max);
             body["retry_after"] = json!(over.retry_after_secs);
             retry_after = Some(over.retry_after_secs);
         }
-        if let Self::Op(OpError::Invalid { field, reason }) = &self {
+        if let Self::IdempotencySecretNotKept { token_id } = self {
+            body["token_id"] = json!(token_id);
+        }
+        if let Self::Op(OpError::Invalid { field, reason }) = self {
             body["errors"] = json!([FieldError {
                 field: field.clone(),
                 message: reason.to_string()

@@ -10,6 +10,12 @@
 //! idempotency_request_in_progress` with `Retry-After`. A 5xx answer is not
 //! kept (the claim is released), so a retry acts. Requests without a caller
 //! identity (401s, IAM-signed introspection) are not keyed.
+//!
+//! **A secret is never kept.** An answer that shows a secret once (a new
+//! access token) is marked by its handler with [`SecretShownOnce`]; what is
+//! kept for it, and replayed, is `409 idempotency_secret_not_kept` naming
+//! the token's id, so the client can list or revoke it. The record (and the
+//! table's stream and backups with it) never holds the secret.
 
 use super::ApiError;
 use crate::App;
@@ -28,6 +34,21 @@ const LOCK_SECONDS: i64 = 15 * 60;
 pub const MAX_KEY_LEN: usize = 255;
 /// DynamoDB items hold 400 KB; a larger answer is replayed as a 409 saying so.
 const MAX_KEPT_BODY: usize = 350 * 1024;
+
+/// Marks an answer that shows a secret once: the idempotency record keeps,
+/// in its place, a problem naming `id` (the resource the secret belongs to).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretShownOnce {
+    pub id: String,
+}
+
+impl SecretShownOnce {
+    /// Marks `resp` as showing the secret of `id`.
+    pub fn mark(mut resp: Response<Body>, id: impl Into<String>) -> Response<Body> {
+        resp.extensions_mut().insert(Self { id: id.into() });
+        resp
+    }
+}
 
 /// Runs `handler` under the request's idempotency key, if it is a POST that has one.
 pub async fn guard<F, Fut>(app: Arc<App>, req: Request, handler: F) -> Response<Body>
@@ -79,6 +100,23 @@ async fn keep(app: &App, scope: &str, resp: Response<Body>) -> Response<Body> {
     let status = resp.status();
     let outcome = if status.is_server_error() {
         records::release(&app.store, scope).await
+    } else if let Some(shown) = resp.extensions().get::<SecretShownOnce>() {
+        let kept = ApiError::IdempotencySecretNotKept {
+            token_id: shown.id.clone(),
+        }
+        .response();
+        let body = match kept.body() {
+            Body::Text(t) => t.as_str(),
+            _ => "",
+        };
+        records::complete(
+            &app.store,
+            scope,
+            kept.status().as_u16(),
+            "application/problem+json",
+            body,
+        )
+        .await
     } else {
         let content_type = resp
             .headers()

@@ -85,7 +85,7 @@ async fn join(
     }
     let detail = json!({"email": member.email, "role": member.role, "seat": with_seat});
     let audit = Audit::new("invitation.accepted", caller.user_id.as_str(), detail);
-    match commit(app, caller, &org.slug, tx, audit, None).await? {
+    match commit(app, &member, &org.slug, tx, audit, None).await? {
         Ok(()) => {
             org.seats_used += u32::from(with_seat);
             Ok(Some(Accepted {

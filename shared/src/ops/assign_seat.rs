@@ -55,7 +55,7 @@ async fn attempt(
         user.as_str(),
         json!({"email": member.email}),
     );
-    match membership.commit(app, caller, tx, audit).await? {
+    match membership.commit(app, tx, audit).await? {
         Ok(()) => {
             member.seat_assigned_at = Some(now);
             member.seat_epoch = epoch;

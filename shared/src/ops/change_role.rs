@@ -45,7 +45,7 @@ async fn attempt(
         .push("admin_count", counters(slug, admins));
     let detail = json!({"from": member.role, "to": role});
     let audit = Audit::new("member.role_changed", user.as_str(), detail);
-    match membership.commit(app, caller, tx, audit).await? {
+    match membership.commit(app, tx, audit).await? {
         Ok(()) => {
             member.role = role;
             Ok(Some(member))

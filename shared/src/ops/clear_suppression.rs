@@ -32,7 +32,7 @@ pub async fn clear_suppression(
         .push("org", suppressions::count(slug, -1));
     let detail = json!({"id": input.id.as_str(), "reason": suppression.reason.as_str()});
     let audit = Audit::new("suppression.cleared", email.as_str(), detail);
-    match membership.commit(app, caller, tx, audit).await? {
+    match membership.commit(app, tx, audit).await? {
         Ok(()) => Ok(()),
         Err(lost) if lost.on("suppression") => Err(OpError::SuppressionNotFound),
         Err(lost) => Err(lost.into()),

@@ -3,10 +3,14 @@
 //! the role they were authorized with. The caller losing that role answers
 //! `forbidden`; any other failed condition comes back by name ([`Lost`]) for
 //! the operation to read (see the module doc of [`crate::ops`]).
+//!
+//! The audit entry names its actor by the membership the write acts under
+//! (the email stored when they joined or created the org), never by the
+//! email claim of the request, which may be unverified or changed since.
 
-use super::{Caller, Membership, OpError};
+use super::{Membership, OpError};
 use crate::App;
-use crate::domain::{AuditEntry, OrgSlug};
+use crate::domain::{AuditEntry, Member, OrgSlug};
 use crate::store::{StoreError, Transaction, audit};
 
 /// What an operation did, to whom, with which details (ids, emails, roles,
@@ -45,11 +49,12 @@ impl From<Lost> for OpError {
     }
 }
 
-/// Commits `tx` with its audit entry in `org`; with `guard`, also the
-/// caller's role check (pushed under `caller`).
+/// Commits `tx` with its audit entry in `org`, by `actor` (the membership the
+/// caller acts under, or is creating); with `guard`, also the caller's role
+/// check (pushed under `caller`).
 pub async fn commit(
     app: &App,
-    caller: &Caller,
+    actor: &Member,
     org: &OrgSlug,
     mut tx: Transaction,
     audit: Audit,
@@ -57,8 +62,8 @@ pub async fn commit(
 ) -> Result<Result<(), Lost>, OpError> {
     let entry = AuditEntry {
         at: app.now(),
-        actor_id: Some(caller.user_id.to_string()),
-        actor: caller.email.to_string(),
+        actor_id: Some(actor.user_id.to_string()),
+        actor: actor.email.to_string(),
         action: audit.action.to_owned(),
         target: audit.target,
         detail: audit.detail,
@@ -76,14 +81,14 @@ pub async fn commit(
 }
 
 impl Membership {
-    /// A privileged write: [`commit`] with the caller's role guard.
+    /// A privileged write: [`commit`] by the caller's membership, with its
+    /// role guard.
     pub async fn commit(
         &self,
         app: &App,
-        caller: &Caller,
         tx: Transaction,
         audit: Audit,
     ) -> Result<Result<(), Lost>, OpError> {
-        commit(app, caller, &self.org.slug, tx, audit, Some(self)).await
+        commit(app, &self.caller, &self.org.slug, tx, audit, Some(self)).await
     }
 }

@@ -57,7 +57,7 @@ pub async fn create_org(app: &App, caller: &Caller, input: NewOrg) -> Result<Org
         .push("email", email);
     let detail = json!({"name": org.name, "seat_limit": org.seat_limit});
     let audit = Audit::new("org.created", org.slug.as_str(), detail);
-    match commit(app, caller, &org.slug, tx, audit, None).await? {
+    match commit(app, &admin, &org.slug, tx, audit, None).await? {
         Ok(()) => Ok(org),
         Err(lost) if lost.on("orgs_today") => Err(over()),
         Err(lost) if lost.on("org") => Err(OpError::OrgExists),

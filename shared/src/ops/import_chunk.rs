@@ -36,6 +36,10 @@ pub enum ChunkError {
     /// The admin who started the job may no longer invite (or left the org).
     #[error("the job's creator may no longer invite")]
     Forbidden,
+    /// The job was stored without the identity provider's word for its
+    /// creator's email.
+    #[error("the job's creator has no verified email")]
+    Unverified,
     /// A concurrent write moved a limit counter past the room this chunk
     /// read: nothing was written; run the chunk again.
     #[error("a limit counter moved concurrently")]
@@ -44,12 +48,13 @@ pub enum ChunkError {
     Op(#[from] OpError),
 }
 
-/// The caller an import acts as: the admin who started it.
+/// The caller an import acts as: the admin who started it, as the job
+/// stored them when it started.
 pub fn creator(job: &ImportJob) -> Caller {
     Caller {
         user_id: job.created_by.clone(),
         email: job.created_by_email.clone(),
-        email_verified: true,
+        email_verified: job.created_by_verified,
     }
 }
 
@@ -68,6 +73,10 @@ pub async fn process_chunk(
     chunk: &Chunk,
 ) -> Result<ChunkDone, ChunkError> {
     let caller = creator(job);
+    // Checked again for every chunk: the job mails in its creator's name.
+    if caller.require_verified().is_err() {
+        return Err(ChunkError::Unverified);
+    }
     let first = chunk.first_row();
     let mut results = Vec::with_capacity(chunk.rows.len());
     let mut candidates = Vec::new();
@@ -153,7 +162,7 @@ pub async fn process_chunk(
         actions.extend(limits.takes(lost));
         actions
     };
-    match write_batch(app, &caller, &membership, to_invite, extra).await {
+    match write_batch(app, &membership, to_invite, extra).await {
         Ok(lost) => {
             let mut counts = BTreeMap::new();
             for word in finals(&lost) {

@@ -95,14 +95,14 @@ pub async fn run_import(app: &App, input: RunImport) -> Result<RunReport, OpErro
                     }
                     // Re-read the counters and run the chunk again.
                     Err(ChunkError::LimitRaced) => {}
-                    Err(ChunkError::Forbidden) => {
-                        app.store
-                            .fail_import(
-                                &job,
-                                "the admin who started the import may no longer invite",
-                                app.now(),
-                            )
-                            .await?;
+                    Err(refused @ (ChunkError::Forbidden | ChunkError::Unverified)) => {
+                        let why = match refused {
+                            ChunkError::Forbidden => {
+                                "the admin who started the import may no longer invite"
+                            }
+                            _ => "the admin who started the import has no verified email",
+                        };
+                        app.store.fail_import(&job, why, app.now()).await?;
                         report.outcome = RunOutcome::Finished(ImportStatus::Failed);
                         return Ok(report);
                     }

@@ -26,6 +26,8 @@ pub async fn start_import(
     caller: &Caller,
     input: StartImport,
 ) -> Result<ImportJob, OpError> {
+    // The job mails every row in the caller's name: the same rule as one invite.
+    caller.require_verified()?;
     let StartImport { org, rows } = input;
     let membership = Membership::load(app, &org, caller, Reads::new()).await?;
     membership.require(Action::ManageInvitations)?;
@@ -55,7 +57,9 @@ pub async fn start_import(
         org: org.clone(),
         id: ImportId::new(),
         created_by: caller.user_id.clone(),
-        created_by_email: caller.email.clone(),
+        // The membership's email, not the claim (as every audit entry).
+        created_by_email: membership.caller.email.clone(),
+        created_by_verified: caller.email_verified,
         created_at: now,
         updated_at: now,
         finished_at: None,
@@ -83,6 +87,6 @@ pub async fn start_import(
         job.id.as_str(),
         json!({"rows": job.rows, "chunks": job.chunks}),
     );
-    membership.commit(app, caller, tx, audit).await??;
+    membership.commit(app, tx, audit).await??;
     Ok(job)
 }

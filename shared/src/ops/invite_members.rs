@@ -177,7 +177,7 @@ pub async fn invite_members(
     .into_iter()
     .filter_map(|(name, take, refusal)| take.map(|t| (name, t, refusal)))
     .collect();
-    for index in write_invitations(app, caller, &membership, to_invite, takes).await? {
+    for index in write_invitations(app, &membership, to_invite, takes).await? {
         if let Outcome::Invited(id) = &results[index].outcome {
             results[index].outcome = Outcome::AlreadyInvited(id.clone());
         }
@@ -408,7 +408,6 @@ async fn read_in_waves(app: &App, reads: Vec<Reads>, found: &mut Found) -> Resul
 /// concurrent invite of the same email (they are `already_invited`).
 async fn write_invitations(
     app: &App,
-    caller: &Caller,
     membership: &Membership,
     to_invite: Vec<(usize, Invitation)>,
     takes: Vec<Take>,
@@ -417,20 +416,13 @@ async fn write_invitations(
     // fewer for invitations), and goes alone: the rest follow only once the
     // counters have admitted the request.
     let first_len = to_invite.len().min(INVITES_PER_WRITE - 1);
-    let mut lost = write_chunk(
-        app,
-        caller,
-        membership,
-        to_invite[..first_len].to_vec(),
-        &takes,
-    )
-    .await?;
+    let mut lost = write_chunk(app, membership, to_invite[..first_len].to_vec(), &takes).await?;
     let chunks: Vec<&[(usize, Invitation)]> =
         to_invite[first_len..].chunks(INVITES_PER_WRITE).collect();
     for wave in chunks.chunks(CONCURRENCY) {
         let results = try_join_all(
             wave.iter()
-                .map(|chunk| write_chunk(app, caller, membership, chunk.to_vec(), &[])),
+                .map(|chunk| write_chunk(app, membership, chunk.to_vec(), &[])),
         )
         .await?;
         lost.extend(results.into_iter().flatten());
@@ -443,7 +435,6 @@ async fn write_invitations(
 /// written again; returns the lost rows.
 async fn write_chunk(
     app: &App,
-    caller: &Caller,
     membership: &Membership,
     mut chunk: Vec<(usize, Invitation)>,
     takes: &[Take],
@@ -454,7 +445,7 @@ async fn write_chunk(
         for (name, take, _) in takes {
             tx.push(*name, take.clone());
         }
-        match membership.commit(app, caller, tx, audit).await? {
+        match membership.commit(app, tx, audit).await? {
             Ok(()) => break,
             Err(failed) if takes.iter().any(|(name, _, _)| failed.on(name)) => {
                 let (_, _, over) = takes
@@ -613,7 +604,6 @@ pub(crate) enum BatchError {
 /// again; `extra` is given, and this returns, their row indexes.
 pub(crate) async fn write_batch(
     app: &App,
-    caller: &Caller,
     membership: &Membership,
     mut chunk: Vec<(usize, Invitation)>,
     extra: impl Fn(&[usize]) -> Vec<(String, TxAction)>,
@@ -638,7 +628,7 @@ pub(crate) async fn write_batch(
                 },
             };
         }
-        match membership.commit(app, caller, tx, audit).await {
+        match membership.commit(app, tx, audit).await {
             Err(err) => return Err(BatchError::Op(err)),
             Ok(Ok(())) => return Ok(lost),
             Ok(Err(failed)) => {

@@ -86,7 +86,7 @@ pub async fn issue_token(
         "channels": token.channels.to_strings(), "expires_at": rfc3339(token.expires_at)});
     let audit = Audit::new("token.issued", holder.as_str(), detail);
     let guard = (!for_self).then_some(&membership);
-    match commit(app, caller, slug, tx, audit, guard).await? {
+    match commit(app, &membership.caller, slug, tx, audit, guard).await? {
         Ok(()) => Ok(IssuedToken {
             token,
             secret: secret.expose(),

@@ -84,7 +84,7 @@ pub async fn resend_invitation(
     .push("invites_today", daily_quota);
     let detail = json!({"id": input.id.as_str(), "expires_at": rfc3339(renewed.expires_at)});
     let audit = Audit::new("invitation.resent", email.as_str(), detail);
-    match membership.commit(app, caller, tx, audit).await? {
+    match membership.commit(app, tx, audit).await? {
         Ok(()) => Ok(renewed),
         // Accepted, revoked or resent by someone else in the meantime.
         Err(lost) if lost.on("invitation") => Err(OpError::InvitationNotFound),

@@ -34,7 +34,7 @@ pub async fn revoke_invitation(
         email.as_str(),
         json!({"id": input.id.as_str()}),
     );
-    match membership.commit(app, caller, tx, audit).await? {
+    match membership.commit(app, tx, audit).await? {
         Ok(()) => Ok(()),
         Err(lost) if lost.on("invitation") => Err(OpError::InvitationNotFound),
         Err(lost) => Err(lost.into()),

@@ -31,7 +31,7 @@ async fn attempt(app: &App, caller: &Caller, target: &MemberTarget) -> Result<Op
         user.as_str(),
         json!({"email": member.email}),
     );
-    match membership.commit(app, caller, tx, audit).await? {
+    match membership.commit(app, tx, audit).await? {
         Ok(()) => Ok(Some(())),
         // Revoked or gone meanwhile, or (on oneself) the role moved: read again.
         Err(lost) if lost.on("member") => Ok(None),

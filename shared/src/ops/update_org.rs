@@ -42,7 +42,7 @@ pub async fn update_org(app: &App, caller: &Caller, changes: OrgChanges) -> Resu
         orgs::update(slug, changes.name.as_ref(), changes.seat_limit),
     );
     let audit = Audit::new("org.updated", slug.as_str(), detail);
-    match membership.commit(app, caller, tx, audit).await? {
+    match membership.commit(app, tx, audit).await? {
         Ok(()) => {
             org.name = changes.name.unwrap_or(org.name);
             org.seat_limit = changes.seat_limit.unwrap_or(org.seat_limit);

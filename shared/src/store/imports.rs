@@ -55,6 +55,10 @@ pub fn new_job_item(job: &ImportJob) -> Item {
     item.insert("id".into(), s(job.id.as_str()));
     item.insert("created_by".into(), s(job.created_by.as_str()));
     item.insert("created_by_email".into(), s(job.created_by_email.as_str()));
+    item.insert(
+        "created_by_verified".into(),
+        AttributeValue::Bool(job.created_by_verified),
+    );
     item.insert("created_at".into(), time(job.created_at));
     item.insert("updated_at".into(), time(job.updated_at));
     item.insert("status".into(), s(job.status.as_str()));
@@ -91,6 +95,11 @@ pub fn job_from_item(item: &Item) -> Result<ImportJob, StoreError> {
         id: ImportId::parse(get_s(item, "id")?).map_err(corrupt)?,
         created_by: UserId::parse(get_s(item, "created_by")?).map_err(corrupt)?,
         created_by_email: Email::parse(get_s(item, "created_by_email")?).map_err(corrupt)?,
+        // A job stored without the flag is not vouched for.
+        created_by_verified: matches!(
+            item.get("created_by_verified"),
+            Some(AttributeValue::Bool(true))
+        ),
         created_at: get_time(item, "created_at")?,
         updated_at: get_time(item, "updated_at")?,
         finished_at: opt_time(item, "finished_at")?,
@@ -482,6 +491,7 @@ mod tests {
             id: ImportId::new(),
             created_by: UserId::parse("u1").unwrap(),
             created_by_email: Email::parse("a@x.com").unwrap(),
+            created_by_verified: true,
             created_at: now,
             updated_at: now,
             finished_at: None,

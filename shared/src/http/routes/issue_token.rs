@@ -3,6 +3,7 @@
 use super::{caller, respond};
 use crate::App;
 use crate::domain::{ChannelScope, TokenName, TokenTtlDays};
+use crate::http::idempotency::SecretShownOnce;
 use crate::http::request::{json, org_slug, parsed, user_id};
 use crate::http::{ApiError, response, views};
 use crate::ops::issue_token::{NewToken, issue_token};
@@ -47,5 +48,7 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         },
     };
     let issued = issue_token(app, &caller, new).await?;
-    Ok(response::json(201, &views::issued_token(&issued)))
+    let resp = response::json(201, &views::issued_token(&issued));
+    // Shown once: an idempotent replay names the token instead (never the secret).
+    Ok(SecretShownOnce::mark(resp, issued.token.id.clone()))
 }
