@@ -11,6 +11,9 @@ echo "-- stream poller: mail after refused writes and an emulator restart"
 echo "-- bounces and complaints: SES's reports through the running mail-events"
 "$PY" tests/stack/test_mail_feedback.py
 
+echo "-- trust probes: unverified import, invite/revoke and seat mail loops, no secret in the table or its stream"
+"$PY" tests/stack/test_trust_probes.py
+
 echo "-- schemathesis: bounded fuzz of the whole API as admin, member and outsider (make fuzz runs longer)"
 "$PY" tests/stack/fuzz.py --max-examples 20
 
