@@ -56,7 +56,7 @@ where
 async fn build_app() -> Result<Arc<App>, lambda_runtime::Error> {
     init_tracing();
     let app = App::from_env().await.map_err(|err| {
-        tracing::error!(error = %err, "configuration error");
+        tracing::error!(error = %crate::error_chain::ErrorChain(&err), "configuration error");
         err
     })?;
     Ok(Arc::new(app))
