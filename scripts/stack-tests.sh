@@ -11,6 +11,9 @@ echo "-- stream poller: mail after refused writes and an emulator restart"
 echo "-- bounces and complaints: SES's reports through the running mail-events"
 "$PY" tests/stack/test_mail_feedback.py
 
+echo "-- logs at DEBUG: a whole flow leaks no JWT, secret or address (a stack of its own, functions at debug)"
+ROSTER_FUNCTIONS_LOG=debug scripts/with-stack.sh "$PY" tests/stack/test_log_leaks.py
+
 echo "-- schemathesis: bounded fuzz of the whole API as admin, member and outsider (make fuzz runs longer)"
 "$PY" tests/stack/fuzz.py --max-examples 20
 

@@ -55,9 +55,8 @@ where
 
 async fn build_app() -> Result<Arc<App>, lambda_runtime::Error> {
     init_tracing();
-    let app = App::from_env().await.map_err(|err| {
-        tracing::error!(error = %crate::error_chain::ErrorChain(&err), "configuration error");
-        err
+    let app = App::from_env().await.inspect_err(|err| {
+        tracing::error!(error = %crate::error_chain::ErrorChain(err), "configuration error");
     })?;
     Ok(Arc::new(app))
 }
