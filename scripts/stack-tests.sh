@@ -14,6 +14,9 @@ echo "-- bounces and complaints: SES's reports through the running mail-events"
 echo "-- trust probes: unverified import, invite/revoke and seat mail loops, no secret in the table or its stream"
 "$PY" tests/stack/test_trust_probes.py
 
+echo "-- logs at DEBUG: a whole flow leaks no JWT, secret or address (a stack of its own, functions at debug)"
+ROSTER_FUNCTIONS_LOG=debug scripts/with-stack.sh "$PY" tests/stack/test_log_leaks.py
+
 echo "-- schemathesis: bounded fuzz of the whole API as admin, member and outsider (make fuzz runs longer)"
 "$PY" tests/stack/fuzz.py --max-examples 20
 

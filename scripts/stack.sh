@@ -7,6 +7,7 @@
 #   . scripts/stack.sh NAME                 NAME labels the pid/log files in .dev/
 #   stack_emulator_up PORT [--reuse]        moto on PORT (--reuse: keep one already there)
 #   stack_api_up API_PORT [LOG]             poller + cargo lambda watch; LOG: their output (default: inherit)
+#                                           ($ROSTER_FUNCTIONS_LOG, if set: the functions' RUST_LOG alone)
 #   stack_down                              idempotent; call it from the EXIT trap
 #
 # Why a marker and not only process groups: `cargo lambda watch` starts each
@@ -66,18 +67,25 @@ stack_api_up() { # API_PORT [LOG]
     # .venv/ included), which exhausts the machine's inotify watches; it is opt-in.
     local reload=(--ignore-changes)
     [ "${RELOAD:-0}" = 1 ] && reload=()
+    # The functions' own level, apart from cargo lambda's (which logs request
+    # paths at debug): an env file, because --env-var splits its value at commas.
+    local functions_env=()
+    if [ -n "${ROSTER_FUNCTIONS_LOG:-}" ]; then
+        printf 'RUST_LOG=%s\n' "$ROSTER_FUNCTIONS_LOG" >".dev/$_stack_name-functions.env"
+        functions_env=(--env-file ".dev/$_stack_name-functions.env")
+    fi
     local url="http://127.0.0.1:$port/2015-03-31/functions/deliver-email/invocations"
     if [ -n "$log" ]; then
         stack_spawn "$PY" -u scripts/stream_poller.py --url "$url" >>"$log" 2>&1
         stack_spawn "$PY" -u scripts/import_poller.py --url "${url/deliver-email/import-worker}" >>"$log" 2>&1
         # (tokio_graceful_shutdown=warn: cargo-lambda otherwise dumps its whole config when it stops)
         RUST_LOG="$RUST_LOG,tokio_graceful_shutdown=warn" stack_spawn cargo lambda watch \
-            --invoke-address 127.0.0.1 --invoke-port "$port" --concurrency 4 "${reload[@]}" >>"$log" 2>&1
+            --invoke-address 127.0.0.1 --invoke-port "$port" --concurrency 4 "${reload[@]}" "${functions_env[@]}" >>"$log" 2>&1
     else
         stack_spawn "$PY" -u scripts/stream_poller.py --url "$url"
         stack_spawn "$PY" -u scripts/import_poller.py --url "${url/deliver-email/import-worker}" # import jobs
         RUST_LOG="$RUST_LOG,tokio_graceful_shutdown=warn" stack_spawn cargo lambda watch \
-            --invoke-address 127.0.0.1 --invoke-port "$port" --concurrency 4 "${reload[@]}"
+            --invoke-address 127.0.0.1 --invoke-port "$port" --concurrency 4 "${reload[@]}" "${functions_env[@]}"
     fi
     local _
     for _ in $(seq 1 200); do # until cargo lambda watch listens
@@ -115,6 +123,7 @@ stack_down() {
     fi
     wait 2>/dev/null || true
     _stack_pgids=()
+    rm -f ".dev/$_stack_name-functions.env"
     if [ -n "$_stack_moto_pidfile" ]; then
         "$PY" scripts/emulator.py down --pidfile "$_stack_moto_pidfile" # only if we started it
         _stack_moto_pidfile=""

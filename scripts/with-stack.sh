@@ -14,7 +14,9 @@
 #   ROSTER_STACK_LOG        the stack's own output (poller, cargo lambda watch)
 #   ROSTER_STACK_EMULATOR_PORT, ROSTER_STACK_EMULATOR_PIDFILE: to restart the emulator
 #                           (scripts/emulator.py down/up with them, then scripts/bootstrap.py)
-# Set ROSTER_STACK_TABLE to name the table (default roster-stack).
+# Set ROSTER_STACK_TABLE to name the table (default roster-stack), and
+# ROSTER_FUNCTIONS_LOG to give the functions a RUST_LOG of their own (e.g. debug;
+# cargo lambda watch keeps the caller's).
 # Logs stay in .dev/ when CMD fails.
 set -euo pipefail
 set +m # no job control: each spawned child gets its own process group from setsid

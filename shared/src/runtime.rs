@@ -6,16 +6,32 @@ use crate::App;
 use lambda_http::{Body, Request, Response};
 use std::future::Future;
 use std::sync::Arc;
+use tracing_subscriber::filter::LevelFilter;
+
+/// The most verbose records any function writes, whatever `RUST_LOG` asks.
+/// At TRACE, `lambda_runtime` logs every raw event (bearer JWTs, invitation
+/// secrets in accept and preview bodies, `rst_` tokens sent to
+/// introspection, whole CSV uploads) and the AWS SDK every request and
+/// response (mail bodies with their invitation links, table items); nothing
+/// any crate of the process logs at DEBUG carries a body or a header.
+pub const MOST_VERBOSE: LevelFilter = LevelFilter::DEBUG;
 
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let capped = filter
+        .max_level_hint()
+        .is_some_and(|asked| asked > MOST_VERBOSE);
     tracing_subscriber::util::SubscriberInitExt::init(json_logs(filter, std::io::stdout));
+    if capped {
+        tracing::warn!("RUST_LOG asks for TRACE: records are kept at DEBUG at most");
+    }
 }
 
 /// The log format: one JSON object per line, with the current span's fields
 /// (`span`: operation, org, target, caller) and every enclosing span
-/// (`spans`, which includes the runtime's `requestId`).
+/// (`spans`, which includes the runtime's `requestId`). `filter` selects the
+/// records, within [`MOST_VERBOSE`].
 pub fn json_logs<W>(
     filter: tracing_subscriber::EnvFilter,
     writer: W,
@@ -23,22 +39,24 @@ pub fn json_logs<W>(
 where
     W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
 {
-    tracing_subscriber::fmt()
+    use tracing_subscriber::layer::SubscriberExt;
+    let format = tracing_subscriber::fmt::layer()
         .json()
-        .with_env_filter(filter)
         .with_current_span(true)
         .with_span_list(true)
         .with_target(false)
         .without_time()
-        .with_writer(writer)
-        .finish()
+        .with_writer(writer);
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(MOST_VERBOSE)
+        .with(format)
 }
 
 async fn build_app() -> Result<Arc<App>, lambda_runtime::Error> {
     init_tracing();
-    let app = App::from_env().await.map_err(|err| {
-        tracing::error!(error = %err, "configuration error");
-        err
+    let app = App::from_env().await.inspect_err(|err| {
+        tracing::error!(error = %crate::error_chain::ErrorChain(err), "configuration error");
     })?;
     Ok(Arc::new(app))
 }
@@ -83,4 +101,74 @@ where
         },
     ))
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+    use tracing_subscriber::EnvFilter;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// What the functions' log format writes of the records of `emit` under
+    /// the filter `rust_log`.
+    fn logged(rust_log: &str, emit: impl FnOnce()) -> String {
+        let out = Captured::default();
+        let writer = out.clone();
+        let subscriber = json_logs(EnvFilter::new(rust_log), move || writer.clone());
+        tracing::subscriber::with_default(subscriber, emit);
+        String::from_utf8(out.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn a_hand_edited_rust_log_cannot_make_the_runtime_log_raw_events() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2ln";
+        for rust_log in [
+            "trace",
+            "lambda_runtime=trace,lambda_http=trace",
+            "info,lambda_runtime::layers::api_response=trace",
+            "aws_smithy_runtime=trace,aws_sigv4=trace",
+        ] {
+            let text = logged(rust_log, || {
+                // What these crates log at TRACE, with their targets.
+                let body = format!(r#"{{"headers":{{"authorization":"Bearer {jwt}"}}}}"#);
+                tracing::trace!(
+                    target: "lambda_runtime::layers::api_response",
+                    body = body.as_str(),
+                    "raw JSON event received from Lambda"
+                );
+                tracing::trace!(
+                    target: "aws_smithy_runtime::client::orchestrator",
+                    request = body.as_str(),
+                    "transmitting request"
+                );
+                tracing::trace!(target: "aws_sigv4::http_request::sign", canonical_request = jwt);
+                tracing::trace!(target: "roster::anything", jwt);
+            });
+            assert!(!text.contains(jwt), "RUST_LOG={rust_log}: {text}");
+        }
+    }
+
+    #[test]
+    fn rust_log_trace_still_logs_debug_records() {
+        let text = logged("trace", || {
+            tracing::debug!(target: "lambda_runtime::runtime", "polling sequentially");
+            tracing::debug!(target: "roster::ops", "a debug record");
+        });
+        assert_eq!(text.lines().count(), 2, "{text}");
+        let text = logged("info", || tracing::debug!("a debug record"));
+        assert!(text.is_empty(), "{text}");
+    }
 }

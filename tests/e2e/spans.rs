@@ -1,11 +1,16 @@
 //! Log lines are attributable: captured in the functions' own JSON format,
 //! every line of a request carries its span (operation, org, target, caller),
 //! every line of a delivered stream record and of a sweep run carries theirs,
-//! and no email address, JWT or token secret appears in any of them.
+//! and no email address, JWT or token secret appears in any of them: not at
+//! the most verbose level a function can be set to, not in SES's refusals.
 
-use roster::http::routes::{get_member, invite_members, issue_token, list_my_orgs, revoke_token};
+use roster::http::routes::{
+    accept_invitation, assign_seat, create_org, get_member, introspect_token, invite_members,
+    issue_token, list_my_orgs, preview_invitation, resend_invitation, revoke_invitation,
+    revoke_token,
+};
 use roster::http::span::{loggable, traced};
-use roster_tests::{Req, Resp, TestApp, User, mail};
+use roster_tests::{Req, Resp, TestApp, User, address_id, mail, slug};
 use serde_json::{Value, json};
 use std::future::Future;
 use std::io::Write;
@@ -31,8 +36,13 @@ impl Logs {
     /// Captures this thread's log lines (the test runtime is single-threaded)
     /// until the guard drops.
     fn capture(&self) -> lambda_http::tracing::dispatcher::DefaultGuard {
+        self.capture_at("info")
+    }
+
+    /// Captures as [`Logs::capture`] does, with `RUST_LOG` set to `filter`.
+    fn capture_at(&self, filter: &str) -> lambda_http::tracing::dispatcher::DefaultGuard {
         let writer = self.clone();
-        roster::runtime::json_logs(EnvFilter::new("info"), move || writer.clone()).set_default()
+        roster::runtime::json_logs(EnvFilter::new(filter), move || writer.clone()).set_default()
     }
 
     fn text(&self) -> String {
@@ -239,4 +249,183 @@ async fn a_sweep_run_logs_in_its_span() {
         json!({"name": "run", "op": "sweep"}),
         "{done}"
     );
+}
+
+#[tokio::test]
+async fn a_whole_flow_logged_at_the_most_verbose_level_leaks_no_secret_and_no_address() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let bob = User::new("bob");
+    let carol = User::new("carol");
+    let dave = User::new("dave");
+    let alice_jwt = alice.token();
+    let bob_jwt = bob.token();
+    let org = slug();
+    let logs = Logs::default();
+    // As asked by a hand-edited RUST_LOG: TRACE, which the process caps at DEBUG.
+    let guard = logs.capture_at("trace");
+
+    let created = send(
+        &app,
+        Req::post("/orgs")
+            .bearer(&alice_jwt)
+            .json(json!({"slug": org, "name": "Leak Test", "seat_limit": 3})),
+        create_org::handle,
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let invite = |req: Req| {
+        send(
+            &app,
+            req.org(&org).bearer(&alice_jwt),
+            invite_members::handle,
+        )
+    };
+    let invited =
+        invite(Req::post("/orgs/{org}/invitations").json(json!({"emails": [bob.email]}))).await;
+    assert_eq!(invited.status, 200, "{}", invited.body);
+    let uploaded = invite(Req::post("/orgs/{org}/invitations").csv(format!(
+        "email,role\n{},member\n{},member\n",
+        carol.email, dave.email
+    )))
+    .await;
+    assert_eq!(uploaded.status, 200, "{}", uploaded.body);
+    mail::deliver_queued(&app, &org).await;
+    let bob_link = mail::latest_invite_token(&bob.email)
+        .await
+        .expect("bob's link");
+    let carol_link = mail::latest_invite_token(&carol.email)
+        .await
+        .expect("carol's link");
+
+    let previewed = send(
+        &app,
+        Req::post("/invitations/preview")
+            .bearer(&bob_jwt)
+            .json(json!({"token": bob_link})),
+        preview_invitation::handle,
+    )
+    .await;
+    assert_eq!(previewed.status, 200, "{}", previewed.body);
+    let accepted = send(
+        &app,
+        Req::post("/invitations/accept")
+            .bearer(&bob_jwt)
+            .json(json!({"token": bob_link})),
+        accept_invitation::handle,
+    )
+    .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    app.clock.advance(chrono::Duration::days(1));
+    let resent = send(
+        &app,
+        Req::post("/orgs/{org}/invitations/{id}/resend")
+            .org(&org)
+            .param("id", &address_id(&dave.email))
+            .bearer(&alice_jwt),
+        resend_invitation::handle,
+    )
+    .await;
+    assert_eq!(resent.status, 200, "{}", resent.body);
+    let revoked = send(
+        &app,
+        Req::delete("/orgs/{org}/invitations/{id}")
+            .org(&org)
+            .param("id", &address_id(&carol.email))
+            .bearer(&alice_jwt),
+        revoke_invitation::handle,
+    )
+    .await;
+    assert_eq!(revoked.status, 204, "{}", revoked.body);
+    let seated = send(
+        &app,
+        Req::put("/orgs/{org}/members/{user_id}/seat")
+            .org(&org)
+            .param("user_id", &bob.sub)
+            .bearer(&alice_jwt),
+        assign_seat::handle,
+    )
+    .await;
+    assert!(seated.status < 300, "{}", seated.body);
+    let issued = send(
+        &app,
+        Req::post("/orgs/{org}/tokens")
+            .org(&org)
+            .bearer(&bob_jwt)
+            .json(json!({"name": "laptop"})),
+        issue_token::handle,
+    )
+    .await;
+    assert_eq!(issued.status, 201, "{}", issued.body);
+    let secret = issued.json["token"]
+        .as_str()
+        .expect("the token secret")
+        .to_owned();
+    let introspected = send(
+        &app,
+        Req::post("/tokens/introspect").json(json!({"token": secret})),
+        introspect_token::handle,
+    )
+    .await;
+    assert_eq!(introspected.json["active"], true, "{}", introspected.body);
+    mail::deliver_queued(&app, &org).await;
+    drop(guard);
+
+    let lines = logs.lines();
+    assert!(
+        lines.iter().any(|l| l["level"] == "DEBUG"),
+        "logged at DEBUG:\n{}",
+        logs.text()
+    );
+    assert!(
+        !lines.iter().any(|l| l["level"] == "TRACE"),
+        "capped at DEBUG"
+    );
+    let mut secrets = vec![
+        alice_jwt.clone(),
+        bob_jwt.clone(),
+        bob_link.clone(),
+        carol_link.clone(),
+        secret.clone(),
+    ];
+    for link in [&bob_link, &carol_link] {
+        secrets.push(link.rsplit('.').next().unwrap().to_owned());
+    }
+    for user in [&alice, &bob, &carol, &dave] {
+        secrets.push(user.email.clone());
+        secrets.push(address_id(&user.email));
+    }
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    logs.assert_nothing_secret(&secrets);
+}
+
+#[tokio::test]
+async fn an_address_ses_names_in_its_refusal_is_not_logged() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 3).await;
+    let bob = User::new("bob");
+    let invited = app
+        .invite(&alice, &org, &[&bob.email], "member", false)
+        .await;
+    assert_eq!(invited.status, 200, "{}", invited.body);
+    // The same table, sending from an address SES has not verified, which
+    // SES names in its refusal.
+    let sender = format!("unverified-{}@nowhere.test", &slug()[2..]);
+    let mut refusing = TestApp::spawn_with_sender(&sender).await;
+    let mut inner = (*refusing.app).clone();
+    inner.store = app.app.store.clone();
+    inner.config.table = app.app.config.table.clone();
+    refusing.app = Arc::new(inner);
+
+    let logs = Logs::default();
+    let guard = logs.capture_at("debug");
+    mail::deliver_queued(&refusing, &org).await;
+    drop(guard);
+
+    let refused = logs.line("mail not sent", None);
+    let error = refused["fields"]["error"].as_str().expect("the error");
+    assert!(error.contains("MessageRejected"), "{refused}");
+    assert!(error.contains("<address ~"), "{refused}");
+    logs.assert_nothing_secret(&[&sender, &bob.email, &alice.email]);
 }

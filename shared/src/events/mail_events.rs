@@ -41,7 +41,7 @@ async fn record_one(app: &App, record: &SnsRecord) -> Result<(), lambda_runtime:
             return Ok(());
         }
         Err(err) => {
-            tracing::error!(error = %err, "mail event unreadable, dropped");
+            tracing::error!(error = %ErrorChain(&err), "mail event unreadable, dropped");
             return Ok(());
         }
     };

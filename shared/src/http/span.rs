@@ -3,7 +3,9 @@
 //! target (the other path parameters) and the caller (recorded once the
 //! identity is known). Bodies, headers and query strings are never recorded;
 //! an id that could carry an email address or a secret is logged as a short
-//! hash, which still correlates lines without revealing it.
+//! hash, which still correlates lines without revealing it. Invitation and
+//! suppression ids are the address itself, base64url-encoded (anyone can
+//! decode them), so they are always hashed.
 
 use super::route_table;
 use crate::App;
@@ -69,7 +71,10 @@ pub fn request_span(req: &Request) -> Span {
     let targets: Vec<String> = params
         .iter()
         .filter(|(k, _)| k != "org")
-        .map(|(_, v)| loggable(v))
+        .map(|(k, v)| match route {
+            Some(route) if names_an_address(route, k) => hashed(v),
+            _ => loggable(v),
+        })
         .collect();
     if let Some((_, org)) = params.iter().find(|(k, _)| k == "org") {
         span.record("org", loggable(org));
@@ -92,23 +97,60 @@ pub fn record_caller(user_id: &crate::domain::UserId) {
     Span::current().record("caller", loggable(user_id.as_str()));
 }
 
+/// Whether the path parameter `name` of `route` is an address in disguise:
+/// the id that follows `invitations/` or `suppressions/` (base64url of the
+/// invitee's or suppressed recipient's email).
+fn names_an_address(route: &route_table::Route, name: &str) -> bool {
+    let placeholder = format!("{{{name}}}");
+    let mut previous = "";
+    for segment in route.path.split('/') {
+        if segment == placeholder {
+            return matches!(previous, "invitations" | "suppressions");
+        }
+        previous = segment;
+    }
+    false
+}
+
 /// What to log for an id taken from a request: itself, percent-decoded,
 /// unless it may hold an email address (`dev|alice@example.com` is a valid
-/// user id), a secret or a JWT, or is long; then `~` and 12 hex digits of
-/// its SHA-256.
+/// user id, and base64url of an address decodes to one), a secret or a
+/// JWT, or is long; then its [`hashed`] form.
 pub fn loggable(raw: &str) -> String {
     let value = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
     let risky = value.contains('@')
         || value.starts_with(crate::domain::AccessTokenSecret::PREFIX)
         || value.starts_with("eyJ")
         || value.len() > 128
-        || value.chars().any(char::is_control);
+        || value.chars().any(char::is_control)
+        || decodes_to_an_address(&value);
     if risky {
-        let digest = Sha256::digest(value.as_bytes());
-        format!("~{}", &hex::encode(digest)[..12])
+        hashed(raw)
     } else {
         value.into_owned()
     }
+}
+
+/// `~` and 12 hex digits of the SHA-256 of the percent-decoded value: the
+/// same value always logs the same, encoded or not.
+pub fn hashed(raw: &str) -> String {
+    let value = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
+    let digest = Sha256::digest(value.as_bytes());
+    format!("~{}", &hex::encode(digest)[..12])
+}
+
+/// Base64 (URL-safe or standard, padded or not) of text with an `@` in it.
+/// Text only: a random or hex id that happens to decode to bytes holding
+/// 0x40 is not valid UTF-8 free of control characters, and stays readable.
+fn decodes_to_an_address(value: &str) -> bool {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let trimmed = value.trim_end_matches('=');
+    [URL_SAFE_NO_PAD, STANDARD_NO_PAD]
+        .iter()
+        .filter_map(|engine| engine.decode(trimmed).ok())
+        .filter_map(|bytes| String::from_utf8(bytes).ok())
+        .any(|text| text.contains('@') && !text.chars().any(char::is_control))
 }
 
 #[cfg(test)]
@@ -206,6 +248,73 @@ mod tests {
         let span = logged_span(&req);
         assert_eq!(span["op"], "unknown");
         assert_eq!(span["route"], "unknown");
+    }
+
+    /// A request routed by path alone (no API Gateway context).
+    fn bare(method: &str, path: &str) -> Request {
+        http::Request::builder()
+            .method(method)
+            .uri(format!("https://x.test{path}"))
+            .body(Body::Empty)
+            .unwrap()
+    }
+
+    #[test]
+    fn an_invitation_or_suppression_id_in_the_path_does_not_reveal_the_address() {
+        use base64::Engine;
+        let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("carol@example.org");
+        let cases = [
+            (sample("revoke-invitation.json"), "Ym9iQGV4YW1wbGUuY29t"),
+            (sample("resend-invitation.json"), "Ym9iQGV4YW1wbGUuY29t"),
+            (
+                bare("DELETE", &format!("/orgs/acme/invitations/{id}")),
+                id.as_str(),
+            ),
+            (
+                bare("POST", &format!("/orgs/acme/invitations/{id}/resend")),
+                &id,
+            ),
+            (
+                bare("DELETE", &format!("/orgs/acme/suppressions/{id}")),
+                &id,
+            ),
+            // Not an address at all: hashed all the same, by where it stands.
+            (
+                bare("DELETE", "/orgs/acme/suppressions/not-base64"),
+                "not-base64",
+            ),
+        ];
+        for (req, raw) in cases {
+            let span = logged_span(&req);
+            assert_eq!(span["org"], "acme", "{span}");
+            assert_eq!(span["target"], hashed(raw), "{span}");
+            let text = span.to_string();
+            assert!(!text.contains(raw) && !text.contains('@'), "{text}");
+        }
+    }
+
+    #[test]
+    fn import_and_token_ids_stay_readable() {
+        let span = logged_span(&sample("get-import.json"));
+        assert_eq!(span["target"], "0190f5c3b9e77a419b8e3c1f6a2d4e57");
+        let span = logged_span(&sample("revoke-token.json"));
+        assert_eq!(span["target"], "0193a4e2-6c2a-7d3e-9f10-2b3c4d5e6f70");
+    }
+
+    #[test]
+    fn an_address_in_base64_is_hashed_wherever_it_appears() {
+        use base64::Engine;
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        // `?` encodes to `/` and `_` in the two alphabets.
+        let email = "dave??@example.com";
+        for raw in [
+            URL_SAFE_NO_PAD.encode(email),
+            STANDARD.encode(email),
+            URL_SAFE_NO_PAD.encode(format!("dev|{email}")),
+        ] {
+            let logged = loggable(&raw);
+            assert!(logged.starts_with('~'), "{raw} -> {logged}");
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The SES v2 sender, with retries (backoff and jitter) on throttling and
-//! transient errors; permanent rejections are returned at once.
+//! transient errors; permanent rejections are returned at once. SES's error
+//! texts can name addresses: they are logged through
+//! [`ErrorChain`](crate::error_chain::ErrorChain), which scrubs them.
 
 use super::RenderedMail;
 use crate::domain::Email;
@@ -93,7 +95,11 @@ impl Mailer {
             match self.send_once(to, mail, tags).await {
                 Ok(id) => return Ok(id),
                 Err(MailError::Unavailable(source)) if attempt < self.max_tries => {
-                    tracing::warn!(attempt, error = %source, "SES send failed, retrying");
+                    tracing::warn!(
+                        attempt,
+                        error = %crate::error_chain::ErrorChain(source.as_ref()),
+                        "SES send failed, retrying"
+                    );
                     tokio::time::sleep(backoff_with_jitter(attempt)).await;
                 }
                 Err(other) => return Err(other),
