@@ -130,11 +130,13 @@ pub fn next_day(now: DateTime<Utc>) -> DateTime<Utc> {
         .and_utc()
 }
 
-/// Seconds from `now` to `then`, at least 1 (a `Retry-After` of 0 invites a
+/// Seconds from `now` to `then`, rounded up (a retry after that many
+/// seconds is never early), at least 1 (a `Retry-After` of 0 invites a
 /// tight loop).
 pub fn secs_until(now: DateTime<Utc>, then: DateTime<Utc>) -> u64 {
-    u64::try_from((then - now).num_seconds())
+    u64::try_from((then - now).num_milliseconds())
         .unwrap_or(0)
+        .div_ceil(1000)
         .max(1)
 }
 
@@ -151,6 +153,7 @@ mod tests {
         assert_eq!(secs_until(t, next_day(t)), 30);
         assert_eq!(day_bucket(next_day(t)), "2026-11-29");
         assert_eq!(secs_until(next_day(t), t), 1);
+        assert_eq!(secs_until(t, t + Duration::milliseconds(2_001)), 3);
     }
 
     #[test]

@@ -34,7 +34,10 @@ pub struct Clear {
 }
 
 pub async fn clear_suppression(app: &App, caller: &Caller, input: Clear) -> Result<(), OpError> {
-    let Clear { suppression, reason } = input;
+    let Clear {
+        suppression,
+        reason,
+    } = input;
     let (slug, email) = (&suppression.org, suppression.id.email());
     let reads = Reads::new()
         .suppression(slug, &email)

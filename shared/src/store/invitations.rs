@@ -10,7 +10,7 @@
 //! invitation it looks up anyway (no extra call), and [`create`]'s condition
 //! refuses to write over it before then, whatever the concurrency.
 
-use super::attrs::{get_bool, get_n, get_s, get_time, key, n, opt_s, s, time};
+use super::attrs::{epoch_ceil, get_bool, get_n, get_s, get_time, key, n, opt_s, s, time};
 use super::keys::{
     GSI1, GSI2, INVITATION_DUE, INVITATION_PREFIX, due_gsi2pk, invitation_due_sk, invitation_sk,
     invitations_gsi1pk, org_pk, shard_of, timed_boundary, timed_sk,
@@ -172,8 +172,7 @@ pub fn revoke(org: &OrgSlug, email: &Email) -> Action {
 /// Revokes an invitation whose last mail's cooldown ends at `until`: a
 /// revoked marker takes its place until then (TTL removes it later).
 pub fn revoked(org: &OrgSlug, email: &Email, until: DateTime<Utc>) -> Action {
-    // Rounded up: the cooldown never ends early.
-    let until = until.timestamp() + i64::from(until.timestamp_subsec_nanos() > 0);
+    let until = epoch_ceil(until);
     let mut item = invitation_key(org, email);
     item.insert("type".into(), s(REVOKED));
     item.insert("org".into(), s(org.as_str()));

@@ -125,7 +125,10 @@ impl Found {
 
     /// The end of the mail cooldown a revoke left for `email`, if any.
     pub fn revoked(&self, email: &Email) -> Option<DateTime<Utc>> {
-        self.revoked.iter().find(|(e, _)| e == email).map(|(_, t)| *t)
+        self.revoked
+            .iter()
+            .find(|(e, _)| e == email)
+            .map(|(_, t)| *t)
     }
 
     /// Until when a complaint about `email` cannot be cleared, if it was lately.

@@ -4,7 +4,7 @@
 //! complaint leaves a `CLEARED#<email>` marker for the clearing interval: it
 //! outlives the suppression, so the next complaint cannot be cleared at once.
 
-use super::attrs::{get_n, get_s, get_time, key, n, s, time};
+use super::attrs::{epoch_ceil, get_n, get_s, get_time, key, n, s, time};
 use super::keys::{SUPPRESSION_PREFIX, complaint_cleared_sk, org_pk, suppression_sk};
 use super::orgs::org_key;
 use super::page::{Bound, Query};
@@ -65,8 +65,8 @@ pub fn mark_complaint_cleared(
     let mut item = complaint_cleared_key(org, email);
     item.insert("type".into(), s("complaint_cleared"));
     item.insert("email".into(), s(email.as_str()));
-    item.insert("until".into(), n(until.timestamp()));
-    item.insert("ttl".into(), n(until.timestamp()));
+    item.insert("until".into(), n(epoch_ceil(until)));
+    item.insert("ttl".into(), n(epoch_ceil(until)));
     Action::put(item)
         .when("attribute_not_exists(pk) OR #until <= :now")
         .name("#until", "until")

@@ -28,6 +28,14 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         .reason
         .map(|raw| parsed("reason", ClearReason::parse(&raw)))
         .transpose()?;
-    clear_suppression(app, &caller, Clear { suppression, reason }).await?;
+    clear_suppression(
+        app,
+        &caller,
+        Clear {
+            suppression,
+            reason,
+        },
+    )
+    .await?;
     Ok(response::no_content())
 }
