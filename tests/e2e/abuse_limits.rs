@@ -17,6 +17,7 @@ const LIMITS: Limits = Limits {
     resend_cooldown_secs: 3_600,
     orgs_per_user_per_day: 2,
     tokens_per_member_per_day: 3,
+    complaint_clear_interval_secs: 30 * 86_400,
 };
 
 fn assert_limited(resp: &Resp, limit: &str) -> u64 {

@@ -273,20 +273,32 @@ async fn resend_and_revoke_invitation_are_granted_exactly_what_they_use() {
     let alice = User::new("alice");
     let org = app.create_org(&alice, 1).await;
     let resp = app
-        .invite(&alice, &org, &["a@example.com"], "member", false)
+        .invite(
+            &alice,
+            &org,
+            &["a@example.com", "b@example.com"],
+            "member",
+            false,
+        )
         .await;
-    let id = resp.json["results"][0]["invitation_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let on_invitation = |req: Req| req.org(&org).param("id", &id).user(&alice);
+    let id = |row: usize| {
+        resp.json["results"][row]["invitation_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (a, b) = (id(0), id(1));
+    let on = |req: Req, id: &str| req.org(&org).param("id", id).user(&alice);
     // Past the resend cooldown (an abuse limit).
     app.clock.advance(Duration::hours(2));
-    let resend = on_invitation(Req::post("/orgs/{org}/invitations/{id}/resend"));
+    let resend = on(Req::post("/orgs/{org}/invitations/{id}/resend"), &a);
     let used = record(&app, resend, resend_invitation::handle, 200).await;
     assert_exactly_granted("resend-invitation", &used);
-    let revoke = on_invitation(Req::delete("/orgs/{org}/invitations/{id}"));
-    let used = record(&app, revoke, revoke_invitation::handle, 204).await;
+    // Revoked inside the cooldown of its last mail (a revoked marker takes
+    // its place), and outside it (deleted).
+    let revoke = |id: &str| on(Req::delete("/orgs/{org}/invitations/{id}"), id);
+    let mut used = record(&app, revoke(&a), revoke_invitation::handle, 204).await;
+    used.extend(record(&app, revoke(&b), revoke_invitation::handle, 204).await);
     assert_exactly_granted("revoke-invitation", &used);
 }
 
@@ -308,7 +320,8 @@ async fn mail_events_and_suppressions_are_granted_exactly_what_they_use() {
     let clear = Req::delete("/orgs/{org}/suppressions/{id}")
         .org(&org)
         .param("id", &id)
-        .user(&alice);
+        .user(&alice)
+        .json(json!({"reason": "They asked for it."}));
     let used = record(&app, clear, clear_suppression::handle, 204).await;
     assert_exactly_granted("clear-suppression", &used);
 }

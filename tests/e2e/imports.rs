@@ -164,7 +164,7 @@ async fn an_upload_over_the_limit_is_a_job_whose_outcomes_match_the_synchronous_
     assert_eq!(
         done.json["summary"],
         json!({"invited": 595, "already_member": 1, "already_invited": 1, "invalid": 2, "duplicate": 1,
-            "already_suppressed": 0})
+            "already_suppressed": 0, "cooldown": 0})
     );
     assert!(done.json["finished_at"].is_string());
     assert_eq!(all_results(&app, &alice, &org, &id).await, expected);
@@ -659,6 +659,7 @@ async fn a_job_is_held_to_the_daily_invitation_limit_and_the_rows_over_it_are_li
         resend_cooldown_secs: 3_600,
         orgs_per_user_per_day: 3,
         tokens_per_member_per_day: 50,
+        complaint_clear_interval_secs: 30 * 86_400,
     })
     .await;
     let alice = User::new("alice");
@@ -690,7 +691,8 @@ async fn a_job_is_held_to_the_daily_invitation_limit_and_the_rows_over_it_are_li
     assert_eq!(
         done.json["summary"],
         json!({"invited": DAILY, "limit_exceeded": rows - DAILY, "already_member": 0,
-            "already_invited": 0, "invalid": 0, "duplicate": 0, "already_suppressed": 0}),
+            "already_invited": 0, "invalid": 0, "duplicate": 0, "already_suppressed": 0,
+            "cooldown": 0}),
         "{}",
         done.body
     );
@@ -842,5 +844,44 @@ async fn a_stored_job_not_vouched_for_mails_nobody_when_the_worker_runs_it() {
     assert!(
         queued_outbox_items(&app, &org).await.is_empty(),
         "nobody mailed"
+    );
+}
+
+#[tokio::test]
+async fn an_import_row_cannot_remail_an_address_whose_invitation_was_just_revoked() {
+    let app = TestApp::spawn().await;
+    let (org, alice, bob, _) = app.org_with_invitee(0, "member", false).await;
+    let revoked = Req::delete("/orgs/{org}/invitations/{id}")
+        .org(&org)
+        .param("id", &roster_tests::address_id(&bob.email))
+        .user(&alice)
+        .send(&app, roster::http::routes::revoke_invitation::handle)
+        .await;
+    assert_eq!(revoked.status, 204, "{}", revoked.body);
+
+    // Row 300 (past the first chunk) is the address mailed moments ago.
+    let mut lines: Vec<String> = (0..SYNC_MAX_ROWS)
+        .map(|i| format!("c{i}@{org}.example.com,member,false"))
+        .collect();
+    lines.insert(299, format!("{},member,false", bob.email));
+    let accepted = upload(&app, &alice, &org, &csv_of(&lines), false).await;
+    assert_eq!(accepted.status, 202, "{}", accepted.body);
+    let id = accepted.json["id"].as_str().unwrap().to_owned();
+    wake_worker(&app, &org, &id).await;
+
+    let done = get_job(&app, &alice, &org, &id, None).await;
+    assert_eq!(done.json["status"], "done", "{}", done.body);
+    assert_eq!(done.json["summary"]["cooldown"], 1, "{}", done.body);
+    assert_eq!(done.json["summary"]["invited"], SYNC_MAX_ROWS);
+    let results = all_results(&app, &alice, &org, &id).await;
+    assert_eq!(results[299]["email"], bob.email.as_str());
+    assert_eq!(results[299]["outcome"], "cooldown");
+    let queued = queued_outbox_items(&app, &org).await;
+    assert_eq!(queued.len(), SYNC_MAX_ROWS);
+    assert!(
+        queued
+            .iter()
+            .all(|item| item.get("to").and_then(|v| v.as_s().ok()) != Some(&bob.email)),
+        "nothing is queued for the revoked address"
     );
 }

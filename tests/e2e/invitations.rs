@@ -58,7 +58,7 @@ async fn one_request_reports_an_outcome_per_row() {
     assert_eq!(
         resp.json["summary"],
         json!({"invited": 2, "already_member": 1, "already_invited": 0, "invalid": 1, "duplicate": 1,
-            "already_suppressed": 0})
+            "already_suppressed": 0, "cooldown": 0})
     );
 }
 

@@ -32,11 +32,13 @@ async fn suppressions(app: &TestApp, user: &User, org: &str) -> Resp {
         .await
 }
 
+/// Clears `email`'s suppression, giving a reason (a complaint needs one).
 async fn clear(app: &TestApp, user: &User, org: &str, email: &str) -> Resp {
     Req::delete("/orgs/{org}/suppressions/{id}")
         .org(org)
         .param("id", &address_id(email))
         .user(user)
+        .json(json!({"reason": "They asked to be invited again."}))
         .send(app, clear_suppression::handle)
         .await
 }

@@ -15,6 +15,7 @@ mod idempotency;
 mod imports;
 mod invitations;
 mod mail_events;
+mod mail_loops;
 mod members;
 mod non_utf8;
 mod orgs;

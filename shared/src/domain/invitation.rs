@@ -240,7 +240,8 @@ mod tests {
 }
 
 /// An invitation as stored (pending or expired; accepted and revoked ones are
-/// deleted, the audit log keeps their story).
+/// deleted, the audit log keeps their story; one revoked inside the mail
+/// cooldown leaves a marker in its place until the cooldown ends).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invitation {
     pub org: OrgSlug,
@@ -265,4 +266,20 @@ impl Invitation {
     pub fn state(&self, now: DateTime<Utc>) -> InvitationState {
         InvitationState::at(self.expires_at, now)
     }
+
+    /// When its last mail was queued: the current expiry was set then.
+    pub fn mailed_at(&self) -> DateTime<Utc> {
+        self.expires_at - INVITATION_LIFETIME
+    }
+
+    /// Until when no other invitation mail may go to this address.
+    pub fn cooldown_end(&self, cooldown_secs: u32) -> DateTime<Utc> {
+        cooldown_end(self.mailed_at(), cooldown_secs)
+    }
+}
+
+/// The end of the mail cooldown (the `resend_cooldown` limit) that a mail
+/// queued at `mailed_at` starts.
+pub fn cooldown_end(mailed_at: DateTime<Utc>, cooldown_secs: u32) -> DateTime<Utc> {
+    mailed_at + Duration::seconds(i64::from(cooldown_secs))
 }

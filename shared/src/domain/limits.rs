@@ -9,17 +9,22 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 /// The limits in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Invitation mails (new invitations and resends) per org per UTC day.
-    /// One full bulk upload (10,000 rows) fits.
+    /// Mails per org per UTC day: invitations (new ones and resends) and
+    /// seat mails. One full bulk upload (10,000 rows) fits.
     pub invitations_per_org_per_day: u32,
     /// Open invitations (pending, or expired and not yet removed) per org.
     pub pending_invitations_per_org: u32,
-    /// Seconds between two mails of one invitation (invite, then resends).
+    /// Seconds between two invitation mails to one address in one org
+    /// (invite, resend, invite again after a revoke, an import row), and
+    /// between two seat mails to one member.
     pub resend_cooldown_secs: u32,
     /// Orgs one user creates per UTC day.
     pub orgs_per_user_per_day: u32,
     /// Tokens issued to one member of one org per UTC day.
     pub tokens_per_member_per_day: u32,
+    /// Seconds before a complaint suppression of an address can be cleared
+    /// again in the same org: the recipient said "spam" once already.
+    pub complaint_clear_interval_secs: u32,
 }
 
 impl Default for Limits {
@@ -30,6 +35,7 @@ impl Default for Limits {
             resend_cooldown_secs: 3_600,
             orgs_per_user_per_day: 3,
             tokens_per_member_per_day: 50,
+            complaint_clear_interval_secs: 30 * 86_400,
         }
     }
 }
@@ -42,6 +48,7 @@ pub enum Limit {
     ResendCooldown,
     OrgsPerUserPerDay,
     TokensPerMemberPerDay,
+    ComplaintClearInterval,
 }
 
 impl Limit {
@@ -52,6 +59,7 @@ impl Limit {
             Self::ResendCooldown => "resend_cooldown",
             Self::OrgsPerUserPerDay => "orgs_per_user_per_day",
             Self::TokensPerMemberPerDay => "tokens_per_member_per_day",
+            Self::ComplaintClearInterval => "complaint_clear_interval",
         }
     }
 
@@ -63,15 +71,17 @@ impl Limit {
             Self::ResendCooldown => "ROSTER_LIMIT_RESEND_COOLDOWN_SECONDS",
             Self::OrgsPerUserPerDay => "ROSTER_LIMIT_ORGS_PER_USER_PER_DAY",
             Self::TokensPerMemberPerDay => "ROSTER_LIMIT_TOKENS_PER_MEMBER_PER_DAY",
+            Self::ComplaintClearInterval => "ROSTER_LIMIT_COMPLAINT_CLEAR_INTERVAL_SECONDS",
         }
     }
 
-    pub const ALL: [Limit; 5] = [
+    pub const ALL: [Limit; 6] = [
         Self::InvitationsPerOrgPerDay,
         Self::PendingInvitationsPerOrg,
         Self::ResendCooldown,
         Self::OrgsPerUserPerDay,
         Self::TokensPerMemberPerDay,
+        Self::ComplaintClearInterval,
     ];
 }
 
@@ -83,6 +93,7 @@ impl Limits {
             Limit::ResendCooldown => self.resend_cooldown_secs,
             Limit::OrgsPerUserPerDay => self.orgs_per_user_per_day,
             Limit::TokensPerMemberPerDay => self.tokens_per_member_per_day,
+            Limit::ComplaintClearInterval => self.complaint_clear_interval_secs,
         }
     }
 
@@ -93,6 +104,7 @@ impl Limits {
             Limit::ResendCooldown => &mut self.resend_cooldown_secs,
             Limit::OrgsPerUserPerDay => &mut self.orgs_per_user_per_day,
             Limit::TokensPerMemberPerDay => &mut self.tokens_per_member_per_day,
+            Limit::ComplaintClearInterval => &mut self.complaint_clear_interval_secs,
         } = value;
     }
 }
@@ -118,11 +130,13 @@ pub fn next_day(now: DateTime<Utc>) -> DateTime<Utc> {
         .and_utc()
 }
 
-/// Seconds from `now` to `then`, at least 1 (a `Retry-After` of 0 invites a
+/// Seconds from `now` to `then`, rounded up (a retry after that many
+/// seconds is never early), at least 1 (a `Retry-After` of 0 invites a
 /// tight loop).
 pub fn secs_until(now: DateTime<Utc>, then: DateTime<Utc>) -> u64 {
-    u64::try_from((then - now).num_seconds())
+    u64::try_from((then - now).num_milliseconds())
         .unwrap_or(0)
+        .div_ceil(1000)
         .max(1)
 }
 
@@ -139,6 +153,7 @@ mod tests {
         assert_eq!(secs_until(t, next_day(t)), 30);
         assert_eq!(day_bucket(next_day(t)), "2026-11-29");
         assert_eq!(secs_until(next_day(t), t), 1);
+        assert_eq!(secs_until(t, t + Duration::milliseconds(2_001)), 3);
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub use outbox::{DeliveryStatus, MailKind, OutboxMessage};
 pub use permissions::Action;
 pub use role::Role;
 pub use secret::{Secret, SecretHash};
-pub use suppression::{Suppression, SuppressionId, SuppressionReason};
+pub use suppression::{ClearReason, Suppression, SuppressionId, SuppressionReason};
 
 /// Why a value failed to parse; shown to the caller as a field error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

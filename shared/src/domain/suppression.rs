@@ -53,6 +53,32 @@ impl Suppression {
     }
 }
 
+/// Why an admin lets the org mail a suppressed address again, for the audit
+/// log: 1-500 characters after trimming, without control characters.
+/// Required to clear a complaint.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct ClearReason(String);
+
+impl ClearReason {
+    pub const MAX_CHARS: usize = 500;
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let trimmed = raw.trim();
+        let n = trimmed.chars().count();
+        if n == 0 || n > Self::MAX_CHARS || trimmed.chars().any(char::is_control) {
+            return Err(Invalid::new(
+                "reason must be 1-500 characters without control characters",
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Longest `detail` kept: a diagnostic is a mail server's free text.
 pub const MAX_DETAIL_CHARS: usize = 200;
 
@@ -73,6 +99,20 @@ mod tests {
         let long = "x".repeat(500);
         assert_eq!(clean_detail(&long).len(), MAX_DETAIL_CHARS);
         assert_eq!(clean_detail("550\r\nuser unknown"), "550user unknown");
+    }
+
+    #[test]
+    fn clear_reasons_are_bounded_text() {
+        assert_eq!(
+            ClearReason::parse("  they asked to be invited  ")
+                .unwrap()
+                .as_str(),
+            "they asked to be invited"
+        );
+        assert!(ClearReason::parse(&"é".repeat(500)).is_ok());
+        for bad in ["", "   ", &"x".repeat(501), "a\nb", "a\u{7}b"] {
+            assert!(ClearReason::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -199,6 +199,7 @@ pub fn row_result(row_number: usize, row: &ChunkRow, word: &str) -> Option<RowRe
                 "already_member" => Outcome::AlreadyMember,
                 "limit_exceeded" => Outcome::LimitExceeded,
                 "already_suppressed" => Outcome::AlreadySuppressed,
+                "cooldown" => Outcome::Cooldown,
                 _ => return None,
             };
             (email.to_string(), outcome)

@@ -5,7 +5,11 @@
 //! same rows changes nothing: pending invitations report `already_invited`.
 //! Addresses the org suppressed (a hard bounce or a complaint) report
 //! `already_suppressed`; they are looked up only when the org has any, so
-//! an org without suppressions pays no extra call.
+//! an org without suppressions pays no extra call. An address mailed less
+//! than the `resend_cooldown` ago reports `cooldown`, whether that mail was
+//! an invite, a resend or an import row, and whether its invitation was
+//! revoked since (the revoked marker is read with the invitation: no extra
+//! call).
 
 use super::commit::Audit;
 use super::{Caller, Membership, OpError};
@@ -53,6 +57,9 @@ pub enum Outcome {
     /// The org no longer mails this address (it bounced for good or its
     /// owner complained); an admin can clear it.
     AlreadySuppressed,
+    /// The org mailed this address an invitation less than the
+    /// `resend_cooldown` ago (and revoked it since, or it expired).
+    Cooldown,
 }
 
 impl Outcome {
@@ -65,6 +72,7 @@ impl Outcome {
             Self::Duplicate => "duplicate",
             Self::LimitExceeded => "limit_exceeded",
             Self::AlreadySuppressed => "already_suppressed",
+            Self::Cooldown => "cooldown",
         }
     }
 }
@@ -325,6 +333,8 @@ pub(crate) struct Existing {
     members: HashSet<Email>,
     invitations: HashMap<Email, Invitation>,
     suppressed: HashSet<Email>,
+    /// Revoked invitations still in their mail cooldown, with its end.
+    revoked: HashMap<Email, DateTime<Utc>>,
 }
 
 impl Existing {
@@ -345,6 +355,7 @@ impl From<Found> for Existing {
                 .map(|inv| (inv.email.clone(), inv))
                 .collect(),
             suppressed: found.suppressions.into_iter().map(|s| s.email).collect(),
+            revoked: found.revoked.into_iter().collect(),
         }
     }
 }
@@ -473,8 +484,9 @@ async fn write_chunk(
 // with the job's progress in that transaction.
 
 /// Decides each looked-up candidate (`already_member`, `already_invited`,
-/// `already_suppressed` or `invited`) for [`invite_members`] and import chunks, writing the outcome into
-/// `results[candidate.index]`; returns the invitations to write.
+/// `already_suppressed`, `cooldown` or `invited`) for [`invite_members`] and
+/// import chunks, writing the outcome into `results[candidate.index]`;
+/// returns the invitations to write.
 pub(crate) fn decide(
     app: &App,
     membership: &Membership,
@@ -483,6 +495,7 @@ pub(crate) fn decide(
     results: &mut [RowResult],
 ) -> Vec<(usize, Invitation)> {
     let now = app.now();
+    let cooldown = app.config.limits.resend_cooldown_secs;
     let mut to_invite = Vec::new();
     for candidate in candidates {
         let id = InvitationId::for_email(&candidate.email);
@@ -494,6 +507,17 @@ pub(crate) fn decide(
                     Outcome::AlreadyInvited(id)
                 }
                 _ if existing.suppressed.contains(&candidate.email) => Outcome::AlreadySuppressed,
+                // An expired invitation's mail is older than its lifetime,
+                // which is longer than any sensible cooldown, but not by rule.
+                previous
+                    if previous
+                        .map(|p| p.cooldown_end(cooldown))
+                        .into_iter()
+                        .chain(existing.revoked.get(&candidate.email).copied())
+                        .any(|end| now < end) =>
+                {
+                    Outcome::Cooldown
+                }
                 previous => {
                     let inv = new_invitation(membership, &candidate, previous, now);
                     to_invite.push((candidate.index, inv));
@@ -680,6 +704,7 @@ pub fn summary(results: &[RowResult]) -> HashMap<&'static str, usize> {
         "invalid",
         "duplicate",
         "already_suppressed",
+        "cooldown",
     ]
     .into_iter()
     .map(|k| (k, 0))

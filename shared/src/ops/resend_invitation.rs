@@ -9,7 +9,7 @@ use super::invite_members::{invitation_mail, next_generation};
 use super::revoke_invitation::InvitationRef;
 use super::{Caller, Membership, OpError};
 use crate::App;
-use crate::domain::invitation::{INVITATION_LIFETIME, expires_at};
+use crate::domain::invitation::expires_at;
 use crate::domain::limits::secs_until;
 use crate::domain::time::rfc3339;
 use crate::domain::{Action, EmailStatus, Invitation, Limit, LimitExceeded};
@@ -41,8 +41,7 @@ pub async fn resend_invitation(
     // One mail per invitation per cooldown: the last one went out when the
     // current expiry was set.
     let limits = app.config.limits;
-    let next_allowed = current.expires_at - INVITATION_LIFETIME
-        + chrono::Duration::seconds(i64::from(limits.resend_cooldown_secs));
+    let next_allowed = current.cooldown_end(limits.resend_cooldown_secs);
     if now < next_allowed {
         return Err(OpError::LimitExceeded(LimitExceeded {
             limit: Limit::ResendCooldown,

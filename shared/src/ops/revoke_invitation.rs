@@ -1,5 +1,9 @@
 //! `DELETE /orgs/{org}/invitations/{id}`: the invitation and its link are gone
-//! at once; the audit log keeps the story.
+//! at once; the audit log keeps the story. Revoked less than the
+//! `resend_cooldown` after its last mail, the invitation leaves a revoked
+//! marker until the cooldown ends ([`invitations::revoked`]), so inviting
+//! the address again answers `cooldown` instead of mailing it again: a
+//! revoke/invite loop mails an address once per cooldown, as resends do.
 
 use super::commit::Audit;
 use super::{Caller, Membership, OpError};
@@ -22,11 +26,17 @@ pub async fn revoke_invitation(
     let membership =
         Membership::load(app, slug, caller, Reads::new().invitation(slug, &email)).await?;
     membership.require(Action::ManageInvitations)?;
-    if membership.found.invitation(&email).is_none() {
+    let Some(invitation) = membership.found.invitation(&email) else {
         return Err(OpError::InvitationNotFound);
-    }
+    };
+    let cooldown_end = invitation.cooldown_end(app.config.limits.resend_cooldown_secs);
+    let revoke = if app.now() < cooldown_end {
+        invitations::revoked(slug, &email, cooldown_end)
+    } else {
+        invitations::revoke(slug, &email)
+    };
     let mut tx = Transaction::new();
-    tx.push("invitation", invitations::revoke(slug, &email))
+    tx.push("invitation", revoke)
         // One open invitation fewer for the pending limit.
         .push("pending", quotas::give_back(quotas::org_pending(slug), 1));
     let audit = Audit::new(

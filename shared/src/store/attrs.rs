@@ -16,6 +16,12 @@ pub fn b(value: bool) -> AttributeValue {
     AttributeValue::Bool(value)
 }
 
+/// Epoch seconds, rounded up: for the end of a window that must never end
+/// early (a cooldown, a clearing interval).
+pub fn epoch_ceil(value: DateTime<Utc>) -> i64 {
+    value.timestamp() + i64::from(value.timestamp_subsec_nanos() > 0)
+}
+
 pub fn time(value: DateTime<Utc>) -> AttributeValue {
     s(value.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
 }

@@ -2,8 +2,15 @@
 //! and found by the sweep through `gsi2` once past their TTL. The writes of
 //! an invitation's life: create (or replace an expired one), renew, mint the
 //! link, record the mail's outcome, consume, revoke, and delete when stale.
+//!
+//! An invitation revoked less than the mail cooldown after its last mail is
+//! replaced by a *revoked marker* under the same key (`type:
+//! revoked_invitation`, no index keys, so no listing or sweep sees it) whose
+//! `expires_at` is the cooldown's end: the invite path reads it with the
+//! invitation it looks up anyway (no extra call), and [`create`]'s condition
+//! refuses to write over it before then, whatever the concurrency.
 
-use super::attrs::{get_bool, get_n, get_s, get_time, key, n, opt_s, s, time};
+use super::attrs::{epoch_ceil, get_bool, get_n, get_s, get_time, key, n, opt_s, s, time};
 use super::keys::{
     GSI1, GSI2, INVITATION_DUE, INVITATION_PREFIX, due_gsi2pk, invitation_due_sk, invitation_sk,
     invitations_gsi1pk, org_pk, shard_of, timed_boundary, timed_sk,
@@ -72,7 +79,26 @@ pub fn from_item(item: &Item) -> Result<Invitation, StoreError> {
     })
 }
 
-/// A new invitation, or one replacing an expired (never a pending) one.
+/// The `type` of a revoked marker.
+const REVOKED: &str = "revoked_invitation";
+
+/// Whether an item under an invitation key is a revoked marker.
+pub fn is_revoked_marker(item: &Item) -> bool {
+    opt_s(item, "type") == Some(REVOKED)
+}
+
+/// A revoked marker: the address and the end of its mail cooldown.
+pub fn revoked_from_item(item: &Item) -> Result<(Email, DateTime<Utc>), StoreError> {
+    let until: i64 = get_n(item, "expires_at")?;
+    Ok((
+        Email::from_stored(get_s(item, "email")?).map_err(StoreError::corrupt)?,
+        DateTime::from_timestamp(until, 0)
+            .ok_or_else(|| StoreError::Corrupt("expires_at out of range".into()))?,
+    ))
+}
+
+/// A new invitation, or one replacing an expired (never a pending) one or a
+/// revoked marker whose cooldown has ended.
 pub fn create(inv: &Invitation, now: DateTime<Utc>) -> Action {
     Action::put(to_item(inv))
         .when("attribute_not_exists(pk) OR expires_at <= :now")
@@ -137,8 +163,23 @@ pub fn consume(inv: &Invitation, hash: &SecretHash, now: DateTime<Utc>) -> Actio
         .value(":now", n(now.timestamp()))
 }
 
+/// Revokes an invitation (never a revoked marker: deleting one would end
+/// its cooldown early).
 pub fn revoke(org: &OrgSlug, email: &Email) -> Action {
-    Action::delete(invitation_key(org, email)).when("attribute_exists(pk)")
+    Action::delete(invitation_key(org, email)).when("attribute_exists(generation)")
+}
+
+/// Revokes an invitation whose last mail's cooldown ends at `until`: a
+/// revoked marker takes its place until then (TTL removes it later).
+pub fn revoked(org: &OrgSlug, email: &Email, until: DateTime<Utc>) -> Action {
+    let until = epoch_ceil(until);
+    let mut item = invitation_key(org, email);
+    item.insert("type".into(), s(REVOKED));
+    item.insert("org".into(), s(org.as_str()));
+    item.insert("email".into(), s(email.as_str()));
+    item.insert("expires_at".into(), n(until));
+    item.insert("ttl".into(), n(until));
+    Action::put(item).when("attribute_exists(generation)")
 }
 
 /// Deletes an invitation past its TTL, unless a resend renewed it meanwhile.

@@ -6,12 +6,14 @@
 //! | member | `ORG#<slug>` | `MEMBER#<user>` | `USER#<user>` / `ORG#<slug>` | |
 //! | member email | `ORG#<slug>` | `MEMBEREMAIL#<email>` | | |
 //! | invitation | `ORG#<slug>` | `INV#<email>` | `ORG#<slug>#INV` / `<expires>#<id>` | `DUE#INV#<shard>` / `<ttl>#...` |
+//! | revoked invitation (until its mail cooldown ends) | `ORG#<slug>` | `INV#<email>` | | |
 //! | outbox | `OUTBOX#<id>` | `OUTBOX#<id>` | | `DUE#OUTBOX#<shard>` / `<next attempt>#<id>` |
 //! | audit | `ORG#<slug>` | `AUDIT#<time>#<id>` | | |
 //! | token | `ORG#<slug>` | `TOKEN#<id>` | `ORG#<slug>#TOKENS#<user>` / `<created>#<id>` | |
 //! | token lookup | `TOKENHASH#<sha256>` | `TOKENHASH` | | |
 //! | import job | `ORG#<slug>` | `IMPORT#<id>` | | `DUE#IMPORT#<shard>` / `<stalled at>#<slug>#<id>` (until finished) |
 //! | suppression | `ORG#<slug>` | `SUPPRESSED#<email>` | | |
+//! | complaint cleared (for the clearing interval) | `ORG#<slug>` | `CLEARED#<email>` | | |
 //! | import chunk | `IMPORT#<slug>#<id>` | `ROWS#<chunk>` | | |
 
 use crate::domain::import::ImportId;
@@ -32,6 +34,7 @@ pub const TOKEN_PREFIX: &str = "TOKEN#";
 pub const OUTBOX_PREFIX: &str = "OUTBOX#";
 pub const AUDIT_PREFIX: &str = "AUDIT#";
 pub const SUPPRESSION_PREFIX: &str = "SUPPRESSED#";
+pub const COMPLAINT_CLEARED_PREFIX: &str = "CLEARED#";
 
 pub fn org_pk(org: &OrgSlug) -> String {
     format!("ORG#{org}")
@@ -55,6 +58,10 @@ pub fn invitation_sk(email: &Email) -> String {
 
 pub fn suppression_sk(email: &Email) -> String {
     format!("{SUPPRESSION_PREFIX}{email}")
+}
+
+pub fn complaint_cleared_sk(email: &Email) -> String {
+    format!("{COMPLAINT_CLEARED_PREFIX}{email}")
 }
 
 pub fn invitations_gsi1pk(org: &OrgSlug) -> String {
@@ -144,6 +151,7 @@ pub enum Kind<'a> {
     ImportJob,
     ImportChunk,
     Suppression,
+    ComplaintCleared,
     Other,
 }
 
@@ -166,6 +174,8 @@ pub fn kind_of(sk: &str) -> Kind<'_> {
         Kind::ImportChunk
     } else if sk.starts_with(SUPPRESSION_PREFIX) {
         Kind::Suppression
+    } else if sk.starts_with(COMPLAINT_CLEARED_PREFIX) {
+        Kind::ComplaintCleared
     } else {
         Kind::Other
     }

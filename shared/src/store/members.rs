@@ -8,6 +8,7 @@ use super::keys::{GSI1, MEMBER_PREFIX, member_email_sk, member_sk, org_pk, user_
 use super::page::{Bound, Query};
 use super::{Action, Item, Store, StoreError};
 use crate::domain::{Email, Member, OrgSlug, Role, UserId};
+use chrono::{DateTime, Utc};
 
 pub fn member_key(org: &OrgSlug, user: &UserId) -> Item {
     key(org_pk(org), member_sk(user))
@@ -53,12 +54,34 @@ pub fn from_item(item: &Item) -> Result<Member, StoreError> {
     })
 }
 
-/// A new member and their email index item; both must be new.
+/// A new member and their email index item; both must be new. A member who
+/// joins with a seat (accepting a seated invitation) is mailed for it then.
 pub fn create(org: &OrgSlug, member: &Member) -> [Action; 2] {
+    let mut item = to_item(org, member);
+    if let Some(at) = member.seat_assigned_at {
+        item.insert(SEAT_MAILED_AT.into(), n(at.timestamp_millis()));
+    }
     [
-        Action::put_new(to_item(org, member)),
+        Action::put_new(item),
         Action::put_new(email_item(org, member)),
     ]
+}
+
+/// When the member was last mailed about a seat (epoch milliseconds). Kept
+/// out of [`Member`]: only assigning a seat reads it (the seat-mail cooldown).
+pub const SEAT_MAILED_AT: &str = "seat_mailed_at";
+
+/// A member item's [`SEAT_MAILED_AT`], if it was ever mailed about a seat.
+pub fn seat_mailed_at(item: &Item) -> Result<Option<DateTime<Utc>>, StoreError> {
+    match item.get(SEAT_MAILED_AT) {
+        None => Ok(None),
+        Some(_) => {
+            let millis: i64 = get_n(item, SEAT_MAILED_AT)?;
+            DateTime::from_timestamp_millis(millis)
+                .map(Some)
+                .ok_or_else(|| StoreError::Corrupt("seat_mailed_at out of range".into()))
+        }
+    }
 }
 
 /// Changes a member's role, if it is still the one that was read.

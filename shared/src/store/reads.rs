@@ -9,6 +9,7 @@ use super::{
 };
 use crate::domain::import::{ImportId, ImportJob};
 use crate::domain::{AccessToken, Email, Invitation, Member, Org, OrgSlug, Suppression, UserId};
+use chrono::{DateTime, Utc};
 use std::ops::RangeInclusive;
 
 /// The keys to read, without duplicates (DynamoDB refuses them).
@@ -51,6 +52,11 @@ impl Reads {
         self.add(suppressions::suppression_key(org, email))
     }
 
+    /// Whether a complaint about `email` was cleared lately in `org`.
+    pub fn complaint_cleared(self, org: &OrgSlug, email: &Email) -> Self {
+        self.add(suppressions::complaint_cleared_key(org, email))
+    }
+
     pub fn token(self, org: &OrgSlug, id: &str) -> Self {
         self.add(tokens::token_key(org, id))
     }
@@ -90,6 +96,14 @@ pub struct Found {
     /// Abuse-limit counters found: (key, count).
     pub quotas: Vec<(Item, i64)>,
     pub suppressions: Vec<Suppression>,
+    /// Revoked invitations still in their mail cooldown: (address, its end).
+    /// Read with [`Reads::invitation`].
+    pub revoked: Vec<(Email, DateTime<Utc>)>,
+    /// Complaints cleared lately: (address, when the next one may be).
+    pub complaint_clears: Vec<(Email, DateTime<Utc>)>,
+    /// When the members read were last mailed about a seat, for those ever
+    /// mailed.
+    pub seat_mails: Vec<(UserId, DateTime<Utc>)>,
 }
 
 impl Found {
@@ -107,6 +121,30 @@ impl Found {
 
     pub fn suppression(&self, email: &Email) -> Option<&Suppression> {
         self.suppressions.iter().find(|s| s.email == *email)
+    }
+
+    /// The end of the mail cooldown a revoke left for `email`, if any.
+    pub fn revoked(&self, email: &Email) -> Option<DateTime<Utc>> {
+        self.revoked
+            .iter()
+            .find(|(e, _)| e == email)
+            .map(|(_, t)| *t)
+    }
+
+    /// Until when a complaint about `email` cannot be cleared, if it was lately.
+    pub fn complaint_cleared(&self, email: &Email) -> Option<DateTime<Utc>> {
+        self.complaint_clears
+            .iter()
+            .find(|(e, _)| e == email)
+            .map(|(_, t)| *t)
+    }
+
+    /// When `user` was last mailed about a seat.
+    pub fn seat_mailed_at(&self, user: &UserId) -> Option<DateTime<Utc>> {
+        self.seat_mails
+            .iter()
+            .find(|(u, _)| u == user)
+            .map(|(_, t)| *t)
     }
 
     pub fn token(&self, id: &str) -> Option<&AccessToken> {
@@ -131,6 +169,9 @@ impl Found {
         self.import_jobs.extend(other.import_jobs);
         self.import_chunks.extend(other.import_chunks);
         self.suppressions.extend(other.suppressions);
+        self.revoked.extend(other.revoked);
+        self.complaint_clears.extend(other.complaint_clears);
+        self.seat_mails.extend(other.seat_mails);
     }
 
     fn add(&mut self, item: &Item) -> Result<(), StoreError> {
@@ -141,15 +182,27 @@ impl Found {
         }
         match kind_of(get_s(item, "sk")?) {
             Kind::Org => self.orgs.push(orgs::from_item(item)?),
-            Kind::Member => self.members.push(members::from_item(item)?),
+            Kind::Member => {
+                let member = members::from_item(item)?;
+                if let Some(at) = members::seat_mailed_at(item)? {
+                    self.seat_mails.push((member.user_id.clone(), at));
+                }
+                self.members.push(member);
+            }
             Kind::MemberEmail(email) => self
                 .member_emails
                 .push(Email::from_stored(email).map_err(StoreError::corrupt)?),
+            Kind::Invitation if invitations::is_revoked_marker(item) => {
+                self.revoked.push(invitations::revoked_from_item(item)?);
+            }
             Kind::Invitation => self.invitations.push(invitations::from_item(item)?),
             Kind::Token => self.tokens.push(tokens::from_item(item)?),
             Kind::ImportJob => self.import_jobs.push(imports::job_from_item(item)?),
             Kind::ImportChunk => self.import_chunks.push(imports::chunk_from_item(item)?),
             Kind::Suppression => self.suppressions.push(suppressions::from_item(item)?),
+            Kind::ComplaintCleared => self
+                .complaint_clears
+                .push(suppressions::complaint_cleared_from_item(item)?),
             Kind::Outbox | Kind::Other => {
                 return Err(StoreError::Corrupt(
                     "unexpected item in a batch read".into(),

@@ -118,6 +118,31 @@ pub fn take_seat(org: &OrgSlug, user: &UserId, at: DateTime<Utc>, epoch: u64) ->
     (member, counters(org, Counters::take_seat()))
 }
 
+/// [`take_seat`], with the seat mail recorded on the member
+/// ([`super::members::SEAT_MAILED_AT`]), on condition that the last one went
+/// out at or before `mailed_before` (the seat-mail cooldown holds whatever
+/// the concurrency).
+pub fn take_seat_and_mail(
+    org: &OrgSlug,
+    user: &UserId,
+    at: DateTime<Utc>,
+    epoch: u64,
+    mailed_before: DateTime<Utc>,
+) -> (Action, Action) {
+    let member = Action::update(
+        member_key(org, user),
+        "SET seat_assigned_at = :at, seat_epoch = :epoch, #mailed = :mailed",
+    )
+    .when("attribute_exists(pk) AND attribute_not_exists(seat_assigned_at)")
+    .when("attribute_not_exists(#mailed) OR #mailed <= :mailed_before")
+    .name("#mailed", super::members::SEAT_MAILED_AT)
+    .value(":at", time(at))
+    .value(":epoch", n(epoch))
+    .value(":mailed", n(at.timestamp_millis()))
+    .value(":mailed_before", n(mailed_before.timestamp_millis()));
+    (member, counters(org, Counters::take_seat()))
+}
+
 /// A member's seat is freed, and the org's counter with it. Returns
 /// (member update, org update).
 pub fn free_seat(org: &OrgSlug, user: &UserId) -> (Action, Action) {

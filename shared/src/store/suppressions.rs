@@ -1,13 +1,16 @@
 //! Suppressed addresses: one item per (org, email), listed newest first by
 //! their key prefix. The org item counts them (`suppressed`), so an invite
-//! reads the suppression items only when the org has any.
+//! reads the suppression items only when the org has any. Clearing a
+//! complaint leaves a `CLEARED#<email>` marker for the clearing interval: it
+//! outlives the suppression, so the next complaint cannot be cleared at once.
 
-use super::attrs::{get_s, get_time, key, n, s, time};
-use super::keys::{SUPPRESSION_PREFIX, org_pk, suppression_sk};
+use super::attrs::{epoch_ceil, get_n, get_s, get_time, key, n, s, time};
+use super::keys::{SUPPRESSION_PREFIX, complaint_cleared_sk, org_pk, suppression_sk};
 use super::orgs::org_key;
 use super::page::{Bound, Query};
 use super::{Action, Item, StoreError};
 use crate::domain::{Email, OrgSlug, Suppression, SuppressionReason};
+use chrono::{DateTime, Utc};
 
 pub fn suppression_key(org: &OrgSlug, email: &Email) -> Item {
     key(org_pk(org), suppression_sk(email))
@@ -44,6 +47,40 @@ pub fn create(sup: &Suppression) -> Action {
 /// Clears a suppression; fails if there is none.
 pub fn clear(org: &OrgSlug, email: &Email) -> Action {
     Action::delete(suppression_key(org, email)).when("attribute_exists(pk)")
+}
+
+pub fn complaint_cleared_key(org: &OrgSlug, email: &Email) -> Item {
+    key(org_pk(org), complaint_cleared_sk(email))
+}
+
+/// Records that a complaint about `email` was cleared, so that the next one
+/// cannot be before `until`; fails while an earlier marker still holds
+/// (whatever the concurrency). TTL removes it after `until`.
+pub fn mark_complaint_cleared(
+    org: &OrgSlug,
+    email: &Email,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Action {
+    let mut item = complaint_cleared_key(org, email);
+    item.insert("type".into(), s("complaint_cleared"));
+    item.insert("email".into(), s(email.as_str()));
+    item.insert("until".into(), n(epoch_ceil(until)));
+    item.insert("ttl".into(), n(epoch_ceil(until)));
+    Action::put(item)
+        .when("attribute_not_exists(pk) OR #until <= :now")
+        .name("#until", "until")
+        .value(":now", n(now.timestamp()))
+}
+
+/// A complaint-cleared marker: the address and when it stops holding.
+pub fn complaint_cleared_from_item(item: &Item) -> Result<(Email, DateTime<Utc>), StoreError> {
+    let until: i64 = get_n(item, "until")?;
+    Ok((
+        Email::from_stored(get_s(item, "email")?).map_err(StoreError::corrupt)?,
+        DateTime::from_timestamp(until, 0)
+            .ok_or_else(|| StoreError::Corrupt("until out of range".into()))?,
+    ))
 }
 
 /// Moves the org's count of suppressed addresses, in the transaction that

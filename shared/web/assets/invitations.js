@@ -1,7 +1,8 @@
 // Invitations (admins): the list with status filters and mail status; invite
 // by typing addresses; bulk upload with a dry run first; resend; remove; the
 // addresses the org no longer mails (bounced for good or complained about),
-// which an admin may allow again.
+// which an admin may allow again (a complaint only with a reason, once per
+// 30 days).
 import { h, replace, field, problemBox, announce, date, button, ROLE_NAMES } from "./ui.js";
 import { api } from "./client.js";
 import { confirmDialog, openDialog } from "./dialogs.js";
@@ -14,6 +15,7 @@ const OUTCOMES = {
   duplicate: "Duplicate",
   limit_exceeded: "Over the limit",
   already_suppressed: "Suppressed (mail bounced or was reported)",
+  cooldown: "Mailed too recently (cooldown)",
 };
 
 const REASONS = { bounced: "Bounced", complained: "Reported as spam" };
@@ -59,7 +61,12 @@ function suppressionSection(page, slug, refresh, show) {
   if (!page.items.length) return [];
   const allow = (s) => button("Allow mail again", async () => {
     try {
-      if (!await confirmDialog("Allow mail again", `Mail to ${s.email} ${s.reason === "complained" ? "was reported as spam" : "bounced for good"}. Allow Roster to mail it again? Resend its invitation, or invite it again, afterwards.`, "Allow mail again")) return;
+      if (s.reason === "complained") {
+        // The answer (or refusal, once per 30 days) shows in the dialog.
+        complaintDialog(s, slug, refresh);
+        return;
+      }
+      if (!await confirmDialog("Allow mail again", `Mail to ${s.email} bounced for good. Allow Roster to mail it again? Resend its invitation, or invite it again, afterwards.`, "Allow mail again")) return;
       await api("DELETE", `/orgs/${slug}/suppressions/${s.id}`);
       announce(`${s.email} may be mailed again`);
       await refresh();
@@ -77,6 +84,28 @@ function suppressionSection(page, slug, refresh, show) {
         h("td", {}, date(s.suppressed_at)),
         h("td", { class: "actions-cell" }, allow(s)))))),
   ];
+}
+
+// Its owner reported our mail as spam: allowing it again takes a reason
+// (kept in the audit log), and works once per 30 days per address.
+function complaintDialog(s, slug, refresh) {
+  const reason = h("textarea", { name: "reason", required: true, maxlength: 500, rows: 3 });
+  const out = h("div", { "aria-live": "polite" });
+  const dialog = openDialog("Allow mail again", h("form", { onsubmit: async (e) => {
+    e.preventDefault();
+    if (!reason.value.trim()) { reason.focus(); return; }
+    try {
+      await api("DELETE", `/orgs/${slug}/suppressions/${s.id}`, { json: { reason: reason.value.trim() } });
+      dialog.close();
+      announce(`${s.email} may be mailed again`);
+      await refresh();
+    } catch (err) { replace(out, problemBox(err)); }
+  } },
+  h("p", {}, `The owner of ${s.email} reported Roster's mail as spam. Allow Roster to mail it again only if they asked for it; this can be done once per 30 days.`),
+  field("Reason", reason, "Why this address may be mailed again (kept in the audit log)."),
+  out,
+  h("div", { class: "actions" }, button("Cancel", () => dialog.close(), { class: "secondary" }), h("button", { type: "submit", class: "danger" }, "Allow mail again"))));
+  reason.focus();
 }
 
 function invitationTable(items, slug, refresh, show) {
