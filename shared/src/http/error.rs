@@ -12,6 +12,12 @@ use serde_json::json;
 pub enum ApiError {
     #[error("unauthenticated")]
     Unauthenticated,
+    /// The identity token authenticates but lacks this claim.
+    #[error("the identity token has no {0} claim")]
+    ClaimMissing(&'static str),
+    /// The identity token's claim is present but unusable.
+    #[error("the identity token's {0} claim is not usable")]
+    ClaimInvalid(&'static str),
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("idempotency key reused with another request")]
@@ -48,6 +54,25 @@ impl ApiError {
                     "unauthenticated",
                     "Unauthenticated",
                     "A valid identity is required.".into(),
+                );
+            }
+            Self::ClaimMissing(claim) => {
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    "identity_claim_missing",
+                    "Identity claim missing",
+                    format!(
+                        "The identity token has no `{claim}` claim, which Roster needs: \
+                         configure the identity provider to include it."
+                    ),
+                );
+            }
+            Self::ClaimInvalid(claim) => {
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    "identity_claim_invalid",
+                    "Identity claim invalid",
+                    format!("The identity token's `{claim}` claim is not a value Roster accepts."),
                 );
             }
             Self::UnsupportedMediaType => {
@@ -273,6 +298,9 @@ impl ApiError {
             body["max"] = json!(over.max);
             body["retry_after"] = json!(over.retry_after_secs);
             retry_after = Some(over.retry_after_secs);
+        }
+        if let Self::ClaimMissing(claim) | Self::ClaimInvalid(claim) = &self {
+            body["claim"] = json!(claim);
         }
         if let Self::Op(OpError::Invalid { field, reason }) = &self {
             body["errors"] = json!([FieldError {
