@@ -17,7 +17,7 @@ pub mod suppression;
 pub mod time;
 
 pub use access_token::{
-    AccessToken, AccessTokenSecret, Channel, ChannelScope, TokenName, TokenTtlDays,
+    AccessToken, AccessTokenSecret, Channel, ChannelScope, Inactive, TokenName, TokenTtlDays,
 };
 pub use audit::AuditEntry;
 pub use email::Email;

@@ -3,13 +3,16 @@
 
 use crate::domain::import::ImportJob;
 use crate::domain::time::rfc3339;
-use crate::domain::{AccessToken, AuditEntry, Invitation, Member, Org, Suppression, echo};
+use crate::domain::{
+    AccessToken, AuditEntry, Inactive, Invitation, Member, Org, Suppression, echo,
+};
 use crate::ops::Page;
 use crate::ops::accept_invitation::Accepted;
 use crate::ops::import_get::ImportPage;
 use crate::ops::invite_members::{LimitCheck, Outcome, RowResult, summary};
 use crate::ops::issue_token::IssuedToken;
 use crate::ops::list_my_orgs::MyOrg;
+use crate::ops::list_tokens::ListedToken;
 use crate::ops::preview_invitation::Offer;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -129,6 +132,14 @@ pub fn token(token: &AccessToken) -> Value {
         "created_at": rfc3339(token.created_at),
         "expires_at": rfc3339(token.expires_at),
     })
+}
+
+/// A token in a listing: whether it still works and, when not, why.
+pub fn listed_token(listed: &ListedToken) -> Value {
+    let mut view = token(&listed.token);
+    view["active"] = json!(listed.inactive.is_none());
+    view["inactive_reason"] = json!(listed.inactive.map(Inactive::as_str));
+    view
 }
 
 /// A new token: the only answer that ever shows its secret.
