@@ -237,6 +237,15 @@ impl ApiError {
                 "Last admin",
                 "An organization needs at least one admin.".into(),
             ),
+            InviterNoLongerAllowed => (
+                StatusCode::CONFLICT,
+                "inviter_no_longer_allowed",
+                "Inviter no longer allowed",
+                "The admin who sent this invitation can no longer grant its role (they were \
+                 removed or their role changed). The invitation is still pending: ask an \
+                 admin of the organization to resend it."
+                    .into(),
+            ),
             InvitationExpired { expires_at } => (
                 StatusCode::GONE,
                 "invitation_expired",
