@@ -84,3 +84,36 @@ def test_signing_in_with_oidc_and_pkce_returns_to_the_invitation_page(people, ap
     # The ID token is in session storage only.
     assert page.evaluate("localStorage.length") == 0
     assert page.evaluate("document.cookie") == ""
+
+
+def test_a_crafted_callback_link_cannot_put_its_text_on_our_page(people, api_url):
+    person = people("oidc-planted")
+    page = person.page
+    planted = "Your account is locked. Call +1 555 0100 to unlock it."
+
+    def config(route):
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({"sign_in": "oidc", "oidc": OIDC}))
+
+    def authorize(route):
+        q = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(route.request.url).query))
+        back = f"{api_url}/app/callback?" + urllib.parse.urlencode(
+            {"error": "access_denied", "error_description": "The person cancelled.", "state": q["state"]}
+        )
+        route.fulfill(status=200, content_type="text/html", body=f'<meta http-equiv="refresh" content="0;url={back}">')
+
+    page.route(f"{api_url}/app/config.json", config)
+    page.route(f"{IDP}/oauth2/authorize*", authorize)
+
+    # A link from anywhere, with a state of its own or none: a fixed message only.
+    for forged in ({"state": "forged"}, {}):
+        query = {"error": "access_denied", "error_description": planted, **forged}
+        person.open("/app/callback?" + urllib.parse.urlencode(query))
+        expect(page.get_by_role("heading", name="Sign-in failed")).to_be_visible()
+        expect(page.get_by_text("This sign-in did not start here; sign in again.")).to_be_visible()
+        assert planted not in page.locator("body").inner_text()
+
+    # A sign-in this tab started still shows the identity provider's refusal.
+    person.open("/app/signin")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Sign-in failed")).to_be_visible()
+    expect(page.get_by_text("The person cancelled.")).to_be_visible()

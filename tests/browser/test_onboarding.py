@@ -95,6 +95,7 @@ def test_an_invitee_accepts_from_the_mailed_link_and_issues_a_token(people, mail
     shown.get_by_role("button", name="Done").click()
     row = bob.page.locator('tr[data-token="laptop"]')
     expect(row).to_have_count(1)
+    expect(row.locator(".badge")).to_have_text("active")
     bob.shot("token-access")
 
     # Cancelling the confirmation changes nothing and gives focus back.

@@ -1,7 +1,9 @@
 //! Accepting: the invited, verified email only; once; before expiry.
 
 use chrono::Duration;
-use roster::http::routes::{accept_invitation, get_member, list_members};
+use roster::http::routes::{
+    accept_invitation, change_role, get_member, list_members, remove_member,
+};
 use roster_tests::{Req, TestApp, User, jwt};
 use serde_json::json;
 
@@ -127,4 +129,124 @@ async fn a_seat_invitation_joins_without_a_seat_when_none_is_free() {
     assert_eq!(resp.status, 200);
     assert_eq!(resp.json["seat"], false);
     assert_eq!(resp.json["org"]["seats_used"], 0);
+}
+
+/// `by` sets `target`'s role.
+async fn set_role(app: &TestApp, org: &str, by: &User, target: &User, role: &str) {
+    let resp = Req::put("/orgs/{org}/members/{user_id}/role")
+        .org(org)
+        .param("user_id", &target.sub)
+        .user(by)
+        .json(json!({"role": role}))
+        .send(app, change_role::handle)
+        .await;
+    assert_eq!(resp.status, 200, "{}", resp.body);
+}
+
+fn pending_emails(list: &roster_tests::Resp) -> Vec<String> {
+    list.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["email"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_elevated_invitation_from_an_admin_since_demoted_or_removed_cannot_be_accepted() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 3).await;
+    let carol = User::new("carol");
+    app.add_member(&alice, &org, &carol, "admin", false).await;
+    let (bob, dan, erin) = (User::new("bob"), User::new("dan"), User::new("erin"));
+    let to_bob = app
+        .invite_and_get_token(&carol, &org, &bob, "admin", true)
+        .await;
+    let to_dan = app
+        .invite_and_get_token(&carol, &org, &dan, "billing_manager", false)
+        .await;
+    let to_erin = app
+        .invite_and_get_token(&carol, &org, &erin, "member", false)
+        .await;
+
+    // Carol is demoted: her admin invitation no longer makes an admin.
+    set_role(&app, &org, &alice, &carol, "member").await;
+    app.calls.reset();
+    let refused = app.accept(&bob, &to_bob).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert_eq!(refused.code(), "inviter_no_longer_allowed");
+    assert_eq!(
+        app.calls.total(),
+        2,
+        "the check rides on the accept's transaction"
+    );
+    let pending = app.invitations(&alice, &org, "pending").await;
+    assert!(
+        pending_emails(&pending).contains(&bob.email),
+        "still pending"
+    );
+    let bob_in = Req::get("/orgs/{org}/members/{user_id}")
+        .org(&org)
+        .param("user_id", &bob.sub)
+        .user(&alice)
+        .send(&app, get_member::handle)
+        .await;
+    assert_eq!(bob_in.status, 404, "bob did not join");
+
+    // Once she may grant it again, the same link works.
+    set_role(&app, &org, &alice, &carol, "admin").await;
+    let joined = app.accept(&bob, &to_bob).await;
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    assert_eq!(joined.json["role"], "admin");
+
+    // Carol is removed: her billing-manager invitation dies with her role;
+    // a plain member's invitation stands whoever sent it.
+    let removed = Req::delete("/orgs/{org}/members/{user_id}")
+        .org(&org)
+        .param("user_id", &carol.sub)
+        .user(&alice)
+        .send(&app, remove_member::handle)
+        .await;
+    assert_eq!(removed.status, 204, "{}", removed.body);
+    let refused = app.accept(&dan, &to_dan).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert_eq!(refused.code(), "inviter_no_longer_allowed");
+    assert_eq!(app.accept(&erin, &to_erin).await.status, 200);
+
+    // A current admin's resend makes the invitation theirs.
+    let id = roster_tests::address_id(&dan.email);
+    let resent = app.resend_after_cooldown(&alice, &org, &id).await;
+    assert_eq!(resent.status, 200, "{}", resent.body);
+    roster_tests::mail::deliver_queued(&app, &org).await;
+    let to_dan = roster_tests::mail::latest_invite_token(&dan.email)
+        .await
+        .unwrap();
+    let joined = app.accept(&dan, &to_dan).await;
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    assert_eq!(joined.json["role"], "billing_manager");
+}
+
+#[tokio::test]
+async fn an_elevated_invitation_stored_before_inviter_ids_is_checked_by_the_inviters_address() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let carol = User::new("carol");
+    app.add_member(&alice, &org, &carol, "admin", false).await;
+    let bob = User::new("bob");
+    let token = app
+        .invite_and_get_token(&carol, &org, &bob, "admin", false)
+        .await;
+    // As an item written before the inviter's id was kept.
+    app.forget_inviter_id(&org, &bob.email).await;
+
+    set_role(&app, &org, &alice, &carol, "member").await;
+    let refused = app.accept(&bob, &token).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert_eq!(refused.code(), "inviter_no_longer_allowed");
+    set_role(&app, &org, &alice, &carol, "admin").await;
+    let joined = app.accept(&bob, &token).await;
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    assert_eq!(joined.json["role"], "admin");
 }

@@ -48,18 +48,18 @@ async fn forged_none_expired_or_incomplete_jwts_are_401() {
     let no_sub = jwt(&json!({"email": user.email, "email_verified": true, "exp": future}));
     let bad_email =
         jwt(&json!({"sub": user.sub, "email": "nope", "email_verified": true, "exp": future}));
-    for (name, token) in [
-        ("forged", forged),
-        ("alg none", alg_none),
-        ("expired", expired),
-        ("no email_verified", no_verified),
-        ("no sub", no_sub),
-        ("bad email", bad_email),
-        ("garbage", "abc.def.ghi".to_owned()),
+    for (name, token, code) in [
+        ("forged", forged, "unauthenticated"),
+        ("alg none", alg_none, "unauthenticated"),
+        ("expired", expired, "unauthenticated"),
+        ("no email_verified", no_verified, "identity_claim_missing"),
+        ("no sub", no_sub, "identity_claim_missing"),
+        ("bad email", bad_email, "identity_claim_invalid"),
+        ("garbage", "abc.def.ghi".to_owned(), "unauthenticated"),
     ] {
         let resp = me_orgs(&app, Req::get("/me/orgs").bearer(&token)).await;
         assert_eq!(resp.status, 401, "{name}: {}", resp.body);
-        assert_eq!(resp.code(), "unauthenticated", "{name}");
+        assert_eq!(resp.code(), code, "{name}");
     }
 }
 
@@ -123,4 +123,53 @@ async fn an_authorizer_context_without_claims_wins_over_a_bearer_token() {
     );
     let resp = Resp::from(create_org::handle(app.app.clone(), req).await);
     assert_eq!(resp.status, 401, "{}", resp.body);
+}
+
+#[tokio::test]
+async fn a_provider_that_omits_a_needed_claim_is_told_which_one_not_a_bare_401() {
+    let app = TestApp::spawn().await;
+    let user = User::new("erin");
+    let all = json!({"sub": user.sub, "email": user.email, "email_verified": "true"});
+    let without = |claim: &str| {
+        let mut claims = all.clone();
+        claims.as_object_mut().unwrap().remove(claim);
+        claims
+    };
+    let with = |claim: &str, value: &str| {
+        let mut claims = all.clone();
+        claims[claim] = json!(value);
+        claims
+    };
+    for (claims, code, claim) in [
+        (
+            without("email_verified"),
+            "identity_claim_missing",
+            "email_verified",
+        ),
+        (without("email"), "identity_claim_missing", "email"),
+        (without("sub"), "identity_claim_missing", "sub"),
+        (
+            with("email", "not-an-address"),
+            "identity_claim_invalid",
+            "email",
+        ),
+        (with("sub", "a/b"), "identity_claim_invalid", "sub"),
+    ] {
+        let req = with_authorizer(Req::get("/me/orgs"), claims);
+        let resp = Resp::from(list_my_orgs::handle(app.app.clone(), req).await);
+        assert_eq!(resp.status, 401, "{claim}: {}", resp.body);
+        assert_eq!(resp.content_type, "application/problem+json");
+        assert_eq!(resp.code(), code, "{claim}");
+        assert_eq!(resp.json["claim"], json!(claim));
+        let detail = resp.json["detail"].as_str().unwrap();
+        assert!(detail.contains(&format!("`{claim}`")), "{detail}");
+        assert!(
+            !resp.body.contains("not-an-address"),
+            "the value is not echoed"
+        );
+    }
+    // With every claim the same request is served.
+    let req = with_authorizer(Req::get("/me/orgs"), all);
+    let resp = Resp::from(list_my_orgs::handle(app.app.clone(), req).await);
+    assert_eq!(resp.status, 200, "{}", resp.body);
 }

@@ -342,6 +342,14 @@ async fn accept_invitation_is_granted_exactly_what_it_uses() {
         .invite_and_get_token(&alice, &org, &carol, "admin", true)
         .await;
     used.extend(record(&app, accept(&carol, &token), accept_invitation::handle, 200).await);
+    // An elevated invitation stored before the inviter's id was kept: the
+    // inviter is found by address.
+    let dave = User::new("dave");
+    let token = app
+        .invite_and_get_token(&alice, &org, &dave, "billing_manager", false)
+        .await;
+    app.forget_inviter_id(&org, &dave.email).await;
+    used.extend(record(&app, accept(&dave, &token), accept_invitation::handle, 200).await);
     assert_exactly_granted("accept-invitation", &used);
 }
 

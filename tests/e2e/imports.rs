@@ -247,6 +247,42 @@ async fn up_to_the_limit_answers_synchronously_and_one_more_row_is_a_job() {
 }
 
 #[tokio::test]
+async fn a_job_with_one_huge_junk_cell_is_still_accepted_and_shows_the_cell_cut() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let mut lines: Vec<String> = (0..SYNC_MAX_ROWS + 1)
+        .map(|i| format!("h{i}@{org}.example.com,member,false"))
+        .collect();
+    // ~400 KB in one cell: stored whole, its chunk would pass DynamoDB's
+    // 400 KB item limit.
+    let junk = "x".repeat(400 * 1024);
+    lines[7] = format!("{junk},member,false");
+    let accepted = upload(&app, &alice, &org, &csv_of(&lines), false).await;
+    assert_eq!(
+        accepted.status,
+        202,
+        "{}",
+        &accepted.body[..accepted.body.len().min(300)]
+    );
+    let id = accepted.json["id"].as_str().unwrap().to_owned();
+    wake_worker(&app, &org, &id).await;
+
+    let results = all_results(&app, &alice, &org, &id).await;
+    let done = get_job(&app, &alice, &org, &id, None).await;
+    assert_eq!(done.json["status"], "done", "{}", done.body);
+    assert_eq!(done.json["summary"]["invited"], SYNC_MAX_ROWS);
+    assert_eq!(done.json["summary"]["invalid"], 1);
+    let row = &results[7];
+    assert_eq!(row["row"], 8);
+    assert_eq!(row["outcome"], "invalid");
+    // Cut as a synchronous answer shows it: 100 characters and an ellipsis.
+    let shown = row["email"].as_str().unwrap();
+    assert_eq!(shown, format!("{}\u{2026}", &junk[..100]));
+    assert!(row["error"].as_str().unwrap().chars().count() <= 101);
+}
+
+#[tokio::test]
 async fn only_admins_start_or_read_imports_and_outsiders_see_no_org() {
     let app = TestApp::spawn().await;
     let alice = User::new("alice");

@@ -145,6 +145,7 @@ async fn an_invite_that_read_before_a_revoke_cannot_write_over_its_marker() {
         role: roster::domain::Role::Member,
         seat: false,
         invited_by: Email::parse(&alice.email).unwrap(),
+        invited_by_id: Some(roster::domain::UserId::parse(&alice.sub).unwrap()),
         created_at: app.clock_now(),
         expires_at: roster::domain::invitation::expires_at(app.clock_now()),
         generation: 1,

@@ -131,6 +131,7 @@ async fn invitations_stored_with_addresses_the_old_rules_accepted_are_listed() {
             seat: false,
             // An inviter whose own address is from before the rules, too.
             invited_by: legacy(LEGACY[0]),
+            invited_by_id: None,
             created_at: now,
             expires_at: now + Duration::days(7),
             generation: 1,

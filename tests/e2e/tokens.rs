@@ -287,3 +287,121 @@ async fn token_routes_cost_at_most_two_calls_and_introspection_two_reads() {
         .await;
     assert!(app.calls.total() <= 2);
 }
+
+#[tokio::test]
+async fn a_listing_never_shows_a_dead_token_as_a_live_one() {
+    let app = TestApp::spawn().await;
+    let (org, admin, bob) = seated_member(&app).await;
+    let listing = |who: &User| {
+        Req::get("/orgs/{org}/tokens")
+            .org(&org)
+            .user(who)
+            .query("user_id", &bob.sub)
+    };
+    // name -> (active, inactive_reason), as `who` sees bob's tokens.
+    let states = |resp: Resp| -> std::collections::BTreeMap<String, (bool, serde_json::Value)> {
+        assert_eq!(resp.status, 200, "{}", resp.body);
+        resp.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let active = t["active"].as_bool().expect("every token says");
+                (
+                    t["name"].as_str().unwrap().to_owned(),
+                    (active, t["inactive_reason"].clone()),
+                )
+            })
+            .collect()
+    };
+    let live = (true, serde_json::Value::Null);
+    let dead = |why: &str| (false, json!(why));
+
+    assert_eq!(
+        issue(&app, &org, &bob, json!({"name": "old"})).await.status,
+        201
+    );
+    let short = issue(
+        &app,
+        &org,
+        &bob,
+        json!({"name": "short", "expires_in_days": 1}),
+    )
+    .await;
+    let short_secret = short.json["token"].as_str().unwrap().to_owned();
+    app.clock.advance(Duration::days(1));
+    let now = states(listing(&bob).send(&app, list_tokens::handle).await);
+    assert_eq!(now["old"], live);
+    assert_eq!(now["short"], dead("expired"));
+    assert_eq!(introspect(&app, &short_secret, None).await["active"], false);
+
+    // Seat revoked, then assigned again: the old seat's tokens stay dead.
+    let seat = |method: http::Method| {
+        Req::new(method, "/orgs/{org}/members/{user_id}/seat")
+            .org(&org)
+            .param("user_id", &bob.sub)
+            .user(&admin)
+    };
+    assert_eq!(
+        seat(http::Method::DELETE)
+            .send(&app, revoke_seat::handle)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        seat(http::Method::PUT)
+            .send(&app, assign_seat::handle)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        issue(&app, &org, &bob, json!({"name": "reseated"}))
+            .await
+            .status,
+        201
+    );
+    app.calls.reset();
+    let now = states(listing(&admin).send(&app, list_tokens::handle).await);
+    assert_eq!(
+        app.calls.total(),
+        2,
+        "one read (the holder with the caller), one query"
+    );
+    assert_eq!(now["old"], dead("seat_revoked"));
+    assert_eq!(
+        now["short"],
+        dead("seat_revoked"),
+        "the seat is named before the clock"
+    );
+    assert_eq!(now["reseated"], live);
+
+    // Removed: an admin still sees the tokens, all dead.
+    let removed = Req::delete("/orgs/{org}/members/{user_id}")
+        .org(&org)
+        .param("user_id", &bob.sub)
+        .user(&admin)
+        .send(&app, remove_member::handle)
+        .await;
+    assert_eq!(removed.status, 204);
+    let now = states(listing(&admin).send(&app, list_tokens::handle).await);
+    assert!(
+        now.values().all(|s| *s == dead("member_removed")),
+        "{now:?}"
+    );
+
+    // Joined again, with a seat: the earlier membership's tokens stay dead.
+    app.clock.advance(Duration::seconds(1));
+    app.add_member(&admin, &org, &bob, "member", true).await;
+    assert_eq!(
+        issue(&app, &org, &bob, json!({"name": "rejoined"}))
+            .await
+            .status,
+        201
+    );
+    let now = states(listing(&bob).send(&app, list_tokens::handle).await);
+    assert_eq!(now["reseated"], dead("member_removed"));
+    assert_eq!(now["old"], dead("member_removed"));
+    assert_eq!(now["rejoined"], live);
+}

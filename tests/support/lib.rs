@@ -300,6 +300,25 @@ impl TestApp {
             .await
     }
 
+    /// Makes `email`'s invitation in `org` look as stored before invitations
+    /// kept their inviter's user id (only the inviter's address).
+    pub async fn forget_inviter_id(&self, org: &str, email: &str) {
+        let key = roster::store::invitations::invitation_key(
+            &roster::domain::OrgSlug::parse(org).unwrap(),
+            &roster::domain::Email::parse(email).unwrap(),
+        );
+        self.app
+            .store
+            .client()
+            .update_item()
+            .table_name(self.app.store.table())
+            .set_key(Some(key))
+            .update_expression("REMOVE invited_by_id")
+            .send()
+            .await
+            .expect("the invitation item");
+    }
+
     /// Invites and accepts: `user` becomes a member of `org` with `role`.
     pub async fn add_member(&self, admin: &User, org: &str, user: &User, role: &str, seat: bool) {
         let token = self

@@ -1,7 +1,7 @@
 //! Org access tokens: the `rst_` secret, its name, lifetime and channel
 //! scope, and the token as kept (its secret's hash only).
 
-use super::{Invalid, OrgSlug, Secret, SecretHash, UserId};
+use super::{Invalid, Member, OrgSlug, Secret, SecretHash, UserId};
 use chrono::{DateTime, Duration, Utc};
 
 /// A token as stored: everything but the secret, which only its holder saw.
@@ -17,6 +17,47 @@ pub struct AccessToken {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub hash: SecretHash,
+}
+
+/// Why a stored token no longer works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inactive {
+    /// Its holder left or was removed (and may have joined again since: a
+    /// new membership does not revive the old one's tokens).
+    MemberRemoved,
+    /// Its holder's seat was revoked (and perhaps assigned again since).
+    SeatRevoked,
+    Expired,
+}
+
+impl Inactive {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MemberRemoved => "member_removed",
+            Self::SeatRevoked => "seat_revoked",
+            Self::Expired => "expired",
+        }
+    }
+}
+
+impl AccessToken {
+    /// Whether the token still works, given its holder's membership as it is
+    /// now (`None`: not a member) and the clock: the one rule introspection
+    /// and listings share. The membership's fate is named before the clock's:
+    /// a new token, not a later expiry, is what a dead membership or seat needs.
+    pub fn inactive(&self, holder: Option<&Member>, now: DateTime<Utc>) -> Option<Inactive> {
+        match holder {
+            // Issued under an earlier membership: tokens are issued to
+            // members only, so never before their holder joined.
+            None => Some(Inactive::MemberRemoved),
+            Some(m) if m.joined_at > self.created_at => Some(Inactive::MemberRemoved),
+            Some(m) if !m.has_seat() || m.seat_epoch != self.seat_epoch => {
+                Some(Inactive::SeatRevoked)
+            }
+            Some(_) if now >= self.expires_at => Some(Inactive::Expired),
+            Some(_) => None,
+        }
+    }
 }
 
 /// `rst_` followed by 256 bits of base64url: what a channel server receives.
@@ -179,6 +220,62 @@ mod tests {
         assert!(ChannelScope::parse(&[]).is_err());
         assert!(ChannelScope::parse(&["Bad Name".into()]).is_err());
         assert!(ChannelScope::parse(&["*".into(), "main".into()]).is_err());
+    }
+
+    #[test]
+    fn a_token_works_only_under_the_membership_and_seat_it_was_issued_under_until_it_expires() {
+        let at = |secs: i64| DateTime::from_timestamp(1_800_000_000 + secs, 0).unwrap();
+        let token = AccessToken {
+            id: "t".into(),
+            org: OrgSlug::parse("acme").unwrap(),
+            user_id: UserId::parse("u").unwrap(),
+            name: TokenName::parse("laptop").unwrap(),
+            channels: ChannelScope::All,
+            seat_epoch: 7,
+            created_at: at(100),
+            expires_at: at(200),
+            hash: SecretHash::of("x"),
+        };
+        let member = Member {
+            user_id: token.user_id.clone(),
+            email: super::super::Email::parse("u@example.com").unwrap(),
+            role: super::super::Role::Member,
+            seat_assigned_at: Some(at(50)),
+            seat_epoch: 7,
+            joined_at: at(10),
+        };
+        assert_eq!(token.inactive(Some(&member), at(150)), None);
+        assert_eq!(
+            token.inactive(Some(&member), at(200)),
+            Some(Inactive::Expired)
+        );
+        assert_eq!(token.inactive(None, at(150)), Some(Inactive::MemberRemoved));
+        let rejoined = Member {
+            joined_at: at(120),
+            seat_epoch: 9,
+            ..member.clone()
+        };
+        assert_eq!(
+            token.inactive(Some(&rejoined), at(150)),
+            Some(Inactive::MemberRemoved)
+        );
+        let unseated = Member {
+            seat_assigned_at: None,
+            ..member.clone()
+        };
+        assert_eq!(
+            token.inactive(Some(&unseated), at(250)),
+            Some(Inactive::SeatRevoked),
+            "the seat before the clock"
+        );
+        let reseated = Member {
+            seat_epoch: 8,
+            ..member
+        };
+        assert_eq!(
+            token.inactive(Some(&reseated), at(150)),
+            Some(Inactive::SeatRevoked)
+        );
     }
 
     #[test]

@@ -24,9 +24,10 @@ pub const SYNC_MAX_ROWS: usize = 500;
 /// actions: two per invitation (the invitation and its mail), the audit
 /// entry, the creator's authorization check, the job's progress, the
 /// chunk's outcomes and the org's two abuse-limit counters (daily
-/// invitations, open invitations). A chunk item holds at most 47 rows of at most ~600 bytes
-/// each (a 254-byte address and its error), ~30 KB: far under DynamoDB's
-/// 400 KB item limit.
+/// invitations, open invitations). A chunk item holds at most 47 rows of at
+/// most ~600 bytes each (a 254-byte address, or an invalid value and its
+/// reason, each cut to [`super::MAX_ECHO_CHARS`] characters), ~30 KB: far
+/// under DynamoDB's 400 KB item limit.
 pub const ROWS_PER_CHUNK: usize = 47;
 const _: () = assert!(ROWS_PER_CHUNK * 2 + 6 <= 100, "a chunk is one transaction");
 const _: () = assert!(

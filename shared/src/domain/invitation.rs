@@ -1,7 +1,7 @@
 //! Invitations: how long they live, what state they are in at a given instant,
 //! and the link an invitee follows (`<org>.<invitation id>.<secret>`).
 
-use super::{Email, Invalid, OrgSlug, Secret, SecretHash};
+use super::{Email, Invalid, OrgSlug, Secret, SecretHash, UserId};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
@@ -249,6 +249,10 @@ pub struct Invitation {
     pub role: super::Role,
     pub seat: bool,
     pub invited_by: Email,
+    /// The inviter's user id (who sent or last resent it), to check at
+    /// accept that they may still grant the role; `None` on invitations
+    /// stored before it was kept.
+    pub invited_by_id: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     /// Bumped on every (re)send; only the mail of the current generation may

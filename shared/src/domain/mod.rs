@@ -17,7 +17,7 @@ pub mod suppression;
 pub mod time;
 
 pub use access_token::{
-    AccessToken, AccessTokenSecret, Channel, ChannelScope, TokenName, TokenTtlDays,
+    AccessToken, AccessTokenSecret, Channel, ChannelScope, Inactive, TokenName, TokenTtlDays,
 };
 pub use audit::AuditEntry;
 pub use email::Email;
@@ -41,5 +41,37 @@ pub struct Invalid(pub String);
 impl Invalid {
     pub fn new(message: impl Into<String>) -> Self {
         Self(message.into())
+    }
+}
+
+/// Characters of a submitted value shown back (an invalid row's value and
+/// reason, in a synchronous answer and in an import's stored chunks): only so
+/// far, so 10,000 rows of junk cannot push an answer past Lambda's 6 MB
+/// response limit nor a chunk past DynamoDB's 400 KB item limit (valid
+/// addresses are at most 254).
+pub const MAX_ECHO_CHARS: usize = 100;
+
+/// `value`, cut to [`MAX_ECHO_CHARS`] characters with an ellipsis when longer
+/// (cutting a cut value again changes nothing).
+pub fn echo(value: &str) -> String {
+    match value.char_indices().nth(MAX_ECHO_CHARS) {
+        Some((cut, _)) => format!("{}\u{2026}", &value[..cut]),
+        None => value.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_echoed_truncated() {
+        assert_eq!(echo("a@b.com"), "a@b.com");
+        let exact = "é".repeat(MAX_ECHO_CHARS);
+        assert_eq!(echo(&exact), exact);
+        let long = echo(&"é".repeat(5_000));
+        assert_eq!(long.chars().count(), MAX_ECHO_CHARS + 1);
+        assert!(long.ends_with('\u{2026}'));
+        assert_eq!(echo(&long), long, "a cut value stays as it is");
     }
 }

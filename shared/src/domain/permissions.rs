@@ -33,9 +33,35 @@ pub fn allows(role: Role, action: Action) -> bool {
     }
 }
 
+/// The roles an inviter must still hold when an invitation to `role` is
+/// accepted, or `None` when the role grants nothing beyond membership (a
+/// plain member's invitation stands whoever sent it). An invitation to an
+/// elevated role is only as good as its inviter's right to grant it.
+pub fn granters_of(role: Role) -> Option<&'static [Role]> {
+    match role {
+        Role::Admin | Role::BillingManager => Some(&[Role::Admin]),
+        Role::Member => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_admins_grant_the_elevated_roles_and_member_invitations_need_no_granter() {
+        for role in [Role::Admin, Role::BillingManager] {
+            let granters = granters_of(role).unwrap();
+            // Whoever may grant a role may also invite (the matrix's rule).
+            assert!(
+                granters
+                    .iter()
+                    .all(|g| allows(*g, Action::ManageInvitations))
+            );
+            assert_eq!(granters, &[Role::Admin]);
+        }
+        assert_eq!(granters_of(Role::Member), None);
+    }
 
     #[test]
     fn the_matrix_matches_the_contract() {

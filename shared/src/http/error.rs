@@ -12,6 +12,12 @@ use serde_json::json;
 pub enum ApiError {
     #[error("unauthenticated")]
     Unauthenticated,
+    /// The identity token authenticates but lacks this claim.
+    #[error("the identity token has no {0} claim")]
+    ClaimMissing(&'static str),
+    /// The identity token's claim is present but unusable.
+    #[error("the identity token's {0} claim is not usable")]
+    ClaimInvalid(&'static str),
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("idempotency key reused with another request")]
@@ -52,6 +58,25 @@ impl ApiError {
                     "unauthenticated",
                     "Unauthenticated",
                     "A valid identity is required.".into(),
+                );
+            }
+            Self::ClaimMissing(claim) => {
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    "identity_claim_missing",
+                    "Identity claim missing",
+                    format!(
+                        "The identity token has no `{claim}` claim, which Roster needs: \
+                         configure the identity provider to include it."
+                    ),
+                );
+            }
+            Self::ClaimInvalid(claim) => {
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    "identity_claim_invalid",
+                    "Identity claim invalid",
+                    format!("The identity token's `{claim}` claim is not a value Roster accepts."),
                 );
             }
             Self::UnsupportedMediaType => {
@@ -229,6 +254,15 @@ impl ApiError {
                 "Last admin",
                 "An organization needs at least one admin.".into(),
             ),
+            InviterNoLongerAllowed => (
+                StatusCode::CONFLICT,
+                "inviter_no_longer_allowed",
+                "Inviter no longer allowed",
+                "The admin who sent this invitation can no longer grant its role (they were \
+                 removed or their role changed). The invitation is still pending: ask an \
+                 admin of the organization to resend it."
+                    .into(),
+            ),
             InvitationExpired { expires_at } => (
                 StatusCode::GONE,
                 "invitation_expired",
@@ -300,6 +334,9 @@ impl ApiError {
         }
         if let Self::IdempotencySecretNotKept { token_id } = self {
             body["token_id"] = json!(token_id);
+        }
+        if let Self::ClaimMissing(claim) | Self::ClaimInvalid(claim) = self {
+            body["claim"] = json!(claim);
         }
         if let Self::Op(OpError::Invalid { field, reason }) = self {
             body["errors"] = json!([FieldError {

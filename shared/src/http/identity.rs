@@ -2,6 +2,11 @@
 //! token and we read its claims; nothing else is trusted. Locally, and only
 //! when `ROSTER_DEV_JWT_SECRET` is set and no authorizer context is present,
 //! an HS256 bearer JWT signed with that secret is accepted.
+//!
+//! A token that authenticates but lacks a claim Roster needs (`sub`, `email`,
+//! `email_verified`), or carries one it cannot use, is still a 401, but one
+//! that names the claim: a provider that omits `email_verified` otherwise
+//! looks like a broken sign-in on every request.
 
 use super::ApiError;
 use crate::domain::{Email, UserId};
@@ -37,9 +42,9 @@ pub fn caller(req: &Request, dev_jwt_secret: Option<&str>) -> Result<Caller, Api
 
 #[derive(serde::Deserialize)]
 struct DevClaims {
-    sub: String,
-    email: String,
-    email_verified: bool,
+    sub: Option<String>,
+    email: Option<String>,
+    email_verified: Option<bool>,
 }
 
 fn dev_jwt_caller(req: &Request, secret: &str) -> Result<Caller, ApiError> {
@@ -56,21 +61,22 @@ fn dev_jwt_caller(req: &Request, secret: &str) -> Result<Caller, ApiError> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 0;
     validation.validate_aud = false;
-    validation.set_required_spec_claims(&["exp", "sub"]);
+    // `sub` is checked with the other claims, so its absence is named.
+    validation.set_required_spec_claims(&["exp"]);
     let data = jsonwebtoken::decode::<DevClaims>(
         token,
         &DecodingKey::from_secret(secret.as_bytes()),
         &validation,
     )
     .map_err(|err| {
-        tracing::info!(reason = ?err.kind(), "dev JWT rejected");
+        tracing::info!(reason = rejection(&err), "dev JWT rejected");
         ApiError::Unauthenticated
     })?;
     let claims = data.claims;
     from_claims(
-        Some(&claims.sub),
-        Some(&claims.email),
-        Some(claims.email_verified),
+        claims.sub.as_deref(),
+        claims.email.as_deref(),
+        claims.email_verified,
     )
 }
 
@@ -79,17 +85,32 @@ fn from_claims(
     email: Option<&str>,
     email_verified: Option<bool>,
 ) -> Result<Caller, ApiError> {
-    let user_id = sub
-        .and_then(|s| UserId::parse(s).ok())
-        .ok_or(ApiError::Unauthenticated)?;
-    let email = email
-        .and_then(|e| Email::parse(e).ok())
-        .ok_or(ApiError::Unauthenticated)?;
-    let email_verified = email_verified.ok_or(ApiError::Unauthenticated)?;
+    let user_id = UserId::parse(sub.ok_or(ApiError::ClaimMissing("sub"))?)
+        .map_err(|_| ApiError::ClaimInvalid("sub"))?;
+    let email = Email::parse(email.ok_or(ApiError::ClaimMissing("email"))?)
+        .map_err(|_| ApiError::ClaimInvalid("email"))?;
+    let email_verified = email_verified.ok_or(ApiError::ClaimMissing("email_verified"))?;
     super::span::record_caller(&user_id);
     Ok(Caller {
         user_id,
         email,
         email_verified,
     })
+}
+
+/// Why a token was refused, for the log: the kind only. A JSON error's text
+/// can quote a claim's value (an address), so it is never logged.
+fn rejection(err: &jsonwebtoken::errors::Error) -> &'static str {
+    use jsonwebtoken::errors::ErrorKind::*;
+    match err.kind() {
+        InvalidToken => "malformed",
+        InvalidSignature => "bad signature",
+        ExpiredSignature => "expired",
+        ImmatureSignature => "not yet valid",
+        InvalidAlgorithm | InvalidAlgorithmName => "wrong algorithm",
+        MissingRequiredClaim(_) => "missing claim",
+        Json(_) => "unreadable claims",
+        Base64(_) | Utf8(_) => "bad encoding",
+        _ => "invalid",
+    }
 }

@@ -3,13 +3,16 @@
 
 use crate::domain::import::ImportJob;
 use crate::domain::time::rfc3339;
-use crate::domain::{AccessToken, AuditEntry, Invitation, Member, Org, Suppression};
+use crate::domain::{
+    AccessToken, AuditEntry, Inactive, Invitation, Member, Org, Suppression, echo,
+};
 use crate::ops::Page;
 use crate::ops::accept_invitation::Accepted;
 use crate::ops::import_get::ImportPage;
 use crate::ops::invite_members::{LimitCheck, Outcome, RowResult, summary};
 use crate::ops::issue_token::IssuedToken;
 use crate::ops::list_my_orgs::MyOrg;
+use crate::ops::list_tokens::ListedToken;
 use crate::ops::preview_invitation::Offer;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -57,19 +60,6 @@ pub fn invitation(inv: &Invitation, now: DateTime<Utc>) -> Value {
     })
 }
 
-/// Characters of a submitted value echoed back in a row result: an invalid
-/// value is shown only so far, so 10,000 rows of junk cannot push the answer
-/// past Lambda's 6 MB response limit (valid addresses are at most 254).
-pub const MAX_ECHO_CHARS: usize = 100;
-
-/// `value`, cut to [`MAX_ECHO_CHARS`] characters with an ellipsis when longer.
-fn echo(value: &str) -> String {
-    match value.char_indices().nth(MAX_ECHO_CHARS) {
-        Some((cut, _)) => format!("{}\u{2026}", &value[..cut]),
-        None => value.to_owned(),
-    }
-}
-
 /// `POST /orgs/{org}/invitations`: one outcome per row, their counts, and
 /// where the request stands against the org's limits (in a dry run,
 /// `would_refuse` says what a real upload would be refused for, with 429).
@@ -98,7 +88,7 @@ pub fn invite_row(r: &RowResult) -> Value {
         Outcome::Invited(id) | Outcome::AlreadyInvited(id) => {
             row["invitation_id"] = json!(id.as_str());
         }
-        Outcome::Invalid(reason) => row["error"] = json!(reason),
+        Outcome::Invalid(reason) => row["error"] = json!(echo(reason)),
         _ => {}
     }
     row
@@ -142,6 +132,14 @@ pub fn token(token: &AccessToken) -> Value {
         "created_at": rfc3339(token.created_at),
         "expires_at": rfc3339(token.expires_at),
     })
+}
+
+/// A token in a listing: whether it still works and, when not, why.
+pub fn listed_token(listed: &ListedToken) -> Value {
+    let mut view = token(&listed.token);
+    view["active"] = json!(listed.inactive.is_none());
+    view["inactive_reason"] = json!(listed.inactive.map(Inactive::as_str));
+    view
 }
 
 /// A new token: the only answer that ever shows its secret.
@@ -204,19 +202,4 @@ pub fn offer(offer: &Offer) -> Value {
         "invited_by": offer.invitation.invited_by,
         "expires_at": rfc3339(offer.invitation.expires_at),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_values_are_echoed_truncated() {
-        assert_eq!(echo("a@b.com"), "a@b.com");
-        let exact = "é".repeat(MAX_ECHO_CHARS);
-        assert_eq!(echo(&exact), exact);
-        let long = echo(&"é".repeat(5_000));
-        assert_eq!(long.chars().count(), MAX_ECHO_CHARS + 1);
-        assert!(long.ends_with('\u{2026}'));
-    }
 }

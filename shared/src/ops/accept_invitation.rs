@@ -3,12 +3,21 @@
 //! org and the caller's possible membership together), one transaction that
 //! consumes the invitation, so a link works once. The invited seat comes
 //! with it while one is free; otherwise the invitee joins without one.
+//!
+//! An invitation to an elevated role (`admin`, `billing_manager`) is only as
+//! good as its inviter: the transaction also checks that the inviter is still
+//! a member with a role that may grant it ([`granters_of`]), so a demoted or
+//! removed admin's invitations cannot be accepted (`inviter_no_longer_allowed`;
+//! the invitation stays pending for a current admin to resend). The check
+//! rides on the transaction, no extra call; only an invitation stored before
+//! the inviter's id was kept costs one read to find it by email.
 
 use super::commit::{Audit, commit};
 use super::preview_invitation::{Offer, preview_invitation};
 use super::{Caller, OpError, seat_epoch, settle};
 use crate::App;
-use crate::domain::{Invitation, InviteLink, MailKind, Member, Org, OutboxMessage, Role};
+use crate::domain::permissions::granters_of;
+use crate::domain::{Invitation, InviteLink, MailKind, Member, Org, OutboxMessage, Role, UserId};
 use crate::store::rules::{Counters, counters};
 use crate::store::{Transaction, invitations, members, outbox, quotas};
 use serde_json::json;
@@ -73,6 +82,15 @@ async fn join(
         "pending",
         quotas::give_back(quotas::org_pending(&org.slug), 1),
     );
+    if let Some(granters) = granters_of(invitation.role) {
+        let inviter = inviter_id(app, invitation)
+            .await?
+            .ok_or(OpError::InviterNoLongerAllowed)?;
+        tx.push(
+            "inviter",
+            members::holds_role(&org.slug, &inviter, granters),
+        );
+    }
     if with_seat {
         let mail = OutboxMessage::new(
             org.slug.clone(),
@@ -97,7 +115,21 @@ async fn join(
         // The last free seat went to someone else meanwhile: decide again.
         Err(lost) if with_seat && lost.on("org") => Ok(None),
         Err(lost) if lost.on("invitation") || lost.on("org") => Err(OpError::InvitationNotFound),
+        Err(lost) if lost.on("inviter") => Err(OpError::InviterNoLongerAllowed),
         Err(lost) if lost.on("member") || lost.on("email") => Err(OpError::AlreadyMember),
         Err(lost) => Err(lost.into()),
+    }
+}
+
+/// Who sent (or last resent) the invitation: as stored, or for an
+/// invitation from before ids were kept, the member with the inviter's
+/// address (`None`: no longer a member).
+async fn inviter_id(app: &App, invitation: &Invitation) -> Result<Option<UserId>, OpError> {
+    match &invitation.invited_by_id {
+        Some(id) => Ok(Some(id.clone())),
+        None => Ok(app
+            .store
+            .member_id_by_email(&invitation.org, &invitation.invited_by)
+            .await?),
     }
 }

@@ -48,6 +48,9 @@ pub enum OpError {
     SeatLimitBelowUsage { seats_used: u32 },
     #[error("last admin")]
     LastAdmin,
+    /// The invitation grants a role its inviter may no longer grant.
+    #[error("the inviter may no longer grant the invited role")]
+    InviterNoLongerAllowed,
     #[error("invitation expired")]
     InvitationExpired { expires_at: DateTime<Utc> },
     #[error("over the {} limit", .0.limit.name())]

@@ -1,9 +1,10 @@
 //! `POST /tokens/introspect`: for channel servers. A token is active only if
-//! its lookup item exists (not revoked), it has not expired (checked against
-//! the clock, not TTL), its holder is still a member holding the very seat the
-//! token was issued under, and the channel (if asked) is in scope. Two reads,
-//! however many tokens the member holds: revoking a seat or removing a member
-//! kills them all at once.
+//! its lookup item exists (not revoked), the channel (if asked) is in scope,
+//! and [`AccessToken::inactive`] finds nothing: it has not expired (checked
+//! against the clock, not TTL) and its holder is still the member, holding
+//! the very seat, it was issued under (the rule listings show too). Two
+//! reads, however many tokens the member holds: revoking a seat or removing a
+//! member kills them all at once.
 
 use super::OpError;
 use crate::App;
@@ -35,11 +36,9 @@ pub async fn introspect(app: &App, input: Introspection) -> Result<Option<Access
     {
         return Ok(None);
     }
-    let Some(member) = app.store.member(&token.org, &token.user_id).await? else {
-        return Ok(None);
-    };
-    if !member.has_seat() || member.seat_epoch != token.seat_epoch {
-        return Ok(None);
-    }
-    Ok(Some(token))
+    let member = app.store.member(&token.org, &token.user_id).await?;
+    Ok(token
+        .inactive(member.as_ref(), app.now())
+        .is_none()
+        .then_some(token))
 }

@@ -296,6 +296,7 @@ fn new_invitation(
         // The address on the inviter's membership (verified when they joined
         // or created the org), never a claim that may have changed since.
         invited_by: membership.caller.email.clone(),
+        invited_by_id: Some(membership.caller.user_id.clone()),
         created_at: now,
         expires_at: expires_at(now),
         generation: next_generation(now, previous.map(|p| p.generation)),

@@ -71,6 +71,7 @@ pub async fn resend_invitation(
         email_status: EmailStatus::Queued,
         // As stored on the resender's membership, not as claimed today.
         invited_by: membership.caller.email.clone(),
+        invited_by_id: Some(membership.caller.user_id.clone()),
         ..current.clone()
     };
     let mail = invitation_mail(&renewed, &membership.org.name, now);

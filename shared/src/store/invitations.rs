@@ -18,7 +18,7 @@ use super::keys::{
 use super::page::{Bound, Query};
 use super::{Action, Item, StoreError};
 use crate::domain::invitation::{StatusFilter, ttl_for};
-use crate::domain::{Email, EmailStatus, Invitation, OrgSlug, Role, SecretHash};
+use crate::domain::{Email, EmailStatus, Invitation, OrgSlug, Role, SecretHash, UserId};
 use chrono::{DateTime, Utc};
 
 pub fn invitation_key(org: &OrgSlug, email: &Email) -> Item {
@@ -36,6 +36,9 @@ pub fn to_item(inv: &Invitation) -> Item {
     item.insert("role".into(), s(inv.role.as_str()));
     item.insert("seat".into(), super::attrs::b(inv.seat));
     item.insert("invited_by".into(), s(inv.invited_by.as_str()));
+    if let Some(id) = &inv.invited_by_id {
+        item.insert("invited_by_id".into(), s(id.as_str()));
+    }
     item.insert("created_at".into(), time(inv.created_at));
     item.insert("expires_at".into(), n(inv.expires_at.timestamp()));
     item.insert("generation".into(), n(inv.generation));
@@ -69,6 +72,10 @@ pub fn from_item(item: &Item) -> Result<Invitation, StoreError> {
         role: Role::parse(get_s(item, "role")?).map_err(corrupt)?,
         seat: get_bool(item, "seat")?,
         invited_by: Email::from_stored(get_s(item, "invited_by")?).map_err(corrupt)?,
+        invited_by_id: opt_s(item, "invited_by_id")
+            .map(UserId::parse)
+            .transpose()
+            .map_err(corrupt)?,
         created_at: get_time(item, "created_at")?,
         expires_at: chrono::DateTime::from_timestamp(expires_at, 0)
             .ok_or_else(|| StoreError::Corrupt("expires_at out of range".into()))?,

@@ -111,6 +111,20 @@ pub fn remove(org: &OrgSlug, member: &Member) -> [Action; 2] {
     ]
 }
 
+/// The member still holds one of `roles` (an inviter at accept).
+pub fn holds_role(org: &OrgSlug, user: &UserId, roles: &[Role]) -> Action {
+    let placeholders: Vec<String> = (0..roles.len()).map(|i| format!(":role{i}")).collect();
+    let action = Action::check(member_key(org, user))
+        .when(format!("#role IN ({})", placeholders.join(", ")))
+        .name("#role", "role");
+    roles
+        .iter()
+        .zip(&placeholders)
+        .fold(action, |action, (role, p)| {
+            action.value(p, s(role.as_str()))
+        })
+}
+
 /// The member still holds the seat of `epoch` (what a token is bound to).
 pub fn holds_seat(org: &OrgSlug, user: &UserId, epoch: u64) -> Action {
     Action::check(member_key(org, user))
@@ -159,6 +173,20 @@ fn org_of(item: &Item) -> Result<OrgSlug, StoreError> {
 }
 
 impl Store {
+    /// The user id of the member of `org` with `email`, from the email index
+    /// item (an invitation stored before its inviter's id was kept names
+    /// the inviter by email only).
+    pub async fn member_id_by_email(
+        &self,
+        org: &OrgSlug,
+        email: &Email,
+    ) -> Result<Option<UserId>, StoreError> {
+        self.get(member_email_key(org, email))
+            .await?
+            .map(|item| UserId::parse(get_s(&item, "user_id")?).map_err(StoreError::corrupt))
+            .transpose()
+    }
+
     /// One member, read on its own (introspection).
     pub async fn member(&self, org: &OrgSlug, user: &UserId) -> Result<Option<Member>, StoreError> {
         self.get(member_key(org, user))

@@ -18,6 +18,9 @@ function refusal(err, navigate) {
     case "invitation_not_found":
       return [h("h1", {}, "This link no longer works"),
         h("p", {}, "It was already used, replaced by a newer invitation (resent), or revoked. If you still need access, ask for a new invitation.")];
+    case "inviter_no_longer_allowed":
+      return [h("h1", {}, "This invitation needs a new sender"),
+        h("p", {}, "The admin who invited you can no longer grant this role. Ask an admin of the organization to resend the invitation; the new mail brings a fresh link.")];
     case "already_member":
       return [h("h1", {}, "You are already a member"),
         h("p", {}, "You already belong to this organization. ", h("a", { href: "/app" }, "Your organizations"))];

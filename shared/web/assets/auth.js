@@ -108,8 +108,11 @@ export async function startOidc(oidc) {
 export async function completeOidc(oidc, params) {
   const pending = JSON.parse(sessionStorage.getItem(PENDING) || "null");
   sessionStorage.removeItem(PENDING);
+  // Anyone can link to this page with an error_description of their choosing:
+  // nothing from the URL is shown until its state proves this tab started the sign-in.
+  const state = params.get("state");
+  if (!pending || !state || pending.state !== state) throw new Error("This sign-in did not start here; sign in again.");
   if (params.get("error")) throw new Error(params.get("error_description") || params.get("error"));
-  if (!pending || pending.state !== params.get("state")) throw new Error("This sign-in did not start here; sign in again.");
   const resp = await fetch(oidc.token_url, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },

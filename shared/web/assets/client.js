@@ -40,6 +40,11 @@ export async function api(method, path, { json, csv, query } = {}) {
   }
   if (resp.status === 401) {
     signOutTo(location.pathname + location.search);
+    // A token that lacks a claim Roster needs: signing in again will not help, say which.
+    const problem = await resp.json().catch(() => ({}));
+    if (problem.code === "identity_claim_missing" || problem.code === "identity_claim_invalid") {
+      throw new ApiError(401, problem);
+    }
     throw new ApiError(401, { title: "Signed out", detail: "Your session ended; sign in again." });
   }
   if (resp.status === 204) return null;

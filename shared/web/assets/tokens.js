@@ -1,5 +1,5 @@
 // Token access (the seat mail's link): issue a token (shown once, with a copy
-// button and its expiry), list mine, revoke.
+// button and its expiry), list mine (each with whether it still works), revoke.
 import { h, replace, field, problemBox, announce, date, button } from "./ui.js";
 import { api } from "./client.js";
 import { session } from "./auth.js";
@@ -61,12 +61,26 @@ function shownOnce(token) {
   announce("Token issued");
 }
 
+// Why a listed token no longer works, in words.
+const INACTIVE = {
+  seat_revoked: "seat revoked",
+  member_removed: "membership ended",
+  expired: "expired",
+};
+
+function status(t) {
+  if (t.active) return h("span", { class: "badge active" }, "active");
+  return h("span", { class: "badge inactive", title: "This token no longer works; revoke it and issue a new one." },
+    INACTIVE[t.inactive_reason] || "inactive");
+}
+
 function tokenTable(items, slug, refresh, show) {
   return h("table", {},
     h("caption", { class: "visually-hidden" }, "Your tokens"),
-    h("thead", {}, h("tr", {}, ["Name", "Channels", "Created", "Expires", ""].map((c) => h("th", { scope: "col" }, c)))),
+    h("thead", {}, h("tr", {}, ["Name", "Status", "Channels", "Created", "Expires", ""].map((c) => h("th", { scope: "col" }, c)))),
     h("tbody", {}, items.map((t) => h("tr", { "data-token": t.name },
       h("td", {}, t.name),
+      h("td", {}, status(t)),
       h("td", {}, (t.channels || []).join(", ")),
       h("td", {}, date(t.created_at)),
       h("td", {}, date(t.expires_at)),

@@ -25,5 +25,5 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         page: page(req)?,
     };
     let tokens = list_tokens(app, &caller, input).await?;
-    Ok(response::ok(&views::page(&tokens, views::token)))
+    Ok(response::ok(&views::page(&tokens, views::listed_token)))
 }
