@@ -66,7 +66,11 @@ impl Req {
         self.headers.push((name.into(), value.into()));
         self
     }
-    pub fn bearer(self, token: &str) -> Self {
+    /// The caller's bearer token, replacing any set before (`.user(u)` then
+    /// `.bearer(other)` sends `other` only).
+    pub fn bearer(mut self, token: &str) -> Self {
+        self.headers
+            .retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
         self.header("authorization", &format!("Bearer {token}"))
     }
     pub fn user(self, user: &User) -> Self {
