@@ -9,7 +9,7 @@
 #   make invoke FN=sweep [EVENT=...]   run one function on a sample event (make dev running)
 #   make mail [TO=bob@example.com]   the mail make dev sent, with its links (to open in a browser)
 #   make bounce TO=bob@example.com [ORG=acme] [KIND=bounce|soft-bounce|complaint]   SES reports it (make dev running)
-#   make routes  write the copies of the route table that are generated (see README, Adding an operation)
+#   make routes  write the copies of the route table that are generated (see docs/ARCHITECTURE.md, Adding an operation)
 #   make fmt | lint | clean | venv
 
 SHELL := bash
@@ -73,7 +73,7 @@ fuzz: venv
 	scripts/with-stack.sh $(VENV)/bin/python tests/stack/fuzz.py --max-examples $(or $(EXAMPLES),100)
 
 # The copies of shared/src/http/route_table/mod.rs that are generated: the
-# Cargo.toml router, the README API table, new function crates and sample events.
+# Cargo.toml router, the API table in docs/guide/api.md, new function crates and sample events.
 .PHONY: routes
 routes:
 	cargo run -q -p roster-tests --bin gen-routes

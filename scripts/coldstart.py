@@ -214,7 +214,7 @@ def main(argv):
         if name == "deliver-email":
             return seat_mail_event(ddb)
         if name == "create-org":
-            # A new person each start: one user may create only 3 orgs a day (issue 9).
+            # A new person each start: one user may create only 3 orgs a day.
             tag = uuid.uuid4().hex[:12]
             return http_event(name, f"cs-{tag}", f"cs-{tag}@example.com")
         if name == "get-org":

@@ -1,6 +1,6 @@
 //! `make routes`: writes the copies of the route table
 //! (`shared/src/http/route_table/mod.rs`) that are mechanical — the router
-//! block in `Cargo.toml`, the API table block in `README.md` (keeping its notes
+//! block in `Cargo.toml`, the API table block in `docs/guide/api.md` (keeping its notes
 //! column), `functions/<name>/` for a function that has no crate yet, and
 //! `events/<name>.json` for a route that no sample event covers. It never
 //! deletes or overwrites a crate or a sample, and touches nothing outside the
@@ -51,15 +51,18 @@ fn run(root: &Path) -> Result<Vec<String>, String> {
         written.push("updated the router in Cargo.toml".to_owned());
     }
 
-    let readme = root.join("README.md");
-    let text = read(&readme)?;
+    let api_table = root.join(generate::API_TABLE_FILE);
+    let text = read(&api_table)?;
     let (begin, end) = (generate::README_BEGIN, generate::README_END);
-    let found = generate::block(&text, begin, end).map_err(|e| format!("README.md: {e}"))?;
+    let located = |e: String| format!("{}: {e}", generate::API_TABLE_FILE);
+    let found = generate::block(&text, begin, end).map_err(located)?;
     let table = generate::readme_table(&generate::readme_notes(found));
-    let new = generate::replace_block(&text, begin, end, &table)
-        .map_err(|e| format!("README.md: {e}"))?;
-    if write_if_changed(&readme, &text, &new)? {
-        written.push("updated the API table in README.md".to_owned());
+    let new = generate::replace_block(&text, begin, end, &table).map_err(located)?;
+    if write_if_changed(&api_table, &text, &new)? {
+        written.push(format!(
+            "updated the API table in {}",
+            generate::API_TABLE_FILE
+        ));
     }
 
     for function in http_functions() {

@@ -1,8 +1,8 @@
 """The one answer of `cargo lambda watch` itself that the browser tests fetch again.
 
 cargo lambda watch 1.9.2 sometimes loses a function's response under load and
-answers `500` with `LOST_RESPONSE` instead. Diagnosed with strace (README, "Local
-emulator notes"): its runtime API acknowledges `POST /response` before reading
+answers `500` with `LOST_RESPONSE` instead. Diagnosed with strace
+(docs/development.md, "The local emulator and router"): its runtime API acknowledges `POST /response` before reading
 the body; when the function's runtime client (lambda_runtime keeps one idle
 connection) then closes that connection, the router has not yet taken the rest
 of the body and hyper drops it. It hits large responses most (81 KB

@@ -1,4 +1,4 @@
-"""Schema-driven fuzzing of the whole API (issue 8): schemathesis against
+"""Schema-driven fuzzing of the whole API: schemathesis against
 infra/openapi.yaml on the private local stack, as the admin, a member and an
 outsider of a seeded org, with the checks that every answer is not a 5xx and
 conforms to the documented statuses, content types, headers and schemas.
@@ -78,8 +78,8 @@ def count(path: str) -> dict:
     """Requests sent, 5xx answers and failed checks, from the ndjson event log.
 
     `cargo lambda watch` cannot carry a request body that is not UTF-8 to a
-    function and answers such requests itself with a text/plain 500 (README,
-    "Bodies that are not UTF-8"; the handlers' 400 for them is tested with
+    function and answers such requests itself with a text/plain 500
+    (docs/design/robustness.md; the handlers' 400 for them is tested with
     real API Gateway events). Exactly those answers are counted apart, as
     `local_router_5xx`, with the checks they fail; any other 5xx or failed
     check counts against the API."""

@@ -1,4 +1,4 @@
-"""Bounces and complaints from the outside (issue 11): over HTTP through the
+"""Bounces and complaints from the outside: over HTTP through the
 local stack's router, the invitation mail read from the emulator, then SES's
 report delivered to the running `mail-events` function by `make bounce`'s
 script (scripts/ses_feedback.py), as the SNS subscription does deployed; then

@@ -1,4 +1,4 @@
-"""Invitation mail keeps flowing through the real stream poller (issue 8, item 4):
+"""Invitation mail keeps flowing through the real stream poller:
 after a refused write (a cancelled transaction, which makes the emulator replace
 the stream shard), and after the emulator restarts.
 

@@ -1,7 +1,7 @@
 //! The copies of the route table that other tools read, checked against it in
 //! both directions: a route missing from a copy and a stale entry a copy still
 //! has both fail, and the message says which file, which route and what to
-//! write — for a generated copy (router, README table, function crate, sample
+//! write — for a generated copy (router, API table, function crate, sample
 //! event), "run `make routes`". A generated block that differs in any way from
 //! what `make routes` writes fails too. Plain files only, no emulator.
 
@@ -193,7 +193,7 @@ fn router_block_problems(cargo_toml: &str) -> Vec<String> {
 
 fn readme_block_problems(readme: &str) -> Vec<String> {
     block_problems(
-        "README.md",
+        generate::API_TABLE_FILE,
         readme,
         (generate::README_BEGIN, generate::README_END),
         |found| generate::readme_table(&generate::readme_notes(found)),
@@ -425,7 +425,7 @@ fn openapi_problems(openapi: &str) -> Vec<String> {
 }
 
 // ---------------------------------------------------------------------------
-// README.md: the API table, one row per route: | `METHOD` | `/path` | function | auth | notes |
+// docs/guide/api.md: the API table, one row per route: | `METHOD` | `/path` | function | auth | notes |
 // ---------------------------------------------------------------------------
 
 fn cells(line: &str) -> Vec<String> {
@@ -437,7 +437,7 @@ fn cells(line: &str) -> Vec<String> {
 }
 
 fn readme_problems(readme: &str) -> Vec<String> {
-    const COPY: &str = "README.md (the API table)";
+    const COPY: &str = "docs/guide/api.md (the API table)";
     let mut problems = vec![];
     let mut seen = vec![];
     for line in readme.lines().filter(|l| l.trim_start().starts_with('|')) {
@@ -749,7 +749,7 @@ fn every_copy_of_the_route_table_lists_exactly_its_routes() {
     }
     problems.extend(template_problems(&read("infra/template.yaml")));
     problems.extend(openapi_problems(&read("infra/openapi.yaml")));
-    let readme = read("README.md");
+    let readme = read(generate::API_TABLE_FILE);
     let readme_rows = readme_problems(&readme);
     if readme_rows.is_empty() {
         problems.extend(readme_block_problems(&readme));
@@ -855,8 +855,8 @@ fn a_generated_block_edited_by_hand_or_without_its_markers_fails() {
     assert!(problems[0].ends_with("run `make routes`."), "{problems:?}");
     let unmarked = toml.replace(generate::ROUTER_END, "");
     assert!(router_block_problems(&unmarked)[0].contains("put them back"));
-    // README: a changed note is kept, a changed function is not.
-    let readme = read("README.md");
+    // The API table: a changed note is kept, a changed function is not.
+    let readme = read(generate::API_TABLE_FILE);
     assert_eq!(readme_block_problems(&readme), Vec::<String>::new());
     let noted = readme.replace(
         "| revoke-token | JWT |  |",

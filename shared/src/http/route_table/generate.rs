@@ -1,6 +1,6 @@
 //! The copies of the route table that are generated rather than written by
-//! hand: the `cargo lambda watch` router block in `Cargo.toml`, the README's
-//! API table block, a new function's crate (`functions/<name>/`) and a new
+//! hand: the `cargo lambda watch` router block in `Cargo.toml`, the API table
+//! block in `docs/guide/api.md`, a new function's crate (`functions/<name>/`) and a new
 //! route's sample event (`events/<name>.json`). `make routes` (the
 //! `gen-routes` binary of `roster-tests`) writes them with these functions;
 //! the `copies` test renders them again and fails, saying "run `make routes`",
@@ -19,7 +19,10 @@ pub const TABLE: &str = "shared/src/http/route_table/mod.rs";
 pub const ROUTER_BEGIN: &str = "# Generated from shared/src/http/route_table/mod.rs by `make routes`: edit the table, not this block.";
 pub const ROUTER_END: &str = "# End of the generated router.";
 
-/// Marker lines around the API table in `README.md`.
+/// The guide page that holds the API table, from the repository root.
+pub const API_TABLE_FILE: &str = "docs/guide/api.md";
+
+/// Marker lines around the API table in [`API_TABLE_FILE`].
 pub const README_BEGIN: &str = "<!-- Generated from shared/src/http/route_table/mod.rs by `make routes`; only the notes column is edited here. -->";
 pub const README_END: &str = "<!-- End of the generated API table. -->";
 
@@ -109,7 +112,7 @@ pub fn readme_table(notes: &BTreeMap<String, String>) -> String {
     out
 }
 
-/// The notes column of the rows of a README table, by route key. The first
+/// The notes column of the rows of an API table, by route key. The first
 /// four cells never hold a `|`; the notes may (escaped as `\|`).
 pub fn readme_notes(table: &str) -> BTreeMap<String, String> {
     let mut notes = BTreeMap::new();

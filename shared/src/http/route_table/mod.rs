@@ -1,9 +1,9 @@
 //! The route table: every HTTP operation (method, path, function, auth kind),
 //! written once. The copies other tools need — the `cargo lambda watch` router
 //! in `Cargo.toml`, the SAM template, the OpenAPI document, the sample events,
-//! the function crates and the README's table — are checked against it by the
+//! the function crates and the guide's API table — are checked against it by the
 //! `copies` test, which names what is missing or stale where. The mechanical
-//! ones (router, README table, a new function crate, a new sample event) are
+//! ones (router, API table, a new function crate, a new sample event) are
 //! written by `make routes` ([`generate`]); the template and the OpenAPI
 //! document are written by hand. Logs name the operation from here.
 //!
