@@ -6,7 +6,7 @@
 //! `ROSTER_OIDC_SCOPE`). Locally, when `ROSTER_DEV_JWT_SECRET` is set, a dev
 //! sign-in form instead; the template never sets that variable.
 
-use crate::config::ConfigError;
+use roster::config::ConfigError;
 use http::Uri;
 
 #[derive(Clone)]
