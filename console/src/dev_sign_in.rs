@@ -4,10 +4,10 @@
 //! is set. The route exists only then: without the secret it is a 404, and
 //! the deployed template never sets the secret nor routes a POST here.
 
-use roster::domain::Email;
-use roster::http::ApiError;
 use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request};
+use roster::domain::Email;
+use roster::http::ApiError;
 
 const LIFETIME_HOURS: i64 = 12;
 

@@ -25,9 +25,9 @@ pub mod headers;
 pub mod settings;
 pub mod site;
 
+use lambda_http::{Body, Request, Response};
 use roster::config::ConfigError;
 use roster::domain::OrgSlug;
-use lambda_http::{Body, Request, Response};
 use settings::SignIn;
 use site::SITE;
 use std::sync::Arc;
