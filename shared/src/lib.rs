@@ -1,4 +1,5 @@
-//! Roster's domain crate: everything but each function's `main`.
+//! Roster's domain crate: everything but each function's `main` and the web
+//! console (the `roster-console` crate, which uses this one).
 //!
 //! Dependencies point one way: [`http`] → [`ops`] → [`store`] / [`mail`] →
 //! [`domain`]. [`events`] holds the non-HTTP handlers (stream, schedule) and
@@ -8,7 +9,6 @@
 pub mod app;
 pub mod clock;
 pub mod config;
-pub mod console;
 pub mod domain;
 pub mod error_chain;
 pub mod events;

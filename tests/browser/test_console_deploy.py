@@ -68,7 +68,7 @@ def test_pages_and_every_asset_they_load_carry_the_security_headers(api_url):
         assert status == 200, path
         if path.endswith("/vendor/swagger-ui-bundle.js"):
             assert headers["content-encoding"] == "gzip", path
-            on_disk = ROOT / "shared" / "web" / "assets" / "vendor" / "swagger-ui-bundle.js"
+            on_disk = ROOT / "console" / "web" / "assets" / "vendor" / "swagger-ui-bundle.js"
             assert gzip.decompress(body) == on_disk.read_bytes()
         assert headers["content-security-policy"].startswith("default-src 'self';"), path
         assert "frame-ancestors 'none'" in headers["content-security-policy"], path

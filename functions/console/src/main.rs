@@ -1,7 +1,7 @@
-//! `console`: wires [`roster::console`] (the web console's pages, assets and
+//! `console`: wires [`roster_console`] (the web console's pages, assets and
 //! local dev sign-in) to the Lambda runtime.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    roster::console::serve().await
+    roster_console::serve().await
 }

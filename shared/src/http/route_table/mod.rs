@@ -191,10 +191,10 @@ pub const ROUTES: &[Route] = &[
     Route::iam(Post, "/tokens/introspect", "introspect-token"),
     Route::jwt(Get, "/orgs/{org}/audit", "list-audit-events"),
     Route::jwt(Post, "/invitations/preview", "preview-invitation"),
-    // The web console (shared/src/console): pages and assets under /app, public.
+    // The web console (the roster-console crate, console/): pages and assets under /app, public.
     Route::public(Get, "/app", "console"),
     Route::public(Get, "/app/{proxy+}", "console"),
-    // The dev sign-in: never deployed (see shared/src/console/dev_sign_in.rs).
+    // The dev sign-in: never deployed (see console/src/dev_sign_in.rs).
     Route::public(Post, "/app/dev/token", "console").local_only(),
     Route::jwt(Get, "/orgs/{org}/imports", "list-imports"),
     Route::jwt(Get, "/orgs/{org}/imports/{id}", "get-import"),

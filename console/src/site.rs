@@ -23,7 +23,7 @@ macro_rules! assets {
     };
 }
 
-/// Everything under `shared/web/assets/` (a test checks the list is complete).
+/// Everything under `console/web/assets/` (a test checks the list is complete).
 pub static ASSETS: &[Asset] = assets![
     "app.js",
     "accept.js",

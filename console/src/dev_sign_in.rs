@@ -4,10 +4,10 @@
 //! is set. The route exists only then: without the secret it is a 404, and
 //! the deployed template never sets the secret nor routes a POST here.
 
-use crate::domain::Email;
-use crate::http::ApiError;
 use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request};
+use roster::domain::Email;
+use roster::http::ApiError;
 
 const LIFETIME_HOURS: i64 = 12;
 
@@ -52,7 +52,7 @@ pub fn issue(req: &Request, secret: &str, now: DateTime<Utc>) -> Result<Issued, 
         &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
     )
     .map_err(|e| {
-        ApiError::Op(crate::ops::OpError::Internal(
+        ApiError::Op(roster::ops::OpError::Internal(
             format!("signing a dev JWT: {e}").into(),
         ))
     })?;

@@ -1,6 +1,6 @@
 //! The security headers on every answer of the console, pages and assets alike.
 
-use super::settings::SignIn;
+use crate::settings::SignIn;
 use http::HeaderValue;
 use http::header::{HeaderMap, HeaderName};
 
@@ -42,7 +42,7 @@ pub fn apply(headers: &mut HeaderMap, csp: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::console::settings::Oidc;
+    use crate::settings::Oidc;
 
     #[test]
     fn the_policy_allows_only_this_origin_and_forbids_framing() {

@@ -6,8 +6,8 @@
 //! `ROSTER_OIDC_SCOPE`). Locally, when `ROSTER_DEV_JWT_SECRET` is set, a dev
 //! sign-in form instead; the template never sets that variable.
 
-use crate::config::ConfigError;
 use http::Uri;
+use roster::config::ConfigError;
 
 #[derive(Clone)]
 pub enum SignIn {

@@ -14,15 +14,20 @@
 //! | `POST /app/dev/token` | dev JWT; only when `ROSTER_DEV_JWT_SECRET` is set, else 404 |
 //!
 //! Every answer carries the headers of [`headers`].
+//!
+//! A crate of its own, beside `roster` (which it uses for configuration errors,
+//! typed values, problem+json errors and tracing, and which never uses it): the
+//! pages, their assets and `infra/openapi.yaml` are embedded here, so editing
+//! one rebuilds this crate and the `console` function only.
 
 pub mod dev_sign_in;
 pub mod headers;
 pub mod settings;
 pub mod site;
 
-use crate::config::ConfigError;
-use crate::domain::OrgSlug;
 use lambda_http::{Body, Request, Response};
+use roster::config::ConfigError;
+use roster::domain::OrgSlug;
 use settings::SignIn;
 use site::SITE;
 use std::sync::Arc;
@@ -164,7 +169,7 @@ impl Console {
             }
             Target::DevToken => match &self.sign_in {
                 SignIn::Dev { secret } => match dev_sign_in::issue(req, secret, now) {
-                    Ok(issued) => crate::http::response::ok(&issued),
+                    Ok(issued) => roster::http::response::ok(&issued),
                     Err(err) => err.into_response(),
                 },
                 SignIn::Oidc(_) => not_found(),
@@ -247,7 +252,7 @@ fn not_found() -> Response<Body> {
 
 /// What the `console` function's `main` runs.
 pub async fn serve() -> Result<(), lambda_http::Error> {
-    crate::runtime::init_tracing();
+    roster::runtime::init_tracing();
     let console = Arc::new(Console::from_env().inspect_err(|err| {
         tracing::error!(error = %err, "configuration error");
     })?);
@@ -326,12 +331,12 @@ mod tests {
             .body(Body::Empty)
             .unwrap();
         let caller =
-            crate::http::identity::caller(&api_request, Some("console-test-secret")).unwrap();
+            roster::http::identity::caller(&api_request, Some("console-test-secret")).unwrap();
         assert_eq!(caller.email.as_str(), "alice@example.com");
         assert_eq!(caller.user_id.as_str(), "dev|alice@example.com");
         assert!(caller.email_verified);
         // Signed with the secret: any other secret refuses it.
-        assert!(crate::http::identity::caller(&api_request, Some("another")).is_err());
+        assert!(roster::http::identity::caller(&api_request, Some("another")).is_err());
     }
 
     #[test]
