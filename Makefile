@@ -76,7 +76,7 @@ fuzz: venv
 # Cargo.toml router, the README API table, new function crates and sample events.
 .PHONY: routes
 routes:
-	cargo run -q -p roster-tests --bin gen-routes
+	cargo xtask routes
 
 # The bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, peak RSS (own moto).
 .PHONY: bench

@@ -1,14 +1,7 @@
 //! The route table: every HTTP operation (method, path, function, auth kind),
-//! written once. The copies other tools need — the `cargo lambda watch` router
-//! in `Cargo.toml`, the SAM template, the OpenAPI document, the sample events,
-//! the function crates and the README's table — are checked against it by the
-//! `copies` test, which names what is missing or stale where. The mechanical
-//! ones (router, README table, a new function crate, a new sample event) are
-//! written by `make routes` ([`generate`]); the template and the OpenAPI
-//! document are written by hand. Logs name the operation from here.
-//!
-//! Adding a route is one line in [`ROUTES`], `make routes`, and the template
-//! and OpenAPI entries (the test prints each missing one).
+//! written once. At run time it names the operation of a request ([`resolve`],
+//! for the logs). The copies other tools need are written and checked by
+//! `make routes` (the `xtask` crate), which names what is missing or stale where.
 
 /// An HTTP method, as API Gateway and the router spell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -202,37 +195,6 @@ pub const ROUTES: &[Route] = &[
     Route::jwt(Delete, "/orgs/{org}/suppressions/{id}", "clear-suppression"),
 ];
 
-/// What starts a function that no HTTP route reaches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
-    /// The table's stream (template event type `DynamoDB`).
-    Stream,
-    /// An EventBridge schedule (template event type `Schedule`).
-    Schedule,
-    /// An SNS topic (template event type `SNS`).
-    Sns,
-}
-
-impl Trigger {
-    /// The SAM event type of the trigger.
-    pub fn sam_event_type(self) -> &'static str {
-        match self {
-            Self::Stream => "DynamoDB",
-            Self::Schedule => "Schedule",
-            Self::Sns => "SNS",
-        }
-    }
-}
-
-/// The functions that are not HTTP operations, so that every function crate
-/// and template function is accounted for.
-pub const EVENT_FUNCTIONS: &[(&str, Trigger)] = &[
-    ("deliver-email", Trigger::Stream),
-    ("import-worker", Trigger::Stream),
-    ("sweep", Trigger::Schedule),
-    ("mail-events", Trigger::Sns),
-];
-
 /// The route a request was made to: API Gateway's route key when it names a
 /// route (deployed), else the method and path matched against the table (the
 /// local router). Literal segments win over parameters.
@@ -246,22 +208,6 @@ pub fn resolve(method: &str, route_key: Option<&str>, path: &str) -> Option<&'st
         .filter(|r| r.method == method && r.match_path(path).is_some())
         .max_by_key(|r| segments(r.path).filter(|s| param_name(s).is_none()).count())
 }
-
-/// Every function name with an HTTP route, once each, in table order.
-pub fn http_functions() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = Vec::new();
-    for route in ROUTES {
-        if !names.contains(&route.function) {
-            names.push(route.function);
-        }
-    }
-    names
-}
-
-pub mod generate;
-
-#[cfg(test)]
-mod copies;
 
 #[cfg(test)]
 mod tests {

@@ -7,15 +7,17 @@
 //! marked blocks; `infra/template.yaml` and `infra/openapi.yaml` stay
 //! hand-written. The route table's `copies` test checks the result.
 
-use roster::http::route_table::{ROUTES, generate, http_functions};
+use crate::generate;
+use crate::table::http_functions;
+use roster::http::route_table::ROUTES;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
-        .expect("roster-tests lives in the workspace")
+        .expect("xtask lives in the workspace")
         .to_path_buf();
     match run(&root) {
         Ok(written) if written.is_empty() => {

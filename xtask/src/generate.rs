@@ -1,14 +1,14 @@
 //! The copies of the route table that are generated rather than written by
 //! hand: the `cargo lambda watch` router block in `Cargo.toml`, the README's
 //! API table block, a new function's crate (`functions/<name>/`) and a new
-//! route's sample event (`events/<name>.json`). `make routes` (the
-//! `gen-routes` binary of `roster-tests`) writes them with these functions;
+//! route's sample event (`events/<name>.json`). `make routes` (`cargo xtask
+//! routes`) writes them with these functions;
 //! the `copies` test renders them again and fails, saying "run `make routes`",
 //! when a generated block is stale. The blocks sit between marker lines, and
 //! nothing outside the markers is touched. The SAM template and the OpenAPI
 //! document stay hand-written (and checked).
 
-use super::{Auth, Method, ROUTES, Route};
+use roster::http::route_table::{Auth, Method, ROUTES, Route};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 

@@ -5,8 +5,9 @@
 //! event), "run `make routes`". A generated block that differs in any way from
 //! what `make routes` writes fails too. Plain files only, no emulator.
 
-use super::generate::{self, TABLE};
-use super::{Auth, EVENT_FUNCTIONS, Method, ROUTES, Route, Trigger, http_functions};
+use crate::generate::{self, TABLE};
+use crate::table::{EVENT_FUNCTIONS, Trigger, http_functions};
+use roster::http::route_table::{Auth, Method, ROUTES, Route};
 use serde_json::Value as Json;
 use serde_norway::Value as Yaml;
 use std::collections::{BTreeMap, BTreeSet};
