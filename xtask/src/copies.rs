@@ -958,3 +958,93 @@ fn route_module_docs_name_exactly_their_routes() {
         ]
     );
 }
+
+/// `infra/functions.toml` says what the route table and the template say: the
+/// same routes, and the same IAM grants per function.
+#[test]
+fn the_declaration_agrees_with_the_route_table_and_the_template() {
+    let functions = crate::declare::parse(&read("infra/functions.toml")).expect("it parses");
+    let declared: Vec<(String, String, String, bool)> = crate::declare::routes(&functions)
+        .into_iter()
+        .map(|r| {
+            (
+                r.key(),
+                r.function.clone(),
+                r.auth.as_str().to_owned(),
+                r.local_only,
+            )
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let table: Vec<(String, String, String, bool)> = ROUTES
+        .iter()
+        .map(|r| {
+            (
+                r.key(),
+                r.function.to_owned(),
+                r.auth.as_str().to_owned(),
+                r.local_only,
+            )
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(declared, table);
+    let doc: Yaml = serde_norway::from_str(&read("infra/template.yaml")).unwrap();
+    let mut in_template = BTreeMap::new();
+    for (_, res) in doc["Resources"].as_mapping().unwrap() {
+        if res["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let mut grants = BTreeSet::new();
+        for policy in res["Properties"]["Policies"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+        {
+            for st in policy["Statement"].as_sequence().unwrap() {
+                let actions: Vec<String> = match &st["Action"] {
+                    Yaml::String(s) => vec![s.clone()],
+                    Yaml::Sequence(v) => v.iter().map(|a| a.as_str().unwrap().to_owned()).collect(),
+                    other => panic!("{other:?}"),
+                };
+                let Yaml::Tagged(t) = &st["Resource"] else {
+                    panic!()
+                };
+                let on = t.value.as_str().unwrap();
+                let on = if on == "Table.Arn" {
+                    "table".to_owned()
+                } else if let Some(i) = on.strip_prefix("${Table.Arn}/index/") {
+                    i.to_owned()
+                } else {
+                    "ses".to_owned()
+                };
+                for a in actions {
+                    grants.insert((a, on.clone()));
+                }
+            }
+        }
+        let binary = res["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap();
+        in_template.insert(binary.to_owned(), grants);
+    }
+    let mut declared = BTreeMap::new();
+    for f in &functions {
+        let mut grants = BTreeSet::new();
+        for a in &f.table {
+            grants.insert((format!("dynamodb:{a}"), "table".to_owned()));
+        }
+        for (index, actions) in &f.indexes {
+            for a in actions {
+                grants.insert((format!("dynamodb:{a}"), index.clone()));
+            }
+        }
+        if f.mail {
+            grants.insert(("ses:SendEmail".to_owned(), "ses".to_owned()));
+        }
+        declared.insert(f.name.clone(), grants);
+    }
+    assert_eq!(declared, in_template);
+}

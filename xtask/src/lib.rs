@@ -2,6 +2,7 @@
 //! writes the copies of the route table that are generated; the consistency
 //! checks of the hand-written copies are this crate's tests.
 
+pub mod declare;
 pub mod generate;
 pub mod routes;
 pub mod table;
