@@ -1,11 +1,18 @@
-//! Developer tasks, kept out of the production crate: `cargo xtask routes`
-//! writes the copies of the route table that are generated; the consistency
-//! checks of the hand-written copies are this crate's tests.
+//! Developer tasks, kept out of the production crate. `cargo xtask routes`
+//! (`make routes`) writes everything mechanical from the declaration of the
+//! functions, `infra/functions.toml` ([`declare`]), and checks the hand-written
+//! files that must agree with it; [`routes`] says which is which.
 
+pub mod api_table;
+pub mod blocks;
+pub mod crates;
 pub mod declare;
-pub mod generate;
+pub mod json;
+pub mod openapi;
+pub mod route;
+pub mod route_docs;
+pub mod router;
 pub mod routes;
-pub mod table;
-
-#[cfg(test)]
-mod copies;
+pub mod rust;
+pub mod samples;
+pub mod template;

@@ -1,133 +1,254 @@
-//! `make routes`: writes the copies of the route table
-//! (`shared/src/http/route_table/mod.rs`) that are mechanical — the router
-//! block in `Cargo.toml`, the API table block in `README.md` (keeping its notes
-//! column), `functions/<name>/` for a function that has no crate yet, and
-//! `events/<name>.json` for a route that no sample event covers. It never
-//! deletes or overwrites a crate or a sample, and touches nothing outside the
-//! marked blocks; `infra/template.yaml` and `infra/openapi.yaml` stay
-//! hand-written. The route table's `copies` test checks the result.
+//! `make routes` (`cargo xtask routes`): writes everything mechanical from
+//! `infra/functions.toml` (and `infra/base.yaml`), then checks what stays
+//! hand-written against it. With `--check` it writes nothing and fails when a
+//! generated file is stale or missing, or a hand-written one disagrees.
+//!
+//! Generated in full: `infra/template.yaml`, the route table
+//! `shared/src/http/route_table/routes.rs`. Generated blocks: the router in
+//! `Cargo.toml`, the API table of the docs, the module list of
+//! `shared/src/http/routes/mod.rs`. Created when missing, never overwritten:
+//! `functions/<name>/` and `events/<name>.json`. Checked: `infra/openapi.yaml`
+//! (with a stub for a missing operation), `infra/base.yaml`, the routes
+//! modules' docs, the crates and the sample events.
 
-use crate::generate;
-use crate::table::http_functions;
-use roster::http::route_table::ROUTES;
-use std::collections::BTreeSet;
+use crate::blocks::Block;
+use crate::declare::{self, Function};
+use crate::{api_table, crates, openapi, route_docs, router, rust, samples, template};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
-pub fn main() -> ExitCode {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace")
-        .to_path_buf();
-    match run(&root) {
-        Ok(written) if written.is_empty() => {
-            println!("make routes: every generated copy is up to date.");
-            ExitCode::SUCCESS
+/// A file `make routes` writes whole (its blocks filled in, for a file with
+/// generated blocks).
+#[derive(Debug)]
+pub struct Generated {
+    pub path: String,
+    pub now: String,
+    pub want: String,
+}
+
+/// A file `make routes` writes when it is missing.
+#[derive(Debug)]
+pub struct Created {
+    pub path: String,
+    pub contents: String,
+    pub why: String,
+}
+
+/// What `make routes` would do, and what it finds wrong.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub generated: Vec<Generated>,
+    pub created: Vec<Created>,
+    pub problems: Vec<String>,
+}
+
+impl Plan {
+    fn generate(
+        &mut self,
+        root: &Path,
+        path: &str,
+        render: impl FnOnce(&str) -> Result<String, String>,
+    ) {
+        let now = match std::fs::read_to_string(root.join(path)) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(err) => return self.problems.push(format!("reading {path}: {err}")),
+        };
+        match render(&now) {
+            Ok(want) => self.generated.push(Generated {
+                path: path.to_owned(),
+                now,
+                want,
+            }),
+            Err(err) => self.problems.push(err),
         }
-        Ok(written) => {
-            for line in written {
-                println!("make routes: {line}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            eprintln!("make routes: {err}");
-            ExitCode::FAILURE
-        }
+    }
+
+    fn block(&mut self, root: &Path, path: &str, block: Block, contents: String) {
+        self.generate(root, path, |now| {
+            block.replace(now, &contents).map_err(|err| {
+                format!(
+                    "{path}: {err}. The generated block sits between the lines `{}` and `{}`: \
+                     put them back around it, then run `make routes`.",
+                    block.begin, block.end
+                )
+            })
+        });
+    }
+
+    /// The generated files that differ from what is there.
+    pub fn stale(&self) -> impl Iterator<Item = &Generated> {
+        self.generated.iter().filter(|g| g.now != g.want)
+    }
+
+    /// Everything `--check` fails on.
+    pub fn check_problems(&self) -> Vec<String> {
+        let stale = self.stale().map(|g| {
+            format!(
+                "{}: not what `make routes` writes from {} and {}: run `make routes`.",
+                g.path,
+                declare::FILE,
+                template::BASE
+            )
+        });
+        let missing = self
+            .created
+            .iter()
+            .map(|c| format!("{} is missing ({}): run `make routes`.", c.path, c.why));
+        stale
+            .chain(missing)
+            .chain(self.problems.iter().cloned())
+            .collect()
     }
 }
 
-/// Writes what is stale or missing; returns what it wrote.
-fn run(root: &Path) -> Result<Vec<String>, String> {
+/// What `make routes` does in the repository at `root`.
+pub fn plan(root: &Path) -> Plan {
+    let mut plan = Plan::default();
+    let functions = match declare::load(root) {
+        Ok(functions) => functions,
+        Err(problems) => {
+            plan.problems = problems;
+            return plan;
+        }
+    };
+    let routes = declare::routes(&functions);
+    plan.block(root, router::FILE, router::BLOCK, router::router(&routes));
+    plan.generate(root, api_table::FILE, |now| {
+        api_table::update(now, &routes).map_err(|err| format!("{}: {err}", api_table::FILE))
+    });
+    plan.generate(root, rust::ROUTES_FILE, |_| {
+        Ok(rust::route_table(&functions))
+    });
+    plan.block(
+        root,
+        rust::MODULES_FILE,
+        rust::MODULES,
+        rust::modules(&functions),
+    );
+    let base = read(root, template::BASE);
+    match &base {
+        Ok(base) => {
+            plan.generate(root, template::FILE, |_| {
+                template::template(base, &functions)
+            });
+            plan.problems
+                .extend(template::base::problems(base, &functions));
+        }
+        Err(err) => plan.problems.push(err.clone()),
+    }
+    match read(root, openapi::FILE) {
+        Ok(text) => plan.problems.extend(openapi::problems(&text, &functions)),
+        Err(err) => plan.problems.push(err),
+    }
+    plan_crates(root, &functions, &mut plan);
+    plan_samples(root, &functions, &mut plan);
+    let modules: Vec<(String, String)> = entries(root, rust::ROUTES_DIR)
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".rs") && name != "mod.rs")
+        .map(|(name, path)| {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            (name.trim_end_matches(".rs").to_owned(), text)
+        })
+        .collect();
+    plan.problems
+        .extend(route_docs::problems(&functions, &modules));
+    plan
+}
+
+fn plan_crates(root: &Path, functions: &[Function], plan: &mut Plan) {
+    let found: Vec<(String, Option<String>)> = entries(root, crates::DIR)
+        .into_iter()
+        .filter(|(_, path)| path.is_dir())
+        .map(|(dir, path)| {
+            let package = std::fs::read_to_string(path.join("Cargo.toml"))
+                .ok()
+                .and_then(|t| t.parse::<toml::Table>().ok())
+                .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_owned));
+            (dir, package)
+        })
+        .collect();
+    plan.problems.extend(crates::problems(functions, &found));
+    for f in functions {
+        if found.iter().any(|(dir, _)| *dir == f.name) {
+            continue;
+        }
+        let Some(main) = crates::main_rs(f) else {
+            continue;
+        };
+        let dir = format!("{}/{}", crates::DIR, f.name);
+        plan.created.push(Created {
+            path: format!("{dir}/Cargo.toml"),
+            contents: crates::cargo_toml(f),
+            why: format!("the crate of {}", f.name),
+        });
+        plan.created.push(Created {
+            path: format!("{dir}/src/main.rs"),
+            contents: main,
+            why: format!("the crate of {}", f.name),
+        });
+    }
+}
+
+fn plan_samples(root: &Path, functions: &[Function], plan: &mut Plan) {
+    let files: Vec<(String, String)> = entries(root, samples::DIR)
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".json"))
+        .map(|(name, path)| (name, std::fs::read_to_string(path).unwrap_or_default()))
+        .collect();
+    plan.problems.extend(samples::problems(functions, &files));
+    for (name, contents, why) in samples::missing(functions, &files) {
+        plan.created.push(Created {
+            path: format!("{}/{name}", samples::DIR),
+            contents,
+            why: format!("a sample event of {why}"),
+        });
+    }
+}
+
+fn read(root: &Path, path: &str) -> Result<String, String> {
+    std::fs::read_to_string(root.join(path)).map_err(|err| format!("reading {path}: {err}"))
+}
+
+/// The entries of a directory, sorted by name.
+fn entries(root: &Path, dir: &str) -> Vec<(String, PathBuf)> {
+    let mut entries: Vec<(String, PathBuf)> = std::fs::read_dir(root.join(dir))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect();
+    entries.sort();
+    entries
+}
+
+/// Writes what the plan generates and creates; returns what it wrote.
+pub fn apply(root: &Path, plan: &Plan) -> Result<Vec<String>, String> {
     let mut written = vec![];
-    let cargo_toml = root.join("Cargo.toml");
-    let text = read(&cargo_toml)?;
-    let new = generate::replace_block(
-        &text,
-        generate::ROUTER_BEGIN,
-        generate::ROUTER_END,
-        &generate::router(),
-    )
-    .map_err(|e| format!("Cargo.toml: {e}"))?;
-    if write_if_changed(&cargo_toml, &text, &new)? {
-        written.push("updated the router in Cargo.toml".to_owned());
+    for g in plan.stale() {
+        write(&root.join(&g.path), &g.want)?;
+        written.push(format!("wrote {}", g.path));
     }
-
-    let readme = root.join("README.md");
-    let text = read(&readme)?;
-    let (begin, end) = (generate::README_BEGIN, generate::README_END);
-    let found = generate::block(&text, begin, end).map_err(|e| format!("README.md: {e}"))?;
-    let table = generate::readme_table(&generate::readme_notes(found));
-    let new = generate::replace_block(&text, begin, end, &table)
-        .map_err(|e| format!("README.md: {e}"))?;
-    if write_if_changed(&readme, &text, &new)? {
-        written.push("updated the API table in README.md".to_owned());
-    }
-
-    for function in http_functions() {
-        let dir = root.join("functions").join(function);
-        if dir.exists() {
-            continue;
-        }
-        create(
-            &dir.join("Cargo.toml"),
-            &generate::function_cargo_toml(function),
-        )?;
-        create(
-            &dir.join("src/main.rs"),
-            &generate::function_main_rs(function),
-        )?;
-        written.push(format!(
-            "created functions/{function}/ (Cargo.toml, src/main.rs)"
-        ));
-    }
-
-    let events = root.join("events");
-    let (mut names, mut sampled) = (BTreeSet::new(), BTreeSet::new());
-    for entry in std::fs::read_dir(&events).map_err(|e| format!("events/: {e}"))? {
-        let path = entry.map_err(|e| format!("events/: {e}"))?.path();
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
-        if !name.ends_with(".json") {
-            continue;
-        }
-        names.insert(name.into_owned());
-        // An unreadable sample is the copies test's to report.
-        let json: Option<serde_json::Value> =
-            read(&path).ok().and_then(|t| serde_json::from_str(&t).ok());
-        if let Some(key) = json.as_ref().and_then(|j| j["routeKey"].as_str()) {
-            sampled.insert(key.to_owned());
-        }
-    }
-    for route in ROUTES {
-        if sampled.contains(&route.key()) {
-            continue;
-        }
-        let name = generate::sample_event_name(route, |n| names.contains(n));
-        create(&events.join(&name), &generate::sample_event(route))?;
-        written.push(format!(
-            "created events/{name} for `{}` (give it a realistic body if the route takes one)",
-            route.key()
-        ));
-        names.insert(name);
+    for c in &plan.created {
+        write(&root.join(&c.path), &c.contents)?;
+        written.push(format!("created {} ({})", c.path, c.why));
     }
     Ok(written)
 }
 
-fn read(path: &PathBuf) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))
-}
-
-fn write_if_changed(path: &Path, old: &str, new: &str) -> Result<bool, String> {
-    if old == new {
-        return Ok(false);
-    }
-    std::fs::write(path, new).map_err(|e| format!("writing {}: {e}", path.display()))?;
-    Ok(true)
-}
-
-fn create(path: &Path, contents: &str) -> Result<(), String> {
+fn write(path: &Path, contents: &str) -> Result<(), String> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     }
     std::fs::write(path, contents).map_err(|e| format!("writing {}: {e}", path.display()))
 }
+
+/// The repository this crate is part of.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+#[cfg(test)]
+mod tests;
