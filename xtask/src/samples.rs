@@ -159,7 +159,7 @@ pub fn missing(functions: &[Function], files: &Files) -> Vec<(String, String, St
             name.clone(),
             http(route),
             format!(
-                "`{}` (give it a realistic body if the route takes one)",
+                "`{}`; give it a realistic body if the route takes one",
                 route.key()
             ),
         ));
@@ -168,7 +168,7 @@ pub fn missing(functions: &[Function], files: &Files) -> Vec<(String, String, St
     for f in functions {
         let name = format!("{}.json", f.name);
         if let Some(sample) = event(f).filter(|_| !names.contains(&name)) {
-            out.push((name, sample, format!("{} (make it realistic)", f.name)));
+            out.push((name, sample, format!("{}; make it realistic", f.name)));
         }
     }
     out

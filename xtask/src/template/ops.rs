@@ -1,7 +1,8 @@
 //! What operations need of every function: its log group (retention from
 //! LogRetentionDays), its errors and throttles alarms (to AlarmTopicArn), and
 //! the dashboard, whose per-function and per-route lines follow the
-//! declaration. Written byte for byte as `scripts/ops_template.py` wrote it.
+//! declaration. The text is byte for byte what the template held before it
+//! was generated from the declaration, so deployed stacks see no change.
 
 use crate::declare::Function;
 use crate::json::{J, s, strings};
