@@ -9,7 +9,7 @@
 #   make invoke FN=sweep [EVENT=...]   run one function on a sample event (make dev running)
 #   make mail [TO=bob@example.com]   the mail make dev sent, with its links (to open in a browser)
 #   make bounce TO=bob@example.com [ORG=acme] [KIND=bounce|soft-bounce|complaint]   SES reports it (make dev running)
-#   make routes  write the copies of the route table that are generated (see docs/ARCHITECTURE.md, Adding an operation)
+#   make routes  write what infra/functions.toml declares (template, router, ...) [-- --check] (docs/adding-an-operation.md)
 #   make fmt | lint | clean | venv
 
 SHELL := bash
@@ -72,11 +72,18 @@ clean:
 fuzz: venv
 	scripts/with-stack.sh $(VENV)/bin/python tests/stack/fuzz.py --max-examples $(or $(EXAMPLES),100)
 
-# The copies of shared/src/http/route_table/mod.rs that are generated: the
-# Cargo.toml router, the API table in docs/guide/api.md, new function crates and sample events.
-.PHONY: routes
+# Everything mechanical from infra/functions.toml and infra/base.yaml (the
+# template, the route table, the router, the API table, a new function's crate
+# and sample event), then the hand-written files checked against it (see
+# docs/adding-an-operation.md). `make routes -- --check` (or CHECK=1) writes
+# nothing and fails when anything generated is stale.
+.PHONY: routes --check
 routes:
-	cargo run -q -p roster-tests --bin gen-routes
+	cargo xtask routes $(if $(or $(CHECK),$(filter --check,$(MAKECMDGOALS))),--check)
+
+# `make routes -- --check` makes `--check` a goal: it does nothing.
+--check:
+	@:
 
 # The bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, peak RSS (own moto).
 .PHONY: bench

@@ -43,7 +43,7 @@ scripts/with-stack.sh scripts/stack-tests.sh
 section "sam validate --lint (SAM transform and cfn-lint, offline)"
 SAM_CLI_TELEMETRY=0 sam validate --lint --template infra/template.yaml --region us-east-1
 
-section "infra/template.yaml operations block is up to date (scripts/ops_template.py)"
-"$PY" scripts/ops_template.py --check
+section "everything generated from infra/functions.toml is up to date (make routes -- --check)"
+cargo xtask routes --check
 
 section "all checks passed"

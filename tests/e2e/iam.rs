@@ -1,8 +1,9 @@
 //! Least privilege, proven: each function's handler runs its paths (success
 //! and the alternatives that write differently) under the action recorder, and
 //! the DynamoDB and SES actions it needed must be exactly the ones its policy in
-//! `infra/template.yaml` grants: none missing (it would fail deployed), none
-//! unused (a grant no code path needs is attack surface).
+//! `infra/template.yaml` grants (generated from its declaration in
+//! `infra/functions.toml`): none missing (it would fail deployed), none unused
+//! (a grant no code path needs is attack surface).
 
 use chrono::Duration;
 use roster::http::routes::*;
@@ -65,7 +66,7 @@ fn assert_exactly_granted(function: &str, used: &BTreeSet<Grant>) {
     let unused: BTreeSet<Grant> = granted.difference(used).cloned().collect();
     assert!(
         missing.is_empty() && unused.is_empty(),
-        "{function}: its IAM policy does not match what it does.\n  used but not granted (fails deployed): [{}]\n  granted but never used (remove it): [{}]",
+        "{function}: its IAM policy does not match what it does (declare what it uses in infra/functions.toml, then `make routes`).\n  used but not granted (fails deployed): [{}]\n  granted but never used (remove it): [{}]",
         show(&missing),
         show(&unused)
     );

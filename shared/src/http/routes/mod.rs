@@ -1,6 +1,7 @@
 //! One module per HTTP function: parse the request into typed input, call the
 //! operation, shape the answer. Each `handle` is what a function's `main` runs.
 
+// Generated from infra/functions.toml by `make routes`: a module per HTTP function.
 pub mod accept_invitation;
 pub mod assign_seat;
 pub mod change_role;
@@ -26,6 +27,7 @@ pub mod revoke_invitation;
 pub mod revoke_seat;
 pub mod revoke_token;
 pub mod update_org;
+// End of the generated modules.
 
 use super::ApiError;
 use crate::App;
