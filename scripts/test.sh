@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# make test (and CI): formatting, lints, every test against private emulators, the template lint.
-# Starts its own emulators on free ports (so it runs beside `make dev`) with table roster-test,
-# and stops them on exit, pass or fail. Stops at the first failing step.
+# make test (and CI): formatting, lints, every test, the template lint. The tests
+# run on private stacks (scripts/stack.py: free ports, so it runs beside
+# `make dev`), stopped when their step ends, pass or fail. Stops at the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,15 +9,6 @@ section() { printf '\n==== %s\n' "$*"; }
 
 "${MAKE:-make}" -s venv
 PY=.venv/bin/python
-mkdir -p .dev
-
-. scripts/private-emulators.sh test roster-test
-trap 'private_emulators_down $?' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-section "emulators: DynamoDB on $AWS_ENDPOINT_URL (table $ROSTER_TABLE), SES on $ROSTER_TEST_MAIL_URL"
-private_emulators_up
 
 section "cargo fmt --check"
 cargo fmt --all -- --check
@@ -25,21 +16,21 @@ cargo fmt --all -- --check
 section "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
-section "tests"
+section "Rust tests, against private emulators (DynamoDB and SES, table roster-test)"
 if cargo nextest --version >/dev/null 2>&1; then
-    cargo nextest run --workspace --no-fail-fast
+    runner=(cargo nextest run --workspace --no-fail-fast)
 else
-    cargo test --workspace --no-fail-fast
+    runner=(cargo test --workspace --no-fail-fast)
 fi
+scripts/stack.py run --emulators-only --name test --table roster-test -- "${runner[@]}"
 
 section "cfn-lint infra/template.yaml"
 cfn-lint infra/template.yaml
 
-section "make dev stops everything on SIGINT, SIGTERM, SIGHUP"
-scripts/test_dev_signals.sh
+section "stack tests (tests/stack: make dev's signals, stream poller, SES feedback, trust probes, logs at debug, bounded fuzz) and browser tests (tests/browser), on a private local stack"
+scripts/ensure-chromium.sh
+scripts/stack.py run --name stack-tests -- "$PY" -m pytest tests/stack tests/browser -v -p no:cacheprovider
 
-section "tests through the local stack (scripts/with-stack.sh): stream poller, bounded schemathesis fuzz"
-scripts/with-stack.sh scripts/stack-tests.sh
 section "sam validate --lint (SAM transform and cfn-lint, offline)"
 SAM_CLI_TELEMETRY=0 sam validate --lint --template infra/template.yaml --region us-east-1
 
