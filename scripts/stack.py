@@ -29,8 +29,7 @@ Options:
 The environment the functions, CMD and tests see, one variable per service:
   ROSTER_API_URL          the HTTP API, the console (/app) and Lambda's invoke API (not with --emulators-only)
   AWS_ENDPOINT_URL        DynamoDB and its streams
-  AWS_ENDPOINT_URL_SESV2  SES (sent mail: $AWS_ENDPOINT_URL_SESV2/moto-api/data.json); AWS_ENDPOINT_URL_SES
-                          has the same value, for boto3's SES v1 client (scripts/bootstrap.py)
+  AWS_ENDPOINT_URL_SESV2  SES (sent mail: $AWS_ENDPOINT_URL_SESV2/moto-api/data.json)
   ROSTER_TABLE, ROSTER_MAIL_FROM, ROSTER_WEB_URL, ROSTER_DEV_JWT_SECRET, AWS_REGION and
   credentials (moto takes any), as the functions read them
   ROSTER_STACK            the ids of the stacks a process runs in, innermost last
@@ -246,14 +245,6 @@ def bootstrap(env: dict) -> None:
         raise StackError(f"bootstrap failed:\n{done.stdout}{done.stderr}")
 
 
-def innermost(env: dict | None = None) -> str:
-    """The id of the innermost stack the environment belongs to."""
-    ids = (env or os.environ).get(MARKER, "").split()
-    if not ids:
-        raise StackError(f"{MARKER} is not set: not inside a stack")
-    return ids[-1]
-
-
 def runtime_dir(stack_id: str) -> Path:
     return DEV / stack_id
 
@@ -283,7 +274,6 @@ class Stack:
         env.update({
             "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.emulator_port}",
             "AWS_ENDPOINT_URL_SESV2": mail,
-            "AWS_ENDPOINT_URL_SES": mail,
             "AWS_REGION": "us-east-1",
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_ACCESS_KEY_ID": "testing",  # moto takes any keys: nothing here is a credential
@@ -470,6 +460,9 @@ def cmd_up(opts: argparse.Namespace) -> int:
         clean = True
         return 128 + stop.signum
     except StackError as err:
+        if _signalled:  # a step the signal reached first (Ctrl-C reaches our whole group)
+            clean = True
+            return 128 + _signalled
         say(str(err))
         return 1
     finally:
@@ -497,7 +490,12 @@ def cmd_run(opts: argparse.Namespace) -> int:
         stack.up()
         # CMD stays in our process group (Ctrl-C reaches it too) and carries the
         # marker, so stopping the stack on a signal stops it with the rest.
-        proc = subprocess.Popen(opts.cmd, env=stack.env)
+        try:
+            proc = subprocess.Popen(opts.cmd, env=stack.env)
+        except OSError as err:
+            say(f"cannot run {opts.cmd[0]}: {err}")
+            status = 127
+            return status
         while proc.poll() is None:
             check_signal()
             time.sleep(0.1)
@@ -507,8 +505,10 @@ def cmd_run(opts: argparse.Namespace) -> int:
         status = 128 + stop.signum
         return status
     except StackError as err:
-        say(str(err))
-        return 1
+        status = 128 + _signalled if _signalled else 1
+        if not _signalled:
+            say(str(err))
+        return status
     finally:
         _ignore_signals()
         stack.down()
