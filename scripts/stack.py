@@ -4,7 +4,7 @@
   stack.py up   [OPTIONS]            start it, serve until Ctrl-C / SIGTERM / SIGHUP, then stop everything
   stack.py up --detach [OPTIONS]     start it, print its environment (`export` lines) and leave it running
   stack.py run  [OPTIONS] -- CMD...  start it, run CMD in its environment, stop it; exit with CMD's status
-  stack.py down [ID...]              stop detached (or left-behind) stacks of this checkout (default: all)
+  stack.py down [ID...]              stop these stacks (default: every detached or left-behind one)
 
 What it starts:
   - moto (scripts/moto_locked.py) for DynamoDB and its streams, and SES on a moto
@@ -532,9 +532,18 @@ def down(stack_id: str) -> None:
     shutil.rmtree(runtime_dir(stack_id), ignore_errors=True)
 
 
+def _owned(state_file: Path) -> bool:
+    """A stack whose owner (`up` in the foreground, `run`) still runs: it stops itself."""
+    try:
+        owner = json.loads(state_file.read_text()).get("owner")
+    except (OSError, ValueError):
+        return False
+    return bool(owner) and alive(owner)
+
+
 def cmd_down(opts: argparse.Namespace) -> int:
     _ignore_signals()
-    ids = opts.ids or sorted(p.parent.name for p in DEV.glob("*/state.json"))
+    ids = opts.ids or sorted(p.parent.name for p in DEV.glob("*/state.json") if not _owned(p))
     for stack_id in ids:
         if "/" in stack_id or stack_id in ("", ".", ".."):
             say(f"not a stack id: {stack_id!r}")
