@@ -499,6 +499,7 @@ def cmd_run(opts: argparse.Namespace) -> int:
         while proc.poll() is None:
             check_signal()
             time.sleep(0.1)
+        check_signal()  # CMD may have ended of the same signal (our process group)
         status = proc.returncode
         return status
     except Stopped as stop:
@@ -585,7 +586,13 @@ def main(argv: list[str]) -> int:
         opts.cmd = opts.cmd[1:]
     if getattr(opts, "name", None) and not opts.name.replace("-", "").replace("_", "").isalnum():
         p.error("--name: letters, digits, - and _ only")
-    return opts.func(opts)
+    status = opts.func(opts)
+    if _signalled and status == 128 + _signalled:
+        # Die of the signal, once stopped: a shell running us (make test's
+        # steps) then stops too, as it does when its child is interrupted.
+        signal.signal(_signalled, signal.SIG_DFL)
+        os.kill(os.getpid(), _signalled)
+    return status
 
 
 if __name__ == "__main__":

@@ -1,11 +1,26 @@
 #!/usr/bin/env bash
 # make test (and CI): formatting, lints, every test, the template lint. The tests
 # run on private stacks (scripts/stack.py: free ports, so it runs beside
-# `make dev`), stopped when their step ends, pass or fail. Stops at the first failing step.
+# `make dev`), stopped when their step ends, pass or fail.
+# fmt and clippy stop it at once; every later step runs even when one fails, and
+# the failed ones are listed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 section() { printf '\n==== %s\n' "$*"; }
+failed=()
+step() { # NAME CMD...: run CMD as step NAME, noting a failure
+    local name=$1
+    shift
+    section "$name"
+    local status=0
+    "$@" || status=$?
+    case $status in
+    0) ;;
+    129 | 130 | 143) exit "$status" ;; # interrupted: stop here
+    *) failed+=("$name") ;;
+    esac
+}
 
 "${MAKE:-make}" -s venv
 PY=.venv/bin/python
@@ -16,25 +31,28 @@ cargo fmt --all -- --check
 section "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
-section "Rust tests, against private emulators (DynamoDB and SES, table roster-test)"
 if cargo nextest --version >/dev/null 2>&1; then
     runner=(cargo nextest run --workspace --no-fail-fast)
 else
     runner=(cargo test --workspace --no-fail-fast)
 fi
-scripts/stack.py run --emulators-only --name test --table roster-test -- "${runner[@]}"
+step "Rust tests, against private emulators (DynamoDB and SES, table roster-test)" \
+    scripts/stack.py run --emulators-only --name test --table roster-test -- "${runner[@]}"
 
-section "cfn-lint infra/template.yaml"
-cfn-lint infra/template.yaml
+step "cfn-lint infra/template.yaml" cfn-lint infra/template.yaml
 
-section "stack tests (tests/stack: make dev's signals, stream poller, SES feedback, trust probes, logs at debug, bounded fuzz) and browser tests (tests/browser), on a private local stack"
-scripts/ensure-chromium.sh
-scripts/stack.py run --name stack-tests -- "$PY" -m pytest tests/stack tests/browser -v -p no:cacheprovider
+step "stack tests (tests/stack: make dev's signals, stream poller, SES feedback, trust probes, logs at debug, bounded fuzz) and browser tests (tests/browser), on a private local stack" \
+    bash -c 'scripts/ensure-chromium.sh && exec scripts/stack.py run --name stack-tests -- "$0" -m pytest tests/stack tests/browser -v -p no:cacheprovider' "$PY"
 
-section "sam validate --lint (SAM transform and cfn-lint, offline)"
-SAM_CLI_TELEMETRY=0 sam validate --lint --template infra/template.yaml --region us-east-1
+step "sam validate --lint (SAM transform and cfn-lint, offline)" \
+    env SAM_CLI_TELEMETRY=0 sam validate --lint --template infra/template.yaml --region us-east-1
 
-section "infra/template.yaml operations block is up to date (scripts/ops_template.py)"
-"$PY" scripts/ops_template.py --check
+step "infra/template.yaml operations block is up to date (scripts/ops_template.py)" \
+    "$PY" scripts/ops_template.py --check
 
+if [ ${#failed[@]} -gt 0 ]; then
+    section "FAILED: ${#failed[@]} step(s)"
+    printf '  %s\n' "${failed[@]}"
+    exit 1
+fi
 section "all checks passed"
