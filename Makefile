@@ -1,8 +1,8 @@
 # Roster developer commands. Recipes stay thin; the logic lives in scripts/.
-#   make dev     run every function on http://127.0.0.1:9000 against moto on :4566
-#   make test    fmt, clippy, all tests (own moto), cfn-lint: what CI runs
+# The local stack, for all of them: scripts/stack.py (up | down | run -- CMD).
+#   make dev     run every function on http://127.0.0.1:9000 against moto on :4566 [API_PORT=, EMULATOR_PORT=, RELOAD=1]
+#   make test    fmt, clippy, all tests (private stacks), cfn-lint: what CI runs
 #   make fuzz    schemathesis against infra/openapi.yaml on a private local stack [EXAMPLES=100]
-#   make bench   bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, RSS
 #   make bench   bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, RSS; cold starts
 #   make package every function for arm64 in release, zipped (target/lambda/<name>/bootstrap.zip)
 #   make token EMAIL=alice@example.com [SUB=...]   print a local dev JWT
@@ -16,6 +16,10 @@ SHELL := bash
 PYTHON ?= python3
 VENV := .venv
 VENV_STAMP := $(VENV)/.requirements-installed
+# make dev's ports; make invoke, mail and bounce talk to the make dev on them.
+API_PORT ?= 9000
+EMULATOR_PORT ?= 4566
+DEV_TABLE := roster-local
 
 .PHONY: dev test token invoke mail bounce fmt lint clean venv
 
@@ -26,8 +30,11 @@ $(VENV_STAMP): requirements-dev.txt
 	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
 
+# Ctrl-C (or SIGTERM, SIGHUP) stops everything it started. An emulator already
+# answering on EMULATOR_PORT is reused (its data survives restarts of make dev).
 dev: venv
-	scripts/dev.sh
+	scripts/stack.py up --name dev --api-port $(API_PORT) --emulator-port $(EMULATOR_PORT) \
+		--reuse-emulator --one-emulator --table $(DEV_TABLE) $(if $(filter 1,$(RELOAD)),--reload)
 
 test: venv
 	scripts/test.sh
@@ -39,20 +46,19 @@ token:
 # One function on its sample event, through the running `make dev`.
 invoke: venv
 	@test -n "$(FN)" || { echo "usage: make invoke FN=sweep [EVENT=events/sweep.json]" >&2; exit 2; }
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda invoke --invoke-address 127.0.0.1 --invoke-port 9000 \
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda invoke --invoke-address 127.0.0.1 --invoke-port $(API_PORT) \
 		$(FN) --data-file $(or $(EVENT),events/$(FN).json)
 
 # The mail `make dev` sent (the emulator's SES), newest last, with its links.
 mail:
-	@$(PYTHON) scripts/mail.py $(if $(TO),--to "$(TO)")
+	@$(PYTHON) scripts/mail.py --emulator http://127.0.0.1:$(EMULATOR_PORT) $(if $(TO),--to "$(TO)")
 
 # SES reports a bounce or complaint about the latest mail to TO (the emulator
 # cannot): its event, with the mail's tags, through the running mail-events.
 bounce: venv
 	@test -n "$(TO)" || { echo "usage: make bounce TO=bob@example.com [ORG=acme] [KIND=bounce|soft-bounce|complaint]" >&2; exit 2; }
-	@. scripts/local-env.sh "http://127.0.0.1:$${ROSTER_EMULATOR_PORT:-4566}" roster-local && \
-		ROSTER_INVOKE_URL="http://127.0.0.1:$${ROSTER_API_PORT:-9000}" \
-		$(VENV)/bin/python scripts/ses_feedback.py "$(TO)" --org "$(or $(ORG),acme)" --kind "$(or $(KIND),bounce)"
+	@$(VENV)/bin/python scripts/ses_feedback.py "$(TO)" --org "$(or $(ORG),acme)" --kind "$(or $(KIND),bounce)" \
+		--api http://127.0.0.1:$(API_PORT) --emulator http://127.0.0.1:$(EMULATOR_PORT) --table $(DEV_TABLE)
 
 fmt:
 	cargo fmt --all
@@ -70,7 +76,7 @@ clean:
 # Schema-driven fuzzing (schemathesis) of the whole API on a private local stack, as admin, member, outsider.
 .PHONY: fuzz
 fuzz: venv
-	scripts/with-stack.sh $(VENV)/bin/python tests/stack/fuzz.py --max-examples $(or $(EXAMPLES),100)
+	scripts/stack.py run --name fuzz -- $(VENV)/bin/python tests/stack/test_fuzz.py --max-examples $(or $(EXAMPLES),100)
 
 # Everything mechanical from infra/functions.toml and infra/base.yaml (the
 # template, the route table, the router, the API table, a new function's crate
@@ -85,10 +91,10 @@ routes:
 --check:
 	@:
 
-# The bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, peak RSS (own moto).
+# The bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, peak RSS; cold starts (private emulators).
 .PHONY: bench
 bench: venv
-	scripts/bench.sh
+	scripts/stack.py run --emulators-only --name bench --table roster-bench -- scripts/bench.sh
 
 # Every function for Lambda's arm64 in release (cargo-lambda + zig), zipped, timed.
 .PHONY: package

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: the bulk CSV upload benchmark (tests/benches/bulk_invite.rs) at 1,000
 # and 10,000 rows (import jobs: the request, then the worker), each size in its own process (so its peak RSS is its own), against
-# private emulators (scripts/private-emulators.sh) and stopped on exit. Prints one
+# the emulators of the stack it runs in: make bench runs it as
+# `scripts/stack.py run --emulators-only --name bench --table roster-bench -- scripts/bench.sh`. Prints one
 # table, the 10k/1k ratios of wall time and DynamoDB calls, and the upload's wall
 # time over a bare loop of the same calls, measured in this run. Then cold starts
 # (scripts/coldstart.py) of release builds against an empty function; COLDSTART=0
@@ -12,17 +13,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(1000 10000); fi
+[ -n "${ROSTER_STACK:-}" ] || { echo "bench: run it in a stack: make bench" >&2; exit 2; }
 
-"${MAKE:-make}" -s venv
 PY=.venv/bin/python
-mkdir -p .dev
-
 OUT=$(mktemp)
 EST=$(mktemp)
-. scripts/private-emulators.sh bench roster-bench
-trap 'rc=$?; rm -f "$OUT" "$EST"; private_emulators_down $rc' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'rm -f "$OUT" "$EST"' EXIT
 
 echo "bench: building tests/benches/bulk_invite.rs (dev profile)"
 BIN=$(cargo bench -p roster-tests --bench bulk_invite --profile dev --no-run \
@@ -35,7 +31,6 @@ for line in sys.stdin:
 test -x "$BIN"
 
 export RUST_LOG=warn
-private_emulators_up
 
 status=0
 for rows in "${SIZES[@]}"; do

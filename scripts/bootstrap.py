@@ -6,8 +6,8 @@
 - the SES sender identity for $ROSTER_MAIL_FROM (moto's SendEmail rejects
   unverified senders).
 
-Uses AWS_ENDPOINT_URL / AWS_REGION / credentials from the environment, like the
-Rust SDK does. Run with .venv/bin/python.
+Uses AWS_ENDPOINT_URL (DynamoDB), AWS_ENDPOINT_URL_SESV2 (SES) / AWS_REGION /
+credentials from the environment, like the Rust SDK does. Run with .venv/bin/python.
 """
 
 import os
@@ -140,7 +140,9 @@ def ensure_sender(session, sender: str) -> None:
         if e.response["Error"]["Code"] != "AlreadyExistsException":
             raise
     # SES v1 verification too: LocalStack checks this list for SES v2 SendEmail.
-    session.client("ses").verify_email_identity(EmailAddress=address)
+    # On SES v2's endpoint: AWS_ENDPOINT_URL_SESV2 names the mail emulator.
+    ses_v1 = session.client("ses", endpoint_url=os.environ.get("AWS_ENDPOINT_URL_SESV2") or None)
+    ses_v1.verify_email_identity(EmailAddress=address)
     print(f"bootstrap: sender identity {address} ready")
 
 

@@ -3,10 +3,10 @@
 with the links in each: the invitation's accept link and the seat mail's Token
 Access link open the console.
 
-  mail.py [--to ADDRESS] [--last N]
+  mail.py [--to ADDRESS] [--last N] [--emulator URL]
 
-Reads $ROSTER_EMULATOR_URL, or http://127.0.0.1:$ROSTER_EMULATOR_PORT (4566),
-at /moto-api/data.json. Standard library only.
+Reads the SES emulator's /moto-api/data.json: --emulator, else
+$AWS_ENDPOINT_URL_SESV2, else make dev's http://127.0.0.1:4566. Standard library only.
 """
 
 import argparse
@@ -23,8 +23,9 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--to", default="", help="only mail to this address")
     p.add_argument("--last", type=int, default=5)
+    p.add_argument("--emulator", default=os.environ.get("AWS_ENDPOINT_URL_SESV2") or "http://127.0.0.1:4566")
     args = p.parse_args()
-    base = os.environ.get("ROSTER_EMULATOR_URL") or f"http://127.0.0.1:{os.environ.get('ROSTER_EMULATOR_PORT', '4566')}"
+    base = args.emulator
     try:
         with urllib.request.urlopen(f"{base.rstrip('/')}/moto-api/data.json", timeout=30) as resp:
             messages = json.load(resp).get("ses", {}).get("Message", [])

@@ -8,10 +8,12 @@ event and invokes the running `mail-events` function with it, as the topic's
 subscription does when deployed.
 
   ses_feedback.py TO [--org acme] [--kind bounce|soft-bounce|complaint]
+                  [--api URL] [--emulator URL] [--table NAME]
 
-Needs make dev (or scripts/with-stack.sh): AWS_ENDPOINT_URL and ROSTER_TABLE
-for the table, ROSTER_INVOKE_URL (default http://127.0.0.1:9000) for the
-functions. The invitation is read with boto3 (moto's dependency, in .venv).
+Needs a running stack (make dev, scripts/stack.py): the functions at --api
+($ROSTER_API_URL), the table --table ($ROSTER_TABLE) on the emulator at
+--emulator ($AWS_ENDPOINT_URL). The invitation is read with boto3 (moto's
+dependency, in .venv).
 """
 
 import argparse
@@ -31,10 +33,13 @@ KINDS = {
 }
 
 
-def tags_of(org: str, to: str) -> dict:
+def tags_of(emulator: str, table_name: str, org: str, to: str) -> dict:
     """The tags deliver-email put on the latest mail: an invitation's if one is
     pending, else those of a seat mail."""
-    table = boto3.resource("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"]).Table(os.environ["ROSTER_TABLE"])
+    # The emulator takes any keys: none is needed from the environment.
+    dynamodb = boto3.resource("dynamodb", endpoint_url=emulator, region_name="us-east-1",
+                              aws_access_key_id="testing", aws_secret_access_key="testing")
+    table = dynamodb.Table(table_name)
     item = table.get_item(Key={"pk": f"ORG#{org}", "sk": f"INV#{to}"}, ConsistentRead=True).get("Item")
     tags = {"ses:configuration-set": ["local"], "roster-org": [org]}
     if item:
@@ -69,8 +74,8 @@ def sns_event(message: dict) -> dict:
                                  "MessageAttributes": {}}}]}
 
 
-def invoke(event: dict) -> tuple[int, bytes]:
-    base = os.environ.get("ROSTER_INVOKE_URL", "http://127.0.0.1:9000").rstrip("/")
+def invoke(api: str, event: dict) -> tuple[int, bytes]:
+    base = api.rstrip("/")
     req = urllib.request.Request(f"{base}/2015-03-31/functions/mail-events/invocations",
                                  data=json.dumps(event).encode(), method="POST",
                                  headers={"content-type": "application/json"})
@@ -86,9 +91,15 @@ def main() -> int:
     p.add_argument("to")
     p.add_argument("--org", default="acme")
     p.add_argument("--kind", choices=sorted(KINDS), default="bounce")
+    p.add_argument("--api", default=os.environ.get("ROSTER_API_URL"), help="default $ROSTER_API_URL")
+    p.add_argument("--emulator", default=os.environ.get("AWS_ENDPOINT_URL"), help="default $AWS_ENDPOINT_URL")
+    p.add_argument("--table", default=os.environ.get("ROSTER_TABLE"), help="default $ROSTER_TABLE")
     args = p.parse_args()
+    if not (args.api and args.emulator and args.table):
+        p.error("give --api, --emulator and --table (or run inside a stack: scripts/stack.py)")
     to = args.to.strip().lower()
-    status, body = invoke(sns_event(ses_event(args.kind, to, tags_of(args.org, to))))
+    tags = tags_of(args.emulator, args.table, args.org, to)
+    status, body = invoke(args.api, sns_event(ses_event(args.kind, to, tags)))
     if status != 200:
         print(f"bounce: mail-events answered {status}: {body[:300]!r}", file=sys.stderr)
         return 1

@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
-# make test (and CI): formatting, lints, every test against private emulators, the template lint.
-# Starts its own emulators on free ports (so it runs beside `make dev`) with table roster-test,
-# and stops them on exit, pass or fail. Stops at the first failing step.
+# make test (and CI): formatting, lints, every test, the template lint. The tests
+# run on private stacks (scripts/stack.py: free ports, so it runs beside
+# `make dev`), stopped when their step ends, pass or fail.
+# fmt and clippy stop it at once; every later step runs even when one fails, and
+# the failed ones are listed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 section() { printf '\n==== %s\n' "$*"; }
+failed=()
+step() { # NAME CMD...: run CMD as step NAME, noting a failure
+    local name=$1
+    shift
+    section "$name"
+    local status=0
+    "$@" || status=$?
+    case $status in
+    0) ;;
+    129 | 130 | 143) exit "$status" ;; # interrupted: stop here
+    *) failed+=("$name") ;;
+    esac
+}
 
 "${MAKE:-make}" -s venv
 PY=.venv/bin/python
-mkdir -p .dev
-
-. scripts/private-emulators.sh test roster-test
-trap 'private_emulators_down $?' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-section "emulators: DynamoDB on $AWS_ENDPOINT_URL (table $ROSTER_TABLE), SES on $ROSTER_TEST_MAIL_URL"
-private_emulators_up
 
 section "cargo fmt --check"
 cargo fmt --all -- --check
@@ -25,25 +31,31 @@ cargo fmt --all -- --check
 section "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
-section "tests"
 if cargo nextest --version >/dev/null 2>&1; then
-    cargo nextest run --workspace --no-fail-fast
+    runner=(cargo nextest run --workspace --no-fail-fast)
 else
-    cargo test --workspace --no-fail-fast
+    runner=(cargo test --workspace --no-fail-fast)
 fi
+step "Rust tests, against private emulators (DynamoDB and SES, table roster-test)" \
+    scripts/stack.py run --emulators-only --name test --table roster-test -- "${runner[@]}"
 
-section "cfn-lint infra/template.yaml"
-cfn-lint infra/template.yaml
+step "cfn-lint infra/template.yaml" cfn-lint infra/template.yaml
 
-section "make dev stops everything on SIGINT, SIGTERM, SIGHUP"
-scripts/test_dev_signals.sh
+step "stack tests (tests/stack: make dev's signals, stream poller, SES feedback, trust probes, logs at debug, bounded fuzz) and browser tests (tests/browser), on a private local stack" \
+    bash -c 'scripts/ensure-chromium.sh && exec scripts/stack.py run --name stack-tests -- "$0" -m pytest tests/stack tests/browser -v -p no:cacheprovider' "$PY"
 
-section "tests through the local stack (scripts/with-stack.sh): stream poller, bounded schemathesis fuzz"
-scripts/with-stack.sh scripts/stack-tests.sh
-section "sam validate --lint (SAM transform and cfn-lint, offline)"
-SAM_CLI_TELEMETRY=0 sam validate --lint --template infra/template.yaml --region us-east-1
+step "sam validate --lint (SAM transform and cfn-lint, offline)" \
+    env SAM_CLI_TELEMETRY=0 sam validate --lint --template infra/template.yaml --region us-east-1
 
-section "everything generated from infra/functions.toml is up to date (make routes -- --check)"
-cargo xtask routes --check
+step "everything generated from infra/functions.toml is up to date (make routes CHECK=1)" \
+    cargo xtask routes --check
 
+step "every relative link and #anchor in the Markdown resolves (scripts/check_links.py)" \
+    bash -c '"$0" scripts/test_check_links.py -q && exec "$0" scripts/check_links.py' "$PY"
+
+if [ ${#failed[@]} -gt 0 ]; then
+    section "FAILED: ${#failed[@]} step(s)"
+    printf '  %s\n' "${failed[@]}"
+    exit 1
+fi
 section "all checks passed"

@@ -1,13 +1,14 @@
 """Browser tests of the web console: Debian's Chromium driven by Playwright,
-against a complete local stack (moto, the stream poller, `cargo lambda watch`)
-whose URLs the environment names:
+against a complete local stack (scripts/stack.py: moto, the stream pollers,
+`cargo lambda watch`) whose URLs the environment names:
 
-  ROSTER_API_URL       the HTTP API and the console (under /app)
-  ROSTER_MAIL_URL      the emulator whose SES received the mail (/moto-api/data.json)
+  ROSTER_API_URL          the HTTP API and the console (under /app)
+  AWS_ENDPOINT_URL_SESV2  the emulator whose SES received the mail (/moto-api/data.json)
 
-`make test` runs them through scripts/with-stack.sh. Each test uses fresh people
-and org slugs, so the suite can run again against the same stack. A screenshot
-of each screen goes to $ROSTER_SCREENSHOTS (default .dev/screenshots).
+`make test` runs them in its stack (`scripts/stack.py run -- pytest tests/stack
+tests/browser`); run alone, tests/conftest.py starts one. Each test uses fresh
+people and org slugs, so the suite can run again against the same stack. A
+screenshot of each screen goes to $ROSTER_SCREENSHOTS (default .dev/screenshots).
 """
 
 import json
@@ -40,21 +41,14 @@ SHOTS = Path(os.environ.get("ROSTER_SCREENSHOTS") or ROOT / ".dev" / "screenshot
 expect.set_options(timeout=45_000)
 
 
-def _env(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise RuntimeError(f"{name} is not set: run the browser tests through scripts/with-stack.sh (make test does)")
-    return value.rstrip("/")
+@pytest.fixture(scope="session")
+def api_url(local_stack) -> str:
+    return local_stack["ROSTER_API_URL"].rstrip("/")
 
 
 @pytest.fixture(scope="session")
-def api_url() -> str:
-    return _env("ROSTER_API_URL")
-
-
-@pytest.fixture(scope="session")
-def mail_url() -> str:
-    return os.environ.get("ROSTER_MAIL_URL", "").rstrip("/") or _env("ROSTER_EMULATOR_URL")
+def mail_url(local_stack) -> str:
+    return local_stack["AWS_ENDPOINT_URL_SESV2"].rstrip("/")
 
 
 @pytest.fixture(scope="session")

@@ -194,8 +194,8 @@ def test_a_bounced_invitation_shows_and_its_address_can_be_allowed_again(people,
     api(api_url, "POST", f"/orgs/{slug}/invitations", alice.token(), {"emails": [bob]})
     wait_for_link(mail_url, bob, INVITE_LINK)
     script = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "ses_feedback.py")
-    done = subprocess.run([sys.executable, script, bob, "--org", slug, "--kind", "bounce"],
-                          env=dict(os.environ, ROSTER_INVOKE_URL=api_url), capture_output=True, text=True)
+    done = subprocess.run([sys.executable, script, bob, "--org", slug, "--kind", "bounce", "--api", api_url],
+                          capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
     alice.open(f"/app/orgs/{slug}/invitations")

@@ -1,27 +1,42 @@
-"""Helpers for tests that run against the private local stack of scripts/with-stack.sh:
-HTTP calls to $ROSTER_API_URL with dev JWTs, and the mail the emulator's SES accepted.
-Standard library only (plus scripts/dev_token.py)."""
+"""Helpers for the tests that run against a local stack (scripts/stack.py):
+HTTP calls to $ROSTER_API_URL with dev JWTs, the mail the emulator's SES
+accepted ($AWS_ENDPOINT_URL_SESV2), a stack of a test's own, and restarting
+the emulator. Standard library only (plus scripts/dev_token.py)."""
 
+import importlib.util
 import json
 import os
+import shlex
+import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
+from contextlib import contextmanager
+from pathlib import Path
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+ROOT = Path(__file__).resolve().parents[2]
+STACK_PY = ROOT / "scripts" / "stack.py"
+sys.path.insert(0, str(ROOT / "scripts"))
 from dev_token import dev_jwt  # noqa: E402
 
-API = os.environ.get("ROSTER_API_URL", "")
-EMULATOR = os.environ.get("ROSTER_EMULATOR_URL", "")
-MAIL = os.environ.get("ROSTER_MAIL_URL", EMULATOR)
-SECRET = os.environ.get("ROSTER_DEV_JWT_SECRET", "")
+# The environment of the stack the helpers talk to: os.environ (the stack the
+# tests run in), or, inside `using(env)`, a stack a test started for itself.
+_current: dict | None = None
 
 
-def require_stack() -> None:
-    if not (API and EMULATOR and SECRET):
-        sys.exit("run through scripts/with-stack.sh (ROSTER_API_URL, ROSTER_EMULATOR_URL, ROSTER_DEV_JWT_SECRET)")
+def env(name: str) -> str:
+    return (os.environ if _current is None else _current).get(name, "")
+
+
+def api_url() -> str:
+    return env("ROSTER_API_URL").rstrip("/")
+
+
+def mail_url() -> str:
+    return (env("AWS_ENDPOINT_URL_SESV2") or env("AWS_ENDPOINT_URL")).rstrip("/")
 
 
 def unique(name: str) -> str:
@@ -30,7 +45,7 @@ def unique(name: str) -> str:
 
 def token(email: str, sub: str | None = None) -> str:
     claims = {"sub": sub or f"dev|{email}", "email": email, "email_verified": True, "exp": int(time.time()) + 3600}
-    return dev_jwt(claims, SECRET)
+    return dev_jwt(claims, env("ROSTER_DEV_JWT_SECRET"))
 
 
 class Answer:
@@ -53,7 +68,7 @@ def call(method: str, path: str, *, bearer: str | None = None, body=None, raw: b
         h.setdefault("content-type", content_type)
     if bearer:
         h["authorization"] = f"Bearer {bearer}"
-    req = urllib.request.Request(API + path, data=data, method=method, headers=h)
+    req = urllib.request.Request(api_url() + path, data=data, method=method, headers=h)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return Answer(resp.status, resp.headers, resp.read())
@@ -62,7 +77,7 @@ def call(method: str, path: str, *, bearer: str | None = None, body=None, raw: b
 
 
 def sent_mail() -> list[dict]:
-    with urllib.request.urlopen(MAIL + "/moto-api/data.json", timeout=30) as resp:
+    with urllib.request.urlopen(mail_url() + "/moto-api/data.json", timeout=30) as resp:
         return json.load(resp).get("ses", {}).get("Message", [])
 
 
@@ -78,3 +93,63 @@ def wait_for_mail(address: str, count: int = 1, timeout: float = 60.0) -> list[d
         if len(found) >= count or time.monotonic() > deadline:
             return found
         time.sleep(0.5)
+
+
+# -- stacks ----------------------------------------------------------------------
+
+
+def runtime_dir(stack_env: dict) -> Path:
+    """.dev/<id>/ of the innermost stack of stack_env: its state.json and logs."""
+    return ROOT / ".dev" / stack_env["ROSTER_STACK"].split()[-1]
+
+
+@contextmanager
+def detached(*flags: str):
+    """A stack of its own (`scripts/stack.py up --detach FLAGS`), stopped at
+    the end; yields its environment (the variables it sets)."""
+    started = subprocess.run([sys.executable, str(STACK_PY), "up", "--detach", *flags], cwd=ROOT,
+                             stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    if started.returncode != 0:
+        raise RuntimeError(f"scripts/stack.py up --detach {' '.join(flags)} failed:\n{started.stderr[-5000:]}")
+    stack_env = {}
+    for line in started.stdout.splitlines():
+        name, _, value = line.removeprefix("export ").partition("=")
+        stack_env[name] = shlex.split(value)[0] if value else ""
+    try:
+        yield stack_env
+    finally:
+        subprocess.run([sys.executable, str(STACK_PY), "down", runtime_dir(stack_env).name], cwd=ROOT,
+                       stdin=subprocess.DEVNULL, capture_output=True)
+
+
+@contextmanager
+def using(stack_env: dict):
+    """The helpers talk to this stack inside the block."""
+    global _current
+    previous, _current = _current, stack_env
+    try:
+        yield
+    finally:
+        _current = previous
+
+
+def _stack_script():
+    spec = importlib.util.spec_from_file_location("stack_script", STACK_PY)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def restart_emulator() -> None:
+    """Stop the stack's DynamoDB emulator, start an empty one on its port (the
+    same marker: the stack still stops it), and bootstrap the table again."""
+    script = _stack_script()
+    stack_env = dict(os.environ, **(_current or {}))
+    state_file = runtime_dir(stack_env) / "state.json"
+    state = json.loads(state_file.read_text())
+    port = urllib.parse.urlsplit(stack_env["AWS_ENDPOINT_URL"]).port
+    emulator = next(e for e in state["emulators"] if e["port"] == port)
+    script.stop_groups([emulator["pid"]], grace=5.0)
+    emulator["pid"] = script.start_moto(port, state_file.parent / f"moto-{port}.log", stack_env).pid
+    state_file.write_text(json.dumps(state, indent=1))
+    script.bootstrap(stack_env)

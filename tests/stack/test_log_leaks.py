@@ -1,17 +1,14 @@
 """Nothing secret reaches the logs, from the outside: the running functions log
-at the most verbose level the template offers (DEBUG; scripts/stack-tests.sh
-starts this stack with ROSTER_FUNCTIONS_LOG=debug), a whole flow goes through
+at the most verbose level the template offers (DEBUG: this test starts a
+stack of its own, `scripts/stack.py up --detach --functions-log debug`), a whole flow goes through
 them over HTTP (an org, invitations by JSON and by CSV upload, the mail and its
 link, preview and accept, revoke, resend and clear by address id, a seat, a
 token issued and introspected), and then the stack's whole output (every
 function, the pollers, cargo lambda watch) is searched for each JWT, link,
-secret and address the flow used, in every form a log could hold it.
-
-Run through scripts/with-stack.sh with ROSTER_FUNCTIONS_LOG=debug."""
+secret and address the flow used, in every form a log could hold it."""
 
 import base64
 import json
-import os
 import re
 import time
 import unittest
@@ -38,9 +35,10 @@ def forms(value: str) -> set[str]:
 class NothingSecretInTheLogs(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        stack.require_stack()
-        cls.log = os.environ.get("ROSTER_STACK_LOG", "")
-        assert cls.log and os.path.exists(cls.log), "no stack log: run through scripts/with-stack.sh"
+        own = stack.detached("--name", "log-leaks", "--functions-log", "debug")
+        stack_env = cls.enterClassContext(own)
+        cls.enterClassContext(stack.using(stack_env))
+        cls.log = stack.runtime_dir(stack_env) / "stack.log"
 
     def logged(self) -> str:
         time.sleep(1)  # the last lines of the functions' output
@@ -89,7 +87,7 @@ class NothingSecretInTheLogs(unittest.TestCase):
         text = self.logged()
         functions = [json.loads(line) for line in text.splitlines() if line.startswith("{") and '"level"' in line]
         self.assertTrue(any(line.get("level") == "DEBUG" for line in functions),
-                        "the functions log at DEBUG (run with ROSTER_FUNCTIONS_LOG=debug)")
+                        "the functions log at DEBUG (--functions-log debug)")
         self.assertFalse(any(line.get("level") == "TRACE" for line in functions), "TRACE is never written")
         self.assertTrue(any(line.get("span", {}).get("op") == "introspect-token" for line in functions),
                         "the flow's requests are in this log")
@@ -111,6 +109,3 @@ class NothingSecretInTheLogs(unittest.TestCase):
                 line = next((line for line in text.splitlines() if form in line), None)
                 self.assertIsNone(line, f"{what} is in the stack log ({self.log}), as {form!r}")
 
-
-if __name__ == "__main__":
-    unittest.main(verbosity=2)

@@ -2,9 +2,7 @@
 local stack's router, the invitation mail read from the emulator, then SES's
 report delivered to the running `mail-events` function by `make bounce`'s
 script (scripts/ses_feedback.py), as the SNS subscription does deployed; then
-what the admin sees and may do through the API.
-
-Run through scripts/with-stack.sh (make test does)."""
+what the admin sees and may do through the API."""
 
 import base64
 import os
@@ -13,6 +11,8 @@ import sys
 import time
 import unittest
 
+import pytest
+
 import stack
 
 PY = sys.executable
@@ -20,8 +20,7 @@ SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "ses_fee
 
 
 def report(org: str, to: str, kind: str) -> None:
-    env = dict(os.environ, ROSTER_INVOKE_URL=stack.API)
-    done = subprocess.run([PY, SCRIPT, to, "--org", org, "--kind", kind], env=env, capture_output=True, text=True)
+    done = subprocess.run([PY, SCRIPT, to, "--org", org, "--kind", kind], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -29,11 +28,8 @@ def id_of(email: str) -> str:
     return base64.urlsafe_b64encode(email.encode()).decode().rstrip("=")
 
 
+@pytest.mark.usefixtures("local_stack")
 class BouncesAndComplaints(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        stack.require_stack()
-
     def setUp(self):
         self.alice = stack.token(stack.unique("alice") + "@example.com")
         self.org = stack.unique("fb")
@@ -103,6 +99,3 @@ class BouncesAndComplaints(unittest.TestCase):
         listed = stack.call("GET", f"/orgs/{self.org}/suppressions", bearer=self.alice)
         self.assertEqual([(s["email"], s["reason"]) for s in listed.json["items"]], [(dave, "complained")])
 
-
-if __name__ == "__main__":
-    unittest.main(verbosity=2)

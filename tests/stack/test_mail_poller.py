@@ -1,17 +1,12 @@
 """Invitation mail keeps flowing through the real stream poller:
 after a refused write (a cancelled transaction, which makes the emulator replace
-the stream shard), and after the emulator restarts.
+the stream shard), and after the emulator restarts."""
 
-Run through scripts/with-stack.sh (make test does)."""
-
-import os
-import subprocess
-import sys
 import unittest
 
-import stack
+import pytest
 
-PY = sys.executable
+import stack
 
 
 def create_org(admin_token: str, slug: str) -> stack.Answer:
@@ -22,11 +17,8 @@ def invite(admin_token: str, slug: str, email: str) -> stack.Answer:
     return stack.call("POST", f"/orgs/{slug}/invitations", bearer=admin_token, body={"emails": [email]})
 
 
+@pytest.mark.usefixtures("local_stack")
 class MailAfterRefusedWrites(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        stack.require_stack()
-
     def invite_and_expect_mail(self, alice: str, slug: str) -> None:
         bob = stack.unique("bob") + "@example.com"
         answer = invite(alice, slug, bob)
@@ -49,18 +41,12 @@ class MailAfterRefusedWrites(unittest.TestCase):
         self.invite_and_expect_mail(alice, slug)
 
     def test_invitation_mail_arrives_after_the_emulator_restarts(self):
-        pidfile = os.environ["ROSTER_STACK_EMULATOR_PIDFILE"]
-        port = os.environ["ROSTER_STACK_EMULATOR_PORT"]
         alice = stack.token(stack.unique("alice") + "@example.com")
         slug = stack.unique("poll")
         self.assertEqual(create_org(alice, slug).status, 201)
         self.invite_and_expect_mail(alice, slug)
 
-        log = os.environ.get("ROSTER_STACK_LOG", os.devnull)
-        subprocess.run([PY, "scripts/emulator.py", "down", "--pidfile", pidfile], check=True, capture_output=True)
-        subprocess.run([PY, "scripts/emulator.py", "up", "--port", port, "--pidfile", pidfile, "--log", log],
-                       check=True, capture_output=True)
-        subprocess.run([PY, "scripts/bootstrap.py"], check=True, capture_output=True)
+        stack.restart_emulator()
 
         # Everything is gone with the old emulator: a new org, a new invitation.
         slug = stack.unique("poll")
@@ -68,6 +54,3 @@ class MailAfterRefusedWrites(unittest.TestCase):
         self.assertEqual(create_org(alice, slug).status, 409)
         self.invite_and_expect_mail(alice, slug)
 
-
-if __name__ == "__main__":
-    unittest.main(verbosity=2)

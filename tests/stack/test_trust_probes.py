@@ -6,9 +6,7 @@ over HTTP with the mail read back from the emulator's SES:
 - five invite/revoke cycles of one address: at most two mails reach it;
 - five seat assign/revoke cycles of one member: at most two seat mails;
 - an access token issued with an Idempotency-Key: its secret is nowhere in
-  the table nor in any stream record, and the retry names the token instead.
-
-Run through scripts/with-stack.sh (make test does)."""
+  the table nor in any stream record, and the retry names the token instead."""
 
 import os
 import re
@@ -16,6 +14,7 @@ import time
 import unittest
 
 import boto3
+import pytest
 
 import stack
 
@@ -24,7 +23,7 @@ LINK = re.compile(r"/invitations/accept\?token=([A-Za-z0-9._~%-]+)")
 
 def unverified(email: str) -> str:
     claims = {"sub": f"dev|{email}", "email": email, "email_verified": False, "exp": int(time.time()) + 3600}
-    return stack.dev_jwt(claims, stack.SECRET)
+    return stack.dev_jwt(claims, stack.env("ROSTER_DEV_JWT_SECRET"))
 
 
 def settle_mail(address: str, seconds: float = 8.0) -> list[dict]:
@@ -33,11 +32,8 @@ def settle_mail(address: str, seconds: float = 8.0) -> list[dict]:
     return stack.mail_to(address)
 
 
+@pytest.mark.usefixtures("local_stack")
 class TrustProbes(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        stack.require_stack()
-
     def setUp(self):
         self.admin_email = stack.unique("admin") + "@example.com"
         self.admin = stack.token(self.admin_email)
@@ -117,7 +113,7 @@ class TrustProbes(unittest.TestCase):
         self.assertEqual(again.json["token_id"], issued.json["id"])
         self.assertNotIn(b"rst_", again.body)
 
-        dynamodb = boto3.client("dynamodb", endpoint_url=stack.EMULATOR)
+        dynamodb = boto3.client("dynamodb")  # AWS_ENDPOINT_URL
         table = os.environ["ROSTER_TABLE"]
         scanned, start = [], None
         while True:
@@ -131,7 +127,7 @@ class TrustProbes(unittest.TestCase):
         self.assertNotIn(secret, dump)
         self.assertNotIn(secret[len("rst_"):], dump)
 
-        streams = boto3.client("dynamodbstreams", endpoint_url=stack.EMULATOR)
+        streams = boto3.client("dynamodbstreams")
         arn = dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
         records = []
         for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
@@ -148,6 +144,3 @@ class TrustProbes(unittest.TestCase):
         self.assertNotIn(secret, stream)
         self.assertNotIn(secret[len("rst_"):], stream)
 
-
-if __name__ == "__main__":
-    unittest.main()

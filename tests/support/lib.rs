@@ -3,7 +3,9 @@
 //! builders for the real handlers, dev JWTs, and reading the mail the
 //! emulator's SES received.
 //!
-//! `make test` starts the emulator and exports `AWS_ENDPOINT_URL`,
+//! `make test` (or `scripts/test-subset.sh`) runs them in a stack of
+//! emulators (`scripts/stack.py run --emulators-only`), which exports
+//! `AWS_ENDPOINT_URL` (DynamoDB), `AWS_ENDPOINT_URL_SESV2` (SES),
 //! `ROSTER_TABLE` and `ROSTER_MAIL_FROM`; the table and sender identity exist.
 
 pub mod feedback;
@@ -90,7 +92,7 @@ pub fn slug() -> String {
 
 fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: run the tests with `make test`, which starts the emulator")
+        panic!("{name} is not set: run the tests with `make test` or scripts/test-subset.sh, which start the emulators")
     })
 }
 

@@ -3,10 +3,12 @@ infra/openapi.yaml on the private local stack, as the admin, a member and an
 outsider of a seeded org, with the checks that every answer is not a 5xx and
 conforms to the documented statuses, content types, headers and schemas.
 
-  fuzz.py [--max-examples N] [--seed S]    (through scripts/with-stack.sh)
+make test runs a bounded run under pytest (--max-examples 20: over 1,000
+requests); make fuzz a longer one, as a script in a stack of its own:
 
-make test runs a bounded run (--max-examples 20: over 1,000 requests);
-make fuzz a longer one. Exits non-zero on any failure; prints the totals.
+  scripts/stack.py run -- .venv/bin/python tests/stack/test_fuzz.py [--max-examples N] [--seed S]
+
+Prints the verdict it applies and the totals; a script run exits non-zero on any failure.
 """
 
 import argparse
@@ -16,6 +18,8 @@ import os
 import re
 import subprocess
 import sys
+
+import pytest
 
 import stack
 
@@ -56,7 +60,7 @@ def run_as(role: str, bearer: str, org: str, max_examples: int, seed_value: int,
     report = os.path.join(report_dir, f"{role}.ndjson")
     cmd = [
         os.path.join(os.path.dirname(sys.executable), "schemathesis"), "--config-file", config,
-        "run", SCHEMA, "--url", stack.API, "-H", f"Authorization: Bearer {bearer}",
+        "run", SCHEMA, "--url", stack.api_url(), "-H", f"Authorization: Bearer {bearer}",
         "--checks", CHECKS, "--max-examples", str(max_examples), "--seed", str(seed_value),
         # (no coverage phase: under several workers it trips a CPython 3.11 ast.parse
         # thread-safety error inside hypothesis, reported as a "Runtime Error")
@@ -125,38 +129,51 @@ def local_router_refusal(interaction: dict) -> bool:
     return content_type.startswith("text/plain")
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--max-examples", type=int, default=20)
-    p.add_argument("--seed", type=int, default=8)
-    args = p.parse_args()
-    stack.require_stack()
+def fuzz(max_examples: int, seed_value: int) -> tuple[bool, str]:
+    """Runs schemathesis as each role; whether it passed, and the verdict line."""
     seeded = seed()
     totals = {"requests": 0, "5xx": 0, "check_failures": 0, "local_router_5xx": 0}
     ok = True
     report_dir = os.path.join(ROOT, ".dev", "fuzz")
     os.makedirs(report_dir, exist_ok=True)
-    if True:
-        for role in ("outsider", "member", "admin"):
-            result = run_as(role, seeded["tokens"][role], seeded["org"], args.max_examples, args.seed, report_dir)
-            passed = result["5xx"] == 0 and result["check_failures"] == 0
-            print(f"fuzz as {role}: {'PASS' if passed else 'FAIL'}: {result['requests']} requests, "
-                  f"{result['5xx']} 5xx from the API, {result['check_failures']} violations, "
-                  f"{result['local_router_5xx']} non-UTF-8 bodies refused by the local router", flush=True)
-            if not passed:
-                with open(result["log"]) as f:
-                    print(f.read()[-20000:], flush=True)
-            ok &= passed
-            for k in totals:
-                totals[k] += result[k]
+    for role in ("outsider", "member", "admin"):
+        result = run_as(role, seeded["tokens"][role], seeded["org"], max_examples, seed_value, report_dir)
+        passed = result["5xx"] == 0 and result["check_failures"] == 0
+        print(f"fuzz as {role}: {'PASS' if passed else 'FAIL'}: {result['requests']} requests, "
+              f"{result['5xx']} 5xx from the API, {result['check_failures']} violations, "
+              f"{result['local_router_5xx']} non-UTF-8 bodies refused by the local router", flush=True)
+        if not passed:
+            with open(result["log"]) as f:
+                print(f.read()[-20000:], flush=True)
+        ok &= passed
+        for k in totals:
+            totals[k] += result[k]
     if totals["requests"] < 1000:
         print("fuzz: fewer than 1,000 requests: raise --max-examples", file=sys.stderr)
         ok = False
-    verdict = "PASS" if ok else "FAIL"
-    print(f"fuzz {verdict}: {totals['requests']} requests, {totals['5xx']} responses >= 500 from the API, "
-          f"{totals['check_failures']} schema/status violations (the verdict; "
-          f"{totals['local_router_5xx']} non-UTF-8 bodies refused by cargo lambda watch itself "
-          "are not the API's and are not counted)")
+    verdict = (f"fuzz {'PASS' if ok else 'FAIL'}: {totals['requests']} requests, {totals['5xx']} responses >= 500 "
+               f"from the API, {totals['check_failures']} schema/status violations (the verdict; "
+               f"{totals['local_router_5xx']} non-UTF-8 bodies refused by cargo lambda watch itself "
+               "are not the API's and are not counted)")
+    print(verdict, flush=True)
+    return ok, verdict
+
+
+@pytest.mark.usefixtures("local_stack")
+def test_schemathesis_as_admin_member_and_outsider_gets_no_5xx_and_no_schema_violation(summary):
+    ok, verdict = fuzz(max_examples=20, seed_value=8)
+    summary.append(verdict)
+    assert ok, verdict
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--max-examples", type=int, default=20)
+    p.add_argument("--seed", type=int, default=8)
+    args = p.parse_args()
+    if not stack.api_url():
+        sys.exit("run it in a stack: make fuzz, or scripts/stack.py run -- .venv/bin/python tests/stack/test_fuzz.py")
+    ok, _ = fuzz(args.max_examples, args.seed)
     return 0 if ok else 1
 
 

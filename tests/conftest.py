@@ -1,0 +1,43 @@
+"""The local stack the Python suites (tests/stack, tests/browser) run against.
+
+Inside `scripts/stack.py run` (make test runs `pytest tests/stack tests/browser`
+so) the stack's environment is already there. Otherwise the first test that
+needs one (the `local_stack` fixture) starts a stack for the session
+(`scripts/stack.py up --detach`) and stops it at the end. Lines a test adds to
+`summary` (the fuzz verdict) are printed in pytest's summary, pass or fail."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "stack"))
+import stack  # noqa: E402  (tests/stack/stack.py)
+
+_summary: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def local_stack():
+    if os.environ.get("ROSTER_API_URL"):
+        yield dict(os.environ)
+        return
+    with stack.detached("--name", "pytest") as stack_env:
+        saved = dict(os.environ)
+        os.environ.update(stack_env)  # the scripts the tests run read it too
+        try:
+            yield dict(os.environ)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def summary() -> list[str]:
+    return _summary
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in _summary:
+        terminalreporter.write_line(line)
