@@ -24,6 +24,7 @@ step() { # NAME CMD...: run CMD as step NAME, noting a failure
 
 "${MAKE:-make}" -s venv
 PY=.venv/bin/python
+export PATH="$PWD/.venv/bin:$PATH" # the pinned cfn-lint, sam and cargo-lambda of the venv
 
 section "cargo fmt --check"
 cargo fmt --all -- --check
