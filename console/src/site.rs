@@ -164,6 +164,30 @@ mod tests {
         assert_eq!(on_disk, embedded);
     }
 
+    /// Were `roster` to embed a page, an asset or the contract, editing it
+    /// would rebuild every function instead of this crate and `console`.
+    #[test]
+    fn the_roster_crate_embeds_none_of_the_console_files() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/src");
+        let mut files = vec![];
+        files_under(&src, "", &mut files);
+        let mut embedded = vec![];
+        for file in files.iter().filter(|f| f.ends_with(".rs")) {
+            let text = std::fs::read_to_string(src.join(file)).unwrap();
+            let code = &text[..text.find("#[cfg(test)]").unwrap_or(text.len())];
+            for (at, _) in code.match_indices("include_") {
+                let call: String = code[at..].chars().take_while(|&c| c != ';').collect();
+                if ["web/", "openapi", "CARGO_MANIFEST_DIR"]
+                    .iter()
+                    .any(|outside| call.contains(outside))
+                {
+                    embedded.push(format!("shared/src/{file}: {call}"));
+                }
+            }
+        }
+        assert!(embedded.is_empty(), "{embedded:#?}");
+    }
+
     #[test]
     fn pages_name_the_hashed_asset_directory() {
         let base = format!("/app/assets/{}/", SITE.build);
