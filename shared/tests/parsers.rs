@@ -1,4 +1,4 @@
-//! Property tests for the parsers of outside input (issue 8): whatever the
+//! Property tests for the parsers of outside input: whatever the
 //! bytes, they never panic, and what they accept round-trips. `Email` is
 //! tested only through its public `parse`; pagination cursors through the
 //! store's real queries (`Query::start`, and `Query::cursor` for what
@@ -234,7 +234,7 @@ proptest! {
         }
     }
 
-    // Cursors (issue 8; issue 9: a cursor that fails validation is a 400).
+    // Cursors (a cursor that fails validation is a 400).
 
     #[test]
     fn cursor_decoding_never_panics_and_no_string_opens_two_queries(

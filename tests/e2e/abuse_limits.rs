@@ -1,4 +1,4 @@
-//! Abuse limits (issue 9), driven the way a spammer would: new orgs, bulk
+//! Abuse limits, driven the way a spammer would: new orgs, bulk
 //! invites, resend loops, token churn. Each limit stops the run where it
 //! should, with `429 limit_exceeded`, the limit's name and `Retry-After`, and
 //! the mail that actually reached the (emulated) SES is counted.

@@ -1,4 +1,4 @@
-//! Faults (issue 8): SES refusing and then recovering during a bulk invite
+//! Faults: SES refusing and then recovering during a bulk invite
 //! loses and duplicates no mail; DynamoDB unreachable during a request is a
 //! `503` problem+json with `Retry-After` and leaves nothing half-written.
 

@@ -1,4 +1,4 @@
-//! Inputs built to spoof or to break things (issue 9): forged cursors that
+//! Inputs built to spoof or to break things: forged cursors that
 //! decode, junk CSV values, addresses that imitate others, org names that
 //! look like links. Each gets a 4xx or a harmless outcome, never a 500, and
 //! what reaches a mailbox carries no link but Roster's.

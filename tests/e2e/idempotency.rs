@@ -1,4 +1,4 @@
-//! `Idempotency-Key` on POSTs (issue 8): a retry replays the first answer
+//! `Idempotency-Key` on POSTs: a retry replays the first answer
 //! without acting again, another request under the same key is refused,
 //! concurrent requests with one key act once, keys are per caller and last
 //! 24 hours, and a keyed POST costs two more DynamoDB calls (writes).

@@ -1,4 +1,4 @@
-//! Bounces and complaints (issue 11): SES's recorded event shapes, carrying
+//! Bounces and complaints: SES's recorded event shapes, carrying
 //! the tags the real send put on the message, fed through the real
 //! `mail-events` handler; then what admins and invitees see through the API.
 

@@ -1,5 +1,5 @@
 //! A body that is not UTF-8 where text is expected is a 400 problem+json
-//! `invalid_request`, never a 500 (issue 8, item 3). Deployed, API Gateway
+//! `invalid_request`, never a 500. Deployed, API Gateway
 //! base64-encodes such bodies (`isBase64Encoded: true`): these tests feed the
 //! handlers real HTTP API v2 events in that form, through lambda_http's own
 //! event parsing.

@@ -151,7 +151,7 @@ impl TestApp {
         }
     }
 
-    /// An app whose abuse limits are `limits` (the tests of issue 9).
+    /// An app whose abuse limits are `limits` (the abuse-limit tests).
     pub async fn with_limits(limits: roster::domain::Limits) -> Self {
         let mut test = Self::spawn().await;
         let mut app = (*test.app).clone();

@@ -1,4 +1,4 @@
-//! Abuse limits (issue 9): how much mail and how many orgs and tokens one
+//! Abuse limits: how much mail and how many orgs and tokens one
 //! caller can cause, with defaults a real 10,000-person org never reaches in
 //! normal use and a spammer reaches at once. Each is set per deployment
 //! (a template parameter, an `ROSTER_LIMIT_*` variable); the store enforces

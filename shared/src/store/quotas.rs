@@ -1,4 +1,4 @@
-//! Abuse-limit counters (issue 9): one small item per counted thing, moved by
+//! Abuse-limit counters: one small item per counted thing, moved by
 //! an `Update ... ADD` whose condition is the limit, inside the transaction of
 //! the write it guards, so the count and the write commit together or not at
 //! all, whatever the concurrency. Daily counters live in a UTC-day bucket and
