@@ -1,4 +1,5 @@
-//! Addresses stored under the earlier, looser `Email::parse` rules still read back: the store decodes with `Email::from_stored`,
+//! Addresses stored under the earlier, looser `Email::parse` rules still read
+//! back: the store decodes with `Email::from_stored`,
 //! so such an item is listed and read, not reported as corrupt (a 500 for
 //! the whole org). The items are written by hand through the store's own
 //! put, as the earlier code wrote them: the crate's item builders, with the
