@@ -10,7 +10,7 @@ use crate::domain::OrgSlug;
 use crate::domain::import::ImportId;
 use crate::error_chain::ErrorChain;
 use crate::ops::OpError;
-use crate::ops::import_run::{RunImport, run_import};
+use crate::ops::imports::run::{RunImport, run_import};
 use crate::store::Item;
 use crate::store::attrs::get_s;
 use crate::store::imports::wants_worker;

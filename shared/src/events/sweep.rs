@@ -9,7 +9,7 @@ use crate::App;
 use crate::error_chain::ErrorChain;
 use crate::events::import_worker;
 use crate::ops::OpError;
-use crate::ops::deliver_mail::{Delivery, deliver};
+use crate::ops::mail::deliver::{Delivery, deliver};
 use crate::store::keys::DUE_SHARDS;
 use crate::store::{Transaction, invitations, outbox, quotas};
 use lambda_runtime::LambdaEvent;

@@ -1,3 +1,7 @@
+//! The operations, grouped by feature: [`invitations`], [`imports`],
+//! [`members`], [`tokens`], [`orgs`], [`mail`]; here at the top, what they
+//! all share ([`Caller`], [`settle`], [`access`], [`commit`], [`error`]).
+//!
 //! One module per operation, all of one shape: `op(app, caller, input) ->
 //! Result<Output, OpError>`, where the input is a struct of typed values (list
 //! operations take a query struct with the page's `limit` and `cursor`;
@@ -18,39 +22,15 @@
 //! [`settle`] runs the operation again from its read (at most
 //! [`ATTEMPTS`] times), so it answers from the state as it is now.
 
-pub mod accept_invitation;
 pub mod access;
-pub mod assign_seat;
-pub mod change_role;
-pub mod clear_suppression;
 pub mod commit;
-pub mod create_org;
-pub mod deliver_mail;
 pub mod error;
-pub mod get_member;
-pub mod get_org;
-pub mod import_chunk;
-pub mod import_get;
-pub mod import_list;
-pub mod import_run;
-pub mod import_start;
-pub mod introspect_token;
-pub mod invite_members;
-pub mod issue_token;
-pub mod list_audit_events;
-pub mod list_invitations;
-pub mod list_members;
-pub mod list_my_orgs;
-pub mod list_suppressions;
-pub mod list_tokens;
-pub mod preview_invitation;
-pub mod record_mail_feedback;
-pub mod remove_member;
-pub mod resend_invitation;
-pub mod revoke_invitation;
-pub mod revoke_seat;
-pub mod revoke_token;
-pub mod update_org;
+pub mod imports;
+pub mod invitations;
+pub mod mail;
+pub mod members;
+pub mod orgs;
+pub mod tokens;
 
 /// What list operations answer: items and the cursor to continue from.
 pub use crate::store::{Cursor, Page};

@@ -4,7 +4,7 @@ use super::{caller, respond};
 use crate::App;
 use crate::http::request::target;
 use crate::http::{ApiError, response, views};
-use crate::ops::assign_seat::assign_seat;
+use crate::ops::members::assign_seat::assign_seat;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

@@ -5,7 +5,7 @@ use crate::App;
 use crate::domain::Role;
 use crate::http::request::{json, parsed, target};
 use crate::http::{ApiError, response, views};
-use crate::ops::change_role::{RoleChange, change_role};
+use crate::ops::members::change_role::{RoleChange, change_role};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

@@ -6,7 +6,7 @@ use crate::App;
 use crate::domain::ClearReason;
 use crate::http::request::{json, parsed, suppression_ref};
 use crate::http::{ApiError, response};
-use crate::ops::clear_suppression::{Clear, clear_suppression};
+use crate::ops::mail::clear_suppression::{Clear, clear_suppression};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

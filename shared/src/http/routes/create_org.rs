@@ -5,7 +5,7 @@ use crate::App;
 use crate::domain::{OrgName, OrgSlug, SeatLimit};
 use crate::http::request::{json, parsed};
 use crate::http::{ApiError, response, views};
-use crate::ops::create_org::{NewOrg, create_org};
+use crate::ops::orgs::create::{NewOrg, create_org};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

@@ -7,7 +7,7 @@ use crate::domain::import::ImportId;
 use crate::http::request::{org_slug, page, path_param};
 use crate::http::{ApiError, response, views};
 use crate::ops::OpError;
-use crate::ops::import_get::{GetImport, get_import};
+use crate::ops::imports::get::{GetImport, get_import};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@ use super::{caller, respond};
 use crate::App;
 use crate::http::request::target;
 use crate::http::{ApiError, response, views};
-use crate::ops::get_member::get_member;
+use crate::ops::members::get::get_member;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@ use super::{caller, respond};
 use crate::App;
 use crate::http::request::org_slug;
 use crate::http::{ApiError, response, views};
-use crate::ops::get_org::get_org;
+use crate::ops::orgs::get::get_org;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

@@ -6,7 +6,7 @@ use crate::App;
 use crate::domain::Channel;
 use crate::http::request::{json, parsed};
 use crate::http::{ApiError, response, views};
-use crate::ops::introspect_token::{Introspection, introspect};
+use crate::ops::tokens::introspect::{Introspection, introspect};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

@@ -9,8 +9,9 @@ use crate::domain::import::SYNC_MAX_ROWS;
 use crate::http::request::{body_bytes, flag, json, media_type, org_slug, parsed};
 use crate::http::{ApiError, csv_upload, response, views};
 use crate::ops::OpError;
-use crate::ops::import_start::{StartImport, start_import};
-use crate::ops::invite_members::{Invite, InviteRow, invite_members};
+use crate::ops::imports::start::{StartImport, start_import};
+use crate::ops::invitations::invite::{Invite, invite_members};
+use crate::ops::invitations::pipeline::InviteRow;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

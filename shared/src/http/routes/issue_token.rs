@@ -6,7 +6,7 @@ use crate::domain::{ChannelScope, TokenName, TokenTtlDays};
 use crate::http::idempotency::SecretShownOnce;
 use crate::http::request::{json, org_slug, parsed, user_id};
 use crate::http::{ApiError, response, views};
-use crate::ops::issue_token::{NewToken, issue_token};
+use crate::ops::tokens::issue::{NewToken, issue_token};
 use lambda_http::{Body, Request, RequestExt, Response};
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@ use super::{caller, respond};
 use crate::App;
 use crate::http::request::{org_slug, page};
 use crate::http::{ApiError, response, views};
-use crate::ops::list_audit_events::{AuditQuery, list_audit_events};
+use crate::ops::orgs::audit::{AuditQuery, list_audit_events};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@ use super::{caller, respond};
 use crate::App;
 use crate::http::request::{org_slug, page};
 use crate::http::{ApiError, response, views};
-use crate::ops::import_list::{ImportsQuery, list_imports};
+use crate::ops::imports::list::{ImportsQuery, list_imports};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

@@ -5,7 +5,7 @@ use crate::App;
 use crate::domain::StatusFilter;
 use crate::http::request::{org_slug, page, parsed, query};
 use crate::http::{ApiError, response, views};
-use crate::ops::list_invitations::{InvitationQuery, list_invitations};
+use crate::ops::invitations::list::{InvitationQuery, list_invitations};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

@@ -5,7 +5,7 @@ use crate::App;
 use crate::domain::Role;
 use crate::http::request::{org_slug, page, parsed, query};
 use crate::http::{ApiError, response, views};
-use crate::ops::list_members::{MemberQuery, list_members};
+use crate::ops::members::list::{MemberQuery, list_members};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

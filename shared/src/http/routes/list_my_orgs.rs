@@ -3,7 +3,7 @@
 use super::{caller, respond};
 use crate::App;
 use crate::http::{ApiError, response, views};
-use crate::ops::list_my_orgs::list_my_orgs;
+use crate::ops::members::my_orgs::list_my_orgs;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

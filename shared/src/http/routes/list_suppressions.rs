@@ -4,7 +4,7 @@ use super::{caller, respond};
 use crate::App;
 use crate::http::request::{org_slug, page};
 use crate::http::{ApiError, response, views};
-use crate::ops::list_suppressions::{SuppressionQuery, list_suppressions};
+use crate::ops::mail::list_suppressions::{SuppressionQuery, list_suppressions};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

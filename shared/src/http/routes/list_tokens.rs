@@ -6,7 +6,7 @@ use crate::domain::UserId;
 use crate::http::request::{org_slug, page, query};
 use crate::http::{ApiError, response, views};
 use crate::ops::OpError;
-use crate::ops::list_tokens::{TokenQuery, list_tokens};
+use crate::ops::tokens::list::{TokenQuery, list_tokens};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 use super::{caller, invite_link, respond};
 use crate::App;
 use crate::http::{ApiError, response, views};
-use crate::ops::preview_invitation::preview_invitation;
+use crate::ops::invitations::preview::preview_invitation;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@ use super::{caller, respond};
 use crate::App;
 use crate::http::request::target;
 use crate::http::{ApiError, response};
-use crate::ops::remove_member::remove_member;
+use crate::ops::members::remove::remove_member;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

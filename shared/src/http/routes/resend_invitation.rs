@@ -4,7 +4,7 @@ use super::{caller, respond};
 use crate::App;
 use crate::http::request::invitation_ref;
 use crate::http::{ApiError, response, views};
-use crate::ops::resend_invitation::resend_invitation;
+use crate::ops::invitations::resend::resend_invitation;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

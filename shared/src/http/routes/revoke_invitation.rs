@@ -4,7 +4,7 @@ use super::{caller, respond};
 use crate::App;
 use crate::http::request::invitation_ref;
 use crate::http::{ApiError, response};
-use crate::ops::revoke_invitation::revoke_invitation;
+use crate::ops::invitations::revoke::revoke_invitation;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

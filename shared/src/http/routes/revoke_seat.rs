@@ -4,7 +4,7 @@ use super::{caller, respond};
 use crate::App;
 use crate::http::request::target;
 use crate::http::{ApiError, response};
-use crate::ops::revoke_seat::revoke_seat;
+use crate::ops::members::revoke_seat::revoke_seat;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

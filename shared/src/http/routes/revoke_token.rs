@@ -5,7 +5,7 @@ use crate::App;
 use crate::http::request::{org_slug, path_param};
 use crate::http::{ApiError, response};
 use crate::ops::OpError;
-use crate::ops::revoke_token::{TokenRef, revoke_token};
+use crate::ops::tokens::revoke::{TokenRef, revoke_token};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

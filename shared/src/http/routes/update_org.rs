@@ -5,7 +5,7 @@ use crate::App;
 use crate::domain::{OrgName, SeatLimit};
 use crate::http::request::{json, org_slug, parsed};
 use crate::http::{ApiError, response, views};
-use crate::ops::update_org::{OrgChanges, update_org};
+use crate::ops::orgs::update::{OrgChanges, update_org};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 

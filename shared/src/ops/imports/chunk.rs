@@ -1,15 +1,16 @@
 //! Processing one chunk of an import job, through the same steps as the
-//! synchronous upload (`invite_members`: lookups, outcome decision, the
+//! synchronous upload (the invite pipeline: lookups, outcome decision, the
 //! invitation + mail transaction), with the job's progress and the chunk's
 //! outcomes in that same transaction. The progress is conditional on the job
 //! still being at this chunk, so a chunk commits once: a worker that died after
 //! the commit, or a second worker on the same job, cannot invite or mail twice.
 
-use super::invite_members::{
-    BatchError, CHUNK_COUNTERS, Candidate, ChunkLimits, Existing, Outcome, RowResult, decide,
-    lookup_reads, lookup_suppressed, write_batch,
-};
-use super::{Caller, Membership, OpError};
+use crate::ops::invitations::limits::{CHUNK_COUNTERS, ChunkLimits};
+use crate::ops::invitations::pipeline::decide::decide;
+use crate::ops::invitations::pipeline::lookup::{Existing, lookup_reads, lookup_suppressed};
+use crate::ops::invitations::pipeline::write::{BatchError, write_batch};
+use crate::ops::invitations::pipeline::{Candidate, Outcome, RowResult};
+use crate::ops::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::import::{ChunkRow, ImportJob, transactional_write_units};
 use crate::domain::{Action, InvitationId};

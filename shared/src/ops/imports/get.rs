@@ -1,9 +1,9 @@
 //! `GET /orgs/{org}/imports/{id}`: a job's status and counts, and one page of
 //! its per-row outcomes (rows in order, only those processed so far).
 
-use super::import_chunk::row_result;
-use super::invite_members::RowResult;
-use super::{Caller, Membership, OpError};
+use super::chunk::row_result;
+use crate::ops::invitations::pipeline::RowResult;
+use crate::ops::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::import::{ImportId, ImportJob, ROWS_PER_CHUNK};
 use crate::domain::{Action, OrgSlug};

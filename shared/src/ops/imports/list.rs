@@ -1,6 +1,6 @@
 //! `GET /orgs/{org}/imports`: an org's import jobs, newest first.
 
-use super::{Caller, Membership, OpError, PageRequest};
+use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::App;
 use crate::domain::import::ImportJob;
 use crate::domain::{Action, OrgSlug};

@@ -3,8 +3,8 @@
 //! when DynamoDB throttles, until the job is done, fails for good, or the
 //! worker's time is up (it then hands the job to the next worker).
 
-use super::OpError;
-use super::import_chunk::{ChunkDone, ChunkError, process_chunk};
+use crate::ops::OpError;
+use super::chunk::{ChunkDone, ChunkError, process_chunk};
 use crate::App;
 use crate::domain::OrgSlug;
 use crate::domain::import::{ImportId, ImportJob, ImportStatus, Pacer};

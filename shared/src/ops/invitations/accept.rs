@@ -12,9 +12,9 @@
 //! rides on the transaction, no extra call; only an invitation stored before
 //! the inviter's id was kept costs one read to find it by email.
 
-use super::commit::{Audit, commit};
-use super::preview_invitation::{Offer, preview_invitation};
-use super::{Caller, OpError, seat_epoch, settle};
+use crate::ops::commit::{Audit, commit};
+use super::preview::{Offer, preview_invitation};
+use crate::ops::{Caller, OpError, seat_epoch, settle};
 use crate::App;
 use crate::domain::permissions::granters_of;
 use crate::domain::{Invitation, InviteLink, MailKind, Member, Org, OutboxMessage, Role, UserId};

@@ -5,7 +5,7 @@
 //! Accepting runs these same checks (it calls [`preview_invitation`]) before
 //! its write.
 
-use super::{Caller, OpError};
+use crate::ops::{Caller, OpError};
 use crate::App;
 use crate::domain::{Invitation, InvitationState, InviteLink, Org};
 use crate::store::Reads;

@@ -4,10 +4,11 @@
 //! mail can mint the next link. An address the org suppressed (it bounced
 //! for good, or its owner complained) is refused until an admin clears it.
 
-use super::commit::Audit;
-use super::invite_members::{invitation_mail, next_generation};
-use super::revoke_invitation::InvitationRef;
-use super::{Caller, Membership, OpError};
+use crate::ops::commit::Audit;
+use super::pipeline::decide::next_generation;
+use super::pipeline::write::invitation_mail;
+use super::revoke::InvitationRef;
+use crate::ops::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::invitation::expires_at;
 use crate::domain::limits::secs_until;

@@ -5,8 +5,8 @@
 //! the address again answers `cooldown` instead of mailing it again: a
 //! revoke/invite loop mails an address once per cooldown, as resends do.
 
-use super::commit::Audit;
-use super::{Caller, Membership, OpError};
+use crate::ops::commit::Audit;
+use crate::ops::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, InvitationId, OrgSlug};
 use crate::store::{Reads, Transaction, invitations, quotas};

@@ -11,8 +11,8 @@
 //! the interval: `429 limit_exceeded`. A bounce can be cleared at any time,
 //! with or without a reason.
 
-use super::commit::Audit;
-use super::{Caller, Membership, OpError};
+use crate::ops::commit::Audit;
+use crate::ops::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::limits::secs_until;
 use crate::domain::{

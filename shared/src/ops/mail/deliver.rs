@@ -7,7 +7,7 @@
 //! The plaintext invitation secret exists only in this function's memory and
 //! in the email: the table holds its SHA-256 alone.
 
-use super::OpError;
+use crate::ops::OpError;
 use crate::App;
 use crate::domain::outbox::{CLAIM_TIMEOUT, MAX_ATTEMPTS, retry_delay};
 use crate::domain::{

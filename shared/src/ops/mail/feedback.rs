@@ -9,7 +9,7 @@
 //! lands on the generation the mail carried, and a suppression is created
 //! once, its count moving with it in one transaction.
 
-use super::OpError;
+use crate::ops::OpError;
 use crate::App;
 use crate::domain::suppression::clean_detail;
 use crate::domain::{AuditEntry, Email, EmailStatus, Suppression, SuppressionReason};

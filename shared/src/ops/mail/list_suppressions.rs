@@ -1,7 +1,7 @@
 //! `GET /orgs/{org}/suppressions`: admins see the addresses the org no
 //! longer mails, why, and since when.
 
-use super::{Caller, Membership, OpError, PageRequest};
+use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::App;
 use crate::domain::{Action, OrgSlug, Suppression};
 use crate::store::{Page, Reads, suppressions};

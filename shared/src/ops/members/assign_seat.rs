@@ -11,8 +11,8 @@
 //! counter and the member's last seat-mail time ride on the authorizing read
 //! and move in the seat's transaction (no extra call).
 
-use super::commit::Audit;
-use super::{Caller, MemberTarget, Membership, OpError, seat_epoch, settle};
+use crate::ops::commit::Audit;
+use crate::ops::{Caller, MemberTarget, Membership, OpError, seat_epoch, settle};
 use crate::App;
 use crate::domain::invitation::cooldown_end;
 use crate::domain::{Action, Limit, MailKind, Member, OutboxMessage};

@@ -2,8 +2,8 @@
 //! roles, never their own. The org's `admin_count` moves in the same
 //! transaction, under the rule that keeps at least one admin.
 
-use super::commit::Audit;
-use super::{Caller, MemberTarget, Membership, OpError, settle};
+use crate::ops::commit::Audit;
+use crate::ops::{Caller, MemberTarget, Membership, OpError, settle};
 use crate::App;
 use crate::domain::{Action, Member, Role};
 use crate::store::rules::{Counters, counters};

@@ -1,7 +1,7 @@
 //! `GET /orgs/{org}/members/{user_id}`: admins and billing managers read any
 //! member; everyone reads themselves.
 
-use super::{Caller, MemberTarget, Membership, OpError};
+use crate::ops::{Caller, MemberTarget, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, Member};
 use crate::store::Reads;

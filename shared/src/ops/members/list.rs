@@ -1,7 +1,7 @@
 //! `GET /orgs/{org}/members`: admins and billing managers page through the
 //! members, optionally filtered by role or seat.
 
-use super::{Caller, Membership, OpError, PageRequest};
+use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::App;
 use crate::domain::{Action, Member, OrgSlug, Role};
 use crate::store::{Page, Reads, members};

@@ -1,7 +1,7 @@
 //! `GET /me/orgs`: the caller's memberships (one index query) with their orgs
 //! (one batch read), by slug.
 
-use super::{Caller, OpError};
+use crate::ops::{Caller, OpError};
 use crate::App;
 use crate::domain::{Member, Org};
 use crate::store::{Reads, members};

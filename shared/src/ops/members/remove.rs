@@ -3,8 +3,8 @@
 //! transaction; the last admin can neither leave nor be removed. Tokens die
 //! with the membership: introspection finds no member.
 
-use super::commit::{Audit, commit};
-use super::{Caller, MemberTarget, Membership, OpError, settle};
+use crate::ops::commit::{Audit, commit};
+use crate::ops::{Caller, MemberTarget, Membership, OpError, settle};
 use crate::App;
 use crate::domain::{Action, Role};
 use crate::store::rules::{Counters, counters};

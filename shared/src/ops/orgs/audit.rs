@@ -1,6 +1,6 @@
 //! `GET /orgs/{org}/audit`: admins read the audit log, newest first.
 
-use super::{Caller, Membership, OpError, PageRequest};
+use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::App;
 use crate::domain::{Action, AuditEntry, OrgSlug};
 use crate::store::{Page, Reads, audit};

@@ -1,7 +1,7 @@
 //! `POST /orgs`: any caller creates an org and becomes its first admin.
 
-use super::commit::{Audit, commit};
-use super::{Caller, OpError};
+use crate::ops::commit::{Audit, commit};
+use crate::ops::{Caller, OpError};
 use crate::App;
 use crate::domain::{Limit, Member, Org, OrgName, OrgSlug, Role, SeatLimit};
 use crate::store::{Transaction, members, orgs, quotas};

@@ -1,6 +1,6 @@
 //! `GET /orgs/{org}`: any member reads the org.
 
-use super::{Caller, Membership, OpError};
+use crate::ops::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, Org, OrgSlug};
 use crate::store::Reads;

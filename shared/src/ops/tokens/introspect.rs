@@ -6,7 +6,7 @@
 //! reads, however many tokens the member holds: revoking a seat or removing a
 //! member kills them all at once.
 
-use super::OpError;
+use crate::ops::OpError;
 use crate::App;
 use crate::domain::{AccessToken, AccessTokenSecret, Channel};
 

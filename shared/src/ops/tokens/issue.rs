@@ -3,8 +3,8 @@
 //! or anyone for themselves): a new `rst_` token, shown once, stored as its
 //! SHA-256 only, bound to the member's current seat.
 
-use super::commit::{Audit, commit};
-use super::{Caller, Membership, OpError};
+use crate::ops::commit::{Audit, commit};
+use crate::ops::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::Limit;
 use crate::domain::time::rfc3339;

@@ -3,7 +3,7 @@
 //! introspection applies ([`AccessToken::inactive`]): the holder's member item
 //! rides on the authorizing read, so a listing stays one read and one query.
 
-use super::{Caller, Membership, OpError, PageRequest};
+use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::App;
 use crate::domain::{AccessToken, Action, Inactive, OrgSlug, UserId};
 use crate::store::{Page, Reads, tokens};

@@ -1,8 +1,8 @@
 //! `DELETE /orgs/{org}/tokens/{id}`: members revoke their own tokens, admins
 //! any in the org. Both token items go in one transaction.
 
-use super::commit::{Audit, commit};
-use super::{Caller, Membership, OpError};
+use crate::ops::commit::{Audit, commit};
+use crate::ops::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, OrgSlug};
 use crate::store::{Reads, Transaction, tokens};
