@@ -6,9 +6,10 @@
 use chrono::Duration;
 use roster::domain::import::{ImportId, ROWS_PER_CHUNK, SYNC_MAX_ROWS};
 use roster::domain::{Email, OrgSlug};
-use roster::events::import_worker::{resume_stalled, run_records};
-use roster::events::sweep;
+use roster::events::import_worker::run_records;
 use roster::http::routes::{get_import, invite_members, list_imports};
+use roster::ops::imports::run::resume_stalled;
+use roster::ops::sweep;
 use roster_tests::mail::{queued_outbox_items, sent_to, stream_event};
 use roster_tests::{Req, Resp, TestApp, User};
 use serde_json::{Value, json};

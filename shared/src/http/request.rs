@@ -3,8 +3,8 @@
 
 use super::ApiError;
 use crate::domain::{Invalid, InvitationId, OrgSlug, SuppressionId, UserId};
-use crate::ops::mail::clear_suppression::SuppressionRef;
 use crate::ops::invitations::revoke::InvitationRef;
+use crate::ops::mail::clear_suppression::SuppressionRef;
 use crate::ops::{MemberTarget, OpError, PageRequest};
 use lambda_http::{Body, Request, RequestExt};
 use serde::de::DeserializeOwned;

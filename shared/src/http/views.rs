@@ -7,14 +7,14 @@ use crate::domain::{
     AccessToken, AuditEntry, Inactive, Invitation, Member, Org, Suppression, echo,
 };
 use crate::ops::Page;
-use crate::ops::invitations::accept::Accepted;
 use crate::ops::imports::get::ImportPage;
+use crate::ops::invitations::accept::Accepted;
 use crate::ops::invitations::limits::LimitCheck;
 use crate::ops::invitations::pipeline::{Outcome, RowResult, summary};
-use crate::ops::tokens::issue::IssuedToken;
-use crate::ops::members::my_orgs::MyOrg;
-use crate::ops::tokens::list::ListedToken;
 use crate::ops::invitations::preview::Offer;
+use crate::ops::members::my_orgs::MyOrg;
+use crate::ops::tokens::issue::IssuedToken;
+use crate::ops::tokens::list::ListedToken;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 

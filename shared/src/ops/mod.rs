@@ -25,11 +25,15 @@
 pub mod access;
 pub mod commit;
 pub mod error;
+#[cfg(test)]
+mod fixtures;
 pub mod imports;
 pub mod invitations;
 pub mod mail;
 pub mod members;
 pub mod orgs;
+pub mod quota;
+pub mod sweep;
 pub mod tokens;
 
 /// What list operations answer: items and the cursor to continue from.

@@ -5,15 +5,15 @@
 //! still being at this chunk, so a chunk commits once: a worker that died after
 //! the commit, or a second worker on the same job, cannot invite or mail twice.
 
-use crate::ops::invitations::limits::{CHUNK_COUNTERS, ChunkLimits};
+use crate::App;
+use crate::domain::import::{ChunkRow, ImportJob, transactional_write_units};
+use crate::domain::{Action, InvitationId};
+use crate::ops::invitations::limits::{COUNTERS, ChunkLimits, OrgLimits};
 use crate::ops::invitations::pipeline::decide::decide;
 use crate::ops::invitations::pipeline::lookup::{Existing, lookup_reads, lookup_suppressed};
 use crate::ops::invitations::pipeline::write::{BatchError, write_batch};
 use crate::ops::invitations::pipeline::{Candidate, Outcome, RowResult};
 use crate::ops::{Caller, Membership, OpError};
-use crate::App;
-use crate::domain::import::{ChunkRow, ImportJob, transactional_write_units};
-use crate::domain::{Action, InvitationId};
 use crate::store::imports::{Chunk, outcomes_action, progress_action};
 use std::collections::BTreeMap;
 
@@ -78,6 +78,51 @@ pub async fn process_chunk(
     if caller.require_verified().is_err() {
         return Err(ChunkError::Unverified);
     }
+    let (mut results, candidates) = rows_of(chunk);
+    let now = app.now();
+    let mut limits = ChunkLimits::new(OrgLimits::new(&job.org, now, &app.config.limits));
+    let membership = authorize(app, job, &caller, &candidates, &limits).await?;
+    let mut found = membership.found.clone();
+    lookup_suppressed(app, &membership, &candidates, &mut found).await?;
+    let existing = Existing::from(found);
+    let cooldown = app.config.limits.resend_cooldown_secs;
+    let to_invite = decide(
+        &membership,
+        candidates,
+        &existing,
+        now,
+        cooldown,
+        &mut results,
+    );
+    let to_invite = limits.hold(&membership.found, &existing, to_invite, &mut results);
+    let invites = to_invite.len() as u32;
+    let extra = |lost: &[usize]| {
+        let words = finals(&results, lost);
+        let progress = progress_action(job, chunk.index, &counts(&words), now);
+        let mut actions = vec![
+            (PROGRESS.to_owned(), progress),
+            (
+                OUTCOMES.to_owned(),
+                outcomes_action(job, chunk.index, &words),
+            ),
+        ];
+        actions.extend(limits.takes(lost));
+        actions
+    };
+    let lost = write_batch(app, &membership, to_invite, extra)
+        .await
+        .map_err(chunk_error)?;
+    Ok(ChunkDone {
+        counts: counts(&finals(&results, &lost)),
+        // Each invitation is under 1 KB; plus the audit entry, the job and
+        // the authorization check, all on the org's partition.
+        write_units: transactional_write_units(1024) * (invites + 3),
+    })
+}
+
+/// The chunk's rows as results (invalid and duplicate rows settled, the
+/// candidates' outcomes still to decide) and its candidates.
+fn rows_of(chunk: &Chunk) -> (Vec<RowResult>, Vec<Candidate>) {
     let first = chunk.first_row();
     let mut results = Vec::with_capacity(chunk.rows.len());
     let mut candidates = Vec::new();
@@ -104,88 +149,68 @@ pub async fn process_chunk(
             outcome,
         });
     }
+    (results, candidates)
+}
 
-    let [today, pending] = ChunkLimits::counters(&job.org, app.now());
-    let reads = lookup_reads(&job.org, &candidates)
+/// The authorizing read, with the candidates' lookups and the counters: the
+/// job's creator must still be an admin of the org.
+async fn authorize(
+    app: &App,
+    job: &ImportJob,
+    caller: &Caller,
+    candidates: &[Candidate],
+    limits: &ChunkLimits,
+) -> Result<Membership, ChunkError> {
+    let [today, pending] = limits.counters();
+    let reads = lookup_reads(&job.org, candidates)
         .quota(today)
         .quota(pending);
-    let membership = match Membership::load(app, &job.org, &caller, reads).await {
+    let membership = match Membership::load(app, &job.org, caller, reads).await {
         Err(OpError::OrgNotFound) => return Err(ChunkError::Forbidden),
         other => other?,
     };
     if membership.require(Action::ManageInvitations).is_err() {
         return Err(ChunkError::Forbidden);
     }
-    let mut found = membership.found.clone();
-    lookup_suppressed(app, &membership, &candidates, &mut found).await?;
-    let existing = Existing::from(found);
-    let to_invite = decide(app, &membership, candidates, &existing, &mut results);
-    let (limits, to_invite) = ChunkLimits::hold(
-        app,
-        &job.org,
-        &membership.found,
-        &existing,
-        to_invite,
-        &mut results,
-    );
-    let invites = to_invite.len();
+    Ok(membership)
+}
 
-    let now = app.now();
-    let finals = |lost: &[usize]| -> Vec<&'static str> {
-        results
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                if lost.contains(&i) {
-                    "already_invited"
-                } else {
-                    r.outcome.name()
-                }
-            })
-            .collect()
-    };
-    let extra = |lost: &[usize]| {
-        let words = finals(lost);
-        let mut counts = BTreeMap::new();
-        for word in &words {
-            *counts.entry(*word).or_insert(0u64) += 1;
-        }
-        let mut actions = vec![
-            (
-                PROGRESS.to_owned(),
-                progress_action(job, chunk.index, &counts, now),
-            ),
-            (
-                OUTCOMES.to_owned(),
-                outcomes_action(job, chunk.index, &words),
-            ),
-        ];
-        actions.extend(limits.takes(lost));
-        actions
-    };
-    match write_batch(app, &membership, to_invite, extra).await {
-        Ok(lost) => {
-            let mut counts = BTreeMap::new();
-            for word in finals(&lost) {
-                *counts.entry(word).or_insert(0u64) += 1;
+/// Each row's outcome word once written: rows that lost a race with a
+/// concurrent invite of the same email are `already_invited`.
+fn finals(results: &[RowResult], lost: &[usize]) -> Vec<&'static str> {
+    results
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if lost.contains(&i) {
+                "already_invited"
+            } else {
+                r.outcome.name()
             }
-            // Each invitation is under 1 KB; plus the audit entry, the job and
-            // the authorization check, all on the org's partition.
-            let write_units = transactional_write_units(1024) * (invites as u32 + 3);
-            Ok(ChunkDone {
-                counts,
-                write_units,
-            })
+        })
+        .collect()
+}
+
+fn counts(words: &[&'static str]) -> BTreeMap<&'static str, u64> {
+    let mut counts = BTreeMap::new();
+    for word in words {
+        *counts.entry(*word).or_insert(0u64) += 1;
+    }
+    counts
+}
+
+/// What a chunk's failed write means for the job.
+fn chunk_error(err: BatchError) -> ChunkError {
+    match err {
+        BatchError::ExtraFailed(name) if name == PROGRESS => ChunkError::AlreadyDone,
+        BatchError::ExtraFailed(name) if COUNTERS.contains(&name.as_str()) => {
+            ChunkError::LimitRaced
         }
-        Err(BatchError::ExtraFailed(name)) if name == PROGRESS => Err(ChunkError::AlreadyDone),
-        Err(BatchError::ExtraFailed(name)) if CHUNK_COUNTERS.contains(&name.as_str()) => {
-            Err(ChunkError::LimitRaced)
+        BatchError::ExtraFailed(_) => {
+            OpError::Internal("an import chunk item is missing".into()).into()
         }
-        Err(BatchError::ExtraFailed(_)) => {
-            Err(OpError::Internal("an import chunk item is missing".into()).into())
-        }
-        Err(BatchError::Op(OpError::Forbidden)) => Err(ChunkError::Forbidden),
-        Err(BatchError::Op(err)) => Err(err.into()),
+        BatchError::Op(OpError::Forbidden) => ChunkError::Forbidden,
+        BatchError::Op(err) => err.into(),
     }
 }
 

@@ -2,11 +2,11 @@
 //! its per-row outcomes (rows in order, only those processed so far).
 
 use super::chunk::row_result;
-use crate::ops::invitations::pipeline::RowResult;
-use crate::ops::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::import::{ImportId, ImportJob, ROWS_PER_CHUNK};
 use crate::domain::{Action, OrgSlug};
+use crate::ops::invitations::pipeline::RowResult;
+use crate::ops::{Caller, Membership, OpError};
 use crate::store::{Cursor, Reads, StoreError};
 
 pub struct GetImport {

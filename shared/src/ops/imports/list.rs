@@ -1,9 +1,9 @@
 //! `GET /orgs/{org}/imports`: an org's import jobs, newest first.
 
-use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::App;
 use crate::domain::import::ImportJob;
 use crate::domain::{Action, OrgSlug};
+use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::store::{Page, Reads, imports};
 
 pub struct ImportsQuery {

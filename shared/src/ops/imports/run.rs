@@ -1,13 +1,15 @@
 //! Running an import job: chunk after chunk from where it stopped, paced to
 //! the job's share of the org partition's write throughput and slowing down
 //! when DynamoDB throttles, until the job is done, fails for good, or the
-//! worker's time is up (it then hands the job to the next worker).
+//! worker's time is up (it then hands the job to the next worker). The
+//! sweep's backstop, [`resume_stalled`], runs the jobs whose worker vanished.
 
-use crate::ops::OpError;
 use super::chunk::{ChunkDone, ChunkError, process_chunk};
 use crate::App;
 use crate::domain::OrgSlug;
 use crate::domain::import::{ImportId, ImportJob, ImportStatus, Pacer};
+use crate::ops::OpError;
+use crate::store::keys::DUE_SHARDS;
 use std::time::{Duration, Instant};
 
 /// Chunks read per query: about one second of work at the default pace.
@@ -144,4 +146,31 @@ fn advance(job: &mut ImportJob, done: &ChunkDone) {
 
 fn remaining(deadline: Instant) -> Duration {
     deadline.saturating_duration_since(Instant::now())
+}
+
+/// The sweep's backstop: runs the jobs that made no progress for
+/// [`crate::domain::import::STALL_AFTER`] (their worker died, or no stream
+/// event reached one) until `deadline`; returns how many it ran.
+pub async fn resume_stalled(app: &App, deadline: Instant) -> Result<usize, OpError> {
+    let now = app.now();
+    let mut resumed = 0;
+    for shard in 0..DUE_SHARDS {
+        for job in app.store.stalled_import_jobs(shard, now, 20).await? {
+            if Instant::now() >= deadline {
+                return Ok(resumed);
+            }
+            let report = Box::pin(run_import(
+                app,
+                RunImport {
+                    org: job.org,
+                    id: job.id.clone(),
+                    deadline,
+                },
+            ))
+            .await?;
+            tracing::info!(job = %job.id, ?report, "stalled import resumed");
+            resumed += 1;
+        }
+    }
+    Ok(resumed)
 }

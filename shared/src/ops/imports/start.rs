@@ -3,15 +3,15 @@
 //! whole file), stored in chunk items, then the job item is written with its
 //! audit entry in one transaction. The job item's insert wakes the worker.
 
-use crate::ops::commit::Audit;
-use crate::ops::invitations::pipeline::screen::screen;
-use crate::ops::invitations::pipeline::{InviteRow, Outcome, summary};
-use crate::ops::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::import::{
     ChunkRow, ImportId, ImportJob, ImportStatus, ROWS_PER_CHUNK, chunk_count,
 };
 use crate::domain::{Action, OrgSlug};
+use crate::ops::commit::Audit;
+use crate::ops::invitations::pipeline::screen::screen;
+use crate::ops::invitations::pipeline::{InviteRow, Outcome, summary};
+use crate::ops::{Caller, Membership, OpError};
 use crate::store::imports::{chunk_item, create_action};
 use crate::store::{Reads, Transaction};
 use serde_json::json;

@@ -11,16 +11,15 @@
 //! revoked since (the revoked marker is read with the invitation: no extra
 //! call).
 
-use super::limits::{LimitCheck, PENDING_RETRY_SECS, Take};
+use super::limits::{LimitCheck, OrgLimits};
 use super::pipeline::decide::decide;
 use super::pipeline::lookup::{EMAILS_PER_READ, Existing, lookup, lookup_reads, lookup_suppressed};
 use super::pipeline::screen::screen;
 use super::pipeline::write::write_invitations;
-use super::pipeline::{InviteRow, Outcome, RowResult};
+use super::pipeline::{Candidate, InviteRow, Outcome, RowResult};
 use crate::App;
-use crate::domain::{Action, Limit, OrgSlug};
+use crate::domain::{Action, OrgSlug};
 use crate::ops::{Caller, Membership, OpError};
-use crate::store::quotas;
 
 /// What to invite: the rows as they arrived, and whether only to report.
 pub struct Invite {
@@ -37,53 +36,27 @@ pub async fn invite_members(
     caller.require_verified()?;
     let slug = &input.org;
     let (mut results, candidates) = screen(input.rows);
-    // The first batch of lookups, and the org's two limit counters, ride
-    // along with the authorizing read.
     let now = app.now();
-    let counters = [
-        quotas::org_invites_today(slug, now),
-        quotas::org_pending(slug),
-    ];
-    let first = candidates.len().min(EMAILS_PER_READ - 2);
-    let reads = lookup_reads(slug, &candidates[..first])
-        .quota(counters[0].clone())
-        .quota(counters[1].clone());
-    let membership = Membership::load(app, slug, caller, reads).await?;
-    membership.require(Action::ManageInvitations)?;
-    let mut found = membership.found.clone();
-    lookup(app, slug, &candidates[first..], &mut found).await?;
-    lookup_suppressed(app, &membership, &candidates, &mut found).await?;
-    let existing = Existing::from(found);
-    let to_invite = decide(app, &membership, candidates, &existing, &mut results);
+    let limits = OrgLimits::new(slug, now, &app.config.limits);
+    let (membership, existing) = look_up(app, caller, slug, &limits, &candidates).await?;
+    let cooldown = app.config.limits.resend_cooldown_secs;
+    let to_invite = decide(
+        &membership,
+        candidates,
+        &existing,
+        now,
+        cooldown,
+        &mut results,
+    );
     // Replacing an expired invitation keeps the open count.
     let new_items = to_invite
         .iter()
         .filter(|(_, inv)| existing.opens_new(inv))
         .count() as u32;
-    let limits = app.config.limits;
-    let checks = vec![
-        LimitCheck::new(
-            Limit::InvitationsPerOrgPerDay,
-            limits.invitations_per_org_per_day,
-            membership.found.quota_used(&counters[0]),
-            to_invite.len() as u32,
-            quotas::daily_refusal(
-                Limit::InvitationsPerOrgPerDay,
-                limits.invitations_per_org_per_day,
-                now,
-            )
-            .retry_after_secs,
-        ),
-        LimitCheck::new(
-            Limit::PendingInvitationsPerOrg,
-            limits.pending_invitations_per_org,
-            membership.found.quota_used(&counters[1]),
-            new_items,
-            PENDING_RETRY_SECS,
-        ),
-    ];
+    let amounts = [to_invite.len() as u32, new_items];
+    let checks = limits.checks(&membership.found, amounts);
     if input.dry_run || to_invite.is_empty() {
-        return Ok((results, checks));
+        return Ok((results, checks.to_vec()));
     }
     if let Some(over) = checks.iter().find_map(LimitCheck::refused) {
         return Err(OpError::LimitExceeded(over));
@@ -91,31 +64,33 @@ pub async fn invite_members(
     // Taken in the request's first write, for all its rows: the count and
     // the first invitations commit together, and a concurrent request that
     // took the room makes this one refuse before anything is written.
-    let [today, pending] = counters;
-    let takes: Vec<Take> = [
-        (
-            "invites_today",
-            quotas::take(
-                today,
-                to_invite.len() as u32,
-                limits.invitations_per_org_per_day,
-                quotas::daily(now),
-            ),
-            checks[0].refusal(),
-        ),
-        (
-            "pending",
-            quotas::take(pending, new_items, limits.pending_invitations_per_org, None),
-            checks[1].refusal(),
-        ),
-    ]
-    .into_iter()
-    .filter_map(|(name, take, refusal)| take.map(|t| (name, t, refusal)))
-    .collect();
+    let takes = limits.takes(amounts).into_iter().flatten().collect();
     for index in write_invitations(app, &membership, to_invite, takes).await? {
         if let Outcome::Invited(id) = &results[index].outcome {
             results[index].outcome = Outcome::AlreadyInvited(id.clone());
         }
     }
-    Ok((results, checks))
+    Ok((results, checks.to_vec()))
+}
+
+/// The authorizing read, which also carries the first batch of lookups and
+/// the org's two limit counters, then the rest of the lookups.
+async fn look_up(
+    app: &App,
+    caller: &Caller,
+    slug: &OrgSlug,
+    limits: &OrgLimits,
+    candidates: &[Candidate],
+) -> Result<(Membership, Existing), OpError> {
+    let first = candidates.len().min(EMAILS_PER_READ - 2);
+    let [today, pending] = limits.counters();
+    let reads = lookup_reads(slug, &candidates[..first])
+        .quota(today)
+        .quota(pending);
+    let membership = Membership::load(app, slug, caller, reads).await?;
+    membership.require(Action::ManageInvitations)?;
+    let mut found = membership.found.clone();
+    lookup(app, slug, &candidates[first..], &mut found).await?;
+    lookup_suppressed(app, &membership, candidates, &mut found).await?;
+    Ok((membership, Existing::from(found)))
 }

@@ -2,9 +2,9 @@
 //! invitations, ordered by expiry. "Expired" is decided against the clock, as
 //! a key condition on the expiry index, not by trusting TTL.
 
-use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::App;
 use crate::domain::{Action, Invitation, OrgSlug, StatusFilter};
+use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::store::{Page, Reads, invitations};
 
 pub struct InvitationQuery {

@@ -5,9 +5,9 @@
 //! Accepting runs these same checks (it calls [`preview_invitation`]) before
 //! its write.
 
-use crate::ops::{Caller, OpError};
 use crate::App;
 use crate::domain::{Invitation, InvitationState, InviteLink, Org};
+use crate::ops::{Caller, OpError};
 use crate::store::Reads;
 
 pub struct Offer {

@@ -5,10 +5,10 @@
 //! the address again answers `cooldown` instead of mailing it again: a
 //! revoke/invite loop mails an address once per cooldown, as resends do.
 
-use crate::ops::commit::Audit;
-use crate::ops::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, InvitationId, OrgSlug};
+use crate::ops::commit::Audit;
+use crate::ops::{Caller, Membership, OpError};
 use crate::store::{Reads, Transaction, invitations, quotas};
 use serde_json::json;
 

@@ -11,15 +11,15 @@
 //! the interval: `429 limit_exceeded`. A bounce can be cleared at any time,
 //! with or without a reason.
 
-use crate::ops::commit::Audit;
-use crate::ops::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::limits::secs_until;
 use crate::domain::{
     Action, ClearReason, Invalid, Limit, LimitExceeded, OrgSlug, SuppressionId, SuppressionReason,
 };
+use crate::ops::commit::Audit;
+use crate::ops::{Caller, Membership, OpError};
 use crate::store::{Reads, Transaction, suppressions};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
 pub struct SuppressionRef {
@@ -48,30 +48,16 @@ pub async fn clear_suppression(app: &App, caller: &Caller, input: Clear) -> Resu
         return Err(OpError::SuppressionNotFound);
     };
     let now = app.now();
-    let interval = app.config.limits.complaint_clear_interval_secs;
-    let refusal = |until| {
-        OpError::LimitExceeded(LimitExceeded {
-            limit: Limit::ComplaintClearInterval,
-            max: interval,
-            retry_after_secs: secs_until(now, until),
-        })
+    let interval = ComplaintClears {
+        secs: app.config.limits.complaint_clear_interval_secs,
+        now,
     };
-    let until = now + Duration::seconds(i64::from(interval));
+    let held = membership.found.complaint_cleared(&email);
+    let marker = interval.marker(found.reason, reason.as_ref(), held)?;
     let mut tx = Transaction::new();
     tx.push("suppression", suppressions::clear(slug, &email))
         .push("org", suppressions::count(slug, -1));
-    if found.reason == SuppressionReason::Complained {
-        if reason.is_none() {
-            return Err(OpError::invalid(
-                "reason",
-                Invalid::new("a reason is required to clear a complaint"),
-            ));
-        }
-        if let Some(held) = membership.found.complaint_cleared(&email)
-            && now < held
-        {
-            return Err(refusal(held));
-        }
+    if let Some(until) = marker {
         tx.push(
             "cleared",
             suppressions::mark_complaint_cleared(slug, &email, until, now),
@@ -87,7 +73,102 @@ pub async fn clear_suppression(app: &App, caller: &Caller, input: Clear) -> Resu
         Ok(()) => Ok(()),
         Err(lost) if lost.on("suppression") => Err(OpError::SuppressionNotFound),
         // A concurrent clear of an earlier complaint about this address won.
-        Err(lost) if lost.on("cleared") => Err(refusal(until)),
+        Err(lost) if lost.on("cleared") => Err(interval.refusal(interval.next())),
         Err(lost) => Err(lost.into()),
+    }
+}
+
+/// The interval between two complaint clears of one address, at `now`.
+pub(crate) struct ComplaintClears {
+    pub(crate) secs: u32,
+    pub(crate) now: DateTime<Utc>,
+}
+
+impl ComplaintClears {
+    /// Until when a clear now holds the next one off.
+    fn next(&self) -> DateTime<Utc> {
+        self.now + Duration::seconds(i64::from(self.secs))
+    }
+
+    fn refusal(&self, until: DateTime<Utc>) -> OpError {
+        OpError::LimitExceeded(LimitExceeded {
+            limit: Limit::ComplaintClearInterval,
+            max: self.secs,
+            retry_after_secs: secs_until(self.now, until),
+        })
+    }
+
+    /// The complaint-clear marker clearing a suppression for `reason`
+    /// leaves (its end), if any: a bounce clears freely and leaves none; a
+    /// complaint takes a clear reason, and waits out the marker an earlier
+    /// clear left (`held`: its end).
+    pub(crate) fn marker(
+        &self,
+        reason: SuppressionReason,
+        clear_reason: Option<&ClearReason>,
+        held: Option<DateTime<Utc>>,
+    ) -> Result<Option<DateTime<Utc>>, OpError> {
+        if reason != SuppressionReason::Complained {
+            return Ok(None);
+        }
+        if clear_reason.is_none() {
+            return Err(OpError::invalid(
+                "reason",
+                Invalid::new("a reason is required to clear a complaint"),
+            ));
+        }
+        match held {
+            Some(held) if self.now < held => Err(self.refusal(held)),
+            _ => Ok(Some(self.next())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::fixtures::at;
+
+    const DAY: u32 = 86_400;
+
+    fn clears(now: i64) -> ComplaintClears {
+        ComplaintClears {
+            secs: 30 * DAY,
+            now: at(now),
+        }
+    }
+
+    fn why() -> ClearReason {
+        ClearReason::parse("the person asked to be invited").unwrap()
+    }
+
+    #[test]
+    fn a_bounce_clears_freely_and_leaves_no_marker() {
+        let cleared = clears(0).marker(SuppressionReason::Bounced, None, Some(at(10)));
+        assert_eq!(cleared.unwrap(), None);
+    }
+
+    #[test]
+    fn a_complaint_needs_a_reason() {
+        let refused = clears(0).marker(SuppressionReason::Complained, None, None);
+        assert!(matches!(refused, Err(OpError::Invalid { ref field, .. }) if field == "reason"));
+    }
+
+    #[test]
+    fn a_complaint_clears_once_per_interval() {
+        let why = why();
+        let marker = clears(0).marker(SuppressionReason::Complained, Some(&why), None);
+        assert_eq!(marker.unwrap(), Some(at(i64::from(30 * DAY))));
+        let held = Some(at(100));
+        let refused = clears(40).marker(SuppressionReason::Complained, Some(&why), held);
+        let Err(OpError::LimitExceeded(over)) = refused else {
+            panic!("held off: {refused:?}");
+        };
+        assert_eq!(
+            (over.limit, over.retry_after_secs),
+            (Limit::ComplaintClearInterval, 60)
+        );
+        let later = clears(100).marker(SuppressionReason::Complained, Some(&why), held);
+        assert!(later.unwrap().is_some());
     }
 }

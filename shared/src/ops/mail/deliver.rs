@@ -7,7 +7,6 @@
 //! The plaintext invitation secret exists only in this function's memory and
 //! in the email: the table holds its SHA-256 alone.
 
-use crate::ops::OpError;
 use crate::App;
 use crate::domain::outbox::{CLAIM_TIMEOUT, MAX_ATTEMPTS, retry_delay};
 use crate::domain::{
@@ -16,6 +15,7 @@ use crate::domain::{
 use crate::error_chain::ErrorChain;
 use crate::mail::feedback::tags_for;
 use crate::mail::{RenderedMail, templates};
+use crate::ops::OpError;
 use crate::store::{Transaction, invitations, outbox, suppressions};
 
 #[derive(Debug, PartialEq, Eq)]

@@ -9,11 +9,11 @@
 //! lands on the generation the mail carried, and a suppression is created
 //! once, its count moving with it in one transaction.
 
-use crate::ops::OpError;
 use crate::App;
 use crate::domain::suppression::clean_detail;
 use crate::domain::{AuditEntry, Email, EmailStatus, Suppression, SuppressionReason};
 use crate::mail::feedback::{EventKind, MailEvent};
+use crate::ops::OpError;
 use crate::store::{Transaction, audit, invitations, suppressions};
 use serde_json::json;
 

@@ -1,9 +1,9 @@
 //! `GET /orgs/{org}/suppressions`: admins see the addresses the org no
 //! longer mails, why, and since when.
 
-use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::App;
 use crate::domain::{Action, OrgSlug, Suppression};
+use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::store::{Page, Reads, suppressions};
 
 pub struct SuppressionQuery {

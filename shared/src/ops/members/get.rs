@@ -1,9 +1,9 @@
 //! `GET /orgs/{org}/members/{user_id}`: admins and billing managers read any
 //! member; everyone reads themselves.
 
-use crate::ops::{Caller, MemberTarget, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, Member};
+use crate::ops::{Caller, MemberTarget, Membership, OpError};
 use crate::store::Reads;
 
 pub async fn get_member(

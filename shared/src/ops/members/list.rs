@@ -1,9 +1,9 @@
 //! `GET /orgs/{org}/members`: admins and billing managers page through the
 //! members, optionally filtered by role or seat.
 
-use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::App;
 use crate::domain::{Action, Member, OrgSlug, Role};
+use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::store::{Page, Reads, members};
 
 pub struct MemberQuery {

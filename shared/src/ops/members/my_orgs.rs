@@ -1,9 +1,9 @@
 //! `GET /me/orgs`: the caller's memberships (one index query) with their orgs
 //! (one batch read), by slug.
 
-use crate::ops::{Caller, OpError};
 use crate::App;
 use crate::domain::{Member, Org};
+use crate::ops::{Caller, OpError};
 use crate::store::{Reads, members};
 
 pub struct MyOrg {

@@ -3,10 +3,10 @@
 //! ([`crate::store::rules::free_seat`]). Tokens need no write: a token is only
 //! valid under the seat epoch it was issued with, and that seat is gone.
 
-use crate::ops::commit::Audit;
-use crate::ops::{Caller, MemberTarget, Membership, OpError, settle};
 use crate::App;
 use crate::domain::Action;
+use crate::ops::commit::Audit;
+use crate::ops::{Caller, MemberTarget, Membership, OpError, settle};
 use crate::store::rules::free_seat;
 use crate::store::{Reads, Transaction};
 use serde_json::json;

@@ -1,8 +1,8 @@
 //! `GET /orgs/{org}/audit`: admins read the audit log, newest first.
 
-use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::App;
 use crate::domain::{Action, AuditEntry, OrgSlug};
+use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::store::{Page, Reads, audit};
 
 pub struct AuditQuery {

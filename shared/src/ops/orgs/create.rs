@@ -1,9 +1,10 @@
 //! `POST /orgs`: any caller creates an org and becomes its first admin.
 
-use crate::ops::commit::{Audit, commit};
-use crate::ops::{Caller, OpError};
 use crate::App;
 use crate::domain::{Limit, Member, Org, OrgName, OrgSlug, Role, SeatLimit};
+use crate::ops::commit::{Audit, commit};
+use crate::ops::quota::Daily;
+use crate::ops::{Caller, OpError};
 use crate::store::{Transaction, members, orgs, quotas};
 use serde_json::json;
 
@@ -35,21 +36,12 @@ pub async fn create_org(app: &App, caller: &Caller, input: NewOrg) -> Result<Org
     };
     let [member, email] = members::create(&org.slug, &admin);
     // Orgs this user created today, counted in the creating transaction.
-    let max_orgs = app.config.limits.orgs_per_user_per_day;
-    let over = || {
-        OpError::LimitExceeded(quotas::daily_refusal(
-            Limit::OrgsPerUserPerDay,
-            max_orgs,
-            now,
-        ))
+    let daily = Daily {
+        limit: Limit::OrgsPerUserPerDay,
+        max: app.config.limits.orgs_per_user_per_day,
+        now,
     };
-    let quota = quotas::take(
-        quotas::user_orgs_today(&caller.user_id, now),
-        1,
-        max_orgs,
-        quotas::daily(now),
-    )
-    .ok_or_else(over)?;
+    let quota = daily.take_one(quotas::user_orgs_today(&caller.user_id, now))?;
     let mut tx = Transaction::new();
     tx.push("orgs_today", quota);
     tx.push("org", orgs::create(&org))
@@ -59,7 +51,7 @@ pub async fn create_org(app: &App, caller: &Caller, input: NewOrg) -> Result<Org
     let audit = Audit::new("org.created", org.slug.as_str(), detail);
     match commit(app, &admin, &org.slug, tx, audit, None).await? {
         Ok(()) => Ok(org),
-        Err(lost) if lost.on("orgs_today") => Err(over()),
+        Err(lost) if lost.on("orgs_today") => Err(daily.refusal()),
         Err(lost) if lost.on("org") => Err(OpError::OrgExists),
         Err(lost) => Err(lost.into()),
     }

@@ -1,10 +1,10 @@
 //! `PATCH /orgs/{org}`: admins rename; admins and billing managers change
 //! `seat_limit`, never below `seats_used` (checked in the write's condition).
 
-use crate::ops::commit::Audit;
-use crate::ops::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, Org, OrgName, OrgSlug, SeatLimit};
+use crate::ops::commit::Audit;
+use crate::ops::{Caller, Membership, OpError};
 use crate::store::{Reads, Transaction, orgs};
 use serde_json::json;
 

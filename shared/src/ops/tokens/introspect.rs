@@ -6,9 +6,9 @@
 //! reads, however many tokens the member holds: revoking a seat or removing a
 //! member kills them all at once.
 
-use crate::ops::OpError;
 use crate::App;
 use crate::domain::{AccessToken, AccessTokenSecret, Channel};
+use crate::ops::OpError;
 
 pub struct Introspection {
     /// The token as presented (not yet known to be of the right shape).

@@ -3,9 +3,9 @@
 //! introspection applies ([`AccessToken::inactive`]): the holder's member item
 //! rides on the authorizing read, so a listing stays one read and one query.
 
-use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::App;
 use crate::domain::{AccessToken, Action, Inactive, OrgSlug, UserId};
+use crate::ops::{Caller, Membership, OpError, PageRequest};
 use crate::store::{Page, Reads, tokens};
 
 pub struct TokenQuery {

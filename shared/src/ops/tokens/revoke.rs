@@ -1,10 +1,10 @@
 //! `DELETE /orgs/{org}/tokens/{id}`: members revoke their own tokens, admins
 //! any in the org. Both token items go in one transaction.
 
-use crate::ops::commit::{Audit, commit};
-use crate::ops::{Caller, Membership, OpError};
 use crate::App;
 use crate::domain::{Action, OrgSlug};
+use crate::ops::commit::{Audit, commit};
+use crate::ops::{Caller, Membership, OpError};
 use crate::store::{Reads, Transaction, tokens};
 use serde_json::json;
 

@@ -41,3 +41,46 @@ pub(crate) fn screen(rows: Vec<InviteRow>) -> (Vec<RowResult>, Vec<Candidate>) {
     }
     (results, candidates)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Invalid, Role};
+
+    fn row(email: &str) -> InviteRow {
+        InviteRow {
+            email: email.into(),
+            role: Ok(Role::Member),
+            seat: Ok(false),
+        }
+    }
+
+    #[test]
+    fn invalid_and_repeated_rows_are_settled_and_the_rest_become_candidates() {
+        let bad_role = InviteRow {
+            role: Err(Invalid::new("no such role")),
+            ..row("carol@example.com")
+        };
+        let rows = vec![
+            row(" Bob@Example.com "),
+            row("not an address"),
+            row("bob@example.com"),
+            bad_role,
+            row("dan@example.com"),
+        ];
+        let (results, candidates) = screen(rows);
+        let outcomes: Vec<&str> = results.iter().map(|r| r.outcome.name()).collect();
+        assert_eq!(
+            outcomes,
+            ["duplicate", "invalid", "duplicate", "invalid", "duplicate"],
+            "candidates carry a placeholder until decided"
+        );
+        let rows: Vec<(usize, &str)> = candidates
+            .iter()
+            .map(|c| (c.index, c.email.as_str()))
+            .collect();
+        assert_eq!(rows, [(0, "bob@example.com"), (4, "dan@example.com")]);
+        assert_eq!(results[2].email, "bob@example.com", "shown trimmed");
+        assert_eq!(results[0].row, 1, "rows count from 1");
+    }
+}
