@@ -1,6 +1,9 @@
 //! The operations, grouped by feature: [`invitations`], [`imports`],
-//! [`members`], [`tokens`], [`orgs`], [`mail`]; here at the top, what they
-//! all share ([`Caller`], [`settle`], [`access`], [`commit`], [`error`]).
+//! [`members`], [`tokens`], [`orgs`], [`mail`], and the scheduled
+//! [`sweep`]; here at the top, what they all share ([`Caller`], [`settle`],
+//! [`access`], [`commit`], [`quota`], [`error`]). Their decisions are pure
+//! functions of what the read found (unit-tested with no store); the
+//! operation around one reads, decides, and writes what it decided.
 //!
 //! One module per operation, all of one shape: `op(app, caller, input) ->
 //! Result<Output, OpError>`, where the input is a struct of typed values (list
@@ -80,15 +83,30 @@ pub struct PageRequest {
     pub cursor: Option<String>,
 }
 
+/// What a listing answers: one page of items.
+pub type Listed<T> = Result<Page<T>, OpError>;
+
+/// A page of a listing that takes no filter (audit entries, import jobs,
+/// suppressions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgPage {
+    pub org: OrgSlug,
+    pub page: PageRequest,
+}
+
 /// How many times an operation runs when the state keeps moving under it.
 pub const ATTEMPTS: usize = 3;
+
+/// What one run of an operation comes to: its answer, or `None` when the
+/// state moved between its read and its write (see the module doc).
+pub type Attempt<T> = Result<Option<T>, OpError>;
 
 /// Runs `attempt` until it settles (`Some`), at most [`ATTEMPTS`] times; see
 /// the module doc. Past that the state is too busy: `unavailable`, retry.
 pub async fn settle<T, F, Fut>(mut attempt: F) -> Result<T, OpError>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Option<T>, OpError>>,
+    Fut: Future<Output = Attempt<T>>,
 {
     for _ in 0..ATTEMPTS {
         if let Some(done) = attempt().await? {

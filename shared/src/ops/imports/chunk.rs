@@ -6,11 +6,11 @@
 //! the commit, or a second worker on the same job, cannot invite or mail twice.
 
 use crate::App;
+use crate::domain::InvitationId;
 use crate::domain::import::{ChunkRow, ImportJob, transactional_write_units};
-use crate::domain::{Action, InvitationId};
 use crate::ops::invitations::limits::{COUNTERS, ChunkLimits, OrgLimits};
-use crate::ops::invitations::pipeline::decide::decide;
-use crate::ops::invitations::pipeline::lookup::{Existing, lookup_reads, lookup_suppressed};
+use crate::ops::invitations::pipeline::decide::{Deciding, decide};
+use crate::ops::invitations::pipeline::lookup::{Existing, authorize_inviter, lookup_suppressed};
 use crate::ops::invitations::pipeline::write::{BatchError, write_batch};
 use crate::ops::invitations::pipeline::{Candidate, Outcome, RowResult};
 use crate::ops::{Caller, Membership, OpError};
@@ -85,15 +85,8 @@ pub async fn process_chunk(
     let mut found = membership.found.clone();
     lookup_suppressed(app, &membership, &candidates, &mut found).await?;
     let existing = Existing::from(found);
-    let cooldown = app.config.limits.resend_cooldown_secs;
-    let to_invite = decide(
-        &membership,
-        candidates,
-        &existing,
-        now,
-        cooldown,
-        &mut results,
-    );
+    let at = Deciding::new(now, &app.config.limits);
+    let to_invite = decide(&membership, candidates, &existing, at, &mut results);
     let to_invite = limits.hold(&membership.found, &existing, to_invite, &mut results);
     let invites = to_invite.len() as u32;
     let extra = |lost: &[usize]| {
@@ -161,18 +154,11 @@ async fn authorize(
     candidates: &[Candidate],
     limits: &ChunkLimits,
 ) -> Result<Membership, ChunkError> {
-    let [today, pending] = limits.counters();
-    let reads = lookup_reads(&job.org, candidates)
-        .quota(today)
-        .quota(pending);
-    let membership = match Membership::load(app, &job.org, caller, reads).await {
-        Err(OpError::OrgNotFound) => return Err(ChunkError::Forbidden),
-        other => other?,
-    };
-    if membership.require(Action::ManageInvitations).is_err() {
-        return Err(ChunkError::Forbidden);
+    let counters = limits.counters();
+    match authorize_inviter(app, caller, &job.org, candidates, counters).await {
+        Err(OpError::OrgNotFound | OpError::Forbidden) => Err(ChunkError::Forbidden),
+        other => Ok(other?),
     }
-    Ok(membership)
 }
 
 /// Each row's outcome word once written: rows that lost a race with a

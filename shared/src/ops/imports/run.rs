@@ -9,6 +9,7 @@ use crate::App;
 use crate::domain::OrgSlug;
 use crate::domain::import::{ImportId, ImportJob, ImportStatus, Pacer};
 use crate::ops::OpError;
+use crate::store::imports::Chunk;
 use crate::store::keys::DUE_SHARDS;
 use std::time::{Duration, Instant};
 
@@ -47,90 +48,126 @@ pub struct RunReport {
 
 pub async fn run_import(app: &App, input: RunImport) -> Result<RunReport, OpError> {
     let RunImport { org, id, deadline } = input;
-    let mut report = RunReport {
+    let report = RunReport {
         outcome: RunOutcome::Gone,
         chunks: 0,
         throttled: 0,
     };
-    let Some(mut job) = app.store.import_job(&org, &id).await? else {
+    let Some(job) = app.store.import_job(&org, &id).await? else {
         return Ok(report);
     };
-    let mut pacer = Pacer::new(app.config.import_write_units_per_second);
-    while !job.status.is_finished() && job.next_chunk < job.chunks {
-        let last = (job.next_chunk + READ_AHEAD).min(job.chunks) - 1;
-        let chunks = app
-            .store
-            .import_chunks(&org, &id, job.next_chunk, last)
-            .await?;
-        if chunks.first().map(|c| c.index) != Some(job.next_chunk) {
-            app.store
-                .fail_import(&job, "the import's rows are missing", app.now())
-                .await?;
-            report.outcome = RunOutcome::Finished(ImportStatus::Failed);
-            return Ok(report);
-        }
-        for chunk in chunks {
-            if chunk.index != job.next_chunk {
-                break;
+    let mut run = Run {
+        app,
+        job,
+        pacer: Pacer::new(app.config.import_write_units_per_second),
+        report,
+        deadline,
+    };
+    run.report.outcome = run.until_stopped().await?;
+    Ok(run.report)
+}
+
+/// One worker's run of a job.
+struct Run<'a> {
+    app: &'a App,
+    job: ImportJob,
+    pacer: Pacer,
+    report: RunReport,
+    deadline: Instant,
+}
+
+impl Run<'_> {
+    /// Runs chunk after chunk, [`READ_AHEAD`] read at a time, until the job
+    /// is finished or the run stops.
+    async fn until_stopped(&mut self) -> Result<RunOutcome, OpError> {
+        let (app, org, id) = (self.app, self.job.org.clone(), self.job.id.clone());
+        while !self.job.status.is_finished() && self.job.next_chunk < self.job.chunks {
+            let next = self.job.next_chunk;
+            let last = (next + READ_AHEAD).min(self.job.chunks) - 1;
+            let chunks = app.store.import_chunks(&org, &id, next, last).await?;
+            if chunks.first().map(|c| c.index) != Some(next) {
+                return self.fail("the import's rows are missing").await;
             }
-            // At least one chunk per run, so that hand-offs always make progress.
-            if report.chunks > 0 && Instant::now() >= deadline {
-                app.store.hand_off_import(&job, app.now()).await?;
-                report.outcome = RunOutcome::HandedOff;
-                return Ok(report);
-            }
-            loop {
-                let started = Instant::now();
-                match process_chunk(app, &job, &chunk).await {
-                    Ok(done) => {
-                        advance(&mut job, &done);
-                        report.chunks += 1;
-                        let wait = pacer.after_write(done.write_units, started.elapsed());
-                        if !job.status.is_finished() {
-                            tokio::time::sleep(wait).await;
-                        }
-                        break;
-                    }
-                    Err(ChunkError::AlreadyDone) => {
-                        report.outcome = RunOutcome::Superseded;
-                        return Ok(report);
-                    }
-                    // Re-read the counters and run the chunk again.
-                    Err(ChunkError::LimitRaced) => {}
-                    Err(refused @ (ChunkError::Forbidden | ChunkError::Unverified)) => {
-                        let why = match refused {
-                            ChunkError::Forbidden => {
-                                "the admin who started the import may no longer invite"
-                            }
-                            _ => "the admin who started the import has no verified email",
-                        };
-                        app.store.fail_import(&job, why, app.now()).await?;
-                        report.outcome = RunOutcome::Finished(ImportStatus::Failed);
-                        return Ok(report);
-                    }
-                    Err(ChunkError::Op(OpError::Unavailable(err))) => {
-                        report.throttled += 1;
-                        if pacer.throttled_in_a_row() >= MAX_THROTTLED_IN_A_ROW {
-                            return Err(OpError::Unavailable(err));
-                        }
-                        let backoff = pacer.after_throttle();
-                        tracing::warn!(
-                            job = %job.id,
-                            chunk = chunk.index,
-                            backoff_ms = backoff.as_millis() as u64,
-                            rate = pacer.rate(),
-                            "import throttled; slowing down"
-                        );
-                        tokio::time::sleep(backoff.min(remaining(deadline))).await;
-                    }
-                    Err(ChunkError::Op(err)) => return Err(err),
+            for chunk in chunks {
+                if chunk.index != self.job.next_chunk {
+                    break;
+                }
+                // At least one chunk per run, so that hand-offs always make progress.
+                if self.report.chunks > 0 && Instant::now() >= self.deadline {
+                    app.store.hand_off_import(&self.job, app.now()).await?;
+                    return Ok(RunOutcome::HandedOff);
+                }
+                if let Some(stopped) = self.process(&chunk).await? {
+                    return Ok(stopped);
                 }
             }
         }
+        Ok(RunOutcome::Finished(self.job.status))
     }
-    report.outcome = RunOutcome::Finished(job.status);
-    Ok(report)
+
+    /// Processes `chunk` until it commits, then waits as the pacer says;
+    /// `Some` when the run stops instead.
+    async fn process(&mut self, chunk: &Chunk) -> Result<Option<RunOutcome>, OpError> {
+        loop {
+            let started = Instant::now();
+            match process_chunk(self.app, &self.job, chunk).await {
+                Ok(done) => {
+                    advance(&mut self.job, &done);
+                    self.report.chunks += 1;
+                    let wait = self.pacer.after_write(done.write_units, started.elapsed());
+                    if !self.job.status.is_finished() {
+                        tokio::time::sleep(wait).await;
+                    }
+                    return Ok(None);
+                }
+                Err(ChunkError::AlreadyDone) => return Ok(Some(RunOutcome::Superseded)),
+                // Re-read the counters and run the chunk again.
+                Err(ChunkError::LimitRaced) => {}
+                Err(ChunkError::Forbidden) => {
+                    let why = "the admin who started the import may no longer invite";
+                    return self.fail(why).await.map(Some);
+                }
+                Err(ChunkError::Unverified) => {
+                    let why = "the admin who started the import has no verified email";
+                    return self.fail(why).await.map(Some);
+                }
+                Err(ChunkError::Op(OpError::Unavailable(err))) => {
+                    self.back_off(chunk, err).await?;
+                }
+                Err(ChunkError::Op(err)) => return Err(err),
+            }
+        }
+    }
+
+    /// Slows down after a throttled chunk, or gives the job back after
+    /// [`MAX_THROTTLED_IN_A_ROW`] throttles in a row.
+    async fn back_off(&mut self, chunk: &Chunk, err: BoxedError) -> Result<(), OpError> {
+        self.report.throttled += 1;
+        if self.pacer.throttled_in_a_row() >= MAX_THROTTLED_IN_A_ROW {
+            return Err(OpError::Unavailable(err));
+        }
+        let backoff = self.pacer.after_throttle();
+        tracing::warn!(
+            job = %self.job.id,
+            chunk = chunk.index,
+            backoff_ms = backoff.as_millis() as u64,
+            rate = self.pacer.rate(),
+            "import throttled; slowing down"
+        );
+        tokio::time::sleep(backoff.min(remaining(self.deadline))).await;
+        Ok(())
+    }
+
+    async fn fail(&self, why: &str) -> Result<RunOutcome, OpError> {
+        self.app
+            .store
+            .fail_import(&self.job, why, self.app.now())
+            .await?;
+        Ok(RunOutcome::Finished(ImportStatus::Failed))
+    }
 }
+
+type BoxedError = Box<dyn std::error::Error + Send + Sync>;
 
 fn advance(job: &mut ImportJob, done: &ChunkDone) {
     for (word, count) in &done.counts {

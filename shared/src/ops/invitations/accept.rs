@@ -17,7 +17,7 @@ use crate::App;
 use crate::domain::permissions::granters_of;
 use crate::domain::{Invitation, InviteLink, MailKind, Member, Org, OutboxMessage, Role, UserId};
 use crate::ops::commit::{Audit, commit};
-use crate::ops::{Caller, OpError, seat_epoch, settle};
+use crate::ops::{Attempt, Caller, OpError, seat_epoch, settle};
 use crate::store::rules::{self, Counters};
 use crate::store::{Transaction, invitations, members, outbox, quotas};
 use chrono::{DateTime, Utc};
@@ -37,11 +37,7 @@ pub async fn accept_invitation(
     settle(|| attempt(app, caller, &link)).await
 }
 
-async fn attempt(
-    app: &App,
-    caller: &Caller,
-    link: &InviteLink,
-) -> Result<Option<Accepted>, OpError> {
+async fn attempt(app: &App, caller: &Caller, link: &InviteLink) -> Attempt<Accepted> {
     // The checks are the preview's: link secret, verified email, expiry, membership.
     let Offer { org, invitation } = preview_invitation(app, caller, link).await?;
     join(app, caller, link, &invitation, org).await
@@ -90,7 +86,7 @@ async fn join(
     link: &InviteLink,
     invitation: &Invitation,
     mut org: Org,
-) -> Result<Option<Accepted>, OpError> {
+) -> Attempt<Accepted> {
     let now = app.now();
     let Joining {
         member,

@@ -12,13 +12,15 @@
 //! call).
 
 use super::limits::{LimitCheck, OrgLimits};
-use super::pipeline::decide::decide;
-use super::pipeline::lookup::{EMAILS_PER_READ, Existing, lookup, lookup_reads, lookup_suppressed};
+use super::pipeline::decide::{Deciding, decide};
+use super::pipeline::lookup::{
+    EMAILS_PER_READ, Existing, authorize_inviter, lookup, lookup_suppressed,
+};
 use super::pipeline::screen::screen;
 use super::pipeline::write::write_invitations;
 use super::pipeline::{Candidate, InviteRow, Outcome, RowResult};
 use crate::App;
-use crate::domain::{Action, OrgSlug};
+use crate::domain::OrgSlug;
 use crate::ops::{Caller, Membership, OpError};
 
 /// What to invite: the rows as they arrived, and whether only to report.
@@ -39,15 +41,8 @@ pub async fn invite_members(
     let now = app.now();
     let limits = OrgLimits::new(slug, now, &app.config.limits);
     let (membership, existing) = look_up(app, caller, slug, &limits, &candidates).await?;
-    let cooldown = app.config.limits.resend_cooldown_secs;
-    let to_invite = decide(
-        &membership,
-        candidates,
-        &existing,
-        now,
-        cooldown,
-        &mut results,
-    );
+    let at = Deciding::new(now, &app.config.limits);
+    let to_invite = decide(&membership, candidates, &existing, at, &mut results);
     // Replacing an expired invitation keeps the open count.
     let new_items = to_invite
         .iter()
@@ -83,12 +78,8 @@ async fn look_up(
     candidates: &[Candidate],
 ) -> Result<(Membership, Existing), OpError> {
     let first = candidates.len().min(EMAILS_PER_READ - 2);
-    let [today, pending] = limits.counters();
-    let reads = lookup_reads(slug, &candidates[..first])
-        .quota(today)
-        .quota(pending);
-    let membership = Membership::load(app, slug, caller, reads).await?;
-    membership.require(Action::ManageInvitations)?;
+    let counters = limits.counters();
+    let membership = authorize_inviter(app, caller, slug, &candidates[..first], counters).await?;
     let mut found = membership.found.clone();
     lookup(app, slug, &candidates[first..], &mut found).await?;
     lookup_suppressed(app, &membership, candidates, &mut found).await?;

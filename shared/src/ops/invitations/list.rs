@@ -4,8 +4,9 @@
 
 use crate::App;
 use crate::domain::{Action, Invitation, OrgSlug, StatusFilter};
-use crate::ops::{Caller, Membership, OpError, PageRequest};
-use crate::store::{Page, Reads, invitations};
+use crate::ops::access::list_page;
+use crate::ops::{Caller, Listed, PageRequest};
+use crate::store::invitations;
 
 pub struct InvitationQuery {
     pub org: OrgSlug,
@@ -17,10 +18,8 @@ pub async fn list_invitations(
     app: &App,
     caller: &Caller,
     input: InvitationQuery,
-) -> Result<Page<Invitation>, OpError> {
-    let query = invitations::listing(&input.org, input.status, app.now());
-    let start = query.start(input.page.cursor.as_deref())?;
-    let membership = Membership::load(app, &input.org, caller, Reads::new()).await?;
-    membership.require(Action::ManageInvitations)?;
-    Ok(app.store.page(&query, start, input.page.limit).await?)
+) -> Listed<Invitation> {
+    let InvitationQuery { org, status, page } = input;
+    let query = invitations::listing(&org, status, app.now());
+    list_page(app, caller, &org, Action::ManageInvitations, query, page).await
 }

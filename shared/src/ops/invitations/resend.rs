@@ -30,8 +30,8 @@ pub async fn resend_invitation(
     let reads = Reads::new()
         .invitation(slug, &email)
         .suppression(slug, &email);
-    let membership = Membership::load(app, slug, caller, reads).await?;
-    membership.require(Action::ManageInvitations)?;
+    let membership =
+        Membership::authorize(app, slug, caller, reads, Action::ManageInvitations).await?;
     let current = membership
         .found
         .invitation(&email)

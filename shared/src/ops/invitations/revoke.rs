@@ -23,9 +23,9 @@ pub async fn revoke_invitation(
     input: InvitationRef,
 ) -> Result<(), OpError> {
     let (slug, email) = (&input.org, input.id.email());
+    let reads = Reads::new().invitation(slug, &email);
     let membership =
-        Membership::load(app, slug, caller, Reads::new().invitation(slug, &email)).await?;
-    membership.require(Action::ManageInvitations)?;
+        Membership::authorize(app, slug, caller, reads, Action::ManageInvitations).await?;
     let Some(invitation) = membership.found.invitation(&email) else {
         return Err(OpError::InvitationNotFound);
     };

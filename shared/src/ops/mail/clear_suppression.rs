@@ -42,8 +42,8 @@ pub async fn clear_suppression(app: &App, caller: &Caller, input: Clear) -> Resu
     let reads = Reads::new()
         .suppression(slug, &email)
         .complaint_cleared(slug, &email);
-    let membership = Membership::load(app, slug, caller, reads).await?;
-    membership.require(Action::ManageInvitations)?;
+    let membership =
+        Membership::authorize(app, slug, caller, reads, Action::ManageInvitations).await?;
     let Some(found) = membership.found.suppression(&email) else {
         return Err(OpError::SuppressionNotFound);
     };

@@ -2,23 +2,13 @@
 //! longer mails, why, and since when.
 
 use crate::App;
-use crate::domain::{Action, OrgSlug, Suppression};
-use crate::ops::{Caller, Membership, OpError, PageRequest};
-use crate::store::{Page, Reads, suppressions};
+use crate::domain::{Action, Suppression};
+use crate::ops::access::list_page;
+use crate::ops::{Caller, Listed, OrgPage};
+use crate::store::suppressions;
 
-pub struct SuppressionQuery {
-    pub org: OrgSlug,
-    pub page: PageRequest,
-}
-
-pub async fn list_suppressions(
-    app: &App,
-    caller: &Caller,
-    input: SuppressionQuery,
-) -> Result<Page<Suppression>, OpError> {
-    let query = suppressions::listing(&input.org);
-    let start = query.start(input.page.cursor.as_deref())?;
-    let membership = Membership::load(app, &input.org, caller, Reads::new()).await?;
-    membership.require(Action::ManageInvitations)?;
-    Ok(app.store.page(&query, start, input.page.limit).await?)
+pub async fn list_suppressions(app: &App, caller: &Caller, input: OrgPage) -> Listed<Suppression> {
+    let OrgPage { org, page } = input;
+    let query = suppressions::listing(&org);
+    list_page(app, caller, &org, Action::ManageInvitations, query, page).await
 }

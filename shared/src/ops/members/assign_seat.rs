@@ -16,7 +16,7 @@ use crate::domain::invitation::cooldown_end;
 use crate::domain::{Action, Limit, Limits, MailKind, Member, Org, OutboxMessage};
 use crate::ops::commit::Audit;
 use crate::ops::quota::Daily;
-use crate::ops::{Caller, MemberTarget, Membership, OpError, seat_epoch, settle};
+use crate::ops::{Attempt, Caller, MemberTarget, Membership, OpError, seat_epoch, settle};
 use crate::store::rules::{take_seat, take_seat_and_mail};
 use crate::store::{Item, Reads, Transaction, outbox, quotas};
 use chrono::{DateTime, Duration, Utc};
@@ -32,17 +32,12 @@ pub async fn assign_seat(
     settle(|| attempt(app, caller, &target)).await
 }
 
-async fn attempt(
-    app: &App,
-    caller: &Caller,
-    target: &MemberTarget,
-) -> Result<Option<Member>, OpError> {
+async fn attempt(app: &App, caller: &Caller, target: &MemberTarget) -> Attempt<Member> {
     let MemberTarget { org: slug, user } = target;
     let now = app.now();
     let today = quotas::org_invites_today(slug, now);
     let reads = Reads::new().member(slug, user).quota(today.clone());
-    let membership = Membership::load(app, slug, caller, reads).await?;
-    membership.require(Action::ManageSeats)?;
+    let membership = Membership::authorize(app, slug, caller, reads, Action::ManageSeats).await?;
     let mut member = membership.member(user)?;
     let limits = app.config.limits;
     let seat = SeatRequest {

@@ -5,7 +5,7 @@
 use crate::App;
 use crate::domain::{Action, Member, Role, UserId};
 use crate::ops::commit::Audit;
-use crate::ops::{Caller, MemberTarget, Membership, OpError, settle};
+use crate::ops::{Attempt, Caller, MemberTarget, Membership, OpError, settle};
 use crate::store::rules::{Counters, counters};
 use crate::store::{Reads, Transaction, members};
 use serde_json::json;
@@ -19,14 +19,10 @@ pub async fn change_role(app: &App, caller: &Caller, input: RoleChange) -> Resul
     settle(|| attempt(app, caller, &input)).await
 }
 
-async fn attempt(
-    app: &App,
-    caller: &Caller,
-    input: &RoleChange,
-) -> Result<Option<Member>, OpError> {
+async fn attempt(app: &App, caller: &Caller, input: &RoleChange) -> Attempt<Member> {
     let MemberTarget { org: slug, user } = &input.target;
-    let membership = Membership::load(app, slug, caller, Reads::new().member(slug, user)).await?;
-    membership.require(Action::ChangeRole)?;
+    let reads = Reads::new().member(slug, user);
+    let membership = Membership::authorize(app, slug, caller, reads, Action::ChangeRole).await?;
     let mut member = membership.member(user)?;
     let role = input.role;
     let Some(admins) = role_change(&caller.user_id, &member, role)? else {

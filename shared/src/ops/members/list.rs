@@ -3,8 +3,9 @@
 
 use crate::App;
 use crate::domain::{Action, Member, OrgSlug, Role};
-use crate::ops::{Caller, Membership, OpError, PageRequest};
-use crate::store::{Page, Reads, members};
+use crate::ops::access::list_page;
+use crate::ops::{Caller, Listed, PageRequest};
+use crate::store::members;
 
 pub struct MemberQuery {
     pub org: OrgSlug,
@@ -13,14 +14,13 @@ pub struct MemberQuery {
     pub page: PageRequest,
 }
 
-pub async fn list_members(
-    app: &App,
-    caller: &Caller,
-    input: MemberQuery,
-) -> Result<Page<Member>, OpError> {
-    let query = members::listing(&input.org, input.role, input.seat);
-    let start = query.start(input.page.cursor.as_deref())?;
-    let membership = Membership::load(app, &input.org, caller, Reads::new()).await?;
-    membership.require(Action::ListMembers)?;
-    Ok(app.store.page(&query, start, input.page.limit).await?)
+pub async fn list_members(app: &App, caller: &Caller, input: MemberQuery) -> Listed<Member> {
+    let MemberQuery {
+        org,
+        role,
+        seat,
+        page,
+    } = input;
+    let query = members::listing(&org, role, seat);
+    list_page(app, caller, &org, Action::ListMembers, query, page).await
 }

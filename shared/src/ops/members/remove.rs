@@ -6,7 +6,7 @@
 use crate::App;
 use crate::domain::{Action, Member, Org, Role};
 use crate::ops::commit::{Audit, commit};
-use crate::ops::{Caller, MemberTarget, Membership, OpError, settle};
+use crate::ops::{Attempt, Caller, MemberTarget, Membership, OpError, settle};
 use crate::store::rules::{Counters, counters};
 use crate::store::{Reads, Transaction, members};
 use serde_json::json;
@@ -19,7 +19,7 @@ pub async fn remove_member(
     settle(|| attempt(app, caller, &target)).await
 }
 
-async fn attempt(app: &App, caller: &Caller, target: &MemberTarget) -> Result<Option<()>, OpError> {
+async fn attempt(app: &App, caller: &Caller, target: &MemberTarget) -> Attempt<()> {
     let MemberTarget { org: slug, user } = target;
     let leaving = *user == caller.user_id;
     let membership = Membership::load(app, slug, caller, Reads::new().member(slug, user)).await?;

@@ -6,7 +6,7 @@
 use crate::App;
 use crate::domain::Action;
 use crate::ops::commit::Audit;
-use crate::ops::{Caller, MemberTarget, Membership, OpError, settle};
+use crate::ops::{Attempt, Caller, MemberTarget, Membership, OpError, settle};
 use crate::store::rules::free_seat;
 use crate::store::{Reads, Transaction};
 use serde_json::json;
@@ -15,10 +15,10 @@ pub async fn revoke_seat(app: &App, caller: &Caller, target: MemberTarget) -> Re
     settle(|| attempt(app, caller, &target)).await
 }
 
-async fn attempt(app: &App, caller: &Caller, target: &MemberTarget) -> Result<Option<()>, OpError> {
+async fn attempt(app: &App, caller: &Caller, target: &MemberTarget) -> Attempt<()> {
     let MemberTarget { org: slug, user } = target;
-    let membership = Membership::load(app, slug, caller, Reads::new().member(slug, user)).await?;
-    membership.require(Action::ManageSeats)?;
+    let reads = Reads::new().member(slug, user);
+    let membership = Membership::authorize(app, slug, caller, reads, Action::ManageSeats).await?;
     let member = membership.member(user)?;
     if !member.has_seat() {
         return Ok(Some(()));

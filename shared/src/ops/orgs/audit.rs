@@ -1,23 +1,13 @@
 //! `GET /orgs/{org}/audit`: admins read the audit log, newest first.
 
 use crate::App;
-use crate::domain::{Action, AuditEntry, OrgSlug};
-use crate::ops::{Caller, Membership, OpError, PageRequest};
-use crate::store::{Page, Reads, audit};
+use crate::domain::{Action, AuditEntry};
+use crate::ops::access::list_page;
+use crate::ops::{Caller, Listed, OrgPage};
+use crate::store::audit;
 
-pub struct AuditQuery {
-    pub org: OrgSlug,
-    pub page: PageRequest,
-}
-
-pub async fn list_audit_events(
-    app: &App,
-    caller: &Caller,
-    input: AuditQuery,
-) -> Result<Page<AuditEntry>, OpError> {
-    let query = audit::listing(&input.org);
-    let start = query.start(input.page.cursor.as_deref())?;
-    let membership = Membership::load(app, &input.org, caller, Reads::new()).await?;
-    membership.require(Action::ReadAudit)?;
-    Ok(app.store.page(&query, start, input.page.limit).await?)
+pub async fn list_audit_events(app: &App, caller: &Caller, input: OrgPage) -> Listed<AuditEntry> {
+    let OrgPage { org, page } = input;
+    let query = audit::listing(&org);
+    list_page(app, caller, &org, Action::ReadAudit, query, page).await
 }

@@ -6,7 +6,7 @@ use crate::ops::{Caller, Membership, OpError};
 use crate::store::Reads;
 
 pub async fn get_org(app: &App, caller: &Caller, slug: OrgSlug) -> Result<Org, OpError> {
-    let membership = Membership::load(app, &slug, caller, Reads::new()).await?;
-    membership.require(Action::ReadOrg)?;
+    let membership =
+        Membership::authorize(app, &slug, caller, Reads::new(), Action::ReadOrg).await?;
     Ok(membership.org)
 }

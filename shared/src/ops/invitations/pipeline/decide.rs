@@ -5,9 +5,26 @@
 use super::lookup::Existing;
 use super::{Candidate, Outcome, RowResult};
 use crate::domain::invitation::expires_at;
-use crate::domain::{EmailStatus, Invitation, InvitationId, InvitationState};
+use crate::domain::{EmailStatus, Invitation, InvitationId, InvitationState, Limits};
 use crate::ops::Membership;
 use chrono::{DateTime, Utc};
+
+/// When a decision is taken, and the mail cooldown (`resend_cooldown`) it
+/// holds addresses to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deciding {
+    pub(crate) now: DateTime<Utc>,
+    pub(crate) cooldown_secs: u32,
+}
+
+impl Deciding {
+    pub(crate) fn new(now: DateTime<Utc>, limits: &Limits) -> Self {
+        Self {
+            now,
+            cooldown_secs: limits.resend_cooldown_secs,
+        }
+    }
+}
 
 /// What the lookup decides for one candidate.
 #[derive(Debug, PartialEq, Eq)]
@@ -25,10 +42,9 @@ pub(crate) enum Verdict<'a> {
 pub(crate) fn verdict<'a>(
     candidate: &Candidate,
     existing: &'a Existing,
-    now: DateTime<Utc>,
-    cooldown_secs: u32,
+    at: Deciding,
 ) -> Verdict<'a> {
-    let email = &candidate.email;
+    let (email, now) = (&candidate.email, at.now);
     if existing.members.contains(email) {
         return Verdict::Settled(Outcome::AlreadyMember);
     }
@@ -42,7 +58,7 @@ pub(crate) fn verdict<'a>(
     // An expired invitation's mail is older than its lifetime, which is
     // longer than any sensible cooldown, but not by rule.
     let cooling = previous
-        .map(|p| p.cooldown_end(cooldown_secs))
+        .map(|p| p.cooldown_end(at.cooldown_secs))
         .into_iter()
         .chain(existing.revoked.get(email).copied())
         .any(|end| now < end);
@@ -59,16 +75,15 @@ pub(crate) fn decide(
     membership: &Membership,
     candidates: Vec<Candidate>,
     existing: &Existing,
-    now: DateTime<Utc>,
-    cooldown_secs: u32,
+    at: Deciding,
     results: &mut [RowResult],
 ) -> Vec<(usize, Invitation)> {
     let mut to_invite = Vec::new();
     for candidate in candidates {
-        results[candidate.index].outcome = match verdict(&candidate, existing, now, cooldown_secs) {
+        results[candidate.index].outcome = match verdict(&candidate, existing, at) {
             Verdict::Settled(outcome) => outcome,
             Verdict::Invite { previous } => {
-                let inv = new_invitation(membership, &candidate, previous, now);
+                let inv = new_invitation(membership, &candidate, previous, at.now);
                 to_invite.push((candidate.index, inv));
                 Outcome::Invited(InvitationId::for_email(&candidate.email))
             }
@@ -117,6 +132,10 @@ mod tests {
 
     const COOLDOWN: u32 = 3_600;
 
+    fn deciding(now: DateTime<Utc>, cooldown_secs: u32) -> Deciding {
+        Deciding { now, cooldown_secs }
+    }
+
     fn candidate(index: usize, to: &str) -> Candidate {
         Candidate {
             index,
@@ -128,7 +147,7 @@ mod tests {
 
     fn verdict_for(to: &str, found: Found, now: DateTime<Utc>) -> Outcome {
         let existing = Existing::from(found);
-        match verdict(&candidate(0, to), &existing, now, COOLDOWN) {
+        match verdict(&candidate(0, to), &existing, deciding(now, COOLDOWN)) {
             Verdict::Settled(outcome) => outcome,
             Verdict::Invite { .. } => Outcome::Invited(InvitationId::for_email(&email(to))),
         }
@@ -199,13 +218,19 @@ mod tests {
         // Expired, yet (with a cooldown longer than the lifetime) still cooling.
         let existing = Existing::from(expired());
         let long = u32::try_from(lifetime + 60).unwrap();
-        let cooling = verdict(&candidate(0, "bob"), &existing, at(lifetime), long);
+        let cooling = verdict(
+            &candidate(0, "bob"),
+            &existing,
+            deciding(at(lifetime), long),
+        );
         assert_eq!(cooling, Verdict::Settled(Outcome::Cooldown));
         // Past both: invited again, replacing the expired one.
         let existing = Existing::from(expired());
-        let Verdict::Invite { previous } =
-            verdict(&candidate(0, "bob"), &existing, at(lifetime), COOLDOWN)
-        else {
+        let Verdict::Invite { previous } = verdict(
+            &candidate(0, "bob"),
+            &existing,
+            deciding(at(lifetime), COOLDOWN),
+        ) else {
             panic!("expected an invitation");
         };
         assert_eq!(previous.map(|p| p.generation), Some(7));
@@ -232,8 +257,7 @@ mod tests {
             &membership,
             candidates,
             &existing,
-            now,
-            COOLDOWN,
+            deciding(now, COOLDOWN),
             &mut results,
         );
         assert_eq!(results[0].outcome, Outcome::AlreadyMember);

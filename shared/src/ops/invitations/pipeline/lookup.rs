@@ -4,9 +4,9 @@
 
 use super::{CONCURRENCY, Candidate};
 use crate::App;
-use crate::domain::{Email, Invitation, OrgSlug};
-use crate::ops::{Membership, OpError};
-use crate::store::{Found, MAX_BATCH_GET_KEYS, Reads};
+use crate::domain::{Action, Email, Invitation, OrgSlug};
+use crate::ops::{Caller, Membership, OpError};
+use crate::store::{Found, Item, MAX_BATCH_GET_KEYS, Reads};
 use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
 use std::collections::{HashMap, HashSet};
@@ -45,6 +45,23 @@ impl From<Found> for Existing {
             revoked: found.revoked.into_iter().collect(),
         }
     }
+}
+
+/// The authorizing read of an invite or an import chunk (the caller must
+/// manage invitations), carrying the lookups of `candidates` and the org's
+/// two limit `counters`.
+pub(crate) async fn authorize_inviter(
+    app: &App,
+    caller: &Caller,
+    slug: &OrgSlug,
+    candidates: &[Candidate],
+    counters: [Item; 2],
+) -> Result<Membership, OpError> {
+    let [today, pending] = counters;
+    let reads = lookup_reads(slug, candidates).quota(today).quota(pending);
+    let membership =
+        Membership::authorize(app, slug, caller, reads, Action::ManageInvitations).await?;
+    Ok(membership)
 }
 
 pub(crate) fn lookup_reads(slug: &OrgSlug, candidates: &[Candidate]) -> Reads {

@@ -5,7 +5,7 @@
 use super::CONCURRENCY;
 use crate::App;
 use crate::domain::{Invitation, MailKind, OrgName, OutboxMessage};
-use crate::ops::commit::Audit;
+use crate::ops::commit::{Audit, Lost};
 use crate::ops::invitations::limits::Take;
 use crate::ops::{Membership, OpError};
 use crate::store::tx::Action as TxAction;
@@ -84,13 +84,8 @@ async fn write_chunk(
                     .expect("found above");
                 return Err(OpError::LimitExceeded(*over));
             }
-            Err(failed) if (0..chunk.len()).any(|i| failed.on(&row_name(i))) => {
-                let (gone, kept): (Vec<_>, Vec<_>) = chunk
-                    .into_iter()
-                    .enumerate()
-                    .partition(|(i, _)| failed.on(&row_name(*i)));
-                lost.extend(gone.into_iter().map(|(_, (index, _))| index));
-                chunk = kept.into_iter().map(|(_, entry)| entry).collect();
+            Err(failed) if any_lost(&chunk, &failed) => {
+                chunk = drop_lost(chunk, &failed, &mut lost);
             }
             Err(failed) => return Err(failed.into()),
         }
@@ -146,15 +141,10 @@ pub(crate) async fn write_batch(
                 if let Some(name) = names.iter().find(|n| failed.on(n)) {
                     return Err(BatchError::ExtraFailed(name.clone()));
                 }
-                if !(0..chunk.len()).any(|i| failed.on(&row_name(i))) {
+                if !any_lost(&chunk, &failed) {
                     return Err(BatchError::Op(failed.into()));
                 }
-                let (gone, kept): (Vec<_>, Vec<_>) = chunk
-                    .into_iter()
-                    .enumerate()
-                    .partition(|(i, _)| failed.on(&row_name(*i)));
-                lost.extend(gone.into_iter().map(|(_, (index, _))| index));
-                chunk = kept.into_iter().map(|(_, entry)| entry).collect();
+                chunk = drop_lost(chunk, &failed, &mut lost);
             }
         }
     }
@@ -162,6 +152,27 @@ pub(crate) async fn write_batch(
 
 fn row_name(i: usize) -> String {
     format!("invitation {i}")
+}
+
+/// Whether some row's invitation failed its condition: a concurrent invite
+/// of the same email won.
+fn any_lost(chunk: &[(usize, Invitation)], failed: &Lost) -> bool {
+    (0..chunk.len()).any(|i| failed.on(&row_name(i)))
+}
+
+/// `chunk` without the rows that lost (see [`any_lost`]), whose indexes go
+/// to `lost`.
+fn drop_lost(
+    chunk: Vec<(usize, Invitation)>,
+    failed: &Lost,
+    lost: &mut Vec<usize>,
+) -> Vec<(usize, Invitation)> {
+    let (gone, kept): (Vec<_>, Vec<_>) = chunk
+        .into_iter()
+        .enumerate()
+        .partition(|(i, _)| failed.on(&row_name(*i)));
+    lost.extend(gone.into_iter().map(|(_, (index, _))| index));
+    kept.into_iter().map(|(_, entry)| entry).collect()
 }
 
 fn chunk_transaction(
