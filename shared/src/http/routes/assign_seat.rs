@@ -14,6 +14,7 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
-    let member = assign_seat(app, &caller, target(req)?).await?;
+    // Boxed: see revoke_seat (rustc's layout depth when the binary is built).
+    let member = Box::pin(assign_seat(app, &caller, target(req)?)).await?;
     Ok(response::ok(&views::member(&member)))
 }

@@ -24,6 +24,7 @@ async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>,
     let target = target(req)?;
     let input: Input = json(req)?;
     let role = parsed("role", Role::parse(&input.role))?;
-    let member = change_role(app, &caller, RoleChange { target, role }).await?;
+    // Boxed: see revoke_seat (rustc's layout depth when the binary is built).
+    let member = Box::pin(change_role(app, &caller, RoleChange { target, role })).await?;
     Ok(response::ok(&views::member(&member)))
 }

@@ -14,6 +14,8 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
-    revoke_seat(app, &caller, target(req)?).await?;
+    // Boxed: the operation's future nested in `answer` and `serve_http`
+    // overflows rustc's layout depth when the binary is built.
+    Box::pin(revoke_seat(app, &caller, target(req)?)).await?;
     Ok(response::no_content())
 }
