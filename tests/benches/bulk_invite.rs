@@ -32,7 +32,7 @@ use roster::domain::import::{
     transactional_write_units,
 };
 use roster::http::routes::invite_members::handle;
-use roster::ops::import_run::{RunImport, RunOutcome, run_import};
+use roster::ops::imports::run::{RunImport, RunOutcome, run_import};
 use roster_tests::{Req, Resp, TestApp, User};
 use std::time::{Duration, Instant};
 

@@ -3,8 +3,8 @@
 //! `503` problem+json with `Retry-After` and leaves nothing half-written.
 
 use chrono::Duration;
-use roster::events::sweep::sweep;
 use roster::http::routes::{create_org, get_org, invite_members, list_invitations};
+use roster::ops::sweep::sweep;
 use roster::store::Store;
 use roster_tests::mail::{deliver_queued, sent_to};
 use roster_tests::{Req, Resp, TestApp, User};

@@ -581,12 +581,12 @@ async fn sweep_is_granted_exactly_what_it_uses() {
 
     app.clock.advance(Duration::minutes(2));
     app.actions.reset();
-    let report = roster::events::sweep::sweep(&app.app).await.unwrap();
+    let report = roster::ops::sweep::sweep(&app.app).await.unwrap();
     assert_eq!(report.mail_sent, 1);
     let mut used = app.actions.take();
     // 40 days on, the invitation is past its TTL: the sweep deletes it.
     app.clock.advance(Duration::days(40));
-    let report = roster::events::sweep::sweep(&app.app).await.unwrap();
+    let report = roster::ops::sweep::sweep(&app.app).await.unwrap();
     assert_eq!(report.invitations_deleted, 1);
     used.extend(app.actions.take());
     // An import job no worker picked up: the sweep resumes it once it stalls.
@@ -601,7 +601,7 @@ async fn sweep_is_granted_exactly_what_it_uses() {
     app.actions.reset();
     // (What the sweep's handler runs after `sweep`.)
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
-    let resumed = roster::events::import_worker::resume_stalled(&app.app, deadline)
+    let resumed = roster::ops::imports::run::resume_stalled(&app.app, deadline)
         .await
         .unwrap();
     assert_eq!(resumed, 1);

@@ -6,9 +6,10 @@
 use chrono::Duration;
 use roster::domain::import::{ImportId, ROWS_PER_CHUNK, SYNC_MAX_ROWS};
 use roster::domain::{Email, OrgSlug};
-use roster::events::import_worker::{resume_stalled, run_records};
-use roster::events::sweep;
+use roster::events::import_worker::run_records;
 use roster::http::routes::{get_import, invite_members, list_imports};
+use roster::ops::imports::run::resume_stalled;
+use roster::ops::sweep;
 use roster_tests::mail::{queued_outbox_items, sent_to, stream_event};
 use roster_tests::{Req, Resp, TestApp, User};
 use serde_json::{Value, json};
@@ -665,9 +666,9 @@ async fn a_throttled_job_backs_off_slows_down_and_still_invites_everyone_once() 
     throttled.store = roster::store::Store::new(client, app.app.config.table.clone());
     throttled.config.import_write_units_per_second = 5_000;
 
-    let report = roster::ops::import_run::run_import(
+    let report = roster::ops::imports::run::run_import(
         &throttled,
-        roster::ops::import_run::RunImport {
+        roster::ops::imports::run::RunImport {
             org: OrgSlug::parse(&org).unwrap(),
             id: ImportId::parse(&id).unwrap(),
             deadline: Instant::now() + std::time::Duration::from_secs(600),
@@ -679,7 +680,7 @@ async fn a_throttled_job_backs_off_slows_down_and_still_invites_everyone_once() 
     assert_eq!(report.throttled, 1, "{report:?}");
     assert_eq!(
         report.outcome,
-        roster::ops::import_run::RunOutcome::Finished(roster::domain::import::ImportStatus::Done)
+        roster::ops::imports::run::RunOutcome::Finished(roster::domain::import::ImportStatus::Done)
     );
     let job = get_job(&app, &alice, &org, &id, None).await;
     assert_eq!(job.json["summary"]["invited"], 501);
@@ -818,7 +819,6 @@ async fn an_admin_with_an_unverified_email_cannot_mail_thousands_through_an_impo
     }));
     let refused = Req::post("/orgs/{org}/invitations")
         .org(&org)
-        .user(&alice)
         .bearer(&unverified)
         .csv(csv_of(&lines))
         .send(&app, invite_members::handle)

@@ -4,8 +4,8 @@
 
 use chrono::Duration;
 use roster::domain::outbox::MAX_ATTEMPTS;
-use roster::events::sweep::sweep;
 use roster::http::routes::{list_invitations, resend_invitation};
+use roster::ops::sweep::sweep;
 use roster_tests::mail::{deliver_queued, sent_to};
 use roster_tests::{Req, TestApp, User};
 

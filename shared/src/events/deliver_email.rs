@@ -7,7 +7,7 @@
 
 use crate::App;
 use crate::error_chain::ErrorChain;
-use crate::ops::deliver_mail::deliver;
+use crate::ops::mail::deliver::deliver;
 use crate::store::{Item, outbox};
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};

@@ -9,12 +9,10 @@ use crate::App;
 use crate::domain::OrgSlug;
 use crate::domain::import::ImportId;
 use crate::error_chain::ErrorChain;
-use crate::ops::OpError;
-use crate::ops::import_run::{RunImport, run_import};
+use crate::ops::imports::run::{RunImport, run_import};
 use crate::store::Item;
 use crate::store::attrs::get_s;
 use crate::store::imports::wants_worker;
-use crate::store::keys::DUE_SHARDS;
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use lambda_runtime::LambdaEvent;
@@ -103,31 +101,4 @@ fn job_of(record: &EventRecord) -> Option<(OrgSlug, ImportId)> {
     let org = OrgSlug::parse(get_s(&image, "org").ok()?).ok()?;
     let id = ImportId::parse(get_s(&image, "id").ok()?).ok()?;
     Some((org, id))
-}
-
-/// The sweep's backstop: runs the jobs that made no progress for
-/// [`crate::domain::import::STALL_AFTER`] (their worker died, or no stream
-/// event reached one) until `deadline`; returns how many it ran.
-pub async fn resume_stalled(app: &App, deadline: Instant) -> Result<usize, OpError> {
-    let now = app.now();
-    let mut resumed = 0;
-    for shard in 0..DUE_SHARDS {
-        for job in app.store.stalled_import_jobs(shard, now, 20).await? {
-            if Instant::now() >= deadline {
-                return Ok(resumed);
-            }
-            let report = Box::pin(run_import(
-                app,
-                RunImport {
-                    org: job.org,
-                    id: job.id.clone(),
-                    deadline,
-                },
-            ))
-            .await?;
-            tracing::info!(job = %job.id, ?report, "stalled import resumed");
-            resumed += 1;
-        }
-    }
-    Ok(resumed)
 }

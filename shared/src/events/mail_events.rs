@@ -9,7 +9,7 @@
 use crate::App;
 use crate::error_chain::ErrorChain;
 use crate::mail::feedback::{Parsed, parse};
-use crate::ops::record_mail_feedback::record_mail_feedback;
+use crate::ops::mail::feedback::record_mail_feedback;
 use aws_lambda_events::event::sns::{SnsEvent, SnsRecord};
 use lambda_runtime::LambdaEvent;
 use std::sync::Arc;

@@ -8,7 +8,7 @@
 
 use crate::domain::{Invalid, Role};
 use crate::ops::OpError;
-use crate::ops::invite_members::InviteRow;
+use crate::ops::invitations::pipeline::InviteRow;
 
 pub const MAX_ROWS: usize = 10_000;
 

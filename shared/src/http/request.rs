@@ -3,9 +3,9 @@
 
 use super::ApiError;
 use crate::domain::{Invalid, InvitationId, OrgSlug, SuppressionId, UserId};
-use crate::ops::clear_suppression::SuppressionRef;
-use crate::ops::revoke_invitation::InvitationRef;
-use crate::ops::{MemberTarget, OpError, PageRequest};
+use crate::ops::invitations::revoke::InvitationRef;
+use crate::ops::mail::clear_suppression::SuppressionRef;
+use crate::ops::{MemberTarget, OpError, OrgPage, PageRequest};
 use lambda_http::{Body, Request, RequestExt};
 use serde::de::DeserializeOwned;
 
@@ -149,6 +149,14 @@ pub fn page(req: &Request) -> Result<PageRequest, ApiError> {
     })
 }
 
+/// `{org}` and the page's `limit` and `cursor`: an unfiltered listing.
+pub fn org_page(req: &Request) -> Result<OrgPage, ApiError> {
+    Ok(OrgPage {
+        org: org_slug(req)?,
+        page: page(req)?,
+    })
+}
+
 /// A boolean query flag: `true` or `false` (absent means `false`).
 pub fn flag(req: &Request, name: &str) -> Result<bool, ApiError> {
     match query(req, name).as_deref() {
@@ -160,4 +168,13 @@ pub fn flag(req: &Request, name: &str) -> Result<bool, ApiError> {
 
 pub fn parsed<T>(field: &str, result: Result<T, Invalid>) -> Result<T, ApiError> {
     result.map_err(|reason| OpError::invalid(field, reason).into())
+}
+
+/// An optional field, parsed when present.
+pub fn parsed_opt<R, T>(
+    field: &str,
+    raw: Option<R>,
+    parse: impl FnOnce(R) -> Result<T, Invalid>,
+) -> Result<Option<T>, ApiError> {
+    raw.map(|raw| parsed(field, parse(raw))).transpose()
 }

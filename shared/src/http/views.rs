@@ -7,13 +7,14 @@ use crate::domain::{
     AccessToken, AuditEntry, Inactive, Invitation, Member, Org, Suppression, echo,
 };
 use crate::ops::Page;
-use crate::ops::accept_invitation::Accepted;
-use crate::ops::import_get::ImportPage;
-use crate::ops::invite_members::{LimitCheck, Outcome, RowResult, summary};
-use crate::ops::issue_token::IssuedToken;
-use crate::ops::list_my_orgs::MyOrg;
-use crate::ops::list_tokens::ListedToken;
-use crate::ops::preview_invitation::Offer;
+use crate::ops::imports::get::ImportPage;
+use crate::ops::invitations::accept::Accepted;
+use crate::ops::invitations::limits::LimitCheck;
+use crate::ops::invitations::pipeline::{Outcome, RowResult, summary};
+use crate::ops::invitations::preview::Offer;
+use crate::ops::members::my_orgs::MyOrg;
+use crate::ops::tokens::issue::IssuedToken;
+use crate::ops::tokens::list::ListedToken;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 

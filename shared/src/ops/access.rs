@@ -2,12 +2,12 @@
 //! the caller's membership and any items the operation acts on, in one
 //! `BatchGetItem`. Outsiders get `org_not_found`, as if the org did not exist.
 
-use super::{Caller, OpError};
+use super::{Caller, OpError, PageRequest};
 use crate::App;
 use crate::domain::permissions::{Action, allows};
 use crate::domain::{Member, Org, OrgSlug, UserId};
 use crate::store::rules::caller_still_holds;
-use crate::store::{Found, Reads, Transaction};
+use crate::store::{Found, Page, Query, Reads, Transaction};
 
 #[derive(Debug, Clone)]
 pub struct Membership {
@@ -39,6 +39,19 @@ impl Membership {
         }
     }
 
+    /// [`Self::load`], then [`Self::require`] `action`.
+    pub async fn authorize(
+        app: &App,
+        slug: &OrgSlug,
+        caller: &Caller,
+        extra: Reads,
+        action: Action,
+    ) -> Result<Self, OpError> {
+        let membership = Self::load(app, slug, caller, extra).await?;
+        membership.require(action)?;
+        Ok(membership)
+    }
+
     pub fn require(&self, action: Action) -> Result<(), OpError> {
         if allows(self.caller.role, action) {
             Ok(())
@@ -63,4 +76,20 @@ impl Membership {
     pub fn guard(&self, tx: &mut Transaction) {
         tx.push_check("caller", caller_still_holds(&self.org.slug, &self.caller));
     }
+}
+
+/// One page of an org's listing `query`, for a member whom `action` allows:
+/// the cursor is checked first (a bad one costs no read), then the
+/// authorizing read and one query.
+pub async fn list_page<T>(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    action: Action,
+    query: Query<T>,
+    page: PageRequest,
+) -> Result<Page<T>, OpError> {
+    let start = query.start(page.cursor.as_deref())?;
+    Membership::authorize(app, org, caller, Reads::new(), action).await?;
+    Ok(app.store.page(&query, start, page.limit).await?)
 }

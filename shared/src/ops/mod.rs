@@ -1,3 +1,10 @@
+//! The operations, grouped by feature: [`invitations`], [`imports`],
+//! [`members`], [`tokens`], [`orgs`], [`mail`], and the scheduled
+//! [`sweep`]; here at the top, what they all share ([`Caller`], [`settle`],
+//! [`access`], [`commit`], [`quota`], [`error`]). Their decisions are pure
+//! functions of what the read found (unit-tested with no store); the
+//! operation around one reads, decides, and writes what it decided.
+//!
 //! One module per operation, all of one shape: `op(app, caller, input) ->
 //! Result<Output, OpError>`, where the input is a struct of typed values (list
 //! operations take a query struct with the page's `limit` and `cursor`;
@@ -18,39 +25,19 @@
 //! [`settle`] runs the operation again from its read (at most
 //! [`ATTEMPTS`] times), so it answers from the state as it is now.
 
-pub mod accept_invitation;
 pub mod access;
-pub mod assign_seat;
-pub mod change_role;
-pub mod clear_suppression;
 pub mod commit;
-pub mod create_org;
-pub mod deliver_mail;
 pub mod error;
-pub mod get_member;
-pub mod get_org;
-pub mod import_chunk;
-pub mod import_get;
-pub mod import_list;
-pub mod import_run;
-pub mod import_start;
-pub mod introspect_token;
-pub mod invite_members;
-pub mod issue_token;
-pub mod list_audit_events;
-pub mod list_invitations;
-pub mod list_members;
-pub mod list_my_orgs;
-pub mod list_suppressions;
-pub mod list_tokens;
-pub mod preview_invitation;
-pub mod record_mail_feedback;
-pub mod remove_member;
-pub mod resend_invitation;
-pub mod revoke_invitation;
-pub mod revoke_seat;
-pub mod revoke_token;
-pub mod update_org;
+#[cfg(test)]
+mod fixtures;
+pub mod imports;
+pub mod invitations;
+pub mod mail;
+pub mod members;
+pub mod orgs;
+pub mod quota;
+pub mod sweep;
+pub mod tokens;
 
 /// What list operations answer: items and the cursor to continue from.
 pub use crate::store::{Cursor, Page};
@@ -96,15 +83,30 @@ pub struct PageRequest {
     pub cursor: Option<String>,
 }
 
+/// What a listing answers: one page of items.
+pub type Listed<T> = Result<Page<T>, OpError>;
+
+/// A page of a listing that takes no filter (audit entries, import jobs,
+/// suppressions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgPage {
+    pub org: OrgSlug,
+    pub page: PageRequest,
+}
+
 /// How many times an operation runs when the state keeps moving under it.
 pub const ATTEMPTS: usize = 3;
+
+/// What one run of an operation comes to: its answer, or `None` when the
+/// state moved between its read and its write (see the module doc).
+pub type Attempt<T> = Result<Option<T>, OpError>;
 
 /// Runs `attempt` until it settles (`Some`), at most [`ATTEMPTS`] times; see
 /// the module doc. Past that the state is too busy: `unavailable`, retry.
 pub async fn settle<T, F, Fut>(mut attempt: F) -> Result<T, OpError>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Option<T>, OpError>>,
+    Fut: Future<Output = Attempt<T>>,
 {
     for _ in 0..ATTEMPTS {
         if let Some(done) = attempt().await? {

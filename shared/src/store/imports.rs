@@ -544,8 +544,8 @@ mod tests {
         let chunk = chunk_from_item(&item).unwrap();
         assert_eq!(chunk.index, 7);
         assert_eq!(chunk.first_row(), 7 * ROWS_PER_CHUNK + 1);
-        // What the upload showed is kept as the answers show it: cut.
-        let shown: Vec<ChunkRow> = rows
+        // Invalid and duplicate cells are stored cut, as the answer shows them.
+        let stored: Vec<ChunkRow> = rows
             .iter()
             .map(|row| match row {
                 ChunkRow::Invalid { shown, reason } => ChunkRow::Invalid {
@@ -556,7 +556,7 @@ mod tests {
                 candidate => candidate.clone(),
             })
             .collect();
-        assert_eq!(chunk.rows, shown);
+        assert_eq!(chunk.rows, stored);
         assert!(chunk.outcomes.is_none());
         let bytes = get_s(&item, "rows").unwrap().len();
         assert!(bytes < 64 * 1024, "{bytes} bytes");

@@ -4,6 +4,23 @@
 //! keep the org's counters honest ([`rules`]), typed batch reads ([`reads`])
 //! and paged queries with cursors ([`page`]). Nothing scans.
 
+/// The `name` (`#x`) and `value` (`:x`) setters of a builder that keeps its
+/// expressions' placeholders in `names` and `values` (queries, actions).
+macro_rules! placeholder_setters {
+    () => {
+        pub fn name(mut self, placeholder: &str, attribute: &str) -> Self {
+            self.names
+                .insert(placeholder.to_owned(), attribute.to_owned());
+            self
+        }
+
+        pub fn value(mut self, placeholder: &str, value: AttributeValue) -> Self {
+            self.values.insert(placeholder.to_owned(), value);
+            self
+        }
+    };
+}
+
 pub mod attrs;
 pub mod audit;
 pub mod call_count;

@@ -90,16 +90,7 @@ impl<T> Query<T> {
         self
     }
 
-    pub fn name(mut self, placeholder: &str, attribute: &str) -> Self {
-        self.names
-            .insert(placeholder.to_owned(), attribute.to_owned());
-        self
-    }
-
-    pub fn value(mut self, placeholder: &str, value: AttributeValue) -> Self {
-        self.values.insert(placeholder.to_owned(), value);
-        self
-    }
+    placeholder_setters!();
 
     pub fn newest_first(mut self) -> Self {
         self.newest_first = true;

@@ -23,6 +23,16 @@ macro_rules! expressions {
     };
 }
 
+/// [`expressions!`] and the table and key: the builders of the actions that
+/// address an existing item by its key (update, delete, check).
+macro_rules! keyed {
+    ($builder:expr, $action:expr, $table:expr) => {
+        expressions!($builder, $action)
+            .table_name($table)
+            .set_key(Some($action.key.clone()))
+    };
+}
+
 /// A name given to an action when it is pushed.
 pub type Name = Cow<'static, str>;
 
@@ -89,16 +99,7 @@ impl Action {
         self
     }
 
-    pub fn name(mut self, placeholder: &str, attribute: &str) -> Self {
-        self.names
-            .insert(placeholder.to_owned(), attribute.to_owned());
-        self
-    }
-
-    pub fn value(mut self, placeholder: &str, value: AttributeValue) -> Self {
-        self.values.insert(placeholder.to_owned(), value);
-        self
-    }
+    placeholder_setters!();
 
     /// Turns a check into an update of the same item, under the same conditions.
     pub fn into_update(mut self, expression: impl Into<String>) -> Self {
@@ -153,23 +154,17 @@ impl Action {
                     .expect("put has table and item"),
             ),
             Kind::Update(expression) => builder.update(
-                expressions!(Update::builder().update_expression(expression), self)
-                    .table_name(table)
-                    .set_key(Some(self.key.clone()))
+                keyed!(Update::builder().update_expression(expression), self, table)
                     .build()
                     .expect("update has table, key and expression"),
             ),
             Kind::Delete => builder.delete(
-                expressions!(Delete::builder(), self)
-                    .table_name(table)
-                    .set_key(Some(self.key.clone()))
+                keyed!(Delete::builder(), self, table)
                     .build()
                     .expect("delete has table and key"),
             ),
             Kind::Check => builder.condition_check(
-                expressions!(ConditionCheck::builder(), self)
-                    .table_name(table)
-                    .set_key(Some(self.key.clone()))
+                keyed!(ConditionCheck::builder(), self, table)
                     .build()
                     .expect("check has table, key and condition"),
             ),

@@ -1,18 +1,18 @@
 //! `POST /invitations/accept`.
 
-use super::{caller, invite_link, respond};
+use super::{answer, invite_link};
 use crate::App;
 use crate::http::{ApiError, response, views};
-use crate::ops::accept_invitation::accept_invitation;
+use crate::ops::Caller;
+use crate::ops::invitations::accept::accept_invitation;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let link = invite_link(req)?;
     let accepted = accept_invitation(app, &caller, link).await?;
     Ok(response::ok(&views::accepted(&accepted)))

@@ -1,11 +1,12 @@
 //! `PUT /orgs/{org}/members/{user_id}/role`.
 
-use super::{caller, respond};
+use super::answer;
 use crate::App;
 use crate::domain::Role;
 use crate::http::request::{json, parsed, target};
 use crate::http::{ApiError, response, views};
-use crate::ops::change_role::{RoleChange, change_role};
+use crate::ops::Caller;
+use crate::ops::members::change_role::{RoleChange, change_role};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
@@ -16,14 +17,14 @@ struct Input {
 }
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let target = target(req)?;
     let input: Input = json(req)?;
     let role = parsed("role", Role::parse(&input.role))?;
-    let member = change_role(app, &caller, RoleChange { target, role }).await?;
+    // Boxed: see revoke_seat (rustc's layout depth when the binary is built).
+    let member = Box::pin(change_role(app, &caller, RoleChange { target, role })).await?;
     Ok(response::ok(&views::member(&member)))
 }

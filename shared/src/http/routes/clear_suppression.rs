@@ -1,12 +1,13 @@
 //! `DELETE /orgs/{org}/suppressions/{id}`, with an optional JSON body
 //! `{"reason": "..."}` (required to clear a complaint).
 
-use super::{caller, respond};
+use super::answer;
 use crate::App;
 use crate::domain::ClearReason;
-use crate::http::request::{json, parsed, suppression_ref};
+use crate::http::request::{json, parsed_opt, suppression_ref};
 use crate::http::{ApiError, response};
-use crate::ops::clear_suppression::{Clear, clear_suppression};
+use crate::ops::Caller;
+use crate::ops::mail::clear_suppression::{Clear, clear_suppression};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
@@ -17,17 +18,13 @@ struct Input {
 }
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let suppression = suppression_ref(req)?;
     let input: Input = json(req)?;
-    let reason = input
-        .reason
-        .map(|raw| parsed("reason", ClearReason::parse(&raw)))
-        .transpose()?;
+    let reason = parsed_opt("reason", input.reason, |raw| ClearReason::parse(&raw))?;
     clear_suppression(
         app,
         &caller,

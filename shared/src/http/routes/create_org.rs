@@ -1,11 +1,12 @@
 //! `POST /orgs`.
 
-use super::{caller, respond};
+use super::answer;
 use crate::App;
 use crate::domain::{OrgName, OrgSlug, SeatLimit};
 use crate::http::request::{json, parsed};
 use crate::http::{ApiError, response, views};
-use crate::ops::create_org::{NewOrg, create_org};
+use crate::ops::Caller;
+use crate::ops::orgs::create::{NewOrg, create_org};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
@@ -19,11 +20,10 @@ struct Input {
 }
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let input: Input = json(req)?;
     let new = NewOrg {
         slug: parsed("slug", OrgSlug::parse(&input.slug))?,

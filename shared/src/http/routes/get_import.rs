@@ -1,22 +1,21 @@
 //! `GET /orgs/{org}/imports/{id}?limit=&cursor=`: a job and a page of its
 //! per-row outcomes.
 
-use super::{caller, respond};
+use super::answer;
 use crate::App;
 use crate::domain::import::ImportId;
 use crate::http::request::{org_slug, page, path_param};
 use crate::http::{ApiError, response, views};
-use crate::ops::OpError;
-use crate::ops::import_get::{GetImport, get_import};
+use crate::ops::imports::get::{GetImport, get_import};
+use crate::ops::{Caller, OpError};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let org = org_slug(req)?;
     // A malformed id names no job.
     let id = ImportId::parse(&path_param(req, "id")?).map_err(|_| OpError::ImportNotFound)?;

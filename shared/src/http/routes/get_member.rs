@@ -1,19 +1,19 @@
 //! `GET /orgs/{org}/members/{user_id}`.
 
-use super::{caller, respond};
+use super::answer;
 use crate::App;
 use crate::http::request::target;
 use crate::http::{ApiError, response, views};
-use crate::ops::get_member::get_member;
+use crate::ops::Caller;
+use crate::ops::members::get::get_member;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let member = get_member(app, &caller, target(req)?).await?;
     Ok(response::ok(&views::member(&member)))
 }

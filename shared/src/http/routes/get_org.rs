@@ -1,19 +1,19 @@
 //! `GET /orgs/{org}`.
 
-use super::{caller, respond};
+use super::answer;
 use crate::App;
 use crate::http::request::org_slug;
 use crate::http::{ApiError, response, views};
-use crate::ops::get_org::get_org;
+use crate::ops::Caller;
+use crate::ops::orgs::get::get_org;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let org = get_org(app, &caller, org_slug(req)?).await?;
     Ok(response::ok(&views::org(&org)))
 }

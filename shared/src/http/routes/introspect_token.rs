@@ -4,9 +4,9 @@
 use super::respond;
 use crate::App;
 use crate::domain::Channel;
-use crate::http::request::{json, parsed};
+use crate::http::request::{json, parsed_opt};
 use crate::http::{ApiError, response, views};
-use crate::ops::introspect_token::{Introspection, introspect};
+use crate::ops::tokens::introspect::{Introspection, introspect};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
@@ -23,10 +23,7 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 
 async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let input: Input = json(req)?;
-    let channel = input
-        .channel
-        .map(|c| parsed("channel", Channel::parse(&c)))
-        .transpose()?;
+    let channel = parsed_opt("channel", input.channel, |c| Channel::parse(&c))?;
     let token = input.token;
     let found = introspect(app, Introspection { token, channel }).await?;
     Ok(response::ok(&views::introspection(found.as_ref())))

@@ -2,15 +2,16 @@
 //! more than [`SYNC_MAX_ROWS`] rows (not dry runs) become import jobs: `202`
 //! with the job and its `Location`.
 
-use super::{caller, respond};
+use super::answer;
 use crate::App;
 use crate::domain::Role;
 use crate::domain::import::SYNC_MAX_ROWS;
 use crate::http::request::{body_bytes, flag, json, media_type, org_slug, parsed};
 use crate::http::{ApiError, csv_upload, response, views};
-use crate::ops::OpError;
-use crate::ops::import_start::{StartImport, start_import};
-use crate::ops::invite_members::{Invite, InviteRow, invite_members};
+use crate::ops::imports::start::{StartImport, start_import};
+use crate::ops::invitations::invite::{Invite, invite_members};
+use crate::ops::invitations::pipeline::InviteRow;
+use crate::ops::{Caller, OpError};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
@@ -26,11 +27,10 @@ struct Input {
 }
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let slug = org_slug(req)?;
     let dry_run = flag(req, "dry_run")?;
     let rows = match media_type(req).as_deref() {

@@ -1,12 +1,13 @@
 //! `POST /orgs/{org}/tokens` and `POST /orgs/{org}/members/{user_id}/tokens`.
 
-use super::{caller, respond};
+use super::answer;
 use crate::App;
 use crate::domain::{ChannelScope, TokenName, TokenTtlDays};
 use crate::http::idempotency::SecretShownOnce;
 use crate::http::request::{json, org_slug, parsed, user_id};
 use crate::http::{ApiError, response, views};
-use crate::ops::issue_token::{NewToken, issue_token};
+use crate::ops::Caller;
+use crate::ops::tokens::issue::{NewToken, issue_token};
 use lambda_http::{Body, Request, RequestExt, Response};
 use std::sync::Arc;
 
@@ -19,11 +20,10 @@ struct Input {
 }
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let slug = org_slug(req)?;
     let for_other = req
         .path_parameters_ref()

@@ -1,20 +1,20 @@
 //! `GET /orgs/{org}/invitations?status=pending|expired|all&limit=&cursor=`.
 
-use super::{caller, respond};
+use super::answer;
 use crate::App;
 use crate::domain::StatusFilter;
 use crate::http::request::{org_slug, page, parsed, query};
 use crate::http::{ApiError, response, views};
-use crate::ops::list_invitations::{InvitationQuery, list_invitations};
+use crate::ops::Caller;
+use crate::ops::invitations::list::{InvitationQuery, list_invitations};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let input = InvitationQuery {
         org: org_slug(req)?,
         status: parsed(

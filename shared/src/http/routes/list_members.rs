@@ -1,20 +1,20 @@
 //! `GET /orgs/{org}/members?role=&seat=&limit=&cursor=`.
 
-use super::{caller, respond};
+use super::answer;
 use crate::App;
 use crate::domain::Role;
-use crate::http::request::{org_slug, page, parsed, query};
+use crate::http::request::{org_slug, page, parsed_opt, query};
 use crate::http::{ApiError, response, views};
-use crate::ops::list_members::{MemberQuery, list_members};
+use crate::ops::Caller;
+use crate::ops::members::list::{MemberQuery, list_members};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let seat = match query(req, "seat").as_deref() {
         None => None,
         Some("true") => Some(true),
@@ -23,9 +23,7 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     };
     let input = MemberQuery {
         org: org_slug(req)?,
-        role: query(req, "role")
-            .map(|r| parsed("role", Role::parse(&r)))
-            .transpose()?,
+        role: parsed_opt("role", query(req, "role"), |r| Role::parse(&r))?,
         seat,
         page: page(req)?,
     };

@@ -1,18 +1,18 @@
 //! `GET /me/orgs`.
 
-use super::{caller, respond};
+use super::answer;
 use crate::App;
 use crate::http::{ApiError, response, views};
-use crate::ops::list_my_orgs::list_my_orgs;
+use crate::ops::Caller;
+use crate::ops::members::my_orgs::list_my_orgs;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, _req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let orgs = list_my_orgs(app, &caller).await?;
     Ok(response::ok(&views::my_orgs(&orgs)))
 }

@@ -1,21 +1,20 @@
 //! `GET /orgs/{org}/tokens?user_id=&limit=&cursor=`.
 
-use super::{caller, respond};
+use super::answer;
 use crate::App;
 use crate::domain::UserId;
 use crate::http::request::{org_slug, page, query};
 use crate::http::{ApiError, response, views};
-use crate::ops::OpError;
-use crate::ops::list_tokens::{TokenQuery, list_tokens};
+use crate::ops::tokens::list::{TokenQuery, list_tokens};
+use crate::ops::{Caller, OpError};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let holder = query(req, "user_id")
         .map(|u| UserId::parse(&u).map_err(|_| OpError::MemberNotFound))
         .transpose()?;

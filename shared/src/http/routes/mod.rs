@@ -43,6 +43,19 @@ pub(crate) fn caller(app: &App, req: &Request) -> Result<Caller, ApiError> {
     super::identity::caller(req, app.config.dev_jwt_secret.as_deref())
 }
 
+/// Answers `req` with what `run` makes of it for its authenticated caller;
+/// a request without a valid identity is answered before `run`.
+pub(crate) async fn answer(
+    app: &App,
+    req: &Request,
+    run: impl AsyncFnOnce(&App, &Request, Caller) -> Result<Response<Body>, ApiError>,
+) -> Response<Body> {
+    match caller(app, req) {
+        Ok(caller) => respond(run(app, req, caller).await),
+        Err(err) => err.into_response(),
+    }
+}
+
 /// The invitation link in a `{"token": ...}` body (preview and accept).
 pub(crate) fn invite_link(req: &Request) -> Result<InviteLink, ApiError> {
     #[derive(serde::Deserialize)]

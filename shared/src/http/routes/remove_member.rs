@@ -1,19 +1,19 @@
 //! `DELETE /orgs/{org}/members/{user_id}` (also "leave", on oneself).
 
-use super::{caller, respond};
+use super::answer;
 use crate::App;
 use crate::http::request::target;
 use crate::http::{ApiError, response};
-use crate::ops::remove_member::remove_member;
+use crate::ops::Caller;
+use crate::ops::members::remove::remove_member;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     remove_member(app, &caller, target(req)?).await?;
     Ok(response::no_content())
 }

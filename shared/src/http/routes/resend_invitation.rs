@@ -1,19 +1,19 @@
 //! `POST /orgs/{org}/invitations/{id}/resend`.
 
-use super::{caller, respond};
+use super::answer;
 use crate::App;
 use crate::http::request::invitation_ref;
 use crate::http::{ApiError, response, views};
-use crate::ops::resend_invitation::resend_invitation;
+use crate::ops::Caller;
+use crate::ops::invitations::resend::resend_invitation;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let inv = resend_invitation(app, &caller, invitation_ref(req)?).await?;
     Ok(response::ok(&views::invitation(&inv, app.now())))
 }

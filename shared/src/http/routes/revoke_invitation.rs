@@ -1,19 +1,19 @@
 //! `DELETE /orgs/{org}/invitations/{id}`.
 
-use super::{caller, respond};
+use super::answer;
 use crate::App;
 use crate::http::request::invitation_ref;
 use crate::http::{ApiError, response};
-use crate::ops::revoke_invitation::revoke_invitation;
+use crate::ops::Caller;
+use crate::ops::invitations::revoke::revoke_invitation;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     revoke_invitation(app, &caller, invitation_ref(req)?).await?;
     Ok(response::no_content())
 }

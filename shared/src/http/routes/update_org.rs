@@ -1,11 +1,12 @@
 //! `PATCH /orgs/{org}`.
 
-use super::{caller, respond};
+use super::answer;
 use crate::App;
 use crate::domain::{OrgName, SeatLimit};
-use crate::http::request::{json, org_slug, parsed};
+use crate::http::request::{json, org_slug, parsed_opt};
 use crate::http::{ApiError, response, views};
-use crate::ops::update_org::{OrgChanges, update_org};
+use crate::ops::Caller;
+use crate::ops::orgs::update::{OrgChanges, update_org};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
@@ -17,23 +18,16 @@ struct Input {
 }
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    respond(run(&app, &req).await)
+    answer(&app, &req, run).await
 }
 
-async fn run(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(app, req)?;
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let slug = org_slug(req)?;
     let input: Input = json(req)?;
     let changes = OrgChanges {
         org: slug,
-        name: input
-            .name
-            .map(|n| parsed("name", OrgName::parse(&n)))
-            .transpose()?,
-        seat_limit: input
-            .seat_limit
-            .map(|l| parsed("seat_limit", SeatLimit::parse(l)))
-            .transpose()?,
+        name: parsed_opt("name", input.name, |n| OrgName::parse(&n))?,
+        seat_limit: parsed_opt("seat_limit", input.seat_limit, SeatLimit::parse)?,
     };
     let org = update_org(app, &caller, changes).await?;
     Ok(response::ok(&views::org(&org)))

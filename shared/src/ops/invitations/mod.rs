@@ -1,0 +1,17 @@
+//! Invitations: asking people to join an org, by email, and their answer.
+//!
+//! - [`invite`]: `POST /orgs/{org}/invitations`, many rows at once;
+//! - [`pipeline`]: screen → look up → decide → write, the steps [`invite`],
+//!   [`resend`] and import chunks ([`crate::ops::imports`]) share;
+//! - [`limits`]: the org's invitation limits held against a request or a chunk;
+//! - [`list`], [`resend`], [`revoke`]: an admin's view and care of them;
+//! - [`preview`], [`accept`]: the invitee's side of the link.
+
+pub mod accept;
+pub mod invite;
+pub mod limits;
+pub mod list;
+pub mod pipeline;
+pub mod preview;
+pub mod resend;
+pub mod revoke;

@@ -1,0 +1,57 @@
+//! `PATCH /orgs/{org}`: admins rename; admins and billing managers change
+//! `seat_limit`, never below `seats_used` (checked in the write's condition).
+
+use crate::App;
+use crate::domain::{Action, Org, OrgName, OrgSlug, SeatLimit};
+use crate::ops::commit::Audit;
+use crate::ops::{Caller, Membership, OpError};
+use crate::store::{Reads, Transaction, orgs};
+use serde_json::json;
+
+pub struct OrgChanges {
+    pub org: OrgSlug,
+    pub name: Option<OrgName>,
+    pub seat_limit: Option<SeatLimit>,
+}
+
+pub async fn update_org(app: &App, caller: &Caller, changes: OrgChanges) -> Result<Org, OpError> {
+    let slug = &changes.org;
+    let membership = Membership::load(app, slug, caller, Reads::new()).await?;
+    if changes.name.is_some() {
+        membership.require(Action::UpdateOrgName)?;
+    }
+    if changes.seat_limit.is_some() {
+        membership.require(Action::ManageSeats)?;
+    }
+    if changes.name.is_none() && changes.seat_limit.is_none() {
+        membership.require(Action::ReadOrg)?;
+        return Ok(membership.org);
+    }
+    let mut org = membership.org.clone();
+    if let Some(limit) = changes.seat_limit
+        && !org.can_set_seat_limit(limit)
+    {
+        return Err(OpError::SeatLimitBelowUsage {
+            seats_used: org.seats_used,
+        });
+    }
+    let detail = json!({"name": changes.name, "seat_limit": changes.seat_limit});
+    let mut tx = Transaction::new();
+    tx.push(
+        "org",
+        orgs::update(slug, changes.name.as_ref(), changes.seat_limit),
+    );
+    let audit = Audit::new("org.updated", slug.as_str(), detail);
+    match membership.commit(app, tx, audit).await? {
+        Ok(()) => {
+            org.name = changes.name.unwrap_or(org.name);
+            org.seat_limit = changes.seat_limit.unwrap_or(org.seat_limit);
+            Ok(org)
+        }
+        // A seat was taken meanwhile: the new limit would be below usage.
+        Err(lost) if lost.on("org") => Err(OpError::SeatLimitBelowUsage {
+            seats_used: org.seats_used,
+        }),
+        Err(lost) => Err(lost.into()),
+    }
+}

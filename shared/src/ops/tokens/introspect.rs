@@ -1,0 +1,44 @@
+//! `POST /tokens/introspect`: for channel servers. A token is active only if
+//! its lookup item exists (not revoked), the channel (if asked) is in scope,
+//! and [`AccessToken::inactive`] finds nothing: it has not expired (checked
+//! against the clock, not TTL) and its holder is still the member, holding
+//! the very seat, it was issued under (the rule listings show too). Two
+//! reads, however many tokens the member holds: revoking a seat or removing a
+//! member kills them all at once.
+
+use crate::App;
+use crate::domain::{AccessToken, AccessTokenSecret, Channel};
+use crate::ops::OpError;
+
+pub struct Introspection {
+    /// The token as presented (not yet known to be of the right shape).
+    pub token: String,
+    pub channel: Option<Channel>,
+}
+
+/// The token if it is active, `None` for every kind of inactive.
+pub async fn introspect(app: &App, input: Introspection) -> Result<Option<AccessToken>, OpError> {
+    let Some(hash) = AccessTokenSecret::hash_presented(&input.token) else {
+        return Ok(None);
+    };
+    let Some(token) = app.store.token_by_hash(&hash).await? else {
+        return Ok(None);
+    };
+    // Secrets are only ever compared through their hashes, in constant time;
+    // the lookup by hash already matched, this guards against a stored item
+    // whose attributes disagree with its key.
+    if !token.hash.matches(&hash) || app.now() >= token.expires_at {
+        return Ok(None);
+    }
+    if input
+        .channel
+        .is_some_and(|c| !token.channels.allows(c.as_str()))
+    {
+        return Ok(None);
+    }
+    let member = app.store.member(&token.org, &token.user_id).await?;
+    Ok(token
+        .inactive(member.as_ref(), app.now())
+        .is_none()
+        .then_some(token))
+}
