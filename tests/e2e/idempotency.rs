@@ -23,6 +23,22 @@ fn key() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// An org whose invited member accepted with a seat: the org and the member.
+async fn seated_member(app: &TestApp) -> (String, User) {
+    let (org, _alice, bob, token) = app.org_with_invitee(5, "member", true).await;
+    assert_eq!(app.accept(&bob, &token).await.status, 200);
+    (org, bob)
+}
+
+/// `bob` issues himself a token "ci" under the Idempotency-Key `key`.
+fn keyed_issue(org: &str, bob: &User, key: &str) -> Req {
+    Req::post("/orgs/{org}/tokens")
+        .org(org)
+        .user(bob)
+        .header("Idempotency-Key", key)
+        .json(json!({"name": "ci"}))
+}
+
 fn replayed(resp: &Resp) -> bool {
     resp.headers
         .get("idempotent-replayed")
@@ -141,16 +157,9 @@ async fn keys_belong_to_their_caller() {
 #[tokio::test]
 async fn concurrent_requests_with_one_key_issue_one_token() {
     let app = TestApp::spawn().await;
-    let (org, _alice, bob, token) = app.org_with_invitee(5, "member", true).await;
-    assert_eq!(app.accept(&bob, &token).await.status, 200);
+    let (org, bob) = seated_member(&app).await;
     let k = key();
-    let issue = || {
-        Req::post("/orgs/{org}/tokens")
-            .org(&org)
-            .user(&bob)
-            .header("Idempotency-Key", &k)
-            .json(json!({"name": "ci"}))
-    };
+    let issue = || keyed_issue(&org, &bob, &k);
     let answers =
         futures::future::join_all((0..4).map(|_| send(&app, issue(), issue_token::handle))).await;
     let issued: Vec<&Resp> = answers.iter().filter(|r| r.status == 201).collect();
@@ -183,29 +192,13 @@ async fn concurrent_requests_with_one_key_issue_one_token() {
 #[tokio::test]
 async fn a_retried_token_issue_cannot_read_the_secret_back_from_the_table_or_the_replay() {
     let app = TestApp::isolated().await;
-    let (org, _alice, bob, token) = app.org_with_invitee(5, "member", true).await;
-    assert_eq!(app.accept(&bob, &token).await.status, 200);
+    let (org, bob) = seated_member(&app).await;
     let k = key();
-    let issue = || {
-        Req::post("/orgs/{org}/tokens")
-            .org(&org)
-            .user(&bob)
-            .header("Idempotency-Key", &k)
-            .json(json!({"name": "ci"}))
-    };
+    let issue = || keyed_issue(&org, &bob, &k);
     let first = send(&app, issue(), issue_token::handle).await;
     assert_eq!(first.status, 201, "{}", first.body);
     let secret = first.json["token"].as_str().unwrap().to_owned();
-    let dump = app
-        .app
-        .store
-        .client()
-        .scan()
-        .table_name(app.app.store.table())
-        .send()
-        .await
-        .unwrap();
-    let stored = format!("{:?}", dump.items());
+    let stored = app.table_dump().await;
     assert!(stored.contains("IDEM#"), "the key's record is in the scan");
     assert!(
         !stored.contains(&secret) && !stored.contains(&secret[4..]),

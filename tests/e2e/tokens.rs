@@ -240,16 +240,7 @@ async fn secrets_are_stored_only_as_hashes() {
         .await
         .unwrap();
     let invite_secret = invite.rsplit('.').next().unwrap().to_owned();
-    let dump = app
-        .app
-        .store
-        .client()
-        .scan()
-        .table_name(app.app.store.table())
-        .send()
-        .await
-        .unwrap();
-    let text = format!("{:?}", dump.items());
+    let text = app.table_dump().await;
     assert!(
         !text.contains(&token) && !text.contains(&token[4..]),
         "token plaintext stored"

@@ -160,6 +160,21 @@ impl TestApp {
         test
     }
 
+    /// Every item of the app's table (one scan page), as text: what a test
+    /// greps for a secret that must never rest there.
+    pub async fn table_dump(&self) -> String {
+        let scan = self
+            .app
+            .store
+            .client()
+            .scan()
+            .table_name(self.app.store.table())
+            .send()
+            .await
+            .expect("scanning the table");
+        format!("{:?}", scan.items())
+    }
+
     /// An app on a table of its own, with the shared table's definition: for
     /// tests of table-wide work (the sweep) that must not see other tests' items.
     pub async fn isolated() -> Self {
