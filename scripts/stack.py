@@ -17,6 +17,9 @@ What it starts:
 
 Options:
   --emulators-only        no pollers, no functions (the Rust tests call the handlers themselves)
+  --shards N              with --emulators-only: N pairs of emulators (DynamoDB, SES), each with
+                          the table, listed in EMULATOR_SHARDS; the Rust tests spread over them
+                          (one moto is one core: a single one left the second core idle)
   --api-port N            where `cargo lambda watch` listens (default: a free port)
   --emulator-port N       DynamoDB's moto (default: a free port)
   --reuse-emulator        use an emulator already answering on --emulator-port as it is
@@ -33,6 +36,8 @@ The environment the functions, CMD and tests see, one variable per service:
   ROSTER_TABLE, ROSTER_MAIL_FROM, ROSTER_WEB_URL, ROSTER_DEV_JWT_SECRET, AWS_REGION and
   credentials (moto takes any), as the functions read them
   ROSTER_STACK            the ids of the stacks a process runs in, innermost last
+  EMULATOR_SHARDS         with --shards: "DYNAMODB_URL|SES_URL" per shard, space-separated
+                          (the first is AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_SESV2)
 
 Runtime files go to .dev/<id>/: state.json, moto-<port>.log, and stack.log (the
 pollers and cargo lambda watch; `up` without --detach writes them to the
@@ -264,6 +269,10 @@ class Stack:
         self.emulator_port = opts.emulator_port or free_port()
         self.mail_port = self.emulator_port if opts.one_emulator else free_port()
         self.api_port = None if opts.emulators_only else (opts.api_port or free_port())
+        if opts.shards > 1 and not opts.emulators_only:
+            raise StackError("--shards is for --emulators-only (the functions read one table)")
+        # (DynamoDB port, SES port) of every shard after the first
+        self.more_shards = [(free_port(), free_port()) for _ in range(max(opts.shards, 1) - 1)]
         self.env = self._environment()
 
     def _environment(self) -> dict:
@@ -288,6 +297,9 @@ class Stack:
         })
         if self.api_port:
             env["ROSTER_API_URL"] = f"http://127.0.0.1:{self.api_port}"
+        if self.more_shards:
+            shards = [(self.emulator_port, self.mail_port), *self.more_shards]
+            env["EMULATOR_SHARDS"] = " ".join(f"http://127.0.0.1:{d}|http://127.0.0.1:{m}" for d, m in shards)
         return env
 
     def exports(self) -> dict:
@@ -348,6 +360,14 @@ class Stack:
             self.procs.append(proc)
             self.save()
         bootstrap(self.env)
+        for dynamodb, ses in self.more_shards:
+            for port in (dynamodb, ses):
+                proc = start_moto(port, self.dir / f"moto-{port}.log", self.env)
+                self.emulators.append({"port": port, "pid": proc.pid})
+                self.procs.append(proc)
+                self.save()
+            bootstrap({**self.env, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{dynamodb}",
+                       "AWS_ENDPOINT_URL_SESV2": f"http://127.0.0.1:{ses}"})
         if self.api_port:
             self._functions_up()
 
@@ -564,6 +584,7 @@ def main(argv: list[str]) -> int:
         q.add_argument("--emulator-port", type=int)
         q.add_argument("--reuse-emulator", action="store_true")
         q.add_argument("--one-emulator", action="store_true")
+        q.add_argument("--shards", type=int, default=1)
         q.add_argument("--table", default="roster-stack")
         q.add_argument("--name", default="stack")
         q.add_argument("--functions-log", metavar="LEVEL")

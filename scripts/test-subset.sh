@@ -3,4 +3,5 @@
 #   scripts/test-subset.sh [nextest args...]   e.g. -p roster-tests -E 'test(csv)'
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec scripts/stack.py run --emulators-only --name subset --table roster-test -- cargo nextest run "$@"
+shards=$(($(nproc) < 4 ? $(nproc) : 4))
+exec scripts/stack.py run --emulators-only --shards "$shards" --name subset --table roster-test -- cargo nextest run "$@"

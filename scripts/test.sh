@@ -37,8 +37,11 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
     runner=(cargo test --workspace --no-fail-fast)
 fi
-step "Rust tests, against private emulators (DynamoDB and SES, table roster-test)" \
-    scripts/stack.py run --emulators-only --name test --table roster-test -- "${runner[@]}"
+# A pair of emulators per core (at most 4): moto serves one request at a time
+# on one core, and one pair left the second core idle for most of the run.
+shards=$(($(nproc) < 4 ? $(nproc) : 4))
+step "Rust tests, against private emulators ($shards pairs of DynamoDB and SES, table roster-test)" \
+    scripts/stack.py run --emulators-only --shards "$shards" --name test --table roster-test -- "${runner[@]}"
 
 step "cfn-lint infra/template.yaml" cfn-lint infra/template.yaml
 

@@ -45,24 +45,77 @@ impl App {
 }
 
 /// The one `SdkConfig` both clients share, with the one HTTPS client (the SDK
-/// crates are built without a default one). On Lambda the role's credentials
-/// are in the environment: read them directly instead of building the whole
-/// provider chain (profile files, SSO, web identity, container, IMDS) at cold
-/// start. Public for the tests, whose clients must use it too.
-pub async fn sdk_config() -> aws_config::SdkConfig {
-    let loader =
-        aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(https_client());
-    let env_credentials = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
-        .iter()
-        .all(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
-    let loader = if env_credentials {
-        loader.credentials_provider(
-            aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
-        )
-    } else {
-        loader
+/// crates are built without a default one), read from the environment Lambda
+/// gives every function: `AWS_REGION`, the role's credentials
+/// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`) and,
+/// locally, `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_SESV2` (the local stack
+/// runs SES in an emulator of its own). Built by hand rather than by `aws-config`'s
+/// loader, whose provider chains (profile files, SSO, STS web identity,
+/// container, IMDS) Lambda never needs: they were most of the difference
+/// between a function's cold start and package size and an empty one's
+/// (docs/measurements.md). Public for the tests, whose clients must use it too.
+pub async fn sdk_config() -> aws_types::SdkConfig {
+    sdk_config_from(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+}
+
+/// [`sdk_config`] from another environment than the process's (`env` answers
+/// a variable's value).
+pub fn sdk_config_from(env: impl Fn(&str) -> Option<String>) -> aws_types::SdkConfig {
+    use aws_credential_types::Credentials;
+    use aws_credential_types::provider::SharedCredentialsProvider;
+    let region = env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION"));
+    let mut builder = aws_types::SdkConfig::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(region.map(aws_types::region::Region::new))
+        .http_client(https_client())
+        .sleep_impl(aws_smithy_async::rt::sleep::TokioSleep::new())
+        .time_source(aws_smithy_async::time::SystemTimeSource::new());
+    if let (Some(key), Some(secret)) = (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
+        let credentials =
+            Credentials::new(key, secret, env("AWS_SESSION_TOKEN"), None, "environment");
+        builder = builder.credentials_provider(SharedCredentialsProvider::new(credentials));
+    }
+    let endpoints = EndpointsFromEnv {
+        any: env(ENDPOINT_URL),
+        per_service: SERVICES
+            .iter()
+            .filter_map(|id| Some((*id, env(&service_endpoint_var(id))?)))
+            .collect(),
     };
-    loader.load().await
+    builder.service_config(endpoints).build()
+}
+
+const ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
+/// The SDK's service ids of the clients Roster builds.
+const SERVICES: [&str; 2] = ["DynamoDB", "SESv2"];
+
+fn service_endpoint_var(service_id: &str) -> String {
+    format!(
+        "{ENDPOINT_URL}_{}",
+        service_id.to_ascii_uppercase().replace(' ', "_")
+    )
+}
+
+/// The endpoint each client asks for, as the SDK's own loader answers it:
+/// `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`, else the service's
+/// AWS endpoint. Every other per-service setting keeps its default.
+#[derive(Debug)]
+struct EndpointsFromEnv {
+    any: Option<String>,
+    per_service: Vec<(&'static str, String)>,
+}
+
+impl aws_types::service_config::LoadServiceConfig for EndpointsFromEnv {
+    fn load_config(&self, key: aws_types::service_config::ServiceConfigKey<'_>) -> Option<String> {
+        if key.env() != ENDPOINT_URL {
+            return None;
+        }
+        self.per_service
+            .iter()
+            .find(|(id, _)| id.eq_ignore_ascii_case(key.service_id()))
+            .map(|(_, url)| url.clone())
+            .or_else(|| self.any.clone())
+    }
 }
 
 /// The roots every AWS endpoint's certificate chains to (Amazon Root CA 1-4 and
@@ -93,5 +146,63 @@ mod tests {
         let _client = super::https_client();
         let pem = std::str::from_utf8(super::AWS_ROOTS_PEM).unwrap();
         assert_eq!(pem.matches("-----BEGIN CERTIFICATE-----").count(), 5);
+    }
+
+    /// The endpoint a service's client asks its `SdkConfig` for, as the
+    /// generated `Config::from(&SdkConfig)` asks it.
+    fn endpoint(sdk: &aws_types::SdkConfig, service_id: &str) -> Option<String> {
+        let key = aws_types::service_config::ServiceConfigKey::builder()
+            .service_id(service_id)
+            .env("AWS_ENDPOINT_URL")
+            .profile("endpoint_url")
+            .build()
+            .unwrap();
+        sdk.service_config()?.load_config(key)
+    }
+
+    #[tokio::test]
+    async fn the_sdk_config_takes_region_credentials_and_endpoint_from_lambdas_environment() {
+        use aws_credential_types::provider::ProvideCredentials;
+        let env = [
+            ("AWS_REGION", "eu-west-1"),
+            ("AWS_ACCESS_KEY_ID", "AKID"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_SESSION_TOKEN", "session"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"),
+            ("AWS_ENDPOINT_URL_SESV2", "http://127.0.0.1:4577"),
+        ];
+        let sdk = super::sdk_config_from(|name| {
+            env.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        });
+        assert_eq!(sdk.region().map(|r| r.as_ref()), Some("eu-west-1"));
+        assert_eq!(
+            endpoint(&sdk, "DynamoDB").as_deref(),
+            Some("http://127.0.0.1:4566")
+        );
+        assert_eq!(
+            endpoint(&sdk, "SESv2").as_deref(),
+            Some("http://127.0.0.1:4577")
+        );
+        let credentials = sdk
+            .credentials_provider()
+            .expect("credentials from the environment")
+            .provide_credentials()
+            .await
+            .unwrap();
+        assert_eq!(credentials.access_key_id(), "AKID");
+        assert_eq!(credentials.session_token(), Some("session"));
+    }
+
+    #[test]
+    fn without_aws_region_the_default_region_is_taken_and_no_credentials_are_invented() {
+        let sdk = super::sdk_config_from(|name| {
+            (name == "AWS_DEFAULT_REGION").then(|| "us-east-2".into())
+        });
+        assert_eq!(sdk.region().map(|r| r.as_ref()), Some("us-east-2"));
+        assert!(sdk.credentials_provider().is_none());
+        assert_eq!(endpoint(&sdk, "DynamoDB"), None);
+        assert_eq!(endpoint(&sdk, "SESv2"), None);
     }
 }

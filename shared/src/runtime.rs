@@ -63,18 +63,32 @@ async fn build_app() -> Result<Arc<App>, lambda_runtime::Error> {
 
 /// Runs an HTTP handler (API Gateway HTTP API payload v2), with
 /// `Idempotency-Key` support for POSTs ([`crate::http::idempotency`]).
+///
+/// Generic only in name: the handler's future is boxed at once, so the
+/// runtime, the span and the idempotency layer are compiled once, in this
+/// crate, rather than again in each of the functions' binaries (which is
+/// what made a release build of every function slow).
 pub async fn serve_http<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
 where
     F: Fn(Arc<App>, Request) -> Fut + Copy + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
 {
+    serve_boxed_http(Arc::new(move |app, req| Box::pin(handler(app, req)))).await
+}
+
+type BoxedResponse = std::pin::Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
+type SharedHttpHandler = Arc<dyn Fn(Arc<App>, Request) -> BoxedResponse + Send + Sync>;
+
+async fn serve_boxed_http(handler: SharedHttpHandler) -> Result<(), lambda_http::Error> {
     let app = build_app().await?;
     lambda_http::run(lambda_http::service_fn(move |req: Request| {
-        let app = app.clone();
+        let (app, handler) = (app.clone(), handler.clone());
         async move {
             Ok::<_, std::convert::Infallible>(
                 crate::http::span::traced(
-                    move |app, req| crate::http::idempotency::guard(app, req, handler),
+                    move |app, req| {
+                        crate::http::idempotency::guard(app, req, move |app, req| handler(app, req))
+                    },
                     app,
                     req,
                 )

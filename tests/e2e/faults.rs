@@ -29,7 +29,7 @@ async fn with_dynamodb_unreachable(app: &TestApp) -> TestApp {
         .local_addr()
         .unwrap()
         .port(); // bound, then released: nothing listens there
-    let sdk = roster::app::sdk_config().await;
+    let sdk = roster_tests::sdk_config();
     let client = aws_sdk_dynamodb::Client::from_conf(
         aws_sdk_dynamodb::config::Builder::from(&sdk)
             .endpoint_url(format!("http://127.0.0.1:{port}"))

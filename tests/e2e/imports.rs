@@ -652,7 +652,7 @@ async fn a_throttled_job_backs_off_slows_down_and_still_invites_everyone_once() 
     // than the SDK's own retries (3), so the worker sees the throttling.
     let (endpoint, served) = throttling_endpoint().await;
     let left = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(4));
-    let sdk = roster::app::sdk_config().await;
+    let sdk = roster_tests::sdk_config();
     let client = aws_sdk_dynamodb::Client::from_conf(
         aws_sdk_dynamodb::config::Builder::from(&sdk)
             .interceptor(app.calls.clone())

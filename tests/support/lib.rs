@@ -90,6 +90,50 @@ pub fn slug() -> String {
     format!("t-{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
 }
 
+/// The emulators this test talks to. With `EMULATOR_SHARDS` (`make test`
+/// starts a pair per core), the test in nextest's slot N takes shard N, so two
+/// tests running at once never share an emulator; otherwise the one pair in
+/// `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_SESV2`.
+pub struct Emulators {
+    pub dynamodb: String,
+    pub ses: String,
+}
+
+pub fn emulators() -> Emulators {
+    let shards: Vec<(String, String)> = std::env::var("EMULATOR_SHARDS")
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|pair| pair.split_once('|'))
+        .map(|(d, s)| (d.to_owned(), s.to_owned()))
+        .collect();
+    let slot: usize = std::env::var("NEXTEST_TEST_GLOBAL_SLOT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    match shards.get(slot % shards.len().max(1)) {
+        Some((dynamodb, ses)) => Emulators {
+            dynamodb: dynamodb.clone(),
+            ses: ses.clone(),
+        },
+        None => Emulators {
+            dynamodb: env("AWS_ENDPOINT_URL"),
+            ses: std::env::var("AWS_ENDPOINT_URL_SESV2")
+                .unwrap_or_else(|_| env("AWS_ENDPOINT_URL")),
+        },
+    }
+}
+
+/// The product's `SdkConfig` (`roster::app::sdk_config`), pointed at this
+/// test's [`emulators`].
+pub fn sdk_config() -> aws_types::SdkConfig {
+    let emulators = emulators();
+    roster::app::sdk_config_from(|name| match name {
+        "AWS_ENDPOINT_URL" => Some(emulators.dynamodb.clone()),
+        "AWS_ENDPOINT_URL_SESV2" => Some(emulators.ses.clone()),
+        _ => std::env::var(name).ok().filter(|v| !v.is_empty()),
+    })
+}
+
 fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         panic!("{name} is not set: run the tests with `make test` or scripts/test-subset.sh, which start the emulators")
@@ -109,7 +153,7 @@ impl TestApp {
             .with_test_writer()
             .with_env_filter("roster=info")
             .try_init();
-        let sdk = roster::app::sdk_config().await;
+        let sdk = sdk_config();
         let calls = CallCounter::default();
         let actions = iam::ActionRecorder::new(&env("ROSTER_TABLE"));
         let dynamo = aws_sdk_dynamodb::Client::from_conf(

@@ -97,9 +97,7 @@ pub struct SentMail {
 
 fn emulator_get(path: &str) -> String {
     // Where the SDK sends SES v2 calls, so where the sent mail is.
-    let endpoint = std::env::var("AWS_ENDPOINT_URL_SESV2")
-        .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
-        .expect("AWS_ENDPOINT_URL_SESV2 or AWS_ENDPOINT_URL");
+    let endpoint = crate::emulators().ses;
     let host = endpoint
         .trim_start_matches("http://")
         .trim_end_matches('/')

@@ -10,11 +10,18 @@ pub const DIR: &str = "functions";
 pub fn cargo_toml(f: &Function) -> String {
     let runtime = runtime(f);
     format!(
-        "[package]\nname = \"{}\"\nedition.workspace = true\nversion.workspace = true\n\
-         license.workspace = true\npublish.workspace = true\n\n[dependencies]\n\
+        "[package]\nname = \"{name}\"\nedition.workspace = true\nversion.workspace = true\n\
+         license.workspace = true\npublish.workspace = true\n\n{BIN}\n[dependencies]\n\
          roster.workspace = true\ntokio.workspace = true\n{runtime}.workspace = true\n",
-        f.name
+        name = f.name,
+        BIN = bin_section(&f.name),
     )
+}
+
+/// The binary, without a test harness: a main has nothing to test, and each
+/// harness would link the whole SDK again in `cargo test --workspace`.
+fn bin_section(name: &str) -> String {
+    format!("[[bin]]\nname = \"{name}\"\npath = \"src/main.rs\"\ntest = false\ndoctest = false\n")
 }
 
 fn runtime(f: &Function) -> &'static str {
@@ -98,6 +105,10 @@ mod tests {
              roster::runtime::serve_http(roster::http::routes::get_org::handle).await\n}\n"
         );
         assert!(cargo_toml(&fs[0]).ends_with("lambda_http.workspace = true\n"));
+        assert!(
+            cargo_toml(&fs[0])
+                .contains("[[bin]]\nname = \"get-org\"\npath = \"src/main.rs\"\ntest = false\n")
+        );
         assert!(
             main_rs(&fs[1])
                 .unwrap()

@@ -15,7 +15,7 @@ use std::time::Duration;
 pub struct Mailer {
     /// Built on the first send when the mailer is [`Mailer::lazy`].
     client: Arc<OnceLock<Client>>,
-    sdk: Option<aws_config::SdkConfig>,
+    sdk: Option<aws_types::SdkConfig>,
     from: Email,
     /// The SES configuration set every message goes through (deployed: the one
     /// whose bounce and complaint events come back to Roster).
@@ -48,7 +48,7 @@ impl Mailer {
 
     /// A mailer whose SES client is built from `sdk` on the first send, so a
     /// function that never mails never pays for the client at cold start.
-    pub fn lazy(sdk: &aws_config::SdkConfig, from: Email) -> Self {
+    pub fn lazy(sdk: &aws_types::SdkConfig, from: Email) -> Self {
         Self {
             sdk: Some(sdk.clone()),
             ..Self::unbuilt(from)
