@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 "${MAKE:-make}" -s venv
-.venv/bin/pip install --disable-pip-version-check -q -r requirements-package.txt
+{ test -x .venv/bin/uv && .venv/bin/uv pip install -q --python .venv/bin/python -r requirements-package.txt; } ||
+    .venv/bin/pip install --disable-pip-version-check -q -r requirements-package.txt
 TARGET=aarch64-unknown-linux-gnu
 if ! rustc --print target-libdir --target "$TARGET" >/dev/null 2>&1 ||
     [ ! -d "$(rustc --print target-libdir --target "$TARGET")" ]; then

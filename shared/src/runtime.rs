@@ -6,7 +6,7 @@ use crate::App;
 use lambda_http::{Body, Request, Response};
 use std::future::Future;
 use std::sync::Arc;
-use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 
 /// The most verbose records any function writes, whatever `RUST_LOG` asks.
 /// At TRACE, `lambda_runtime` logs every raw event (bearer JWTs, invitation
@@ -17,25 +17,39 @@ use tracing_subscriber::filter::LevelFilter;
 pub const MOST_VERBOSE: LevelFilter = LevelFilter::DEBUG;
 
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let capped = filter
-        .max_level_hint()
-        .is_some_and(|asked| asked > MOST_VERBOSE);
+    let filter = log_filter(std::env::var("RUST_LOG").ok().as_deref());
+    let capped = most_verbose_asked(&filter) > MOST_VERBOSE;
     tracing_subscriber::util::SubscriberInitExt::init(json_logs(filter, std::io::stdout));
     if capped {
         tracing::warn!("RUST_LOG asks for TRACE: records are kept at DEBUG at most");
     }
 }
 
+/// `RUST_LOG` as a list of `target=level` and a default `level` (`info`
+/// when unset or unreadable). A [`Targets`] filter rather than an
+/// `EnvFilter`: the functions never need span or field filters, and
+/// `EnvFilter` links a regular-expression engine into every function.
+pub fn log_filter(rust_log: Option<&str>) -> Targets {
+    rust_log
+        .filter(|s| !s.trim().is_empty())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO))
+}
+
+fn most_verbose_asked(filter: &Targets) -> LevelFilter {
+    filter
+        .iter()
+        .map(|(_, level)| level)
+        .chain(filter.default_level())
+        .max()
+        .unwrap_or(LevelFilter::OFF)
+}
+
 /// The log format: one JSON object per line, with the current span's fields
 /// (`span`: operation, org, target, caller) and every enclosing span
 /// (`spans`, which includes the runtime's `requestId`). `filter` selects the
 /// records, within [`MOST_VERBOSE`].
-pub fn json_logs<W>(
-    filter: tracing_subscriber::EnvFilter,
-    writer: W,
-) -> impl tracing::Subscriber + Send + Sync + 'static
+pub fn json_logs<W>(filter: Targets, writer: W) -> impl tracing::Subscriber + Send + Sync + 'static
 where
     W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
 {
@@ -121,7 +135,6 @@ where
 mod tests {
     use super::*;
     use std::sync::Mutex;
-    use tracing_subscriber::EnvFilter;
 
     #[derive(Clone, Default)]
     struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -141,7 +154,7 @@ mod tests {
     fn logged(rust_log: &str, emit: impl FnOnce()) -> String {
         let out = Captured::default();
         let writer = out.clone();
-        let subscriber = json_logs(EnvFilter::new(rust_log), move || writer.clone());
+        let subscriber = json_logs(log_filter(Some(rust_log)), move || writer.clone());
         tracing::subscriber::with_default(subscriber, emit);
         String::from_utf8(out.0.lock().unwrap().clone()).unwrap()
     }
@@ -184,5 +197,24 @@ mod tests {
         assert_eq!(text.lines().count(), 2, "{text}");
         let text = logged("info", || tracing::debug!("a debug record"));
         assert!(text.is_empty(), "{text}");
+    }
+
+    #[test]
+    fn rust_log_reads_targets_and_a_default_level_and_falls_back_to_info() {
+        let filter = log_filter(Some("warn,roster=debug"));
+        assert_eq!(filter.default_level(), Some(LevelFilter::WARN));
+        assert_eq!(most_verbose_asked(&filter), LevelFilter::DEBUG);
+        for unusable in [None, Some(""), Some("roster[span{x=1}]=debug")] {
+            let filter = log_filter(unusable);
+            assert_eq!(
+                filter.default_level(),
+                Some(LevelFilter::INFO),
+                "{unusable:?}"
+            );
+        }
+        assert_eq!(
+            most_verbose_asked(&log_filter(Some("aws_smithy_runtime=trace"))),
+            LevelFilter::TRACE
+        );
     }
 }

@@ -15,7 +15,6 @@ use serde_json::{Value, json};
 use std::future::Future;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use tracing_subscriber::EnvFilter;
 use tracing_subscriber::util::SubscriberInitExt;
 
 /// Log output written through `roster::runtime::json_logs`, as deployed.
@@ -42,7 +41,10 @@ impl Logs {
     /// Captures as [`Logs::capture`] does, with `RUST_LOG` set to `filter`.
     fn capture_at(&self, filter: &str) -> lambda_http::tracing::dispatcher::DefaultGuard {
         let writer = self.clone();
-        roster::runtime::json_logs(EnvFilter::new(filter), move || writer.clone()).set_default()
+        roster::runtime::json_logs(roster::runtime::log_filter(Some(filter)), move || {
+            writer.clone()
+        })
+        .set_default()
     }
 
     fn text(&self) -> String {

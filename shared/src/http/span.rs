@@ -164,7 +164,7 @@ mod tests {
         let out: Arc<Mutex<Vec<u8>>> = Arc::default();
         let writer = out.clone();
         let subscriber =
-            crate::runtime::json_logs(tracing_subscriber::EnvFilter::new("info"), move || {
+            crate::runtime::json_logs(crate::runtime::log_filter(Some("info")), move || {
                 WriteTo(writer.clone())
             });
         tracing::subscriber::with_default(subscriber, || {
