@@ -1,11 +1,11 @@
 # Roster developer commands. Recipes stay thin; the logic lives in scripts/.
 # The local stack, for all of them: scripts/stack.py (up | down | run -- CMD).
-#   make dev     run every function on http://127.0.0.1:9000 against moto on :4566 [API_PORT=, EMULATOR_PORT=, RELOAD=1]
+#   make dev     run every function on http://127.0.0.1:9000 against moto on :4566, sign-in at :9400 [API_PORT=, EMULATOR_PORT=, OIDC_PORT=, RELOAD=1]
 #   make test    fmt, clippy, all tests (private stacks), cfn-lint: what CI runs
 #   make fuzz    schemathesis against infra/openapi.yaml on a private local stack [EXAMPLES=100]
 #   make bench   bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, RSS; cold starts
 #   make package every function for arm64 in release, zipped (target/lambda/<name>/bootstrap.zip)
-#   make token EMAIL=alice@example.com [SUB=...]   print a local dev JWT
+#   make token EMAIL=alice@example.com [UNVERIFIED=1]   an ID token from make dev's OpenID Connect provider
 #   make invoke FN=sweep [EVENT=...]   run one function on a sample event (make dev running)
 #   make mail [TO=bob@example.com]   the mail make dev sent, with its links (to open in a browser)
 #   make bounce TO=bob@example.com [ORG=acme] [KIND=bounce|soft-bounce|complaint]   SES reports it (make dev running)
@@ -19,6 +19,7 @@ VENV_STAMP := $(VENV)/.requirements-installed
 # make dev's ports; make invoke, mail and bounce talk to the make dev on them.
 API_PORT ?= 9000
 EMULATOR_PORT ?= 4566
+OIDC_PORT ?= 9400
 DEV_TABLE := roster-local
 
 .PHONY: dev test token invoke mail bounce fmt lint clean venv
@@ -38,15 +39,18 @@ $(VENV_STAMP): requirements-dev.txt
 # Ctrl-C (or SIGTERM, SIGHUP) stops everything it started. An emulator already
 # answering on EMULATOR_PORT is reused (its data survives restarts of make dev).
 dev: venv
-	scripts/stack.py up --name dev --api-port $(API_PORT) --emulator-port $(EMULATOR_PORT) \
+	scripts/stack.py up --name dev --api-port $(API_PORT) --emulator-port $(EMULATOR_PORT) --oidc-port $(OIDC_PORT) \
 		--reuse-emulator --one-emulator --table $(DEV_TABLE) $(if $(filter 1,$(RELOAD)),--reload)
 
 test: venv
 	scripts/test.sh
 
+# Signs in as EMAIL on make dev's provider (the console's code + PKCE flow, no
+# browser): the ID token the gateway accepts, as a person's browser holds it.
 token:
-	@test -n "$(EMAIL)" || { echo "usage: make token EMAIL=alice@example.com [SUB=user-id]" >&2; exit 2; }
-	@$(PYTHON) scripts/dev_token.py "$(EMAIL)" $(if $(SUB),--sub "$(SUB)")
+	@test -n "$(EMAIL)" || { echo "usage: make token EMAIL=alice@example.com [UNVERIFIED=1]" >&2; exit 2; }
+	@$(PYTHON) scripts/oidc_token.py "$(EMAIL)" --issuer http://127.0.0.1:$(OIDC_PORT) \
+		--redirect-uri http://127.0.0.1:$(API_PORT)/app/callback $(if $(filter 1,$(UNVERIFIED)),--unverified)
 
 # One function on its sample event, through the running `make dev`.
 invoke: venv

@@ -11,16 +11,23 @@ What it starts:
     of its own (reading sent mail serializes a whole emulator: apart from the
     table it stays small and fast), or on the same one with --one-emulator;
   - the table and the sender identity (scripts/bootstrap.py);
-  - unless --emulators-only: the stream pollers that stand in for the table's
-    triggers (scripts/stream_poller.py, scripts/import_poller.py) and
-    `cargo lambda watch` serving every function (routes in Cargo.toml).
+  - unless --emulators-only:
+    - the local OpenID Connect provider (scripts/oidc/server.mjs; npm ci on
+      first use), which signs every token people and tests use;
+    - `cargo lambda watch` running every function on an internal port;
+    - the local API Gateway (scripts/gateway.py) on the API port: the routes
+      of infra/functions.toml, the JWT authorizer against that provider, and
+      Lambda's invoke API passed through to cargo lambda watch;
+    - the stream pollers that stand in for the table's triggers
+      (scripts/stream_poller.py, scripts/import_poller.py).
 
 Options:
   --emulators-only        no pollers, no functions (the Rust tests call the handlers themselves)
   --shards N              with --emulators-only: N pairs of emulators (DynamoDB, SES), each with
                           the table, listed in EMULATOR_SHARDS; the Rust tests spread over them
                           (one moto is one core: a single one left the second core idle)
-  --api-port N            where `cargo lambda watch` listens (default: a free port)
+  --api-port N            where the gateway listens (default: a free port)
+  --oidc-port N           where the OpenID Connect provider listens (default: a free port)
   --emulator-port N       DynamoDB's moto (default: a free port)
   --reuse-emulator        use an emulator already answering on --emulator-port as it is
   --one-emulator          SES on the DynamoDB emulator too
@@ -31,16 +38,19 @@ Options:
 
 The environment the functions, CMD and tests see, one variable per service:
   ROSTER_API_URL          the HTTP API, the console (/app) and Lambda's invoke API (not with --emulators-only)
+  ROSTER_OIDC_ISSUER      the OpenID Connect provider (tokens: scripts/oidc_token.py); the console's
+                          ROSTER_OIDC_CLIENT_ID, _AUTHORIZE_URL and _TOKEN_URL point at it
   AWS_ENDPOINT_URL        DynamoDB and its streams
   AWS_ENDPOINT_URL_SESV2  SES (sent mail: $AWS_ENDPOINT_URL_SESV2/moto-api/data.json)
-  ROSTER_TABLE, ROSTER_MAIL_FROM, ROSTER_WEB_URL, ROSTER_DEV_JWT_SECRET, AWS_REGION and
+  ROSTER_TABLE, ROSTER_MAIL_FROM, ROSTER_WEB_URL, AWS_REGION and
   credentials (moto takes any), as the functions read them
   ROSTER_STACK            the ids of the stacks a process runs in, innermost last
   EMULATOR_SHARDS         with --shards: "DYNAMODB_URL|SES_URL" per shard, space-separated
                           (the first is AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_SESV2)
 
-Runtime files go to .dev/<id>/: state.json, moto-<port>.log, and stack.log (the
-pollers and cargo lambda watch; `up` without --detach writes them to the
+Runtime files go to .dev/<id>/: state.json, moto-<port>.log, the provider's
+keys (oidc-keys.json; make dev keeps its own in .dev/oidc/), and stack.log (the
+provider, the gateway, the pollers and cargo lambda watch; `up` without --detach writes them to the
 terminal). `run` removes them when CMD passes and names them when it fails.
 
 Stopping: every process the stack starts inherits ROSTER_STACK naming it.
@@ -72,6 +82,8 @@ SCRIPTS = ROOT / "scripts"
 VENV_BIN = ROOT / ".venv" / "bin"
 PY = str(VENV_BIN / "python")
 MARKER = "ROSTER_STACK"
+OIDC_DIR = SCRIPTS / "oidc"
+OIDC_CLIENT_ID = "roster-console"  # the provider's one client: the console, and the gateway's audience
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # Set by the signal handler; every wait checks it (the handler raises nothing,
 # so a second signal can never cut the stopping short).
@@ -269,6 +281,9 @@ class Stack:
         self.emulator_port = opts.emulator_port or free_port()
         self.mail_port = self.emulator_port if opts.one_emulator else free_port()
         self.api_port = None if opts.emulators_only else (opts.api_port or free_port())
+        # cargo lambda watch, behind the gateway; the provider
+        self.watch_port = None if opts.emulators_only else free_port()
+        self.oidc_port = None if opts.emulators_only else (opts.oidc_port or free_port())
         if opts.shards > 1 and not opts.emulators_only:
             raise StackError("--shards is for --emulators-only (the functions read one table)")
         # (DynamoDB port, SES port) of every shard after the first
@@ -289,7 +304,6 @@ class Stack:
             "AWS_SECRET_ACCESS_KEY": "testing",
             "ROSTER_TABLE": self.opts.table,
             "ROSTER_MAIL_FROM": "noreply@roster.local",
-            "ROSTER_DEV_JWT_SECRET": "roster-local-dev-secret",
             "ROSTER_WEB_URL": f"http://127.0.0.1:{self.api_port or 9000}/app",  # the mails link to the console
             MARKER: f"{os.environ.get(MARKER, '')} {self.id}".strip(),
             "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",  # `cargo lambda` finds the venv's cargo-lambda
@@ -297,6 +311,13 @@ class Stack:
         })
         if self.api_port:
             env["ROSTER_API_URL"] = f"http://127.0.0.1:{self.api_port}"
+            issuer = f"http://127.0.0.1:{self.oidc_port}"
+            env.update({
+                "ROSTER_OIDC_ISSUER": issuer,
+                "ROSTER_OIDC_CLIENT_ID": OIDC_CLIENT_ID,
+                "ROSTER_OIDC_AUTHORIZE_URL": f"{issuer}/auth",
+                "ROSTER_OIDC_TOKEN_URL": f"{issuer}/token",
+            })
         if self.more_shards:
             shards = [(self.emulator_port, self.mail_port), *self.more_shards]
             env["EMULATOR_SHARDS"] = " ".join(f"http://127.0.0.1:{d}|http://127.0.0.1:{m}" for d, m in shards)
@@ -350,6 +371,8 @@ class Stack:
             raise StackError(f"{PY} is missing: run `make venv`")
         if self.api_port and listening(self.api_port):
             raise StackError(f"127.0.0.1:{self.api_port} is already in use (another make dev? make dev API_PORT=...)")
+        if self.oidc_port and listening(self.oidc_port):
+            raise StackError(f"127.0.0.1:{self.oidc_port} is already in use (another make dev? make dev OIDC_PORT=...)")
         ports = [self.emulator_port] if self.mail_port == self.emulator_port else [self.emulator_port, self.mail_port]
         for port in ports:
             if self.opts.reuse_emulator and port == self.emulator_port and answers(f"http://127.0.0.1:{port}/"):
@@ -377,10 +400,11 @@ class Stack:
         # first request, all queueing on cargo's lock.
         say("building the functions (the first time takes a few minutes)")
         self.wait_for(["cargo", "build", "--workspace", "--bins", "--quiet"])
-        invoke = f"http://127.0.0.1:{self.api_port}/2015-03-31/functions"
+        self._provider_up()
+        invoke = f"http://127.0.0.1:{self.watch_port}/2015-03-31/functions"
         self.spawn([PY, "-u", str(SCRIPTS / "stream_poller.py"), "--url", f"{invoke}/deliver-email/invocations"])
         self.spawn([PY, "-u", str(SCRIPTS / "import_poller.py"), "--url", f"{invoke}/import-worker/invocations"])
-        watch = ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(self.api_port),
+        watch = ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(self.watch_port),
                  "--concurrency", "4"]
         # Hot reload makes every function instance watch the whole tree (target/
         # and .venv/ included), which exhausts the machine's inotify watches.
@@ -394,12 +418,32 @@ class Stack:
         # (tokio_graceful_shutdown=warn: cargo lambda otherwise dumps its whole config when it stops)
         watch_env = dict(self.env, RUST_LOG=f"{self.env['RUST_LOG']},tokio_graceful_shutdown=warn")
         proc = self.spawn(watch, watch_env)
-        deadline = time.monotonic() + 120
-        while not listening(self.api_port):
+        self._wait_listening(proc, self.watch_port, "cargo lambda watch", 120)
+        gateway = self.spawn([PY, "-u", str(SCRIPTS / "gateway.py"), "--port", str(self.api_port),
+                              "--invoke-url", f"http://127.0.0.1:{self.watch_port}",
+                              "--issuer", self.env["ROSTER_OIDC_ISSUER"], "--audience", OIDC_CLIENT_ID])
+        self._wait_listening(gateway, self.api_port, "the gateway", 30)
+
+    def _provider_up(self) -> None:
+        """The OpenID Connect provider, its packages installed on first use."""
+        if not (OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
+            say("installing the local OpenID Connect provider (npm ci in scripts/oidc)")
+            self.wait_for(["npm", "ci", "--prefix", str(OIDC_DIR), "--no-audit", "--no-fund", "--loglevel=error"])
+        # make dev keeps its keys (tokens survive a restart); private stacks their own
+        keys = DEV / "oidc" / "keys.json" if self.opts.name == "dev" else self.dir / "oidc-keys.json"
+        redirects = ",".join(f"http://{host}:{self.api_port}/app/callback" for host in ("127.0.0.1", "localhost"))
+        proc = self.spawn(["node", str(OIDC_DIR / "server.mjs"), "--port", str(self.oidc_port),
+                           "--issuer", self.env["ROSTER_OIDC_ISSUER"], "--client-id", OIDC_CLIENT_ID,
+                           "--redirect-uris", redirects, "--keys-file", str(keys)])
+        self._wait_listening(proc, self.oidc_port, "the OpenID Connect provider", 30)
+
+    def _wait_listening(self, proc: subprocess.Popen, port: int, what: str, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not listening(port):
             if proc.poll() is not None:
-                raise StackError(f"cargo lambda watch exited with {proc.returncode}")
+                raise StackError(f"{what} exited with {proc.returncode}")
             if time.monotonic() > deadline:
-                raise StackError(f"cargo lambda watch did not listen on {self.api_port} within 120 s")
+                raise StackError(f"{what} did not listen on {port} within {seconds:.0f} s")
             check_signal()
             time.sleep(0.3)
 
@@ -581,6 +625,7 @@ def main(argv: list[str]) -> int:
     def stack_options(q: argparse.ArgumentParser) -> None:
         q.add_argument("--emulators-only", action="store_true")
         q.add_argument("--api-port", type=int)
+        q.add_argument("--oidc-port", type=int)
         q.add_argument("--emulator-port", type=int)
         q.add_argument("--reuse-emulator", action="store_true")
         q.add_argument("--one-emulator", action="store_true")

@@ -8,10 +8,7 @@ use http::header::{HeaderMap, HeaderName};
 /// inline script or style); the page cannot be framed; the accept token in
 /// the URL never leaves in a `Referer`.
 pub fn content_security_policy(sign_in: &SignIn) -> String {
-    let connect = match sign_in {
-        SignIn::Dev { .. } => "'self'".to_owned(),
-        SignIn::Oidc(oidc) => format!("'self' {}", oidc.token_origin),
-    };
+    let connect = format!("'self' {}", sign_in.token_origin);
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
          font-src 'self'; connect-src {connect}; object-src 'none'; base-uri 'none'; \
@@ -42,11 +39,20 @@ pub fn apply(headers: &mut HeaderMap, csp: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::Oidc;
+
+    fn sign_in() -> SignIn {
+        SignIn {
+            client_id: "c".into(),
+            authorize_url: "https://idp.example.com/authorize".into(),
+            token_url: "https://idp.example.com/token".into(),
+            scope: "openid email".into(),
+            token_origin: "https://idp.example.com".into(),
+        }
+    }
 
     #[test]
     fn the_policy_allows_only_this_origin_and_forbids_framing() {
-        let csp = content_security_policy(&SignIn::Dev { secret: "s".into() });
+        let csp = content_security_policy(&sign_in());
         assert!(csp.starts_with("default-src 'self';"), "{csp}");
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         assert!(csp.contains("script-src 'self';"), "{csp}");
@@ -55,13 +61,7 @@ mod tests {
 
     #[test]
     fn with_oidc_the_browser_may_post_to_the_token_endpoint_only() {
-        let csp = content_security_policy(&SignIn::Oidc(Oidc {
-            client_id: "c".into(),
-            authorize_url: "https://idp.example.com/authorize".into(),
-            token_url: "https://idp.example.com/token".into(),
-            scope: "openid email".into(),
-            token_origin: "https://idp.example.com".into(),
-        }));
+        let csp = content_security_policy(&sign_in());
         assert!(
             csp.contains("connect-src 'self' https://idp.example.com;"),
             "{csp}"

@@ -10,8 +10,7 @@
 //! | `GET /app` (or `/app/`), `/app/signin`, `/app/callback`, `/app/invitations/accept`, `/app/orgs/{slug}[/members\|invitations\|tokens\|audit]` | the single page (routes in the browser) |
 //! | `GET /app/api` | the API reference page; `GET /app/api/openapi.yaml` the contract it renders |
 //! | `GET /app/assets/{build}/{name}` | scripts, styles, the vendored OpenAPI renderer (immutable) |
-//! | `GET /app/config.json` | how to sign in (dev form or OIDC client settings) |
-//! | `POST /app/dev/token` | dev JWT; only when `ROSTER_DEV_JWT_SECRET` is set, else 404 |
+//! | `GET /app/config.json` | how to sign in (the OpenID Connect client's settings) |
 //!
 //! Every answer carries the headers of [`headers`].
 //!
@@ -20,7 +19,6 @@
 //! pages, their assets and `infra/openapi.yaml` are embedded here, so editing
 //! one rebuilds this crate and the `console` function only.
 
-pub mod dev_sign_in;
 pub mod headers;
 pub mod settings;
 pub mod site;
@@ -45,19 +43,11 @@ enum Target<'a> {
     OpenApi,
     Asset { build: &'a str, name: &'a str },
     Settings,
-    DevToken,
     NotFound,
 }
 
 fn route<'a>(method: &http::Method, path: &'a str) -> Target<'a> {
     use Target::*;
-    if method == http::Method::POST {
-        return if path == "/app/dev/token" {
-            DevToken
-        } else {
-            NotFound
-        };
-    }
     if method != http::Method::GET {
         return NotFound;
     }
@@ -108,7 +98,6 @@ impl Console {
     }
 
     pub fn handle(&self, req: &Request) -> Response<Body> {
-        let now = chrono::Utc::now();
         let mut resp = match route(req.method(), req.uri().path()) {
             Target::Page => self.file(
                 req,
@@ -167,13 +156,6 @@ impl Console {
                     Caching::Revalidate,
                 )
             }
-            Target::DevToken => match &self.sign_in {
-                SignIn::Dev { secret } => match dev_sign_in::issue(req, secret, now) {
-                    Ok(issued) => roster::http::response::ok(&issued),
-                    Err(err) => err.into_response(),
-                },
-                SignIn::Oidc(_) => not_found(),
-            },
             Target::NotFound => not_found(),
         };
         headers::apply(resp.headers_mut(), &self.csp);
@@ -230,11 +212,7 @@ fn accepts_gzip(req: &Request) -> bool {
 }
 
 fn settings_json(sign_in: &SignIn) -> String {
-    let value = match sign_in {
-        SignIn::Dev { .. } => serde_json::json!({"sign_in": "dev"}),
-        SignIn::Oidc(oidc) => serde_json::json!({"sign_in": "oidc", "oidc": oidc}),
-    };
-    value.to_string()
+    serde_json::json!({"sign_in": "oidc", "oidc": sign_in}).to_string()
 }
 
 fn not_found() -> Response<Body> {
@@ -270,18 +248,12 @@ mod tests {
     use http::Method;
 
     fn oidc() -> SignIn {
-        SignIn::Oidc(settings::Oidc {
+        SignIn {
             client_id: "console".into(),
             authorize_url: "https://idp.example.com/authorize".into(),
             token_url: "https://idp.example.com/token".into(),
             scope: "openid email".into(),
             token_origin: "https://idp.example.com".into(),
-        })
-    }
-
-    fn dev() -> SignIn {
-        SignIn::Dev {
-            secret: "console-test-secret".into(),
         }
     }
 
@@ -303,52 +275,13 @@ mod tests {
     }
 
     #[test]
-    fn without_the_dev_secret_there_is_no_dev_sign_in() {
+    fn there_is_no_sign_in_of_the_consoles_own() {
+        // Every token comes from the identity provider; the console never mints one.
         let console = Console::new(oidc());
-        let resp = console.handle(&request(
-            Method::POST,
-            "/app/dev/token",
-            r#"{"email":"alice@example.com"}"#,
-        ));
-        assert_eq!(resp.status(), 404);
-        assert!(!text(&resp).contains("token\""));
-    }
-
-    #[test]
-    fn the_dev_sign_in_answers_a_jwt_the_api_accepts_for_that_email() {
-        let console = Console::new(dev());
-        let resp = console.handle(&request(
-            Method::POST,
-            "/app/dev/token",
-            r#"{"email":" Alice@Example.com "}"#,
-        ));
-        assert_eq!(resp.status(), 200, "{}", text(&resp));
-        let answer: serde_json::Value = serde_json::from_str(&text(&resp)).unwrap();
-        let token = answer["token"].as_str().unwrap();
-        let api_request = http::Request::builder()
-            .uri("https://roster.test/me/orgs")
-            .header("authorization", format!("Bearer {token}"))
-            .body(Body::Empty)
-            .unwrap();
-        let caller =
-            roster::http::identity::caller(&api_request, Some("console-test-secret")).unwrap();
-        assert_eq!(caller.email.as_str(), "alice@example.com");
-        assert_eq!(caller.user_id.as_str(), "dev|alice@example.com");
-        assert!(caller.email_verified);
-        // Signed with the secret: any other secret refuses it.
-        assert!(roster::http::identity::caller(&api_request, Some("another")).is_err());
-    }
-
-    #[test]
-    fn the_dev_sign_in_refuses_what_is_not_an_email_as_problem_json() {
-        let console = Console::new(dev());
-        let resp = console.handle(&request(
-            Method::POST,
-            "/app/dev/token",
-            r#"{"email":"nope"}"#,
-        ));
-        assert_eq!(resp.status(), 400);
-        assert_eq!(resp.headers()["content-type"], "application/problem+json");
+        for method in [Method::POST, Method::PUT] {
+            let resp = console.handle(&request(method, "/app/dev/token", r#"{"email":"a@b.c"}"#));
+            assert_eq!(resp.status(), 404);
+        }
     }
 
     #[test]
@@ -377,7 +310,7 @@ mod tests {
 
     #[test]
     fn assets_are_immutable_and_pages_revalidate_with_an_etag() {
-        let console = Console::new(dev());
+        let console = Console::new(oidc());
         let asset = console.handle(&request(
             Method::GET,
             &format!("/app/assets/{}/style.css", SITE.build),
@@ -403,7 +336,7 @@ mod tests {
 
     #[test]
     fn the_large_vendored_files_go_gzipped_to_browsers_that_accept_it() {
-        let console = Console::new(dev());
+        let console = Console::new(oidc());
         let path = format!("/app/assets/{}/vendor/swagger-ui-bundle.js", SITE.build);
         let mut gzip = request(Method::GET, &path, "");
         gzip.headers_mut()
@@ -437,13 +370,12 @@ mod tests {
 
     #[test]
     fn the_settings_name_the_sign_in_without_secrets() {
-        let dev = Console::new(dev()).handle(&request(Method::GET, "/app/config.json", ""));
-        assert_eq!(text(&dev), r#"{"sign_in":"dev"}"#);
         let oidc = Console::new(oidc()).handle(&request(Method::GET, "/app/config.json", ""));
         let value: serde_json::Value = serde_json::from_str(&text(&oidc)).unwrap();
         assert_eq!(value["sign_in"], "oidc");
         assert_eq!(value["oidc"]["client_id"], "console");
         assert_eq!(value["oidc"]["token_url"], "https://idp.example.com/token");
+        assert_eq!(value["oidc"].as_object().unwrap().len(), 4, "{value}");
     }
 
     #[test]

@@ -10,8 +10,6 @@ pub struct Config {
     pub mail_from: Email,
     /// Base of the links in emails, without a trailing slash.
     pub web_url: String,
-    /// Set only locally: enables HS256 dev JWTs when no authorizer context is present.
-    pub dev_jwt_secret: Option<String>,
     /// Write units per second an import job may spend on its org's partition
     /// (`ROSTER_IMPORT_WRITE_UNITS_PER_SECOND`, default half a partition).
     pub import_write_units_per_second: u32,
@@ -25,10 +23,6 @@ impl std::fmt::Debug for Config {
             .field("table", &self.table)
             .field("mail_from", &self.mail_from)
             .field("web_url", &self.web_url)
-            .field(
-                "dev_jwt_secret",
-                &self.dev_jwt_secret.as_ref().map(|_| "<set>"),
-            )
             .field(
                 "import_write_units_per_second",
                 &self.import_write_units_per_second,
@@ -63,16 +57,6 @@ impl Config {
             name: "ROSTER_WEB_URL",
             reason: reason.into(),
         })?;
-        let dev_jwt_secret = lookup("ROSTER_DEV_JWT_SECRET").filter(|s| !s.is_empty());
-        if dev_jwt_secret.is_some() && deployed(&lookup) {
-            return Err(ConfigError::Invalid {
-                name: "ROSTER_DEV_JWT_SECRET",
-                reason: "set on a deployed function (AWS_LAMBDA_FUNCTION_NAME or \
-                         AWS_EXECUTION_ENV without a loopback AWS_ENDPOINT_URL): \
-                         the dev JWT path only runs against a local emulator"
-                    .into(),
-            });
-        }
         let mut limits = Limits::default();
         for limit in Limit::ALL {
             if let Some(raw) = lookup(limit.env_var()) {
@@ -90,24 +74,10 @@ impl Config {
             table: var("ROSTER_TABLE")?,
             mail_from,
             web_url,
-            dev_jwt_secret,
             limits,
             import_write_units_per_second: import_write_units()?,
         })
     }
-}
-
-/// Whether this process runs on Lambda rather than beside a local emulator.
-/// Lambda (and `cargo lambda watch`) set `AWS_LAMBDA_FUNCTION_NAME`; locally
-/// every SDK client is pointed at the emulator on a loopback
-/// `AWS_ENDPOINT_URL`, which a deployed function could not reach anyway.
-fn deployed(lookup: &impl Fn(&str) -> Option<String>) -> bool {
-    let on_lambda = lookup("AWS_LAMBDA_FUNCTION_NAME").is_some()
-        || lookup("AWS_EXECUTION_ENV").is_some_and(|v| v.starts_with("AWS_Lambda"));
-    let local_endpoint = lookup("AWS_ENDPOINT_URL")
-        .and_then(|url| host_of(&url, "http://").map(is_loopback))
-        .unwrap_or(false);
-    on_lambda && !local_endpoint
 }
 
 /// The base of every link in mail: `https://`, or `http://` only on a
@@ -186,46 +156,6 @@ mod tests {
 
     fn refused(result: Result<Config, ConfigError>, var: &str) -> bool {
         matches!(result, Err(ConfigError::Invalid { name, .. }) if name == var)
-    }
-
-    #[test]
-    fn the_dev_jwt_secret_runs_locally() {
-        // Tests and plain processes: no Lambda environment at all.
-        let plain = config(&[("ROSTER_DEV_JWT_SECRET", "s")]).unwrap();
-        assert_eq!(plain.dev_jwt_secret.as_deref(), Some("s"));
-        // `cargo lambda watch` sets the function name; the SDK points at the emulator.
-        let watch = config(&[
-            ("ROSTER_DEV_JWT_SECRET", "s"),
-            ("AWS_LAMBDA_FUNCTION_NAME", "create-org"),
-            ("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"),
-        ])
-        .unwrap();
-        assert!(watch.dev_jwt_secret.is_some());
-    }
-
-    #[test]
-    fn a_deployed_function_with_the_dev_jwt_secret_refuses_to_start() {
-        for env in [
-            vec![("AWS_LAMBDA_FUNCTION_NAME", "roster-CreateOrg-abc")],
-            vec![("AWS_EXECUTION_ENV", "AWS_Lambda_provided.al2023")],
-            vec![
-                ("AWS_LAMBDA_FUNCTION_NAME", "roster-CreateOrg-abc"),
-                (
-                    "AWS_ENDPOINT_URL",
-                    "https://dynamodb.eu-west-1.amazonaws.com",
-                ),
-            ],
-            vec![
-                ("AWS_LAMBDA_FUNCTION_NAME", "roster-CreateOrg-abc"),
-                ("AWS_ENDPOINT_URL", "http://10.0.0.5:4566"),
-            ],
-        ] {
-            let mut vars = env.clone();
-            vars.push(("ROSTER_DEV_JWT_SECRET", "leaked"));
-            assert!(refused(config(&vars), "ROSTER_DEV_JWT_SECRET"), "{env:?}");
-            // Without the secret the same function starts.
-            assert!(config(&env).unwrap().dev_jwt_secret.is_none(), "{env:?}");
-        }
     }
 
     #[test]

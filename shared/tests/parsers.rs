@@ -2,7 +2,7 @@
 //! bytes, they never panic, and what they accept round-trips. `Email` is
 //! tested only through its public `parse`; pagination cursors through the
 //! store's real queries (`Query::start`, and `Query::cursor` for what
-//! `Store::page` hands out) and `Cursor`; the dev JWT through
+//! `Store::page` hands out) and `Cursor`; the authorizer's claims through
 //! `identity::caller`, the entry point every route uses.
 
 use chrono::Utc;
@@ -118,8 +118,6 @@ fn forged_cursor(q: &str, k: &BTreeMap<String, String>) -> String {
         .encode(serde_json::json!({"q": q, "k": k}).to_string())
 }
 
-const DEV_SECRET: &str = "parsers-test-secret";
-
 fn with_authorization(value: &[u8]) -> Option<Request> {
     let value = http::HeaderValue::from_bytes(value).ok()?;
     Some(
@@ -131,28 +129,29 @@ fn with_authorization(value: &[u8]) -> Option<Request> {
     )
 }
 
-/// Who a bearer token says is calling, as every route reads it locally.
-fn caller_of(token: &str) -> Option<Result<Caller, roster::http::ApiError>> {
-    let req = with_authorization(format!("Bearer {token}").as_bytes())?;
-    Some(identity::caller(&req, Some(DEV_SECRET)))
-}
-
-fn sign(claims: &serde_json::Value, secret: &str) -> String {
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        claims,
-        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .unwrap()
-}
-
-fn claims(sub: &str, email: &str, verified: bool) -> serde_json::Value {
-    serde_json::json!({
-        "sub": sub,
-        "email": email,
-        "email_verified": verified,
-        "exp": Utc::now().timestamp() + 3600,
-    })
+/// A request as API Gateway's JWT authorizer hands it on: these claims, as
+/// strings, in the request context.
+fn with_claims(claims: &[(&str, &str)]) -> Request {
+    use lambda_http::RequestExt;
+    use lambda_http::aws_lambda_events::apigw::{
+        ApiGatewayRequestAuthorizer, ApiGatewayRequestAuthorizerJwtDescription,
+        ApiGatewayV2httpRequestContext,
+    };
+    let claims = claims
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let mut jwt = ApiGatewayRequestAuthorizerJwtDescription::default();
+    jwt.claims = claims;
+    let mut authorizer = ApiGatewayRequestAuthorizer::default();
+    authorizer.jwt = Some(jwt);
+    let mut context = ApiGatewayV2httpRequestContext::default();
+    context.authorizer = Some(authorizer);
+    http::Request::builder()
+        .uri("/orgs")
+        .body(Body::Empty)
+        .unwrap()
+        .with_request_context(lambda_http::request::RequestContext::ApiGatewayV2(context))
 }
 
 fn sub_strategy() -> impl Strategy<Value = String> {
@@ -337,87 +336,48 @@ proptest! {
         }
     }
 
-    // The dev JWT (`make dev`, and the tests): the only identity a local
-    // function trusts besides the authorizer's.
+    // The authorizer's claims: the only identity a function trusts. A token
+    // alone, whatever its bytes, is never one (the gateway verifies tokens).
 
     #[test]
-    fn dev_jwt_refuses_any_string_as_a_bearer_token(
-        raw in prop_oneof![
-            any::<String>(),
-            "[A-Za-z0-9_-]{0,80}\\.[A-Za-z0-9_-]{0,80}\\.[A-Za-z0-9_-]{0,80}",
-            "eyJ[A-Za-z0-9_-]{0,80}\\.eyJ[A-Za-z0-9_-]{0,80}\\.[A-Za-z0-9_-]{43}",
-        ],
-    ) {
-        if let Some(answer) = caller_of(&raw) {
-            prop_assert!(answer.is_err(), "{:?} accepted", raw);
-        }
-    }
-
-    #[test]
-    fn dev_jwt_refuses_any_bytes_as_the_authorization_header(
+    fn a_bearer_token_without_the_authorizers_claims_is_never_an_identity(
         bytes in proptest::collection::vec(any::<u8>(), 0..300),
         bearer in any::<bool>(),
     ) {
         let value = if bearer { [b"Bearer ".as_slice(), &bytes].concat() } else { bytes };
         if let Some(req) = with_authorization(&value) {
-            prop_assert!(identity::caller(&req, Some(DEV_SECRET)).is_err());
+            prop_assert!(identity::caller(&req).is_err());
         }
     }
 
     #[test]
-    fn dev_jwt_with_valid_claims_round_trips_to_the_same_caller(
+    fn the_authorizers_claims_round_trip_to_the_same_caller(
         sub in sub_strategy(),
         email in email_strategy(),
         verified in any::<bool>(),
-        lower_case_scheme in any::<bool>(),
     ) {
-        let token = sign(&claims(&sub, &email, verified), DEV_SECRET);
-        let scheme = if lower_case_scheme { "bearer" } else { "Bearer" };
-        let req = with_authorization(format!("{scheme} {token}").as_bytes()).unwrap();
-        let caller = identity::caller(&req, Some(DEV_SECRET)).expect("a valid token");
+        let verified_text = if verified { "true" } else { "false" };
+        let req = with_claims(&[("sub", &sub), ("email", &email), ("email_verified", verified_text)]);
+        let caller = identity::caller(&req).expect("valid claims");
         prop_assert_eq!(caller, Caller {
             user_id: UserId::parse(&sub).unwrap(),
             email: Email::parse(&email).unwrap(),
             email_verified: verified,
         });
-        // Signed with another secret, the same claims are refused.
-        let forged = sign(&claims(&sub, &email, verified), "another-secret");
-        prop_assert!(caller_of(&forged).unwrap().is_err());
     }
 
     #[test]
-    fn dev_jwt_with_any_byte_changed_is_refused(
-        sub in sub_strategy(),
-        email in email_strategy(),
-        at in any::<prop::sample::Index>(),
-        to in 0x20u8..0x7f,
-    ) {
-        let token = sign(&claims(&sub, &email, true), DEV_SECRET);
-        prop_assert!(caller_of(&token).unwrap().is_ok());
-        let mut bytes = token.into_bytes();
-        let at = at.index(bytes.len());
-        prop_assume!(bytes[at] != to);
-        bytes[at] = to;
-        let changed = String::from_utf8(bytes).unwrap();
-        prop_assert!(caller_of(&changed).unwrap().is_err(), "{:?} accepted", changed);
-    }
-
-    #[test]
-    fn dev_jwt_with_claims_the_parsers_refuse_is_refused(
+    fn claims_the_parsers_refuse_are_refused(
         sub in prop_oneof![Just(String::new()), "[ /#?]{1,3}", "[a-z]{129}"],
         email in prop_oneof![Just("not-an-email".to_owned()), Just("\"q\"@x.com".to_owned()), "[a-z]{1,8}"],
         bad in 0usize..3,
     ) {
-        // One refused claim at a time; the others valid.
-        let claims = match bad {
-            0 => claims(&sub, "a@example.com", true),
-            1 => claims("user-1", &email, true),
-            _ => serde_json::json!({
-                "sub": "user-1", "email": "a@example.com", "email_verified": true,
-                "exp": Utc::now().timestamp() - 1,
-            }),
+        // One refused or missing claim at a time; the others valid.
+        let req = match bad {
+            0 => with_claims(&[("sub", &sub), ("email", "a@example.com"), ("email_verified", "true")]),
+            1 => with_claims(&[("sub", "user-1"), ("email", &email), ("email_verified", "true")]),
+            _ => with_claims(&[("sub", "user-1"), ("email", "a@example.com")]),
         };
-        let token = sign(&claims, DEV_SECRET);
-        prop_assert!(caller_of(&token).unwrap().is_err());
+        prop_assert!(identity::caller(&req).is_err());
     }
 }

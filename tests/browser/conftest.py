@@ -1,8 +1,10 @@
 """Browser tests of the web console: Debian's Chromium driven by Playwright,
 against a complete local stack (scripts/stack.py: moto, the stream pollers,
-`cargo lambda watch`) whose URLs the environment names:
+`cargo lambda watch` behind the local gateway, the OpenID Connect provider)
+whose URLs the environment names:
 
   ROSTER_API_URL          the HTTP API and the console (under /app)
+  ROSTER_OIDC_ISSUER      the provider people sign in (and up) with
   AWS_ENDPOINT_URL_SESV2  the emulator whose SES received the mail (/moto-api/data.json)
 
 `make test` runs them in its stack (`scripts/stack.py run -- pytest tests/stack
@@ -23,6 +25,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 import local_router
+import stack  # tests/stack/stack.py (on the path through tests/conftest.py)
 
 CHROMIUM = os.environ.get("ROSTER_CHROMIUM", "/usr/bin/chromium")
 # Headless Chromium as root, with no calls home (refused here anyway).
@@ -93,12 +96,16 @@ class Person:
         url = path_or_url if path_or_url.startswith("http") else self.api_url + path_or_url
         self.page.goto(url)
 
-    def sign_in(self):
-        """The dev sign-in form, as a person uses it (lands where they were going)."""
-        expect(self.page.get_by_role("heading", name="Sign in (development)")).to_be_visible()
-        self.page.get_by_label("Email").fill(self.email)
+    def sign_in(self, as_email: str | None = None):
+        """Signing in as a person does: the console's Sign in, the identity
+        provider's form (where a new address is a new account: signing up),
+        and back to the console where they were going."""
+        expect(self.page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
         self.page.get_by_role("button", name="Sign in").click()
-        expect(self.page.get_by_role("heading", name="Sign in (development)")).to_have_count(0)
+        provider_form(self.page, as_email or self.email)
+        # Back on the console, past its callback, with the session kept.
+        expect(self.page).to_have_url(re.compile("^" + re.escape(self.api_url) + "/app(?!/callback)"))
+        self.page.wait_for_function("sessionStorage.getItem('roster.session') !== null")
 
     def token(self) -> str:
         """This person's API token, as the console holds it (for fixtures)."""
@@ -108,6 +115,21 @@ class Person:
     def shot(self, name: str):
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def provider_form(page: Page, email: str):
+    """The local provider's sign-in form (oidc-provider's development form:
+    any address is an account, the password is not checked)."""
+    issuer = os.environ["ROSTER_OIDC_ISSUER"]
+    expect(page).to_have_url(re.compile("^" + re.escape(issuer) + "/"))
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill("any password")
+    page.locator("button[type=submit]").click()
+
+
+def id_token(email: str, verified: bool = True) -> str:
+    """An ID token from the stack's provider, for setting up what a test is not about."""
+    return stack.token(email, verified=verified)
 
 
 def pytest_terminal_summary(terminalreporter):

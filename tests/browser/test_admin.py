@@ -4,33 +4,19 @@ the seat mail's link), roles, removal, the audit log."""
 import re
 import urllib.parse
 
-from conftest import INVITE_LINK, TOKENS_LINK, api, mails_to, tag, wait_for_link
+from conftest import INVITE_LINK, TOKENS_LINK, api, id_token, mails_to, tag, wait_for_link
 from playwright.sync_api import expect
-
-
-def dev_token(api_url: str, email: str) -> str:
-    import json
-    import urllib.request
-
-    req = urllib.request.Request(
-        f"{api_url}/app/dev/token",
-        data=json.dumps({"email": email}).encode(),
-        headers={"content-type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.load(resp)["token"]
 
 
 def org_with_member(api_url: str, mail_url: str, admin, member, seat_limit: int = 2) -> str:
     """An org of `admin` that `member` joined without a seat, set up through the API."""
     slug = f"team-{tag()}"
-    admin_token = dev_token(api_url, admin.email)
+    admin_token = id_token(admin.email)
     api(api_url, "POST", "/orgs", admin_token, {"slug": slug, "name": "Team Co", "seat_limit": seat_limit})
     api(api_url, "POST", f"/orgs/{slug}/invitations", admin_token, {"emails": [member.email]})
     link = wait_for_link(mail_url, member.email, INVITE_LINK)
     token = urllib.parse.parse_qs(urllib.parse.urlparse(link).query)["token"][0]
-    api(api_url, "POST", "/invitations/accept", dev_token(api_url, member.email), {"token": token})
+    api(api_url, "POST", "/invitations/accept", id_token(member.email), {"token": token})
     return slug
 
 

@@ -19,14 +19,6 @@ def http_events(resource):
     return [e["Properties"] for e in resource["Properties"].get("Events", {}).values() if e["Type"] == "HttpApi"]
 
 
-def test_the_template_never_sets_the_dev_jwt_secret():
-    global_vars = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
-    assert "ROSTER_DEV_JWT_SECRET" not in global_vars
-    for name, fn in functions().items():
-        variables = fn["Properties"].get("Environment", {}).get("Variables", {})
-        assert "ROSTER_DEV_JWT_SECRET" not in variables, name
-
-
 def test_the_template_routes_no_dev_sign_in_and_only_gets_to_the_console():
     console = functions()["Console"]
     routes = {(e["Method"], e["Path"]) for e in http_events(console)}

@@ -1,6 +1,7 @@
 """The README's tour in a real browser: an admin creates an org and invites by
-typing; the invitee opens the mailed link, signs in, accepts with a seat and
-issues and revokes a token."""
+typing; the invitee opens the mailed link, signs up (or in) with the invited
+address at the identity provider, accepts with a seat and issues and revokes a
+token; someone signed in as another address is told so and switches account."""
 
 import re
 
@@ -129,5 +130,14 @@ def test_an_invitation_opened_by_someone_else_asks_for_the_invited_address(peopl
     mallory.sign_in()
     expect(mallory.page.get_by_role("heading", name="Sign in with the invited address")).to_be_visible()
     mallory.shot("accept-wrong-address")
+    # The invitation is still pending: opening it signed in as someone else used nothing.
+    page.reload()
+    expect(page.locator(f'tr[data-email="{bob_email_owner.email}"]')).to_contain_text("pending")
     mallory.page.get_by_role("button", name="Sign in with another address").click()
     expect(mallory.page).to_have_url(re.compile("/app/signin$"))
+    # The provider asks again (its session would otherwise sign mallory straight
+    # back in); a new address there is a new account, and the page is back.
+    mallory.sign_in(as_email=bob_email_owner.email)
+    expect(mallory.page).to_have_url(re.compile(r"/app/invitations/accept\?token="))
+    mallory.page.get_by_role("button", name="Accept invitation").click()
+    expect(mallory.page.get_by_role("heading", name="Welcome to Other Co")).to_be_visible()

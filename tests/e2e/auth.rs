@@ -1,5 +1,6 @@
-//! Identity: dev JWTs only with the dev secret and no authorizer context;
-//! authorizer claims when deployed.
+//! Identity: the claims API Gateway's JWT authorizer passes on, and nothing
+//! else. The tokens themselves are verified by the gateway (deployed, API
+//! Gateway; locally `scripts/gateway.py`, tested in `tests/gateway/`).
 
 use chrono::Utc;
 use lambda_http::RequestExt;
@@ -21,41 +22,32 @@ async fn a_request_without_identity_is_401() {
 }
 
 #[tokio::test]
-async fn forged_none_expired_or_incomplete_jwts_are_401() {
+async fn a_token_that_reaches_a_function_without_the_authorizers_claims_is_not_an_identity() {
+    // A route wired without the authorizer, say: the bearer token, valid or
+    // not, is never read.
+    let app = TestApp::spawn().await;
+    let user = User::new("mallory");
+    let req = Req::get("/me/orgs")
+        .bypassing_the_authorizer()
+        .header("authorization", &format!("Bearer {}", user.token()));
+    let resp = Resp::from(list_my_orgs::handle(app.app.clone(), req).await);
+    assert_eq!(resp.status, 401, "{}", resp.body);
+    assert_eq!(resp.code(), "unauthenticated");
+}
+
+#[tokio::test]
+async fn claims_a_provider_left_out_or_roster_cannot_use_are_named_in_the_401() {
     let app = TestApp::spawn().await;
     let user = User::new("mallory");
     let future = Utc::now().timestamp() + 600;
-    let forged = jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &json!({"sub": user.sub, "email": user.email, "email_verified": true, "exp": future}),
-        &jsonwebtoken::EncodingKey::from_secret(b"not-the-secret"),
-    )
-    .unwrap();
-    let b64 = |v: serde_json::Value| {
-        use base64::Engine;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
-    };
-    let alg_none = format!(
-        "{}.{}.",
-        b64(json!({"alg": "none", "typ": "JWT"})),
-        b64(json!({"sub": user.sub, "email": user.email, "email_verified": true, "exp": future}))
-    );
-    let expired = jwt(
-        &json!({"sub": user.sub, "email": user.email, "email_verified": true,
-        "exp": Utc::now().timestamp() - 5}),
-    );
     let no_verified = jwt(&json!({"sub": user.sub, "email": user.email, "exp": future}));
     let no_sub = jwt(&json!({"email": user.email, "email_verified": true, "exp": future}));
     let bad_email =
         jwt(&json!({"sub": user.sub, "email": "nope", "email_verified": true, "exp": future}));
     for (name, token, code) in [
-        ("forged", forged, "unauthenticated"),
-        ("alg none", alg_none, "unauthenticated"),
-        ("expired", expired, "unauthenticated"),
         ("no email_verified", no_verified, "identity_claim_missing"),
         ("no sub", no_sub, "identity_claim_missing"),
         ("bad email", bad_email, "identity_claim_invalid"),
-        ("garbage", "abc.def.ghi".to_owned(), "unauthenticated"),
     ] {
         let resp = me_orgs(&app, Req::get("/me/orgs").bearer(&token)).await;
         assert_eq!(resp.status, 401, "{name}: {}", resp.body);
@@ -64,21 +56,11 @@ async fn forged_none_expired_or_incomplete_jwts_are_401() {
 }
 
 #[tokio::test]
-async fn a_valid_dev_jwt_is_accepted() {
+async fn a_verified_callers_claims_are_accepted() {
     let app = TestApp::spawn().await;
     let resp = me_orgs(&app, Req::get("/me/orgs").user(&User::new("alice"))).await;
     assert_eq!(resp.status, 200, "{}", resp.body);
     assert_eq!(resp.json["items"], json!([]));
-}
-
-#[tokio::test]
-async fn dev_jwts_are_refused_when_the_dev_secret_is_not_set() {
-    let mut app = TestApp::spawn().await;
-    let mut inner = (*app.app).clone();
-    inner.config.dev_jwt_secret = None;
-    app.app = std::sync::Arc::new(inner);
-    let resp = me_orgs(&app, Req::get("/me/orgs").user(&User::new("alice"))).await;
-    assert_eq!(resp.status, 401);
 }
 
 fn with_authorizer(req: Req, claims: serde_json::Value) -> lambda_http::Request {
@@ -114,7 +96,7 @@ async fn authorizer_claims_are_the_identity_when_present() {
 async fn an_authorizer_context_without_claims_wins_over_a_bearer_token() {
     let app = TestApp::spawn().await;
     let user = User::new("dave");
-    // A dev JWT must not be honoured when an authorizer context is present.
+    // The authorizer's (empty) claims, not the bearer header, say who calls.
     let req = with_authorizer(
         Req::post("/orgs")
             .user(&user)

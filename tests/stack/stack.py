@@ -1,7 +1,8 @@
 """Helpers for the tests that run against a local stack (scripts/stack.py):
-HTTP calls to $ROSTER_API_URL with dev JWTs, the mail the emulator's SES
-accepted ($AWS_ENDPOINT_URL_SESV2), a stack of a test's own, and restarting
-the emulator. Standard library only (plus scripts/dev_token.py)."""
+HTTP calls to $ROSTER_API_URL with ID tokens from the stack's OpenID Connect
+provider ($ROSTER_OIDC_ISSUER), the mail the emulator's SES accepted
+($AWS_ENDPOINT_URL_SESV2), a stack of a test's own, and restarting the
+emulator. Standard library only (plus scripts/oidc_token.py)."""
 
 import importlib.util
 import json
@@ -20,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 STACK_PY = ROOT / "scripts" / "stack.py"
 sys.path.insert(0, str(ROOT / "scripts"))
-from dev_token import dev_jwt  # noqa: E402
+from oidc_token import mint  # noqa: E402
 
 # The environment of the stack the helpers talk to: os.environ (the stack the
 # tests run in), or, inside `using(env)`, a stack a test started for itself.
@@ -43,9 +44,12 @@ def unique(name: str) -> str:
     return f"{name}-{uuid.uuid4().hex[:10]}"
 
 
-def token(email: str, sub: str | None = None) -> str:
-    claims = {"sub": sub or f"dev|{email}", "email": email, "email_verified": True, "exp": int(time.time()) + 3600}
-    return dev_jwt(claims, env("ROSTER_DEV_JWT_SECRET"))
+def token(email: str, verified: bool = True) -> str:
+    """An ID token for email, as a person signing in gets it from the stack's
+    provider (the code + PKCE flow, without a browser); the gateway checks it
+    as API Gateway would."""
+    return mint(env("ROSTER_OIDC_ISSUER"), env("ROSTER_OIDC_CLIENT_ID"), f"{api_url()}/app/callback", email,
+                verified=verified)
 
 
 class Answer:

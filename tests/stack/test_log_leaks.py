@@ -52,7 +52,7 @@ class NothingSecretInTheLogs(unittest.TestCase):
     def test_a_whole_flow_at_debug_logs_no_jwt_secret_or_address(self):
         alice, bob, carol, dave = (stack.unique(n) + "@example.com" for n in ("alice", "bob", "carol", "dave"))
         alice_jwt, bob_jwt = stack.token(alice), stack.token(bob)
-        bob_sub = f"dev|{bob}"
+        bob_sub = bob  # the provider's sub: the address signed in with
         org = stack.unique("logs")
         api = stack.call
 

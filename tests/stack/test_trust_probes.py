@@ -22,8 +22,7 @@ LINK = re.compile(r"/invitations/accept\?token=([A-Za-z0-9._~%-]+)")
 
 
 def unverified(email: str) -> str:
-    claims = {"sub": f"dev|{email}", "email": email, "email_verified": False, "exp": int(time.time()) + 3600}
-    return stack.dev_jwt(claims, stack.env("ROSTER_DEV_JWT_SECRET"))
+    return stack.token(email, verified=False)
 
 
 def settle_mail(address: str, seconds: float = 8.0) -> list[dict]:

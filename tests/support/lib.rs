@@ -8,6 +8,7 @@
 //! `AWS_ENDPOINT_URL` (DynamoDB), `AWS_ENDPOINT_URL_SESV2` (SES),
 //! `ROSTER_TABLE` and `ROSTER_MAIL_FROM`; the table and sender identity exist.
 
+pub mod authorizer;
 pub mod feedback;
 pub mod iam;
 pub mod mail;
@@ -26,7 +27,6 @@ use std::sync::Arc;
 
 pub use request::{Req, Resp};
 
-pub const DEV_SECRET: &str = "roster-test-secret";
 /// Mail goes out through an SES configuration set, as deployed (the emulator
 /// accepts any name), so the least-privilege test sees that grant used.
 pub const TEST_CONFIGURATION_SET: &str = "roster-mail-events";
@@ -68,13 +68,10 @@ impl User {
     }
 }
 
+/// A bearer token with these claims, which the tests' stand-in for API
+/// Gateway's JWT authorizer hands to the function ([`authorizer`]).
 pub fn jwt(claims: &serde_json::Value) -> String {
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        claims,
-        &jsonwebtoken::EncodingKey::from_secret(DEV_SECRET.as_bytes()),
-    )
-    .expect("signing a test JWT")
+    authorizer::token(claims)
 }
 
 /// The id by which paths name an address (its invitation, its suppression):
@@ -174,7 +171,6 @@ impl TestApp {
             table: env("ROSTER_TABLE"),
             mail_from: Email::parse(from).expect("sender"),
             web_url: "https://roster.test".into(),
-            dev_jwt_secret: Some(DEV_SECRET.into()),
             limits: roster::domain::Limits::default(),
             // The emulator is slower than the pacing; tests of pacing set their own.
             import_write_units_per_second: 1_000_000,

@@ -89,7 +89,49 @@ impl Req {
         self.header("content-type", content_type)
     }
 
+    /// The request as the function receives it behind API Gateway. Panics on
+    /// a token the in-process authorizer refuses: [`Req::send`] answers those.
     pub fn build(self) -> Request {
+        match self.authorized() {
+            Ok(req) => req,
+            Err(refused) => panic!("the authorizer refuses this request: {}", refused.body),
+        }
+    }
+
+    /// API Gateway's JWT authorizer, in process: a bearer token's claims
+    /// reach the function as strings in `requestContext.authorizer.jwt`, and
+    /// a token that cannot be read or has expired is answered 401 before any
+    /// function runs. A request without a token passes with no authorizer
+    /// context (the function answers it). Signatures are not checked here:
+    /// the tokens are the tests' own ([`crate::jwt`]); the RS256 check against
+    /// an issuer's JWKS is the local gateway's (`scripts/gateway.py`, tested
+    /// in `tests/gateway/` against the local OpenID Connect provider).
+    fn authorized(self) -> Result<Request, Box<Resp>> {
+        let token = self
+            .headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+            .map(|(_, value)| value.trim_start_matches("Bearer ").trim().to_owned());
+        let claims = match token {
+            None => None,
+            Some(token) => Some(
+                crate::authorizer::claims(&token).ok_or_else(|| Box::new(Resp::unauthorized()))?,
+            ),
+        };
+        let mut req = self.request();
+        if let Some(claims) = claims {
+            req = req.with_request_context(crate::authorizer::context(claims));
+        }
+        Ok(req)
+    }
+
+    /// The request as a function would get it from a route wired without
+    /// the authorizer: headers as sent, no authorizer context.
+    pub fn bypassing_the_authorizer(self) -> Bypass {
+        Bypass(self)
+    }
+
+    fn request(self) -> Request {
         let mut path = self.path.clone();
         for (k, v) in &self.path_params {
             path = path.replace(&format!("{{{k}}}"), v);
@@ -112,7 +154,19 @@ impl Req {
         F: Fn(Arc<roster::App>, Request) -> Fut,
         Fut: Future<Output = Response<Body>>,
     {
-        Resp::from(handler(app.app.clone(), self.build()).await)
+        match self.authorized() {
+            Ok(req) => Resp::from(handler(app.app.clone(), req).await),
+            Err(refused) => *refused,
+        }
+    }
+}
+
+/// A [`Req`] that skips the stand-in authorizer ([`Req::bypassing_the_authorizer`]).
+pub struct Bypass(Req);
+
+impl Bypass {
+    pub fn header(self, name: &str, value: &str) -> Request {
+        self.0.header(name, value).request()
     }
 }
 
@@ -142,6 +196,18 @@ impl From<Response<Body>> for Resp {
 }
 
 impl Resp {
+    /// API Gateway's own answer to a token its authorizer refuses.
+    fn unauthorized() -> Self {
+        let body = r#"{"message":"Unauthorized"}"#.to_owned();
+        Self {
+            status: 401,
+            content_type: "application/json".into(),
+            json: serde_json::from_str(&body).expect("JSON"),
+            body,
+            headers: http::HeaderMap::new(),
+        }
+    }
+
     /// The problem `code` of an error answer.
     pub fn code(&self) -> &str {
         self.json["code"].as_str().unwrap_or("")

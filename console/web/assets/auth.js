@@ -1,14 +1,16 @@
 // Who is signed in. The bearer token lives in sessionStorage (this tab only,
 // gone when it closes), never in localStorage or a cookie.
 //
-// Deployed: OpenID Connect authorization code with PKCE (S256) against the
-// issuer the API trusts; the ID token (it carries email and email_verified)
-// is the bearer. Locally: the dev sign-in form, which asks the console's
-// dev-only endpoint for a dev JWT.
+// OpenID Connect authorization code with PKCE (S256) against the issuer the
+// API trusts, deployed and locally alike (locally: the local provider); the ID
+// token (it carries email and email_verified) is the bearer.
 
 const SESSION = "roster.session";
 const PENDING = "roster.oidc";
 const NEXT = "roster.next";
+// Set when the person asked to sign in as someone else: the provider must ask
+// again instead of signing its current session straight back in.
+const SWITCH = "roster.switch";
 
 let settingsPromise;
 export function settings() {
@@ -55,23 +57,13 @@ export function takeNext() {
 
 export function signOutTo(next) {
   sessionStorage.removeItem(SESSION);
+  sessionStorage.setItem(SWITCH, "1");
   rememberNext(next);
 }
 
 export function signOut() {
   sessionStorage.removeItem(SESSION);
   sessionStorage.removeItem(NEXT);
-}
-
-export async function devSignIn(email) {
-  const resp = await fetch("/app/dev/token", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email }),
-  });
-  const data = await resp.json();
-  if (!resp.ok) throw Object.assign(new Error(data.detail || "Sign-in failed"), data);
-  return keep(data.token);
 }
 
 function b64url(bytes) {
@@ -93,7 +85,7 @@ export async function startOidc(oidc) {
   const challenge = b64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
   sessionStorage.setItem(PENDING, JSON.stringify({ state, verifier }));
   const url = new URL(oidc.authorize_url);
-  url.search = new URLSearchParams({
+  const params = new URLSearchParams({
     response_type: "code",
     client_id: oidc.client_id,
     redirect_uri: redirectUri(),
@@ -101,7 +93,10 @@ export async function startOidc(oidc) {
     state,
     code_challenge: challenge,
     code_challenge_method: "S256",
-  }).toString();
+  });
+  if (sessionStorage.getItem(SWITCH)) params.set("prompt", "login");
+  sessionStorage.removeItem(SWITCH);
+  url.search = params.toString();
   location.assign(url.toString());
 }
 

@@ -220,8 +220,8 @@ mod tests {
         assert_eq!(span["op"], "get-member");
         assert_eq!(span["route"], "GET /orgs/{org}/members/{user_id}");
         assert_eq!(span["org"], "acme");
-        // `dev|bob@example.com`: hashed, as the same id decoded or not.
-        assert_eq!(span["target"], loggable("dev|bob@example.com"));
+        // `bob@example.com`: hashed, as the same id decoded or not.
+        assert_eq!(span["target"], loggable("bob@example.com"));
         assert!(
             span.get("caller").is_none(),
             "set when the identity is read"

@@ -35,5 +35,4 @@ pub const ROUTES: &[Route] = &[
     Route::jwt(Get, "/orgs/{org}/imports", "list-imports"),
     Route::public(Get, "/app", "console"),
     Route::public(Get, "/app/{proxy+}", "console"),
-    Route::public(Post, "/app/dev/token", "console").local_only(),
 ];

@@ -39,10 +39,6 @@ pub(crate) fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body
     result.unwrap_or_else(ApiError::into_response)
 }
 
-pub(crate) fn caller(app: &App, req: &Request) -> Result<Caller, ApiError> {
-    super::identity::caller(req, app.config.dev_jwt_secret.as_deref())
-}
-
 /// Answers `req` with what `run` makes of it for its authenticated caller;
 /// a request without a valid identity is answered before `run`.
 pub(crate) async fn answer(
@@ -50,7 +46,7 @@ pub(crate) async fn answer(
     req: &Request,
     run: impl AsyncFnOnce(&App, &Request, Caller) -> Result<Response<Body>, ApiError>,
 ) -> Response<Body> {
-    match caller(app, req) {
+    match super::identity::caller(req) {
         Ok(caller) => respond(run(app, req, caller).await),
         Err(err) => err.into_response(),
     }
