@@ -13,6 +13,11 @@ pub struct Config {
     /// Write units per second an import job may spend on its org's partition
     /// (`ROSTER_IMPORT_WRITE_UNITS_PER_SECOND`, default half a partition).
     pub import_write_units_per_second: u32,
+    /// Whether a token without `email_verified` counts as verified
+    /// (`ROSTER_EMAILS_VERIFIED_BY_ISSUER=true`): for an issuer that only
+    /// ever issues tokens for addresses it owns and omits the claim (Entra ID
+    /// work accounts). An explicit `email_verified: false` still counts.
+    pub emails_verified_by_issuer: bool,
     /// Abuse limits (`ROSTER_LIMIT_*`; each defaults when unset).
     pub limits: Limits,
 }
@@ -27,6 +32,7 @@ impl std::fmt::Debug for Config {
                 "import_write_units_per_second",
                 &self.import_write_units_per_second,
             )
+            .field("emails_verified_by_issuer", &self.emails_verified_by_issuer)
             .field("limits", &self.limits)
             .finish()
     }
@@ -70,12 +76,24 @@ impl Config {
                 limits.set(limit, value);
             }
         }
+        let emails_verified_by_issuer = match lookup("ROSTER_EMAILS_VERIFIED_BY_ISSUER").as_deref()
+        {
+            None | Some("" | "false") => false,
+            Some("true") => true,
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    name: "ROSTER_EMAILS_VERIFIED_BY_ISSUER",
+                    reason: "must be true or false".into(),
+                });
+            }
+        };
         Ok(Self {
             table: var("ROSTER_TABLE")?,
             mail_from,
             web_url,
             limits,
             import_write_units_per_second: import_write_units()?,
+            emails_verified_by_issuer,
         })
     }
 }
@@ -156,6 +174,17 @@ mod tests {
 
     fn refused(result: Result<Config, ConfigError>, var: &str) -> bool {
         matches!(result, Err(ConfigError::Invalid { name, .. }) if name == var)
+    }
+
+    #[test]
+    fn emails_are_verified_by_the_claim_unless_the_deployment_says_the_issuer_verifies_them() {
+        assert!(!config(&[]).unwrap().emails_verified_by_issuer);
+        let by_issuer = config(&[("ROSTER_EMAILS_VERIFIED_BY_ISSUER", "true")]).unwrap();
+        assert!(by_issuer.emails_verified_by_issuer);
+        assert!(refused(
+            config(&[("ROSTER_EMAILS_VERIFIED_BY_ISSUER", "yes")]),
+            "ROSTER_EMAILS_VERIFIED_BY_ISSUER"
+        ));
     }
 
     #[test]

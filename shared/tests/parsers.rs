@@ -346,7 +346,7 @@ proptest! {
     ) {
         let value = if bearer { [b"Bearer ".as_slice(), &bytes].concat() } else { bytes };
         if let Some(req) = with_authorization(&value) {
-            prop_assert!(identity::caller(&req).is_err());
+            prop_assert!(identity::caller(&req, false).is_err());
         }
     }
 
@@ -358,7 +358,7 @@ proptest! {
     ) {
         let verified_text = if verified { "true" } else { "false" };
         let req = with_claims(&[("sub", &sub), ("email", &email), ("email_verified", verified_text)]);
-        let caller = identity::caller(&req).expect("valid claims");
+        let caller = identity::caller(&req, false).expect("valid claims");
         prop_assert_eq!(caller, Caller {
             user_id: UserId::parse(&sub).unwrap(),
             email: Email::parse(&email).unwrap(),
@@ -378,6 +378,6 @@ proptest! {
             1 => with_claims(&[("sub", "user-1"), ("email", &email), ("email_verified", "true")]),
             _ => with_claims(&[("sub", "user-1"), ("email", "a@example.com")]),
         };
-        prop_assert!(identity::caller(&req).is_err());
+        prop_assert!(identity::caller(&req, false).is_err());
     }
 }

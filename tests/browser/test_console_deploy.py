@@ -89,3 +89,36 @@ def test_the_first_page_is_small(api_url):
         queue += [f"{base}/{name}" for name in re.findall(r'from "\./([^"]+)"', body.decode())]
     print(f"first page: {len(seen) + 1} files, {total} bytes")
     assert total < 80_000, total
+
+
+def test_sam_deploy_guided_asks_only_for_the_sender_the_console_url_and_the_alarm_topic():
+    # Sign-in needs nothing external: no issuer named means a user pool is created.
+    required = {name for name, p in TEMPLATE["Parameters"].items() if "Default" not in p}
+    assert required == {"MailFrom", "WebUrl", "AlarmTopicArn"}
+    assert TEMPLATE["Parameters"]["JwtIssuer"]["Default"] == ""
+    assert TEMPLATE["Conditions"]["CreateUserPool"] == {"Fn::Equals": [{"Ref": "JwtIssuer"}, ""]}
+
+
+def test_without_an_issuer_the_created_user_pool_signs_people_up_and_the_api_trusts_only_its_console_client():
+    resources = TEMPLATE["Resources"]
+    pool = resources["UserPool"]
+    assert pool["Condition"] == "CreateUserPool"
+    assert pool["Properties"]["UsernameAttributes"] == ["email"]
+    assert pool["Properties"]["AutoVerifiedAttributes"] == ["email"]  # sign-up proves the address
+    assert pool["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is False
+    client = resources["ConsoleClient"]["Properties"]
+    assert client["GenerateSecret"] is False and client["AllowedOAuthFlows"] == ["code"]
+    assert set(client["AllowedOAuthScopes"]) == {"openid", "email"}
+    assert client["CallbackURLs"] == [{"Fn::Sub": "${WebUrl}/callback"}]
+    jwt = resources["HttpApi"]["Properties"]["Auth"]["Authorizers"]["JwtAuthorizer"]["JwtConfiguration"]
+    assert jwt["issuer"]["Fn::If"][0] == "CreateUserPool"
+    assert jwt["issuer"]["Fn::If"][1] == {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"}
+    assert jwt["audience"] == {"Fn::If": ["CreateUserPool", [{"Ref": "ConsoleClient"}], {"Ref": "JwtAudience"}]}
+    console = functions()["Console"]["Properties"]["Environment"]["Variables"]
+    assert console["ROSTER_OIDC_CLIENT_ID"] == {"Fn::If": ["CreateUserPool", {"Ref": "ConsoleClient"}, {"Ref": "OidcClientId"}]}
+    for name, path in (("ROSTER_OIDC_AUTHORIZE_URL", "/oauth2/authorize"), ("ROSTER_OIDC_TOKEN_URL", "/oauth2/token")):
+        hosted = console[name]["Fn::If"][1]["Fn::Sub"]
+        assert hosted.startswith("https://${UserPoolDomain}.auth.") and hosted.endswith(path), hosted
+    # Naming an issuer without the console's client is refused before anything is created.
+    assertions = TEMPLATE["Rules"]["YourIssuerNeedsTheConsolesClient"]["Assertions"]
+    assert len(assertions) == 4

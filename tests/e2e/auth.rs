@@ -155,3 +155,31 @@ async fn a_provider_that_omits_a_needed_claim_is_told_which_one_not_a_bare_401()
     let resp = Resp::from(list_my_orgs::handle(app.app.clone(), req).await);
     assert_eq!(resp.status, 200, "{}", resp.body);
 }
+
+#[tokio::test]
+async fn an_issuer_that_verifies_every_address_may_omit_email_verified_when_the_deployment_says_so()
+{
+    // Entra ID work accounts carry no email_verified: EmailsVerifiedByIssuer.
+    let mut app = TestApp::spawn().await;
+    let mut inner = (*app.app).clone();
+    inner.config.emails_verified_by_issuer = true;
+    app.app = std::sync::Arc::new(inner);
+    let user = User::new("entra");
+    let create = |claims: serde_json::Value| {
+        with_authorizer(
+            Req::post("/orgs").json(json!({"slug": roster_tests::slug(), "name": "Entra Co"})),
+            claims,
+        )
+    };
+    let no_claim = json!({"sub": user.sub, "email": user.email});
+    let resp = Resp::from(create_org::handle(app.app.clone(), create(no_claim)).await);
+    assert_eq!(resp.status, 201, "counted as verified: {}", resp.body);
+    // A provider that says "not verified" is still believed; "True" is true.
+    let said_false = json!({"sub": user.sub, "email": user.email, "email_verified": "false"});
+    let resp = Resp::from(create_org::handle(app.app.clone(), create(said_false)).await);
+    assert_eq!(resp.status, 403, "{}", resp.body);
+    assert_eq!(resp.code(), "email_unverified");
+    let capitalized = json!({"sub": user.sub, "email": user.email, "email_verified": "True"});
+    let resp = Resp::from(create_org::handle(app.app.clone(), create(capitalized)).await);
+    assert_eq!(resp.status, 201, "{}", resp.body);
+}

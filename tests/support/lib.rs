@@ -174,6 +174,7 @@ impl TestApp {
             limits: roster::domain::Limits::default(),
             // The emulator is slower than the pacing; tests of pacing set their own.
             import_write_units_per_second: 1_000_000,
+            emails_verified_by_issuer: false,
         };
         let app = App::new(
             config.clone(),

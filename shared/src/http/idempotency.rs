@@ -66,7 +66,7 @@ where
         Ok(key) => key,
         Err(err) => return err.into_response(),
     };
-    let Ok(caller) = super::identity::caller(&req) else {
+    let Ok(caller) = super::identity::caller(&req, app.config.emails_verified_by_issuer) else {
         return handler(app, req).await;
     };
     let scope = hash(&[

@@ -7,7 +7,9 @@
 //! A token that authenticates but lacks a claim Roster needs (`sub`, `email`,
 //! `email_verified`), or carries one it cannot use, is still a 401, but one
 //! that names the claim: a provider that omits `email_verified` otherwise
-//! looks like a broken sign-in on every request.
+//! looks like a broken sign-in on every request. A deployment whose issuer
+//! verifies every address it issues tokens for, and omits the claim, says so
+//! (`emails_verified_by_issuer`); then a missing claim counts as verified.
 
 use super::ApiError;
 use crate::domain::{Email, UserId};
@@ -15,7 +17,7 @@ use crate::ops::Caller;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 
-pub fn caller(req: &Request) -> Result<Caller, ApiError> {
+pub fn caller(req: &Request, emails_verified_by_issuer: bool) -> Result<Caller, ApiError> {
     let authorizer = match req.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(ctx)) => ctx.authorizer.as_ref(),
         _ => None,
@@ -27,7 +29,11 @@ pub fn caller(req: &Request) -> Result<Caller, ApiError> {
     from_claims(
         claims.get("sub").map(String::as_str),
         claims.get("email").map(String::as_str),
-        claims.get("email_verified").map(|v| v == "true"),
+        claims
+            .get("email_verified")
+            // A JSON boolean arrives as "true"; some providers send the string "True".
+            .map(|v| v.eq_ignore_ascii_case("true"))
+            .or(emails_verified_by_issuer.then_some(true)),
     )
 }
 

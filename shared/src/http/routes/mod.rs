@@ -46,7 +46,7 @@ pub(crate) async fn answer(
     req: &Request,
     run: impl AsyncFnOnce(&App, &Request, Caller) -> Result<Response<Body>, ApiError>,
 ) -> Response<Body> {
-    match super::identity::caller(req) {
+    match super::identity::caller(req, app.config.emails_verified_by_issuer) {
         Ok(caller) => respond(run(app, req, caller).await),
         Err(err) => err.into_response(),
     }
