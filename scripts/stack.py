@@ -466,8 +466,10 @@ class Stack:
         if self.api_port:
             api = self.env["ROSTER_API_URL"]
             lines += [
-                f"  Console: {api}/app (open it in a browser; sign in as any address)",
+                f"  Console: {api}/app (open it in a browser; sign in, or up, as any address)",
                 f"  API and Lambda's invoke API: ROSTER_API_URL={api} (up to 4 instances per function)",
+                f"  Sign-in: ROSTER_OIDC_ISSUER={self.env['ROSTER_OIDC_ISSUER']} "
+                f"(an ID token without a browser: make token EMAIL=alice@example.com)",
             ]
         lines += [
             f"  DynamoDB: AWS_ENDPOINT_URL={self.env['AWS_ENDPOINT_URL']}, table ROSTER_TABLE={self.opts.table}",
