@@ -570,17 +570,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             parts = urllib.parse.urlsplit(target)
             target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         raw_path, _, raw_query = target.partition("?")
-        status, headers, data, function, note = self._answer(self.command.upper(), raw_path, raw_query, req_id)
+        method = self.command.upper()
+        found = match_route(self.server.routes, method, raw_path)
+        status, headers, data, function, note = self._answer(method, raw_path, raw_query, req_id, found)
         self._reply(status, headers, data, req_id)
         ms = (time.monotonic() - started) * 1000
         note = f" ({note})" if note else ""
         # The route, not the path: a path can name a person (members/{user_id}).
-        found = match_route(self.server.routes, self.command.upper(), raw_path)
         where = found[0].key if found else f"{self.command} (no route)"
         self.server.log(f"gateway: {where} {status} {function} {ms:.0f}ms{note}")
 
-    def _answer(self, method: str, raw_path: str, raw_query: str, req_id: str):
-        """(status, headers, body, function or "-", log note) for this request."""
+    def _answer(self, method: str, raw_path: str, raw_query: str, req_id: str, found):
+        """(status, headers, body, function or "-", log note) for this request;
+        found is its route and path parameters (match_route), or None."""
         json_type = [("content-type", "application/json")]
         try:
             body = self._read_body()
@@ -592,7 +594,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if raw_path.startswith(INVOKE_PREFIX):
             status, headers, data, note = self._pass_through(method, raw_path, raw_query, body)
             return status, headers, data, "invoke API", note
-        found = match_route(self.server.routes, method, raw_path)
         if found is None:
             return 404, json_type, _message("Not Found"), "-", ""
         route, params = found
