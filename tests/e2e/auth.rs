@@ -63,17 +63,22 @@ async fn a_verified_callers_claims_are_accepted() {
     assert_eq!(resp.json["items"], json!([]));
 }
 
+/// `req` with these claims from the authorizer, whatever bearer it carries;
+/// the values are strings, as API Gateway passes them on.
 fn with_authorizer(req: Req, claims: serde_json::Value) -> lambda_http::Request {
-    let ctx: lambda_http::request::RequestContext = serde_json::from_value(json!({
-        "routeKey": "POST /orgs", "accountId": "123456789012", "stage": "$default",
-        "requestId": "r1", "apiId": "api", "domainName": "api.roster.test",
-        "domainPrefix": "api", "time": "28/Nov/2026:10:00:00 +0000", "timeEpoch": 0,
-        "http": {"method": "POST", "path": "/orgs", "protocol": "HTTP/1.1",
-                 "sourceIp": "127.0.0.1", "userAgent": "test"},
-        "authorizer": {"jwt": {"claims": claims, "scopes": null}}
-    }))
-    .expect("request context");
-    req.build().with_request_context(ctx)
+    let claims = claims
+        .as_object()
+        .expect("claims are an object")
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.as_str().expect("claims are strings").to_owned(),
+            )
+        })
+        .collect();
+    req.build()
+        .with_request_context(roster_tests::authorizer::context(claims))
 }
 
 #[tokio::test]
