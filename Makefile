@@ -10,6 +10,8 @@
 #   make mail [TO=bob@example.com]   the mail make dev sent, with its links (to open in a browser)
 #   make bounce TO=bob@example.com [ORG=acme] [KIND=bounce|soft-bounce|complaint]   SES reports it (make dev running)
 #   make routes  write what infra/functions.toml declares (template, router, ...) [-- --check] (docs/adding-an-operation.md)
+#   make client  a typed Python client generated from infra/openapi.yaml into .dev/client/ (package roster_api_client)
+#   make lint-contract   Spectral on infra/openapi.yaml, its examples against their schemas (both in make test)
 #   make fmt | lint | clean | venv
 
 SHELL := bash
@@ -72,10 +74,25 @@ bounce: venv
 fmt:
 	cargo fmt --all
 
-lint: venv
+lint: venv lint-contract
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	$(VENV)/bin/cfn-lint infra/template.yaml
+
+# The contract as its readers' tools read it: Spectral's spectral:oas (npm, pinned
+# in scripts/contract/, installed on first use), no error and no warning; every
+# example valid against its schema, every component used (tests/contract).
+.PHONY: lint-contract
+lint-contract: venv
+	scripts/contract/lint.sh
+	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(VENV)/bin/python -m pytest tests/contract -q -p no:cacheprovider
+
+# A typed Python client (openapi-python-client, pinned) from infra/openapi.yaml
+# into .dev/client/; fails on anything it skips that scripts/contract/client.py
+# does not list with a reason (make test runs it with --check).
+.PHONY: client
+client: venv
+	$(VENV)/bin/python scripts/contract/client.py
 
 # Build output and runtime files; `rm -rf .venv` too for a full reset.
 clean:

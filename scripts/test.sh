@@ -45,6 +45,17 @@ step "Rust tests, against private emulators ($shards pairs of DynamoDB and SES, 
 
 step "cfn-lint infra/template.yaml" cfn-lint infra/template.yaml
 
+# The contract as its readers' tools read it (no stack needed): the standard
+# linter, every example against its schema, and a generated client.
+step "Spectral (spectral:oas) on infra/openapi.yaml: no error, no warning (scripts/contract/lint.sh)" \
+    scripts/contract/lint.sh
+
+step "every example in infra/openapi.yaml valid against its schema, every component used (tests/contract)" \
+    env PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 "$PY" -m pytest tests/contract -q -p no:cacheprovider
+
+step "the Python client generates from infra/openapi.yaml with no unlisted gap (make client: scripts/contract/client.py --check)" \
+    "$PY" scripts/contract/client.py --check
+
 step "stack tests (tests/stack: make dev's signals, stream poller, SES feedback, trust probes, logs at debug, bounded fuzz), the local gateway against the OpenID Connect provider (tests/gateway) and browser tests (tests/browser), on a private local stack" \
     bash -c 'scripts/ensure-chromium.sh && exec scripts/stack.py run --name stack-tests -- "$0" -m pytest tests/stack tests/gateway tests/browser -v -p no:cacheprovider' "$PY"
 

@@ -1,7 +1,9 @@
 //! `infra/openapi.yaml` against the declaration: every deployed route is an
 //! operation with the security its auth implies, and every operation is a
 //! deployed route. The contract itself (schemas, errors, examples) is written
-//! by hand; for a missing route the message carries a stub to paste.
+//! by hand; for a missing route the message carries a stub to paste. A greedy
+//! parameter, API Gateway's `{proxy+}`, is `{proxy}` in OpenAPI, which has no
+//! greedy form (the parameter's description says it takes slashes).
 
 use crate::declare::{Auth, FILE as DECLARATION, Function, Method, Route, routes};
 use serde_norway::Value as Yaml;
@@ -22,7 +24,15 @@ pub fn problems(openapi: &str, functions: &[Function]) -> Vec<String> {
     let mut problems = vec![];
     let mut documented: BTreeMap<(Method, String), Auth> = BTreeMap::new();
     for (path, item) in doc["paths"].as_mapping().into_iter().flatten() {
-        let path = path.as_str().unwrap_or_default();
+        let written = path.as_str().unwrap_or_default();
+        let path = openapi_path(written);
+        if path != written {
+            problems.push(format!(
+                "{FILE}: {written}: OpenAPI cannot match a parameter named with `+`: write \
+                 `{path}` and say in the parameter's description that it is greedy (API \
+                 Gateway's `+` stays in {DECLARATION})."
+            ));
+        }
         for (key, op) in item.as_mapping().into_iter().flatten() {
             let key = key.as_str().unwrap_or_default();
             if NOT_OPERATIONS.contains(&key) {
@@ -38,7 +48,7 @@ pub fn problems(openapi: &str, functions: &[Function]) -> Vec<String> {
                 Some(s) if s.iter().any(|r| r.get("awsSigV4").is_some()) => Auth::Iam,
                 Some(_) => Auth::Jwt,
             };
-            documented.insert((method, path.to_owned()), auth);
+            documented.insert((method, path.clone()), auth);
         }
     }
     let deployed: Vec<&Route> = routes(functions)
@@ -47,7 +57,7 @@ pub fn problems(openapi: &str, functions: &[Function]) -> Vec<String> {
         .collect();
     let mut missing: Vec<&Route> = vec![];
     for route in &deployed {
-        match documented.remove(&(route.method, route.path.clone())) {
+        match documented.remove(&(route.method, openapi_path(&route.path))) {
             None => missing.push(route),
             Some(auth) if auth != route.auth => problems.push(format!(
                 "{FILE}: `{}` has the security of auth {}; {DECLARATION} says {} ({}).",
@@ -76,6 +86,11 @@ pub fn problems(openapi: &str, functions: &[Function]) -> Vec<String> {
         ));
     }
     problems
+}
+
+/// A route's path as OpenAPI writes it: `/app/{proxy+}` is `/app/{proxy}`.
+fn openapi_path(path: &str) -> String {
+    path.replace("+}", "}")
 }
 
 fn security_hint(auth: Auth) -> &'static str {
@@ -110,16 +125,17 @@ fn parameter(name: &str) -> String {
 /// The YAML to paste for `routes` (grouped by path; a path the document
 /// already has gets its operations only).
 pub fn stub(routes: &[&Route], has_path: impl Fn(&str) -> bool) -> String {
-    let mut by_path: Vec<(&str, Vec<&Route>)> = vec![];
+    let mut by_path: Vec<(String, Vec<&Route>)> = vec![];
     for r in routes {
-        match by_path.iter_mut().find(|(p, _)| *p == r.path) {
+        let path = openapi_path(&r.path);
+        match by_path.iter_mut().find(|(p, _)| *p == path) {
             Some((_, rs)) => rs.push(r),
-            None => by_path.push((&r.path, vec![r])),
+            None => by_path.push((path, vec![r])),
         }
     }
     let mut out = String::new();
     for (path, routes) in by_path {
-        let exists = has_path(path);
+        let exists = has_path(&path);
         let _ = writeln!(
             out,
             "  {path}:{}",
@@ -211,5 +227,30 @@ mod tests {
         assert_eq!(ping["get"]["operationId"], "ping");
         assert!(ping["get"].get("requestBody").is_none());
         assert!(doc["paths"]["/orgs/{org}"]["patch"]["requestBody"].is_mapping());
+    }
+
+    #[test]
+    fn a_greedy_parameter_is_written_without_its_plus() {
+        let fs = parse(
+            "[[function]]\nname = \"console\"\nroutes = [\"GET /app/{proxy+}\"]\nauth = \"public\"\n",
+        )
+        .unwrap();
+        let doc = |path: &str| {
+            format!("openapi: 3.1.0\npaths:\n  {path}:\n    get:\n      security: []\n")
+        };
+        assert_eq!(problems(&doc("/app/{proxy}"), &fs), Vec::<String>::new());
+        let p = problems(&doc("/app/{proxy+}"), &fs);
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert!(
+            p[0].contains("/app/{proxy+}: OpenAPI cannot match"),
+            "{p:#?}"
+        );
+        assert!(p[0].contains("write `/app/{proxy}`"), "{p:#?}");
+        let p = problems("openapi: 3.1.0\npaths: {}\n", &fs);
+        let stub = p[0].split_once(":\n").unwrap().1;
+        assert!(
+            stub.starts_with("  /app/{proxy}:\n    parameters:\n      - name: proxy\n"),
+            "{stub}"
+        );
     }
 }
