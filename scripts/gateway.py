@@ -1,30 +1,30 @@
 #!/usr/bin/env python3
-"""The local stand-in for Roster's API Gateway HTTP API and its JWT authorizer,
-in front of `cargo lambda watch`.
+"""The local stand-in for Roster's API Gateway HTTP API and its Lambda
+authorizer, in front of `cargo lambda watch`.
 
-  gateway.py --port N --invoke-url http://127.0.0.1:M --issuer URL --audience CLIENT_ID
-             [--audience ID ...] [--functions infra/functions.toml] [--invoke-timeout S]
+  gateway.py --port N --invoke-url http://127.0.0.1:M
+             [--functions infra/functions.toml] [--invoke-timeout S]
 
-Run it with the venv's Python (it needs PyJWT). It listens on 127.0.0.1:N
-(0: a free port, printed on start) and for each request:
+It listens on 127.0.0.1:N (0: a free port, printed on start) and for each
+request:
 
   - picks the route from infra/functions.toml (`routes` and `local_routes`)
     as API Gateway does: literal segments win over `{param}`, which wins over
     a greedy `{proxy+}`; a method of its own wins over ANY; one trailing slash
     is ignored. No route for the path and method: 404 {"message":"Not Found"};
-  - on a route whose `auth` is "jwt" (the default), verifies the
-    `Authorization` token as the JWT authorizer does: RS256, signed by a key
-    of the issuer's JWKS (found through its discovery document, cached, and
-    fetched again for a kid it does not know: key rotation), `iss` equal to
-    --issuer, `aud` (or, without one, `client_id`) one of --audience, `exp`
-    to come, `nbf` and `iat` past. Any failure: 401 {"message":"Unauthorized"}
-    with API Gateway's `www-authenticate` header, and the function is not
-    called. "public" routes have no authorizer; "iam" routes are passed on
+  - on a route whose `auth` is "authorizer" (the default), runs the
+    `authorize` function first, as API Gateway runs the HTTP API's Lambda
+    authorizer (payload format 2.0, simple responses, no cache): no
+    `Authorization` header is 401 {"message":"Unauthorized"} without it;
+    `isAuthorized: false` is 403 {"message":"Forbidden"}; an authorizer that
+    fails is 500. Its `context` reaches the function as
+    requestContext.authorizer.lambda. The ID token and API key checks are
+    the authorize function's own (shared/src/authorizer), the same code as
+    deployed. "public" routes have no authorizer; "iam" routes are passed on
     without one (SigV4 is not emulated locally);
   - invokes the route's function through cargo lambda watch's Lambda invoke
     API (POST {invoke-url}/2015-03-31/functions/{name}/invocations) with the
-    payload format 2.0 event API Gateway would send, claims as strings under
-    requestContext.authorizer.jwt;
+    payload format 2.0 event API Gateway would send;
   - passes Lambda's invoke API (`/2015-03-31/functions/...`, used by the
     pollers, `make invoke` and `make bounce`) through to cargo lambda watch
     unchanged: one URL serves the API, the console and the invoke API, as
@@ -38,7 +38,7 @@ Run it with the venv's Python (it needs PyJWT). It listens on 127.0.0.1:N
 One log line per request on stderr (the route, not the path, which can name a
 person; status, function, time); never a header value or a body.
 
-Importable: load_routes, match_route, JwtAuthorizer, build_event,
+Importable: load_routes, match_route, authorizer_request, build_event,
 http_response, make_server (a ThreadingHTTPServer; serve_forever it).
 """
 
@@ -61,11 +61,12 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import jwt
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_TOML = ROOT / "infra" / "functions.toml"
-AUTH_KINDS = ("jwt", "iam", "public")
+AUTH_KINDS = ("authorizer", "iam", "public")
+# The function API Gateway runs before each "authorizer" route (infra/functions.toml).
+AUTHORIZER = "authorize"
 # API Gateway's own ceiling on a request's payload.
 MAX_BODY = 10 * 1024 * 1024
 # cargo lambda watch compiles a function on its first invocation, which takes
@@ -125,7 +126,7 @@ def load_routes(path: Path | str = FUNCTIONS_TOML) -> list[Route]:
     routes: list[Route] = []
     seen: dict[str, str] = {}
     for fn in doc.get("function", []):
-        auth = fn.get("auth", "jwt")
+        auth = fn.get("auth", "authorizer")
         if auth not in AUTH_KINDS:
             raise ValueError(f"{path}: function {fn['name']}: auth must be one of {AUTH_KINDS}, not {auth!r}")
         for spec in [*fn.get("routes", []), *fn.get("local_routes", [])]:
@@ -198,121 +199,28 @@ def match_route(routes: list[Route], method: str, raw_path: str) -> tuple[Route,
     return None if best is None else (best[1], best[2])
 
 
-# --- the JWT authorizer -----------------------------------------------------
+# --- the authorizer ---------------------------------------------------------
 
 
-class Unauthorized(Exception):
-    """The token is refused; the message is the www-authenticate error_description."""
-
-
-def claim_string(value) -> str:
-    """A claim value as API Gateway hands it to the function: always a string.
-
-    Booleans `true`/`false`, numbers as decimal text, arrays `[a b c]` (seen
-    deployed). Objects `map[k:v]` and null `<nil>` follow the same Go
-    formatting; Roster's tokens carry neither."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, list):
-        return "[" + " ".join(claim_string(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{claim_string(v)}" for k, v in sorted(value.items())) + "]"
-    if value is None:
-        return "<nil>"
-    return str(value)
-
-
-class JwtAuthorizer:
-    """API Gateway's JWT authorizer for one issuer and its audiences."""
-
-    def __init__(self, issuer: str, audiences: list[str], fetch_timeout: float = 5.0):
-        self.issuer = issuer
-        self.audiences = list(audiences)
-        self.fetch_timeout = fetch_timeout
-        self._keys: dict[str, jwt.PyJWK] = {}
-        self._lock = threading.Lock()
-
-    def _get_json(self, url: str) -> dict:
-        with urllib.request.urlopen(url, timeout=self.fetch_timeout) as resp:
-            return json.load(resp)
-
-    def _fetch_keys(self) -> None:
-        discovery = self._get_json(self.issuer.rstrip("/") + "/.well-known/openid-configuration")
-        keys = {}
-        for jwk in self._get_json(discovery["jwks_uri"]).get("keys", []):
-            if jwk.get("kty") == "RSA" and jwk.get("kid") and jwk.get("use", "sig") == "sig":
-                keys[jwk["kid"]] = jwt.PyJWK(jwk, algorithm="RS256")
-        self._keys = keys
-
-    def _key(self, kid: str) -> jwt.PyJWK | None:
-        with self._lock:
-            if kid not in self._keys:
-                # An unknown kid: the issuer may have rotated its keys since.
-                try:
-                    self._fetch_keys()
-                except (OSError, ValueError, KeyError) as err:
-                    raise Unauthorized(f"cannot fetch the issuer's keys: {err}") from err
-            return self._keys.get(kid)
-
-    def authorize(self, authorization: str | None) -> dict:
-        """The verified claims of the Authorization header's token, or Unauthorized."""
-        token = (authorization or "").strip()
-        # The identity source may hold the token alone or prefixed with Bearer.
-        scheme, _, rest = token.partition(" ")
-        if scheme.lower() == "bearer":
-            token = rest.strip()
-        if not token:
-            raise Unauthorized("")
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.InvalidTokenError as err:
-            raise Unauthorized("the token is malformed") from err
-        alg = header.get("alg")
-        if alg != "RS256":
-            raise Unauthorized(f"signing method {alg} is invalid")
-        kid = header.get("kid")
-        key = self._key(kid) if isinstance(kid, str) and kid else None
-        if key is None:
-            raise Unauthorized("the token's kid matches no key of the issuer")
-        try:
-            claims = jwt.decode(
-                token,
-                key=key,
-                algorithms=["RS256"],
-                options={"require": ["exp"], "verify_aud": False, "verify_iss": False},
-            )
-        except jwt.ExpiredSignatureError as err:
-            raise Unauthorized("the token has expired") from err
-        except jwt.ImmatureSignatureError as err:
-            raise Unauthorized("the token is not valid yet") from err
-        except jwt.InvalidSignatureError as err:
-            raise Unauthorized("the token's signature is invalid") from err
-        except jwt.MissingRequiredClaimError as err:
-            raise Unauthorized("the token has no exp") from err
-        except jwt.InvalidTokenError as err:
-            raise Unauthorized("the token is invalid") from err
-        if claims.get("iss") != self.issuer:
-            raise Unauthorized("the token does not have a valid issuer")
-        # client_id counts only when the token has no aud.
-        aud = claims["aud"] if "aud" in claims else claims.get("client_id")
-        auds = aud if isinstance(aud, list) else [aud]
-        if not any(isinstance(a, str) and a in self.audiences for a in auds):
-            raise Unauthorized("the token does not have a valid audience")
-        return claims
-
-
-def www_authenticate(description: str) -> str:
-    """API Gateway's challenge: bare with no token, else naming the error."""
-    if not description:
-        return "Bearer"
-    description = description.replace('"', "'")
-    return f'Bearer scope="" error="invalid_token" error_description="{description}"'
+def authorizer_request(event: dict, authorization: str) -> dict:
+    """What API Gateway sends a Lambda authorizer (payload format 2.0) for the
+    request `event` describes (built without an authorizer context)."""
+    ctx = event["requestContext"]
+    request = {
+        "version": "2.0",
+        "type": "REQUEST",
+        "routeArn": f"arn:aws:execute-api:us-east-1:123456789012:local/$default/{ctx['http']['method']}{event['rawPath']}",
+        "identitySource": [authorization],
+        "routeKey": event["routeKey"],
+        "rawPath": event["rawPath"],
+        "rawQueryString": event["rawQueryString"],
+        "headers": event["headers"],
+        "requestContext": ctx,
+    }
+    for optional in ("cookies", "queryStringParameters", "pathParameters"):
+        if optional in event:
+            request[optional] = event[optional]
+    return request
 
 
 # --- the event and the result -----------------------------------------------
@@ -348,7 +256,7 @@ def build_event(
     source_ip: str,
     port: int,
     req_id: str,
-    claims: dict | None = None,
+    authorizer: dict | None = None,
     now: float | None = None,
 ) -> dict:
     """The payload format 2.0 event API Gateway sends for this request."""
@@ -394,12 +302,9 @@ def build_event(
         "time": f"{t.tm_mday:02d}/{MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000",
         "timeEpoch": int(now * 1000),
     }
-    if claims is not None:
-        # `scopes` is filled only for routes that require authorization
-        # scopes, and Roster's routes require none.
-        context["authorizer"] = {
-            "jwt": {"claims": {k: claim_string(v) for k, v in claims.items()}, "scopes": None}
-        }
+    if authorizer is not None:
+        # A simple response's context, as API Gateway passes it on.
+        context["authorizer"] = {"lambda": authorizer}
 
     event: dict = {"version": "2.0", "routeKey": route.key, "rawPath": path, "rawQueryString": raw_query}
     if cookies:
@@ -597,13 +502,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if found is None:
             return 404, json_type, _message("Not Found"), "-", ""
         route, params = found
-        claims = None
-        if route.auth == "jwt":
-            try:
-                claims = self.server.authorizer.authorize(self.headers.get("authorization"))
-            except Unauthorized as err:
-                headers = json_type + [("www-authenticate", www_authenticate(str(err)))]
-                return 401, headers, _message("Unauthorized"), route.function, str(err) or "no token"
         event = build_event(
             method=method,
             raw_path=raw_path,
@@ -615,10 +513,37 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             source_ip=self.client_address[0],
             port=self.server.server_address[1],
             req_id=req_id,
-            claims=claims,
         )
+        if route.auth == "authorizer":
+            # The identity source: without it API Gateway answers 401 itself.
+            authorization = self.headers.get("authorization") or ""
+            if not authorization.strip():
+                headers = json_type + [("www-authenticate", "Bearer")]
+                return 401, headers, _message("Unauthorized"), route.function, "no token"
+            refused = self._authorize(event, authorization)
+            if refused:
+                return refused
         status, headers, data, note = self._invoke(route.function, event)
         return status, headers, data, route.function, note
+
+    def _authorize(self, event: dict, authorization: str):
+        """Runs the authorizer function as API Gateway does: its context joins
+        `event`; None, or the answer when it does not authorize."""
+        json_type = [("content-type", "application/json")]
+        fn = self.server.authorizer
+        try:
+            result = json.loads(self._call(fn, authorizer_request(event, authorization)))
+        except LambdaFailed as err:
+            return 500, json_type, _message("Internal Server Error"), fn, f"authorizer: {err}"
+        except ValueError:
+            return 500, json_type, _message("Internal Server Error"), fn, "authorizer: not JSON"
+        if not isinstance(result, dict) or not isinstance(result.get("isAuthorized"), bool):
+            return 500, json_type, _message("Internal Server Error"), fn, "authorizer: no isAuthorized"
+        if not result["isAuthorized"]:
+            return 403, json_type, _message("Forbidden"), fn, "authorizer refused"
+        context = result.get("context") or {}
+        event["requestContext"]["authorizer"] = {"lambda": context}
+        return None
 
     def _pass_through(self, method: str, raw_path: str, raw_query: str, body: bytes):
         """Lambda's invoke API, as cargo lambda watch answers it."""
@@ -634,9 +559,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             reason = getattr(err, "reason", err)
             return 503, [("content-type", "application/json")], _message("Service Unavailable"), f"invoke failed: {reason}"
 
-    def _invoke(self, function: str, event: dict):
-        """(status, headers, body, log note) of the function's answer to event."""
-        json_type = [("content-type", "application/json")]
+    def _call(self, function: str, event: dict) -> bytes:
+        """The payload `function` answers `event` with, through the invoke API."""
         url = f"{self.server.invoke_url}/2015-03-31/functions/{urllib.parse.quote(function)}/invocations"
         req = urllib.request.Request(
             url, data=json.dumps(event).encode(), method="POST", headers={"content-type": "application/json"}
@@ -651,18 +575,39 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             # with LOST_RESPONSE, passed on as it is so that a client can tell.
             answer = err.read()
             if err.code == 500 and answer == LOST_RESPONSE:
-                return 500, json_type, answer, "cargo lambda watch lost the response"
-            return 500, json_type, _message("Internal Server Error"), f"invoke answered {err.code}"
+                raise LambdaFailed("cargo lambda watch lost the response", lost=True) from err
+            raise LambdaFailed(f"invoke answered {err.code}") from err
         except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
             reason = getattr(err, "reason", err)
-            return 503, json_type, _message("Service Unavailable"), f"invoke failed: {reason}"
+            raise LambdaFailed(f"invoke failed: {reason}", unreachable=True) from err
         if function_error:
-            return 500, json_type, _message("Internal Server Error"), f"function error: {function_error}"
+            raise LambdaFailed(f"function error: {function_error}")
+        return payload
+
+    def _invoke(self, function: str, event: dict):
+        """(status, headers, body, log note) of the function's answer to event."""
+        json_type = [("content-type", "application/json")]
+        try:
+            payload = self._call(function, event)
+        except LambdaFailed as err:
+            if err.lost:
+                return 500, json_type, LOST_RESPONSE, str(err)
+            if err.unreachable:
+                return 503, json_type, _message("Service Unavailable"), str(err)
+            return 500, json_type, _message("Internal Server Error"), str(err)
         try:
             status, headers, data = http_response(payload)
         except BadResult as err:
             return 500, json_type, _message("Internal Server Error"), f"bad result: {err}"
         return status, headers, data, ""
+
+
+class LambdaFailed(Exception):
+    """An invocation that brought no result: lost, unreachable or failed."""
+
+    def __init__(self, message: str, lost: bool = False, unreachable: bool = False):
+        super().__init__(message)
+        self.lost, self.unreachable = lost, unreachable
 
 
 def _kept_headers(headers) -> list[tuple[str, str]]:
@@ -677,17 +622,13 @@ def _stderr(line: str) -> None:
 def make_server(
     port: int,
     invoke_url: str,
-    issuer: str,
-    audiences: list[str] | str,
     routes: list[Route] | None = None,
     host: str = "127.0.0.1",
     invoke_timeout: float = DEFAULT_INVOKE_TIMEOUT,
     log=_stderr,
+    authorizer: str = AUTHORIZER,
 ) -> GatewayServer:
     """A bound (not yet serving) gateway; port 0 takes a free one (see .url)."""
-    if isinstance(audiences, str):
-        audiences = [audiences]
-    authorizer = JwtAuthorizer(issuer, audiences)
     return GatewayServer(
         (host, port), load_routes() if routes is None else routes, authorizer, invoke_url, invoke_timeout, log
     )
@@ -697,18 +638,16 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--port", type=int, required=True, help="0: a free port")
     p.add_argument("--invoke-url", required=True, help="cargo lambda watch, e.g. http://127.0.0.1:9001")
-    p.add_argument("--issuer", required=True, help="the JWT authorizer's issuer, exactly as in the tokens")
-    p.add_argument("--audience", action="append", required=True, help="an accepted aud (repeatable)")
     p.add_argument("--functions", default=str(FUNCTIONS_TOML), help="the route declarations")
     p.add_argument("--invoke-timeout", type=float, default=DEFAULT_INVOKE_TIMEOUT, help="seconds")
     args = p.parse_args()
     routes = load_routes(args.functions)
-    server = make_server(args.port, args.invoke_url, args.issuer, args.audience, routes, invoke_timeout=args.invoke_timeout)
+    server = make_server(args.port, args.invoke_url, routes, invoke_timeout=args.invoke_timeout)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGHUP, lambda *_: sys.exit(0))
     _stderr(
-        f"gateway: listening on {server.url} ({len(routes)} routes, functions at {args.invoke_url}, "
-        f"issuer {args.issuer}, audience {' '.join(args.audience)}, pid {os.getpid()})"
+        f"gateway: listening on {server.url} ({len(routes)} routes, functions and the {AUTHORIZER} "
+        f"authorizer at {args.invoke_url}, pid {os.getpid()})"
     )
     try:
         server.serve_forever()

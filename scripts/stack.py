@@ -38,8 +38,9 @@ Options:
 
 The environment the functions, CMD and tests see, one variable per service:
   ROSTER_API_URL          the HTTP API, the console (/app) and Lambda's invoke API (not with --emulators-only)
-  ROSTER_OIDC_ISSUER      the OpenID Connect provider (tokens: scripts/oidc_token.py); the console's
-                          ROSTER_OIDC_CLIENT_ID, _AUTHORIZE_URL and _TOKEN_URL point at it
+  ROSTER_OIDC_ISSUER      the OpenID Connect provider (tokens: scripts/oidc_token.py), whose ID
+                          tokens for ROSTER_OIDC_AUDIENCE the authorize function accepts; the
+                          console's ROSTER_OIDC_CLIENT_ID, _AUTHORIZE_URL and _TOKEN_URL point at it
   AWS_ENDPOINT_URL        DynamoDB and its streams
   AWS_ENDPOINT_URL_SESV2  SES (sent mail: $AWS_ENDPOINT_URL_SESV2/moto-api/data.json)
   ROSTER_TABLE, ROSTER_MAIL_FROM, ROSTER_WEB_URL, AWS_REGION and
@@ -315,6 +316,7 @@ class Stack:
             env.update({
                 "ROSTER_OIDC_ISSUER": issuer,
                 "ROSTER_OIDC_CLIENT_ID": OIDC_CLIENT_ID,
+                "ROSTER_OIDC_AUDIENCE": OIDC_CLIENT_ID,  # the authorize function's accepted aud
                 "ROSTER_OIDC_AUTHORIZE_URL": f"{issuer}/auth",
                 "ROSTER_OIDC_TOKEN_URL": f"{issuer}/token",
             })
@@ -420,8 +422,7 @@ class Stack:
         proc = self.spawn(watch, watch_env)
         self._wait_listening(proc, self.watch_port, "cargo lambda watch", 120)
         gateway = self.spawn([PY, "-u", str(SCRIPTS / "gateway.py"), "--port", str(self.api_port),
-                              "--invoke-url", f"http://127.0.0.1:{self.watch_port}",
-                              "--issuer", self.env["ROSTER_OIDC_ISSUER"], "--audience", OIDC_CLIENT_ID])
+                              "--invoke-url", f"http://127.0.0.1:{self.watch_port}"])
         self._wait_listening(gateway, self.api_port, "the gateway", 30)
 
     def _provider_up(self) -> None:

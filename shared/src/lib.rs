@@ -4,9 +4,11 @@
 //! Dependencies point one way: [`http`] → [`ops`] → [`store`] / [`mail`] →
 //! [`domain`]. [`events`] holds the non-HTTP handlers (stream, schedule) and
 //! uses [`ops`] and [`store`]. Nothing below [`http`] knows about HTTP, and
-//! only [`store`] talks to DynamoDB.
+//! only [`store`] talks to DynamoDB. [`authorizer`] is the HTTP API's Lambda
+//! authorizer; [`http::identity`] reads what it decided.
 
 pub mod app;
+pub mod authorizer;
 pub mod clock;
 pub mod config;
 pub mod domain;

@@ -78,7 +78,9 @@ fn with_authorizer(req: Req, claims: serde_json::Value) -> lambda_http::Request 
         })
         .collect();
     req.build()
-        .with_request_context(roster_tests::authorizer::context(claims))
+        .with_request_context(roster_tests::authorizer::context(
+            &roster_tests::authorizer::person(&claims),
+        ))
 }
 
 #[tokio::test]

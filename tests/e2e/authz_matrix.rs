@@ -19,6 +19,8 @@ struct Fixture {
     target_token_id: String,
     invitation_id: String,
     invite_token: String,
+    /// A key for the revoke row to revoke.
+    spare_key_id: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -47,7 +49,9 @@ async fn fixture(app: &TestApp) -> Fixture {
     let invite_token = app
         .invite_and_get_token(&admin, &org, &invitee, "member", false)
         .await;
+    let spare_key_id = api_key(app, &org, &admin, "admin").await.0;
     Fixture {
+        spare_key_id,
         invitation_id: invite_token.split('.').nth(1).unwrap().to_owned(),
         invite_token,
         target_token_id: token.json["id"].as_str().unwrap().to_owned(),
@@ -59,6 +63,19 @@ async fn fixture(app: &TestApp) -> Fixture {
         target,
         unseated,
     }
+}
+
+/// A new key of `role` in `org`, created by `admin`: (id, secret).
+async fn api_key(app: &TestApp, org: &str, admin: &User, role: &str) -> (String, String) {
+    let resp = Req::post("/orgs/{org}/api-keys")
+        .org(org)
+        .user(admin)
+        .json(json!({"name": "matrix", "role": role}))
+        .send(app, create_api_key::handle)
+        .await;
+    assert_eq!(resp.status, 201, "{}", resp.body);
+    let field = |name: &str| resp.json[name].as_str().unwrap().to_owned();
+    (field("id"), field("key"))
 }
 
 type Handler = fn(
@@ -96,6 +113,9 @@ struct Row {
     handler: Handler,
     request: fn(&Fixture, &User) -> Req,
     expected: [u16; 5],
+    /// As an admin key of another org, a billing-manager key and an admin
+    /// key of the org (the "self" rows act on the org's admin).
+    keys: [u16; 3],
 }
 
 fn rows() -> Vec<Row> {
@@ -104,18 +124,21 @@ fn rows() -> Vec<Row> {
             name: "POST /orgs",
             handler: h!(create_org),
             expected: [401, 201, 201, 201, 201],
+            keys: [403, 403, 403],
             request: |_, _| Req::post("/orgs").json(json!({"slug": slug(), "name": "New"})),
         },
         Row {
             name: "GET /orgs/{org}",
             handler: h!(get_org),
             expected: [401, 404, 200, 200, 200],
+            keys: [404, 200, 200],
             request: |f, _| Req::get("/orgs/{org}").org(&f.org),
         },
         Row {
             name: "PATCH /orgs/{org} seat_limit",
             handler: h!(update_org),
             expected: [401, 404, 403, 200, 200],
+            keys: [404, 200, 200],
             request: |f, _| {
                 Req::patch("/orgs/{org}")
                     .org(&f.org)
@@ -126,6 +149,7 @@ fn rows() -> Vec<Row> {
             name: "PATCH /orgs/{org} name",
             handler: h!(update_org),
             expected: [401, 404, 403, 403, 200],
+            keys: [404, 403, 200],
             request: |f, _| {
                 Req::patch("/orgs/{org}")
                     .org(&f.org)
@@ -136,12 +160,14 @@ fn rows() -> Vec<Row> {
             name: "GET /me/orgs",
             handler: h!(list_my_orgs),
             expected: [401, 200, 200, 200, 200],
+            keys: [403, 403, 403],
             request: |_, _| Req::get("/me/orgs"),
         },
         Row {
             name: "POST /orgs/{org}/invitations",
             handler: h!(invite_members),
             expected: [401, 404, 403, 403, 200],
+            keys: [404, 403, 200],
             request: |f, _| {
                 Req::post("/orgs/{org}/invitations")
                     .org(&f.org)
@@ -152,6 +178,7 @@ fn rows() -> Vec<Row> {
             name: "POST /orgs/{org}/invitations (CSV over 500 rows: an import job)",
             handler: h!(invite_members),
             expected: [401, 404, 403, 403, 202],
+            keys: [404, 403, 202],
             request: |f, _| {
                 let rows: String = (0..=roster::domain::import::SYNC_MAX_ROWS)
                     .map(|i| format!("job-{i}@example.com\n"))
@@ -165,12 +192,14 @@ fn rows() -> Vec<Row> {
             name: "GET /orgs/{org}/invitations",
             handler: h!(list_invitations),
             expected: [401, 404, 403, 403, 200],
+            keys: [404, 403, 200],
             request: |f, _| Req::get("/orgs/{org}/invitations").org(&f.org),
         },
         Row {
             name: "POST .../invitations/{id}/resend",
             handler: h!(resend_invitation),
             expected: [401, 404, 403, 403, 200],
+            keys: [404, 403, 200],
             request: |f, _| {
                 Req::post("/orgs/{org}/invitations/{id}/resend")
                     .org(&f.org)
@@ -181,6 +210,7 @@ fn rows() -> Vec<Row> {
             name: "DELETE .../invitations/{id}",
             handler: h!(revoke_invitation),
             expected: [401, 404, 403, 403, 204],
+            keys: [404, 403, 204],
             request: |f, _| {
                 Req::delete("/orgs/{org}/invitations/{id}")
                     .org(&f.org)
@@ -191,18 +221,21 @@ fn rows() -> Vec<Row> {
             name: "POST /invitations/accept (someone else's)",
             handler: h!(accept_invitation),
             expected: [401, 403, 403, 403, 403],
+            keys: [403, 403, 403],
             request: |f, _| Req::post("/invitations/accept").json(json!({"token": f.invite_token})),
         },
         Row {
             name: "GET /orgs/{org}/members",
             handler: h!(list_members),
             expected: [401, 404, 403, 200, 200],
+            keys: [404, 200, 200],
             request: |f, _| Req::get("/orgs/{org}/members").org(&f.org),
         },
         Row {
             name: "GET .../members/{other}",
             handler: h!(get_member),
             expected: [401, 404, 403, 200, 200],
+            keys: [404, 200, 200],
             request: |f, _| {
                 Req::get("/orgs/{org}/members/{user_id}")
                     .org(&f.org)
@@ -213,6 +246,7 @@ fn rows() -> Vec<Row> {
             name: "GET .../members/{self}",
             handler: h!(get_member),
             expected: [401, 404, 200, 200, 200],
+            keys: [404, 200, 200],
             request: |f, me| {
                 Req::get("/orgs/{org}/members/{user_id}")
                     .org(&f.org)
@@ -223,6 +257,7 @@ fn rows() -> Vec<Row> {
             name: "PUT .../members/{other}/role",
             handler: h!(change_role),
             expected: [401, 404, 403, 403, 200],
+            keys: [404, 403, 200],
             request: |f, _| {
                 Req::put("/orgs/{org}/members/{user_id}/role")
                     .org(&f.org)
@@ -234,6 +269,7 @@ fn rows() -> Vec<Row> {
             name: "PUT .../members/{self}/role",
             handler: h!(change_role),
             expected: [401, 404, 403, 403, 403],
+            keys: [404, 403, 409],
             request: |f, me| {
                 Req::put("/orgs/{org}/members/{user_id}/role")
                     .org(&f.org)
@@ -245,6 +281,7 @@ fn rows() -> Vec<Row> {
             name: "PUT .../members/{other}/seat",
             handler: h!(assign_seat),
             expected: [401, 404, 403, 200, 200],
+            keys: [404, 200, 200],
             request: |f, _| {
                 Req::put("/orgs/{org}/members/{user_id}/seat")
                     .org(&f.org)
@@ -255,6 +292,7 @@ fn rows() -> Vec<Row> {
             name: "DELETE .../members/{other}/seat",
             handler: h!(revoke_seat),
             expected: [401, 404, 403, 204, 204],
+            keys: [404, 204, 204],
             request: |f, _| {
                 Req::delete("/orgs/{org}/members/{user_id}/seat")
                     .org(&f.org)
@@ -265,6 +303,7 @@ fn rows() -> Vec<Row> {
             name: "DELETE .../members/{other}",
             handler: h!(remove_member),
             expected: [401, 404, 403, 403, 204],
+            keys: [404, 403, 204],
             request: |f, _| {
                 Req::delete("/orgs/{org}/members/{user_id}")
                     .org(&f.org)
@@ -275,6 +314,7 @@ fn rows() -> Vec<Row> {
             name: "DELETE .../members/{self} (leave)",
             handler: h!(remove_member),
             expected: [401, 404, 204, 204, 409],
+            keys: [404, 403, 409],
             request: |f, me| {
                 Req::delete("/orgs/{org}/members/{user_id}")
                     .org(&f.org)
@@ -285,6 +325,7 @@ fn rows() -> Vec<Row> {
             name: "POST /orgs/{org}/tokens (own; only the member is seated)",
             handler: h!(issue_token),
             expected: [401, 404, 201, 403, 403],
+            keys: [403, 403, 403],
             request: |f, _| {
                 Req::post("/orgs/{org}/tokens")
                     .org(&f.org)
@@ -295,6 +336,7 @@ fn rows() -> Vec<Row> {
             name: "POST .../members/{other}/tokens",
             handler: h!(issue_token),
             expected: [401, 404, 403, 403, 201],
+            keys: [404, 403, 201],
             request: |f, _| {
                 Req::post("/orgs/{org}/members/{user_id}/tokens")
                     .org(&f.org)
@@ -306,12 +348,14 @@ fn rows() -> Vec<Row> {
             name: "GET /orgs/{org}/tokens (own)",
             handler: h!(list_tokens),
             expected: [401, 404, 200, 200, 200],
+            keys: [403, 403, 403],
             request: |f, _| Req::get("/orgs/{org}/tokens").org(&f.org),
         },
         Row {
             name: "GET /orgs/{org}/tokens?user_id=other",
             handler: h!(list_tokens),
             expected: [401, 404, 403, 403, 200],
+            keys: [404, 403, 200],
             request: |f, _| {
                 Req::get("/orgs/{org}/tokens")
                     .org(&f.org)
@@ -322,6 +366,7 @@ fn rows() -> Vec<Row> {
             name: "DELETE /orgs/{org}/tokens/{other's}",
             handler: h!(revoke_token),
             expected: [401, 404, 403, 403, 204],
+            keys: [404, 403, 204],
             request: |f, _| {
                 Req::delete("/orgs/{org}/tokens/{id}")
                     .org(&f.org)
@@ -332,12 +377,14 @@ fn rows() -> Vec<Row> {
             name: "GET /orgs/{org}/audit",
             handler: h!(list_audit_events),
             expected: [401, 404, 403, 403, 200],
+            keys: [404, 403, 200],
             request: |f, _| Req::get("/orgs/{org}/audit").org(&f.org),
         },
         Row {
             name: "GET /orgs/{org}/suppressions",
             handler: h!(list_suppressions),
             expected: [401, 404, 403, 403, 200],
+            keys: [404, 403, 200],
             request: |f, _| Req::get("/orgs/{org}/suppressions").org(&f.org),
         },
         Row {
@@ -346,6 +393,7 @@ fn rows() -> Vec<Row> {
             name: "DELETE /orgs/{org}/suppressions/{id}",
             handler: h!(clear_suppression),
             expected: [401, 404, 403, 403, 404],
+            keys: [404, 403, 404],
             request: |f, _| {
                 Req::delete("/orgs/{org}/suppressions/{id}")
                     .org(&f.org)
@@ -353,9 +401,39 @@ fn rows() -> Vec<Row> {
             },
         },
         Row {
+            name: "POST /orgs/{org}/api-keys",
+            handler: h!(create_api_key),
+            expected: [401, 404, 403, 403, 201],
+            keys: [403, 403, 403],
+            request: |f, _| {
+                Req::post("/orgs/{org}/api-keys")
+                    .org(&f.org)
+                    .json(json!({"name": "ci", "role": "admin"}))
+            },
+        },
+        Row {
+            name: "GET /orgs/{org}/api-keys",
+            handler: h!(list_api_keys),
+            expected: [401, 404, 403, 403, 200],
+            keys: [403, 403, 403],
+            request: |f, _| Req::get("/orgs/{org}/api-keys").org(&f.org),
+        },
+        Row {
+            name: "DELETE /orgs/{org}/api-keys/{id}",
+            handler: h!(revoke_api_key),
+            expected: [401, 404, 403, 403, 204],
+            keys: [403, 403, 403],
+            request: |f, _| {
+                Req::delete("/orgs/{org}/api-keys/{id}")
+                    .org(&f.org)
+                    .param("id", &f.spare_key_id)
+            },
+        },
+        Row {
             name: "POST /tokens/introspect (IAM-authorized, no identity)",
             handler: h!(introspect_token),
             expected: [200, 200, 200, 200, 200],
+            keys: [200, 200, 200],
             request: |_, _| {
                 Req::post("/tokens/introspect")
                     .json(json!({"token": "rst_unknownunknownunknownunknown"}))
@@ -420,9 +498,61 @@ async fn every_route_answers_each_role_as_the_matrix_says() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Every row again, on a fresh org, as API keys: one of another org (every
+/// org route is 404 to it), a billing manager's and an admin's of the org
+/// (their role's answers), and never what only a person may do.
+async fn check_row_as_keys(app: &TestApp, row: &Row) -> Vec<String> {
+    let f = fixture(app).await;
+    let other_admin = User::new("other-admin");
+    let other_org = app.create_org(&other_admin, 1).await;
+    let callers = [
+        (
+            "another org's admin key",
+            api_key(app, &other_org, &other_admin, "admin").await.1,
+        ),
+        (
+            "billing-manager key",
+            api_key(app, &f.org, &f.admin, "billing_manager").await.1,
+        ),
+        ("admin key", api_key(app, &f.org, &f.admin, "admin").await.1),
+    ];
+    let mut failures = Vec::new();
+    for ((who, key), expected) in callers.iter().zip(row.keys) {
+        let resp = (row.request)(&f, &f.admin)
+            .bearer(key)
+            .send(app, row.handler)
+            .await;
+        let code_ok = match resp.status {
+            404 if who.starts_with("another") => resp.code() == "org_not_found",
+            403 if row.keys == [403, 403, 403] => resp.code() == "person_required",
+            _ => true,
+        };
+        if resp.status != expected || !code_ok {
+            failures.push(format!(
+                "{} as {who}: {} (expected {expected}) {}",
+                row.name, resp.status, resp.body
+            ));
+        }
+    }
+    failures
+}
+
+#[tokio::test]
+async fn every_route_answers_each_api_key_as_its_role_and_org_say() {
+    let app = TestApp::with_limits(matrix_limits()).await;
+    let rows = rows();
+    let mut failures = Vec::new();
+    for group in rows.chunks(6) {
+        let results =
+            futures::future::join_all(group.iter().map(|row| check_row_as_keys(&app, row))).await;
+        failures.extend(results.into_iter().flatten());
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// The routes that send mail or act in someone's name: with an unverified
 /// email they are `403 email_unverified`, whatever the role.
-const NEED_VERIFIED_EMAIL: [&str; 7] = [
+const NEED_VERIFIED_EMAIL: [&str; 8] = [
     "POST /orgs",
     "POST /orgs/{org}/invitations",
     "POST /orgs/{org}/invitations (CSV over 500 rows: an import job)",
@@ -430,6 +560,8 @@ const NEED_VERIFIED_EMAIL: [&str; 7] = [
     "PUT .../members/{other}/seat",
     "POST /orgs/{org}/tokens (own; only the member is seated)",
     "POST .../members/{other}/tokens",
+    // A key acts in its creator's name (invitations go out under their email).
+    "POST /orgs/{org}/api-keys",
 ];
 
 /// The fixture's admin, with `email_verified: false` in the token.

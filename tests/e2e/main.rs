@@ -3,6 +3,7 @@
 
 mod abuse_limits;
 mod accept;
+mod api_keys;
 mod audit;
 mod auth;
 mod authz_matrix;

@@ -1,14 +1,16 @@
-//! The tests' stand-in for API Gateway's JWT authorizer (used by
+//! The tests' stand-in for the HTTP API's authorizer (used by
 //! [`crate::Req`]), and the tokens it reads: the claims a verified token
-//! would carry, as the function receives them (every value a string).
+//! would carry, as the function receives them (every value a string), in the
+//! authorizer's own context shape ([`roster::authorizer::context`]). API
+//! keys go through the real authorizer code ([`roster::authorizer::api_key`]).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use lambda_http::aws_lambda_events::apigw::{
-    ApiGatewayRequestAuthorizer, ApiGatewayRequestAuthorizerJwtDescription,
-    ApiGatewayV2httpRequestContext,
+    ApiGatewayRequestAuthorizer, ApiGatewayV2httpRequestContext,
 };
 use lambda_http::request::RequestContext;
+use roster::authorizer::context::Principal;
 use std::collections::HashMap;
 
 /// A token with these claims, shaped like a JWT (header, claims, signature)
@@ -55,13 +57,20 @@ fn as_string(value: &serde_json::Value) -> String {
     }
 }
 
-/// The request context API Gateway gives a function behind its JWT authorizer.
-pub fn context(claims: HashMap<String, String>) -> RequestContext {
+/// The person a verified token with these claims is, as the authorizer says.
+pub fn person(claims: &HashMap<String, String>) -> Principal {
+    Principal::Person {
+        sub: claims.get("sub").cloned(),
+        email: claims.get("email").cloned(),
+        email_verified: claims.get("email_verified").cloned(),
+    }
+}
+
+/// The request context API Gateway gives a function behind the authorizer.
+pub fn context(principal: &Principal) -> RequestContext {
     // The events crate's types are non-exhaustive: filled in field by field.
-    let mut jwt = ApiGatewayRequestAuthorizerJwtDescription::default();
-    jwt.claims = claims;
     let mut authorizer = ApiGatewayRequestAuthorizer::default();
-    authorizer.jwt = Some(jwt);
+    authorizer.fields = principal.to_context().into_iter().collect();
     let mut context = ApiGatewayV2httpRequestContext::default();
     context.authorizer = Some(authorizer);
     RequestContext::ApiGatewayV2(context)

@@ -98,29 +98,36 @@ impl Req {
         }
     }
 
-    /// API Gateway's JWT authorizer, in process: a bearer token's claims
-    /// reach the function as strings in `requestContext.authorizer.jwt`, and
-    /// a token that cannot be read or has expired is answered 401 before any
-    /// function runs. A request without a token passes with no authorizer
-    /// context (the function answers it). Signatures are not checked here:
-    /// the tokens are the tests' own ([`crate::jwt`]); the RS256 check against
-    /// an issuer's JWKS is the local gateway's (`scripts/gateway.py`, tested
-    /// in `tests/gateway/` against the local OpenID Connect provider).
-    fn authorized(self) -> Result<Request, Box<Resp>> {
-        let token = self
-            .headers
+    fn bearer_token(&self) -> Option<String> {
+        self.headers
             .iter()
             .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))
-            .map(|(_, value)| value.trim_start_matches("Bearer ").trim().to_owned());
-        let claims = match token {
+            .map(|(_, value)| value.trim_start_matches("Bearer ").trim().to_owned())
+    }
+
+    /// The authorizer, in process, for a person's token: its claims reach
+    /// the function as strings in the authorizer's context, and a token that
+    /// cannot be read or has expired is answered 401 before any function
+    /// runs. A request without a token passes with no authorizer context
+    /// (the function answers it). Signatures are not checked here: the
+    /// tokens are the tests' own ([`crate::jwt`]); the RS256 check against an
+    /// issuer's JWKS is the `authorize` function's (unit tests in
+    /// `roster::authorizer::jwt`, and `tests/gateway/` through the local
+    /// gateway against the local OpenID Connect provider).
+    fn authorized(self) -> Result<Request, Box<Resp>> {
+        let claims = match self.bearer_token() {
             None => None,
+            Some(token) if token.starts_with("rk_") => {
+                panic!("API keys need the store: send the request with Req::send")
+            }
             Some(token) => Some(
                 crate::authorizer::claims(&token).ok_or_else(|| Box::new(Resp::unauthorized()))?,
             ),
         };
         let mut req = self.request();
         if let Some(claims) = claims {
-            req = req.with_request_context(crate::authorizer::context(claims));
+            let person = crate::authorizer::person(&claims);
+            req = req.with_request_context(crate::authorizer::context(&person));
         }
         Ok(req)
     }
@@ -154,6 +161,16 @@ impl Req {
         F: Fn(Arc<roster::App>, Request) -> Fut,
         Fut: Future<Output = Response<Body>>,
     {
+        if let Some(key) = self.bearer_token().filter(|t| t.starts_with("rk_")) {
+            // An API key: the real authorizer's decision, against the emulator.
+            let principal = roster::authorizer::api_key(&app.app, &key)
+                .await
+                .expect("the authorizer reads the key");
+            let req = self
+                .request()
+                .with_request_context(crate::authorizer::context(&principal));
+            return Resp::from(handler(app.app.clone(), req).await);
+        }
         match self.authorized() {
             Ok(req) => Resp::from(handler(app.app.clone(), req).await),
             Err(refused) => *refused,

@@ -41,6 +41,7 @@ pub fn main_rs(f: &Function) -> Option<String> {
     let (name, module, runtime) = (&f.name, f.module(), runtime(f));
     let (path, serve) = match f.trigger {
         Trigger::Http => (format!("roster::http::routes::{module}"), "serve_http"),
+        Trigger::Authorizer => ("roster::authorizer".to_owned(), "serve_event"),
         _ => (format!("roster::events::{module}"), "serve_event"),
     };
     Some(format!(

@@ -56,6 +56,8 @@ pub struct Sns {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Trigger {
     Http,
+    /// API Gateway, before each request to a route with the default authorizer.
+    Authorizer,
     Stream(Stream),
     Schedule(Schedule),
     Sns(Sns),
@@ -164,6 +166,8 @@ struct RawFunction {
     environment: BTreeMap<String, String>,
     #[serde(default)]
     hand_written_main: bool,
+    #[serde(default)]
+    authorizer: bool,
     stream: Option<Stream>,
     schedule: Option<Schedule>,
     sns: Option<Sns>,
@@ -227,6 +231,7 @@ fn function(raw: RawFunction, problems: &mut Vec<String>) -> Option<Function> {
         raw.stream.map(Trigger::Stream),
         raw.schedule.map(Trigger::Schedule),
         raw.sns.map(Trigger::Sns),
+        raw.authorizer.then_some(Trigger::Authorizer),
     ];
     let mut triggers: Vec<Trigger> = triggers.into_iter().flatten().collect();
     if !raw.routes.is_empty() {
@@ -236,8 +241,8 @@ fn function(raw: RawFunction, problems: &mut Vec<String>) -> Option<Function> {
         1 => triggers.pop(),
         0 => {
             problems.push(at(
-                "nothing starts it: give it routes, or a [function.stream], \
-                 [function.schedule] or [function.sns] table."
+                "nothing starts it: give it routes, `authorizer = true`, or a \
+                 [function.stream], [function.schedule] or [function.sns] table."
                     .into(),
             ));
             None

@@ -43,10 +43,10 @@ pub fn problems(openapi: &str, functions: &[Function]) -> Vec<String> {
                 continue;
             };
             let auth = match op.get("security").and_then(Yaml::as_sequence) {
-                None => Auth::Jwt, // the document's default: bearerAuth
+                None => Auth::Authorizer, // the document's default: bearerAuth
                 Some(s) if s.is_empty() => Auth::Public,
                 Some(s) if s.iter().any(|r| r.get("awsSigV4").is_some()) => Auth::Iam,
-                Some(_) => Auth::Jwt,
+                Some(_) => Auth::Authorizer,
             };
             documented.insert((method, path.clone()), auth);
         }
@@ -95,7 +95,7 @@ fn openapi_path(path: &str) -> String {
 
 fn security_hint(auth: Auth) -> &'static str {
     match auth {
-        Auth::Jwt => "no `security:`, the document's default bearerAuth",
+        Auth::Authorizer => "no `security:`, the document's default bearerAuth",
         Auth::Iam => "`security: [{awsSigV4: []}]`",
         Auth::Public => "`security: []`",
     }
@@ -167,7 +167,7 @@ fn operation(r: &Route, out: &mut String) {
         operation_id(&r.function)
     );
     match r.auth {
-        Auth::Jwt => {}
+        Auth::Authorizer => {}
         Auth::Iam => out.push_str("      security:\n        - awsSigV4: []\n"),
         Auth::Public => out.push_str("      security: []\n"),
     }
@@ -181,7 +181,7 @@ fn operation(r: &Route, out: &mut String) {
         "      responses:\n        '200':\n          description: TODO\n          content:\n            \
          application/json:\n              schema:\n                $ref: '#/components/schemas/TODO'\n",
     );
-    if r.auth == Auth::Jwt {
+    if r.auth == Auth::Authorizer {
         out.push_str("        '401':\n          $ref: '#/components/responses/Unauthenticated'\n");
     }
     if r.param_names().contains(&"org") {

@@ -55,9 +55,10 @@ impl Method {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Auth {
-    /// The HTTP API's default JWT authorizer.
+    /// The HTTP API's default authorizer, the `authorize` function: a
+    /// person's ID token or an org API key.
     #[default]
-    Jwt,
+    Authorizer,
     /// SigV4 (`AWS_IAM` authorizer).
     Iam,
     /// No authorizer.
@@ -68,7 +69,7 @@ impl Auth {
     /// As the README's table writes it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Jwt => "JWT",
+            Self::Authorizer => "token or key",
             Self::Iam => "IAM",
             Self::Public => "none",
         }
@@ -147,7 +148,7 @@ mod tests {
             method: Method::Get,
             path: path.into(),
             function: "f".into(),
-            auth: Auth::Jwt,
+            auth: Auth::Authorizer,
             local_only: false,
         };
         let member = route("/orgs/{org}/members/{user_id}");

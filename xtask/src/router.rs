@@ -75,7 +75,7 @@ mod tests {
             method,
             path: path.into(),
             function: function.into(),
-            auth: Auth::Jwt,
+            auth: Auth::Authorizer,
             local_only: false,
         }
     }

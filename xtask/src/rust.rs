@@ -35,7 +35,7 @@ pub fn route_table(functions: &[Function]) -> String {
     );
     for r in routes {
         let constructor = match r.auth {
-            Auth::Jwt => "jwt",
+            Auth::Authorizer => "jwt",
             Auth::Iam => "iam",
             Auth::Public => "public",
         };

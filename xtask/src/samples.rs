@@ -56,12 +56,10 @@ pub fn http(route: &Route) -> String {
         format!("  \"pathParameters\": {{\n{}\n  }},\n", params.join(",\n"))
     };
     let authorizer = match route.auth {
-        Auth::Jwt => {
-            "    \"authorizer\": {\n      \"jwt\": {\n        \"claims\": {\n          \
-             \"iss\": \"https://idp.example.com/\",\n          \"aud\": \"roster\",\n          \
-             \"sub\": \"dev|alice@example.com\",\n          \"email\": \"alice@example.com\",\n          \
-             \"email_verified\": \"true\",\n          \"iat\": \"1795859700\",\n          \
-             \"exp\": \"1795863300\"\n        },\n        \"scopes\": null\n      }\n    },\n"
+        Auth::Authorizer => {
+            "    \"authorizer\": {\n      \"lambda\": {\n        \"principal\": \"person\",\n        \
+             \"sub\": \"alice@example.com\",\n        \"email\": \"alice@example.com\",\n        \
+             \"email_verified\": \"true\"\n      }\n    },\n"
         }
         Auth::Iam => {
             "    \"authorizer\": {\n      \"iam\": {\n        \"accessKey\": \"AKIAIOSFODNN7EXAMPLE\",\n        \
@@ -111,10 +109,26 @@ pub fn name_for(route: &Route, taken: impl Fn(&str) -> bool) -> String {
         .expect("an unbounded sequence has a free name")
 }
 
+/// What API Gateway sends the authorizer (payload format 2.0), with an API
+/// key that is not one (refused: a 401 naming the reason).
+const AUTHORIZER_SAMPLE: &str = "{\n  \"version\": \"2.0\",\n  \"type\": \"REQUEST\",\n  \
+    \"routeArn\": \"arn:aws:execute-api:eu-west-1:123456789012:abcdef123/$default/GET/orgs/acme\",\n  \
+    \"identitySource\": [\"Bearer rk_not-a-real-key-not-a-real-key-123\"],\n  \
+    \"routeKey\": \"GET /orgs/{org}\",\n  \"rawPath\": \"/orgs/acme\",\n  \"rawQueryString\": \"\",\n  \
+    \"headers\": {\n    \"authorization\": \"Bearer rk_not-a-real-key-not-a-real-key-123\"\n  },\n  \
+    \"requestContext\": {\n    \"accountId\": \"123456789012\",\n    \"apiId\": \"abcdef123\",\n    \
+    \"domainName\": \"abcdef123.execute-api.eu-west-1.amazonaws.com\",\n    \"domainPrefix\": \"abcdef123\",\n    \
+    \"http\": {\n      \"method\": \"GET\",\n      \"path\": \"/orgs/acme\",\n      \"protocol\": \"HTTP/1.1\",\n      \
+    \"sourceIp\": \"203.0.113.7\",\n      \"userAgent\": \"curl/8.5.0\"\n    },\n    \
+    \"requestId\": \"authorizer-sample\",\n    \"routeKey\": \"GET /orgs/{org}\",\n    \"stage\": \"$default\",\n    \
+    \"time\": \"28/Nov/2026:10:00:00 +0000\",\n    \"timeEpoch\": 1795859700000\n  },\n  \
+    \"pathParameters\": {\n    \"org\": \"acme\"\n  }\n}\n";
+
 /// A sample event of an event function, by its trigger (None for HTTP).
 pub fn event(f: &Function) -> Option<String> {
     match &f.trigger {
         Trigger::Http => None,
+        Trigger::Authorizer => Some(AUTHORIZER_SAMPLE.to_owned()),
         Trigger::Stream(_) | Trigger::Sns(_) => Some("{\n  \"Records\": []\n}\n".to_owned()),
         Trigger::Schedule(_) => Some(
             "{\n  \"version\": \"0\",\n  \"id\": \"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa\",\n  \
@@ -191,7 +205,7 @@ pub fn problems(functions: &[Function], files: &Files) -> Vec<String> {
                 continue;
             }
         };
-        if event.get("routeKey").is_some() {
+        if event.get("routeKey").is_some() && event["type"] != "REQUEST" {
             http_problems(&file, stem, &event, &declared, &mut problems);
             continue;
         }
@@ -207,6 +221,9 @@ pub fn problems(functions: &[Function], files: &Files) -> Vec<String> {
             Some((f, Trigger::Stream(_) | Trigger::Sns(_))) if !event["Records"].is_array() => {
                 problems.push(format!("{file}: a {f} sample needs a `Records` array."))
             }
+            Some((f, Trigger::Authorizer)) if event["type"] != "REQUEST" => problems.push(format!(
+                "{file}: a {f} sample needs `\"type\": \"REQUEST\"`."
+            )),
             Some((f, Trigger::Schedule(_))) if event["detail-type"] != "Scheduled Event" => {
                 problems.push(format!(
                     "{file}: a {f} sample needs `\"detail-type\": \"Scheduled Event\"`."
@@ -296,7 +313,7 @@ fn http_problems(
     }
     let authorizer = &ctx["authorizer"];
     let auth_ok = match route.auth {
-        Auth::Jwt => authorizer["jwt"]["claims"].is_object(),
+        Auth::Authorizer => authorizer["lambda"]["principal"].is_string(),
         Auth::Iam => authorizer["iam"].is_object(),
         Auth::Public => authorizer.is_null(),
     };
@@ -305,7 +322,7 @@ fn http_problems(
             "{file}: `{route_key}` has auth {}, so requestContext.authorizer should be {}.",
             route.auth.as_str(),
             match route.auth {
-                Auth::Jwt => "{\"jwt\": {\"claims\": ...}} (see events/get-org.json)",
+                Auth::Authorizer => "{\"lambda\": {\"principal\": ...}} (see events/get-org.json)",
                 Auth::Iam => "{\"iam\": ...} (see events/introspect-token.json)",
                 Auth::Public => "absent",
             }

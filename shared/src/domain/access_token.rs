@@ -1,7 +1,7 @@
 //! Org access tokens: the `rst_` secret, its name, lifetime and channel
 //! scope, and the token as kept (its secret's hash only).
 
-use super::{Invalid, Member, OrgSlug, Secret, SecretHash, UserId};
+use super::{Invalid, Member, OrgSlug, PrefixedSecret, SecretHash, UserId};
 use chrono::{DateTime, Duration, Utc};
 
 /// A token as stored: everything but the secret, which only its holder saw.
@@ -61,32 +61,18 @@ impl AccessToken {
 }
 
 /// `rst_` followed by 256 bits of base64url: what a channel server receives.
-pub struct AccessTokenSecret(Secret);
+pub struct AccessTokenSecret;
 
 impl AccessTokenSecret {
     pub const PREFIX: &'static str = "rst_";
 
-    pub fn generate() -> Self {
-        Self(Secret::generate())
-    }
-
-    /// The token as shown once to its owner.
-    pub fn expose(&self) -> String {
-        format!("{}{}", Self::PREFIX, self.0.expose())
-    }
-
-    pub fn hash(&self) -> SecretHash {
-        SecretHash::of(&self.expose())
+    pub fn generate() -> PrefixedSecret {
+        PrefixedSecret::generate(Self::PREFIX)
     }
 
     /// Hash of a presented token, if it has the right shape at all.
     pub fn hash_presented(raw: &str) -> Option<SecretHash> {
-        let body = raw.strip_prefix(Self::PREFIX)?;
-        let ok = (22..=64).contains(&body.len())
-            && body
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        ok.then(|| SecretHash::of(raw))
+        PrefixedSecret::hash_presented(Self::PREFIX, raw)
     }
 }
 

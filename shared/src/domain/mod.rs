@@ -2,6 +2,7 @@
 //! functions. Nothing here knows about AWS or HTTP.
 
 pub mod access_token;
+pub mod api_key;
 pub mod audit;
 pub mod email;
 pub mod import;
@@ -19,6 +20,7 @@ pub mod time;
 pub use access_token::{
     AccessToken, AccessTokenSecret, Channel, ChannelScope, Inactive, TokenName, TokenTtlDays,
 };
+pub use api_key::ApiKey;
 pub use audit::AuditEntry;
 pub use email::Email;
 pub use invitation::{
@@ -30,7 +32,7 @@ pub use org::{Org, OrgName, OrgSlug, SeatLimit};
 pub use outbox::{DeliveryStatus, MailKind, OutboxMessage};
 pub use permissions::Action;
 pub use role::Role;
-pub use secret::{Secret, SecretHash};
+pub use secret::{PrefixedSecret, Secret, SecretHash};
 pub use suppression::{ClearReason, Suppression, SuppressionId, SuppressionReason};
 
 /// Why a value failed to parse; shown to the caller as a field error.

@@ -15,6 +15,7 @@ pub enum Action {
     IssueTokenForOther,
     ManageOthersTokens,
     ReadAudit,
+    ManageApiKeys,
 }
 
 /// Whether `role` may perform `action`. Acting on oneself (reading one's own
@@ -29,7 +30,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         // Renaming rides on PATCH /orgs/{org}, which billing managers may use
         // for seat_limit; the name stays with admins.
         UpdateOrgName | ManageInvitations | ChangeRole | RemoveOtherMember | IssueTokenForOther
-        | ManageOthersTokens | ReadAudit => role == Role::Admin,
+        | ManageOthersTokens | ReadAudit | ManageApiKeys => role == Role::Admin,
     }
 }
 
@@ -77,6 +78,7 @@ mod tests {
             (IssueTokenForOther, [true, false, false]),
             (ManageOthersTokens, [true, false, false]),
             (ReadAudit, [true, false, false]),
+            (ManageApiKeys, [true, false, false]),
             (UpdateOrgName, [true, false, false]),
         ];
         for (action, expected) in table {

@@ -37,6 +37,47 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// A secret behind its kind's prefix (`rst_` access tokens, `rk_` API keys),
+/// so a leaked one says what it is to a secret scanner and a log filter.
+pub struct PrefixedSecret {
+    prefix: &'static str,
+    secret: Secret,
+}
+
+impl PrefixedSecret {
+    pub fn generate(prefix: &'static str) -> Self {
+        Self {
+            prefix,
+            secret: Secret::generate(),
+        }
+    }
+
+    /// The secret as shown once to its owner.
+    pub fn expose(&self) -> String {
+        format!("{}{}", self.prefix, self.secret.expose())
+    }
+
+    pub fn hash(&self) -> SecretHash {
+        SecretHash::of(&self.expose())
+    }
+
+    /// Hash of a presented secret, if it has `prefix` and the right shape at all.
+    pub fn hash_presented(prefix: &str, raw: &str) -> Option<SecretHash> {
+        let body = raw.strip_prefix(prefix)?;
+        let ok = (22..=64).contains(&body.len())
+            && body
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        ok.then(|| SecretHash::of(raw))
+    }
+}
+
+impl fmt::Debug for PrefixedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PrefixedSecret({}..)", self.prefix)
+    }
+}
+
 /// Hex SHA-256 of a secret: the only form a secret is stored in.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SecretHash(String);

@@ -12,6 +12,9 @@ use serde_json::json;
 pub enum ApiError {
     #[error("unauthenticated")]
     Unauthenticated,
+    /// The authorizer refused the credential, for this reason.
+    #[error("credential refused: {0}")]
+    CredentialRefused(String),
     /// The identity token authenticates but lacks this claim.
     #[error("the identity token has no {0} claim")]
     ClaimMissing(&'static str),
@@ -58,6 +61,14 @@ impl ApiError {
                     "unauthenticated",
                     "Unauthenticated",
                     "A valid identity is required.".into(),
+                );
+            }
+            Self::CredentialRefused(reason) => {
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "Unauthenticated",
+                    format!("The credential was refused: {reason}."),
                 );
             }
             Self::ClaimMissing(claim) => {
@@ -159,13 +170,22 @@ impl ApiError {
                 "This invitation was sent to another email address, or yours is not verified."
                     .into(),
             ),
+            PersonRequired => (
+                StatusCode::FORBIDDEN,
+                "person_required",
+                "A person's sign-in is required",
+                "API keys act on an organization's members, invitations and seats; \
+                 creating organizations, accepting invitations, one's own tokens and \
+                 API keys themselves need a person signed in."
+                    .into(),
+            ),
             EmailUnverified => (
                 StatusCode::FORBIDDEN,
                 "email_unverified",
                 "Email not verified",
                 "Verify your email address with your identity provider first: \
-                 creating organizations, inviting, resending, assigning seats and \
-                 issuing tokens need a verified email."
+                 creating organizations, inviting, resending, assigning seats, \
+                 issuing tokens and creating API keys need a verified email."
                     .into(),
             ),
             SeatRequired => (
@@ -197,6 +217,12 @@ impl ApiError {
                 "token_not_found",
                 "Token not found",
                 "No such token.".into(),
+            ),
+            ApiKeyNotFound => (
+                StatusCode::NOT_FOUND,
+                "api_key_not_found",
+                "API key not found",
+                "No such API key in this organization.".into(),
             ),
             ImportNotFound => (
                 StatusCode::NOT_FOUND,
@@ -338,6 +364,9 @@ impl ApiError {
         if let Self::ClaimMissing(claim) | Self::ClaimInvalid(claim) = self {
             body["claim"] = json!(claim);
         }
+        if let Self::CredentialRefused(reason) = self {
+            body["reason"] = json!(reason);
+        }
         if let Self::Op(OpError::Invalid { field, reason }) = self {
             body["errors"] = json!([FieldError {
                 field: field.clone(),
@@ -350,6 +379,17 @@ impl ApiError {
             .header("cache-control", "no-store");
         if let Some(secs) = retry_after {
             builder = builder.header("retry-after", secs.to_string());
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            // RFC 6750: what a Bearer client is told when its credential is refused.
+            let challenge = match self {
+                Self::CredentialRefused(reason) => format!(
+                    "Bearer error=\"invalid_token\", error_description=\"{}\"",
+                    reason.replace('"', "'")
+                ),
+                _ => "Bearer".to_owned(),
+            };
+            builder = builder.header("www-authenticate", challenge);
         }
         builder
             .body(Body::Text(body.to_string()))

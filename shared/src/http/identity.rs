@@ -1,10 +1,12 @@
-//! Who is calling: the claims API Gateway's JWT authorizer verified and
-//! passed on, every value a string; nothing else is trusted. Deployed that is
-//! API Gateway itself; locally, the same check by the local gateway
-//! (`scripts/gateway.py`) against the local OpenID Connect provider, and in
-//! the Rust tests their stand-in for it. A function never reads a token.
+//! Who is calling: the principal the authorizer decided and passed on in
+//! `requestContext.authorizer.lambda` ([`crate::authorizer::context`]);
+//! nothing else is trusted. Deployed, API Gateway invokes the `authorize`
+//! function before each request; locally the gateway (`scripts/gateway.py`)
+//! invokes the same function, and the Rust tests their stand-in for it. A
+//! function never reads a token.
 //!
-//! A token that authenticates but lacks a claim Roster needs (`sub`, `email`,
+//! A refused credential is a 401 naming the reason. A person's token that
+//! authenticates but lacks a claim Roster needs (`sub`, `email`,
 //! `email_verified`), or carries one it cannot use, is still a 401, but one
 //! that names the claim: a provider that omits `email_verified` otherwise
 //! looks like a broken sign-in on every request. A deployment whose issuer
@@ -12,7 +14,8 @@
 //! (`emails_verified_by_issuer`); then a missing claim counts as verified.
 
 use super::ApiError;
-use crate::domain::{Email, UserId};
+use crate::authorizer::context::Principal;
+use crate::domain::{Email, UserId, api_key};
 use crate::ops::Caller;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
@@ -22,19 +25,39 @@ pub fn caller(req: &Request, emails_verified_by_issuer: bool) -> Result<Caller, 
         Some(RequestContext::ApiGatewayV2(ctx)) => ctx.authorizer.as_ref(),
         _ => None,
     };
-    let claims = authorizer
-        .and_then(|authorizer| authorizer.jwt.as_ref())
-        .map(|jwt| &jwt.claims)
+    let principal = authorizer
+        .and_then(|authorizer| Principal::from_context(&authorizer.fields))
         .ok_or(ApiError::Unauthenticated)?;
-    from_claims(
-        claims.get("sub").map(String::as_str),
-        claims.get("email").map(String::as_str),
-        claims
-            .get("email_verified")
-            // A JSON boolean arrives as "true"; some providers send the string "True".
-            .map(|v| v.eq_ignore_ascii_case("true"))
-            .or(emails_verified_by_issuer.then_some(true)),
-    )
+    match principal {
+        Principal::Refused { reason } => Err(ApiError::CredentialRefused(reason)),
+        Principal::ApiKey {
+            key_id,
+            created_by_email,
+        } => {
+            let user_id = api_key::caller_id(&key_id);
+            super::span::record_caller(&user_id);
+            Ok(Caller {
+                user_id,
+                email: Email::from_stored(&created_by_email)
+                    .map_err(|_| ApiError::Unauthenticated)?,
+                // Its creator's address was verified when they created it.
+                email_verified: true,
+            })
+        }
+        Principal::Person {
+            sub,
+            email,
+            email_verified,
+        } => from_claims(
+            sub.as_deref(),
+            email.as_deref(),
+            email_verified
+                .as_deref()
+                // A JSON boolean arrives as "true"; some providers send the string "True".
+                .map(|v| v.eq_ignore_ascii_case("true"))
+                .or(emails_verified_by_issuer.then_some(true)),
+        ),
+    }
 }
 
 fn from_claims(
@@ -43,7 +66,10 @@ fn from_claims(
     email_verified: Option<bool>,
 ) -> Result<Caller, ApiError> {
     let user_id = UserId::parse(sub.ok_or(ApiError::ClaimMissing("sub"))?)
-        .map_err(|_| ApiError::ClaimInvalid("sub"))?;
+        .ok()
+        // No person may pass for an API key.
+        .filter(|id| api_key::key_id_of(id).is_none())
+        .ok_or(ApiError::ClaimInvalid("sub"))?;
     let email = Email::parse(email.ok_or(ApiError::ClaimMissing("email"))?)
         .map_err(|_| ApiError::ClaimInvalid("email"))?;
     let email_verified = email_verified.ok_or(ApiError::ClaimMissing("email_verified"))?;

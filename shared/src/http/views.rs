@@ -4,9 +4,10 @@
 use crate::domain::import::ImportJob;
 use crate::domain::time::rfc3339;
 use crate::domain::{
-    AccessToken, AuditEntry, Inactive, Invitation, Member, Org, Suppression, echo,
+    AccessToken, ApiKey, AuditEntry, Inactive, Invitation, Member, Org, Suppression, echo,
 };
 use crate::ops::Page;
+use crate::ops::api_keys::create::CreatedKey;
 use crate::ops::imports::get::ImportPage;
 use crate::ops::invitations::accept::Accepted;
 use crate::ops::invitations::limits::LimitCheck;
@@ -147,6 +148,26 @@ pub fn listed_token(listed: &ListedToken) -> Value {
 pub fn issued_token(issued: &IssuedToken) -> Value {
     let mut view = token(&issued.token);
     view["token"] = json!(issued.secret);
+    view
+}
+
+/// An API key as listed: never its secret.
+pub fn api_key(key: &ApiKey) -> Value {
+    json!({
+        "id": key.id,
+        "name": key.name,
+        "role": key.role.as_str(),
+        "created_by": key.created_by_email,
+        "created_at": rfc3339(key.created_at),
+        "expires_at": rfc3339(key.expires_at),
+        "last_used_at": key.last_used_at.map(rfc3339),
+    })
+}
+
+/// A new API key: the only answer that ever shows its secret.
+pub fn created_api_key(created: &CreatedKey) -> Value {
+    let mut view = api_key(&created.key);
+    view["key"] = json!(created.secret);
     view
 }
 

@@ -1,18 +1,25 @@
 //! The authorizing read shared by every `/orgs/{org}/...` operation: the org,
 //! the caller's membership and any items the operation acts on, in one
 //! `BatchGetItem`. Outsiders get `org_not_found`, as if the org did not exist.
+//!
+//! An API key's membership is its own item in the org (read in place of a
+//! member item, in the same call): a key of another org, or one revoked or
+//! expired since the authorizer let it through, finds none.
 
 use super::{Caller, OpError, PageRequest};
 use crate::App;
 use crate::domain::permissions::{Action, allows};
-use crate::domain::{Member, Org, OrgSlug, UserId};
+use crate::domain::{ApiKey, Member, Org, OrgSlug, UserId, api_key};
 use crate::store::rules::caller_still_holds;
-use crate::store::{Found, Page, Query, Reads, Transaction};
+use crate::store::{Found, Page, Query, Reads, Transaction, api_keys};
 
 #[derive(Debug, Clone)]
 pub struct Membership {
     pub org: Org,
+    /// The caller's member item, or for an API key [`ApiKey::as_member`].
     pub caller: Member,
+    /// The API key the caller is, if it is one.
+    pub key: Option<ApiKey>,
     /// Everything the read found, the org and the caller included.
     pub found: Found,
 }
@@ -25,14 +32,26 @@ impl Membership {
         caller: &Caller,
         extra: Reads,
     ) -> Result<Self, OpError> {
-        let found = app
-            .store
-            .read(extra.org(slug).member(slug, &caller.user_id))
-            .await?;
-        match (found.org(slug), found.member(&caller.user_id)) {
+        let key_id = api_key::key_id_of(&caller.user_id);
+        let reads = match key_id {
+            Some(id) => extra.org(slug).api_key(slug, id),
+            None => extra.org(slug).member(slug, &caller.user_id),
+        };
+        let found = app.store.read(reads).await?;
+        let key = key_id
+            .and_then(|id| found.api_key(id))
+            .filter(|k| !k.is_expired(app.now()))
+            .cloned();
+        let me = match &key {
+            Some(key) => Some(key.as_member()),
+            None if key_id.is_some() => None,
+            None => found.member(&caller.user_id).cloned(),
+        };
+        match (found.org(slug), me) {
             (Some(org), Some(me)) => Ok(Self {
                 org: org.clone(),
-                caller: me.clone(),
+                caller: me,
+                key,
                 found,
             }),
             _ => Err(OpError::OrgNotFound),
@@ -73,8 +92,13 @@ impl Membership {
     /// removal cannot race a privileged write. When the transaction also
     /// writes the caller's own member item, the condition joins that write
     /// (one item, one action) and its failure reads as "the state moved".
+    /// A key's guard is that the key still exists: its role never changes.
     pub fn guard(&self, tx: &mut Transaction) {
-        tx.push_check("caller", caller_still_holds(&self.org.slug, &self.caller));
+        let check = match &self.key {
+            Some(key) => api_keys::still_valid(&self.org.slug, &key.id),
+            None => caller_still_holds(&self.org.slug, &self.caller),
+        };
+        tx.push_check("caller", check);
     }
 }
 

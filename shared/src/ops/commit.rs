@@ -6,7 +6,8 @@
 //!
 //! The audit entry names its actor by the membership the write acts under
 //! (the email stored when they joined or created the org), never by the
-//! email claim of the request, which may be unverified or changed since.
+//! email claim of the request, which may be unverified or changed since; an
+//! API key by its name and id.
 
 use super::{Membership, OpError};
 use crate::App;
@@ -49,21 +50,49 @@ impl From<Lost> for OpError {
     }
 }
 
+/// Who an audit entry names: an id and how to show it.
+pub struct Actor {
+    id: String,
+    label: String,
+}
+
+impl From<&Member> for Actor {
+    fn from(member: &Member) -> Self {
+        Self {
+            id: member.user_id.to_string(),
+            label: member.email.to_string(),
+        }
+    }
+}
+
+impl From<&Membership> for Actor {
+    fn from(membership: &Membership) -> Self {
+        match &membership.key {
+            Some(key) => Self {
+                id: key.caller_id().to_string(),
+                label: key.label(),
+            },
+            None => (&membership.caller).into(),
+        }
+    }
+}
+
 /// Commits `tx` with its audit entry in `org`, by `actor` (the membership the
 /// caller acts under, or is creating); with `guard`, also the caller's role
 /// check (pushed under `caller`).
 pub async fn commit(
     app: &App,
-    actor: &Member,
+    actor: impl Into<Actor>,
     org: &OrgSlug,
     mut tx: Transaction,
     audit: Audit,
     guard: Option<&Membership>,
 ) -> Result<Result<(), Lost>, OpError> {
+    let actor = actor.into();
     let entry = AuditEntry {
         at: app.now(),
-        actor_id: Some(actor.user_id.to_string()),
-        actor: actor.email.to_string(),
+        actor_id: Some(actor.id),
+        actor: actor.label,
         action: audit.action.to_owned(),
         target: audit.target,
         detail: audit.detail,
@@ -89,6 +118,6 @@ impl Membership {
         tx: Transaction,
         audit: Audit,
     ) -> Result<Result<(), Lost>, OpError> {
-        commit(app, &self.caller, &self.org.slug, tx, audit, Some(self)).await
+        commit(app, self, &self.org.slug, tx, audit, Some(self)).await
     }
 }

@@ -20,6 +20,9 @@ pub enum OpError {
     EmailMismatch,
     #[error("the caller's email is not verified")]
     EmailUnverified,
+    /// An API key asked for what only a signed-in person may do.
+    #[error("a person's sign-in is required")]
+    PersonRequired,
     #[error("a seat is required")]
     SeatRequired,
     #[error("organization not found")]
@@ -30,6 +33,8 @@ pub enum OpError {
     InvitationNotFound,
     #[error("token not found")]
     TokenNotFound,
+    #[error("API key not found")]
+    ApiKeyNotFound,
     #[error("import not found")]
     ImportNotFound,
     #[error("suppression not found")]

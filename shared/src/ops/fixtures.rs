@@ -56,6 +56,7 @@ pub fn membership(org: Org, caller: Member) -> Membership {
     Membership {
         org,
         caller,
+        key: None,
         found: Found::default(),
     }
 }

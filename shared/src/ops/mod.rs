@@ -1,5 +1,5 @@
 //! The operations, grouped by feature: [`invitations`], [`imports`],
-//! [`members`], [`tokens`], [`orgs`], [`mail`], and the scheduled
+//! [`members`], [`tokens`], [`api_keys`], [`orgs`], [`mail`], and the scheduled
 //! [`sweep`]; here at the top, what they all share ([`Caller`], [`settle`],
 //! [`access`], [`commit`], [`quota`], [`error`]). Their decisions are pure
 //! functions of what the read found (unit-tested with no store); the
@@ -26,6 +26,7 @@
 //! [`ATTEMPTS`] times), so it answers from the state as it is now.
 
 pub mod access;
+pub mod api_keys;
 pub mod commit;
 pub mod error;
 #[cfg(test)]
@@ -47,7 +48,9 @@ pub use error::OpError;
 use crate::domain::{Email, OrgSlug, UserId};
 use std::future::Future;
 
-/// The authenticated caller.
+/// The authenticated caller: a person, or an org API key acting under the
+/// user id `apikey:<id>` (with the email of the admin who created it, and
+/// verified: see [`crate::domain::api_key`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub user_id: UserId,
@@ -65,6 +68,20 @@ impl Caller {
             Ok(())
         } else {
             Err(OpError::EmailUnverified)
+        }
+    }
+
+    pub fn is_api_key(&self) -> bool {
+        crate::domain::api_key::key_id_of(&self.user_id).is_some()
+    }
+
+    /// What only a person may do: create orgs, accept invitations, hold
+    /// tokens of their own, manage API keys. Checked before any read.
+    pub fn require_person(&self) -> Result<(), OpError> {
+        if self.is_api_key() {
+            Err(OpError::PersonRequired)
+        } else {
+            Ok(())
         }
     }
 }

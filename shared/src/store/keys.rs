@@ -11,6 +11,8 @@
 //! | audit | `ORG#<slug>` | `AUDIT#<time>#<id>` | | |
 //! | token | `ORG#<slug>` | `TOKEN#<id>` | `ORG#<slug>#TOKENS#<user>` / `<created>#<id>` | |
 //! | token lookup | `TOKENHASH#<sha256>` | `TOKENHASH` | | |
+//! | API key | `ORG#<slug>` | `APIKEY#<id>` | | |
+//! | API key lookup | `KEYHASH#<sha256>` | `KEYHASH` | | |
 //! | import job | `ORG#<slug>` | `IMPORT#<id>` | | `DUE#IMPORT#<shard>` / `<stalled at>#<slug>#<id>` (until finished) |
 //! | suppression | `ORG#<slug>` | `SUPPRESSED#<email>` | | |
 //! | complaint cleared (for the clearing interval) | `ORG#<slug>` | `CLEARED#<email>` | | |
@@ -31,6 +33,8 @@ pub const MEMBER_PREFIX: &str = "MEMBER#";
 pub const MEMBER_EMAIL_PREFIX: &str = "MEMBEREMAIL#";
 pub const INVITATION_PREFIX: &str = "INV#";
 pub const TOKEN_PREFIX: &str = "TOKEN#";
+pub const API_KEY_PREFIX: &str = "APIKEY#";
+pub const KEY_HASH_SK: &str = "KEYHASH";
 pub const OUTBOX_PREFIX: &str = "OUTBOX#";
 pub const AUDIT_PREFIX: &str = "AUDIT#";
 pub const SUPPRESSION_PREFIX: &str = "SUPPRESSED#";
@@ -82,6 +86,14 @@ pub fn token_sk(id: &str) -> String {
 
 pub fn tokens_gsi1pk(org: &OrgSlug, user: &UserId) -> String {
     format!("ORG#{org}#TOKENS#{user}")
+}
+
+pub fn api_key_sk(id: &str) -> String {
+    format!("{API_KEY_PREFIX}{id}")
+}
+
+pub fn key_hash_pk(hash: &str) -> String {
+    format!("KEYHASH#{hash}")
 }
 
 pub fn token_hash_pk(hash: &str) -> String {
@@ -147,6 +159,7 @@ pub enum Kind<'a> {
     MemberEmail(&'a str),
     Invitation,
     Token,
+    ApiKey,
     Outbox,
     ImportJob,
     ImportChunk,
@@ -166,6 +179,8 @@ pub fn kind_of(sk: &str) -> Kind<'_> {
         Kind::Invitation
     } else if sk.starts_with(TOKEN_PREFIX) {
         Kind::Token
+    } else if sk.starts_with(API_KEY_PREFIX) {
+        Kind::ApiKey
     } else if sk.starts_with(OUTBOX_PREFIX) {
         Kind::Outbox
     } else if sk.starts_with(IMPORT_PREFIX) {

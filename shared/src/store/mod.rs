@@ -21,6 +21,7 @@ macro_rules! placeholder_setters {
     };
 }
 
+pub mod api_keys;
 pub mod attrs;
 pub mod audit;
 pub mod call_count;

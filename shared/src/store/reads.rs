@@ -5,10 +5,13 @@
 use super::attrs::{get_s, key};
 use super::keys::{Kind, kind_of};
 use super::{
-    Item, Store, StoreError, imports, invitations, members, orgs, quotas, suppressions, tokens,
+    Item, Store, StoreError, api_keys, imports, invitations, members, orgs, quotas, suppressions,
+    tokens,
 };
 use crate::domain::import::{ImportId, ImportJob};
-use crate::domain::{AccessToken, Email, Invitation, Member, Org, OrgSlug, Suppression, UserId};
+use crate::domain::{
+    AccessToken, ApiKey, Email, Invitation, Member, Org, OrgSlug, Suppression, UserId,
+};
 use chrono::{DateTime, Utc};
 use std::ops::RangeInclusive;
 
@@ -61,6 +64,10 @@ impl Reads {
         self.add(tokens::token_key(org, id))
     }
 
+    pub fn api_key(self, org: &OrgSlug, id: &str) -> Self {
+        self.add(api_keys::api_key_key(org, id))
+    }
+
     pub fn import_job(self, org: &OrgSlug, id: &ImportId) -> Self {
         self.add(imports::job_key(org, id))
     }
@@ -90,6 +97,7 @@ pub struct Found {
     pub member_emails: Vec<Email>,
     pub invitations: Vec<Invitation>,
     pub tokens: Vec<AccessToken>,
+    pub api_keys: Vec<ApiKey>,
     pub import_jobs: Vec<ImportJob>,
     /// In chunk order once read (see [`Store::read`]).
     pub import_chunks: Vec<imports::Chunk>,
@@ -147,6 +155,10 @@ impl Found {
             .map(|(_, t)| *t)
     }
 
+    pub fn api_key(&self, id: &str) -> Option<&ApiKey> {
+        self.api_keys.iter().find(|k| k.id == id)
+    }
+
     pub fn token(&self, id: &str) -> Option<&AccessToken> {
         self.tokens.iter().find(|t| t.id == id)
     }
@@ -166,6 +178,7 @@ impl Found {
         self.member_emails.extend(other.member_emails);
         self.invitations.extend(other.invitations);
         self.tokens.extend(other.tokens);
+        self.api_keys.extend(other.api_keys);
         self.import_jobs.extend(other.import_jobs);
         self.import_chunks.extend(other.import_chunks);
         self.suppressions.extend(other.suppressions);
@@ -197,6 +210,7 @@ impl Found {
             }
             Kind::Invitation => self.invitations.push(invitations::from_item(item)?),
             Kind::Token => self.tokens.push(tokens::from_item(item)?),
+            Kind::ApiKey => self.api_keys.push(api_keys::from_item(item)?),
             Kind::ImportJob => self.import_jobs.push(imports::job_from_item(item)?),
             Kind::ImportChunk => self.import_chunks.push(imports::chunk_from_item(item)?),
             Kind::Suppression => self.suppressions.push(suppressions::from_item(item)?),

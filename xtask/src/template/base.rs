@@ -39,7 +39,7 @@ pub fn problems(base: &str, functions: &[Function]) -> Vec<String> {
                 needs("topic", &s.topic);
                 needs("dead_letters queue", &s.dead_letters);
             }
-            Trigger::Http | Trigger::Schedule(_) => {}
+            Trigger::Http | Trigger::Authorizer | Trigger::Schedule(_) => {}
         }
         if let Some(Reserved::Parameter(_)) = f.reserved {
             let (parameter, condition) = reserved_names(f);

@@ -60,8 +60,12 @@ pub fn resource(f: &Function) -> String {
             let _ = writeln!(out, "          {name}: {}", value_of(value));
         }
     }
-    out.push_str("      Events:\n");
+    if f.trigger != Trigger::Authorizer {
+        out.push_str("      Events:\n");
+    }
     match &f.trigger {
+        // The HTTP API's authorizer (infra/base.yaml) invokes it: no event source.
+        Trigger::Authorizer => {}
         Trigger::Http => http_events(f, &mut out),
         Trigger::Stream(s) => stream_event(s, &mut out),
         Trigger::Schedule(s) => schedule_event(s, &mut out),
@@ -110,7 +114,7 @@ fn http_events(f: &Function, out: &mut String) {
             route.path
         );
         let authorizer = match route.auth {
-            Auth::Jwt => None,
+            Auth::Authorizer => None,
             Auth::Iam => Some("AWS_IAM"),
             Auth::Public => Some("NONE"),
         };

@@ -34,6 +34,7 @@ pub async fn accept_invitation(
     caller: &Caller,
     link: InviteLink,
 ) -> Result<Accepted, OpError> {
+    caller.require_person()?;
     settle(|| attempt(app, caller, &link)).await
 }
 

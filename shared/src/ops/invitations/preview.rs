@@ -20,6 +20,7 @@ pub async fn preview_invitation(
     caller: &Caller,
     link: &InviteLink,
 ) -> Result<Offer, OpError> {
+    caller.require_person()?;
     let slug = &link.org;
     let reads = Reads::new()
         .invitation(slug, &link.id.email())

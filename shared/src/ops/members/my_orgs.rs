@@ -15,6 +15,7 @@ pub struct MyOrg {
 const MAX_ORGS: i32 = 100;
 
 pub async fn list_my_orgs(app: &App, caller: &Caller) -> Result<Vec<MyOrg>, OpError> {
+    caller.require_person()?;
     let memberships = app
         .store
         .page(&members::of_user(&caller.user_id), None, MAX_ORGS)

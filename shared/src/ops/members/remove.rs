@@ -43,7 +43,7 @@ async fn attempt(app: &App, caller: &Caller, target: &MemberTarget) -> Attempt<(
     let audit = Audit::new(action, user.as_str(), detail);
     // Leaving needs no role; removing someone else does, until the write.
     let guard = (!leaving).then_some(&membership);
-    match commit(app, &membership.caller, slug, tx, audit, guard).await? {
+    match commit(app, &membership, slug, tx, audit, guard).await? {
         Ok(()) => Ok(Some(())),
         Err(lost) if was_admin && lost.on("org") => Err(OpError::LastAdmin),
         // Gone already, or their role or seat changed meanwhile: read again.

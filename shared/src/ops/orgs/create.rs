@@ -15,6 +15,7 @@ pub struct NewOrg {
 }
 
 pub async fn create_org(app: &App, caller: &Caller, input: NewOrg) -> Result<Org, OpError> {
+    caller.require_person()?;
     caller.require_verified()?;
     let now = app.now();
     let org = Org {

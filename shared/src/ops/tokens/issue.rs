@@ -7,8 +7,8 @@ use crate::App;
 use crate::domain::Limit;
 use crate::domain::time::rfc3339;
 use crate::domain::{
-    AccessToken, AccessTokenSecret, Action, ChannelScope, Member, OrgSlug, TokenName, TokenTtlDays,
-    UserId,
+    AccessToken, AccessTokenSecret, Action, ChannelScope, Member, OrgSlug, PrefixedSecret,
+    TokenName, TokenTtlDays, UserId,
 };
 use crate::ops::commit::{Audit, commit};
 use crate::ops::quota::Daily;
@@ -40,6 +40,9 @@ pub async fn issue_token(
     caller.require_verified()?;
     let (slug, holder) = (&input.org, &input.holder);
     let for_self = *holder == caller.user_id;
+    if for_self {
+        caller.require_person()?;
+    }
     let membership = Membership::load(app, slug, caller, Reads::new().member(slug, holder)).await?;
     if !for_self {
         membership.require(Action::IssueTokenForOther)?;
@@ -68,7 +71,7 @@ pub async fn issue_token(
         "channels": token.channels.to_strings(), "expires_at": rfc3339(token.expires_at)});
     let audit = Audit::new("token.issued", holder.as_str(), detail);
     let guard = (!for_self).then_some(&membership);
-    match commit(app, &membership.caller, slug, tx, audit, guard).await? {
+    match commit(app, &membership, slug, tx, audit, guard).await? {
         Ok(()) => Ok(IssuedToken {
             token,
             secret: secret.expose(),
@@ -84,7 +87,7 @@ pub async fn issue_token(
 fn new_token(
     holder: &Member,
     input: &NewToken,
-    secret: &AccessTokenSecret,
+    secret: &PrefixedSecret,
     now: DateTime<Utc>,
 ) -> Result<AccessToken, OpError> {
     if !holder.has_seat() {

@@ -27,7 +27,13 @@ pub async fn list_tokens(
     caller: &Caller,
     input: TokenQuery,
 ) -> Result<Page<ListedToken>, OpError> {
-    let holder = input.holder.unwrap_or_else(|| caller.user_id.clone());
+    let holder = match input.holder {
+        Some(holder) => holder,
+        None => {
+            caller.require_person()?;
+            caller.user_id.clone()
+        }
+    };
     let query = tokens::listing(&input.org, &holder);
     let start = query.start(input.page.cursor.as_deref())?;
     let reads = Reads::new().member(&input.org, &holder);

@@ -32,7 +32,7 @@ pub async fn revoke_token(app: &App, caller: &Caller, input: TokenRef) -> Result
     let detail = json!({"token_id": token.id, "name": token.name});
     let audit = Audit::new("token.revoked", token.user_id.as_str(), detail);
     let guard = (!own).then_some(&membership);
-    match commit(app, &membership.caller, slug, tx, audit, guard).await? {
+    match commit(app, &membership, slug, tx, audit, guard).await? {
         Ok(()) => Ok(()),
         Err(lost) if lost.on("token") => Err(OpError::TokenNotFound),
         Err(lost) => Err(lost.into()),

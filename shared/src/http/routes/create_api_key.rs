@@ -1,0 +1,43 @@
+//! `POST /orgs/{org}/api-keys`.
+
+use super::answer;
+use crate::App;
+use crate::domain::api_key::parse_role;
+use crate::domain::{TokenName, TokenTtlDays};
+use crate::http::idempotency::SecretShownOnce;
+use crate::http::request::{json, org_slug, parsed};
+use crate::http::{ApiError, response, views};
+use crate::ops::Caller;
+use crate::ops::api_keys::create::{NewKey, create_api_key};
+use lambda_http::{Body, Request, Response};
+use std::sync::Arc;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Input {
+    name: String,
+    role: String,
+    expires_in_days: Option<i64>,
+}
+
+pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
+    answer(&app, &req, run).await
+}
+
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
+    let org = org_slug(req)?;
+    let input: Input = json(req)?;
+    let new = NewKey {
+        org,
+        name: parsed("name", TokenName::parse(&input.name))?,
+        role: parsed("role", parse_role(&input.role))?,
+        ttl: match input.expires_in_days {
+            None => TokenTtlDays::DEFAULT,
+            Some(days) => parsed("expires_in_days", TokenTtlDays::parse(days))?,
+        },
+    };
+    let created = create_api_key(app, &caller, new).await?;
+    let resp = response::json(201, &views::created_api_key(&created));
+    // Shown once: an idempotent replay names the key instead (never the secret).
+    Ok(SecretShownOnce::mark(resp, created.key.id.clone()))
+}

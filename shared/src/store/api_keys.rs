@@ -1,0 +1,125 @@
+//! API key items: one in the org partition (listing, revoking by id, and the
+//! authorizing read of every request the key makes) and one lookup item keyed
+//! by the secret's hash (the authorizer). Both are written and deleted
+//! together; TTL removes them 30 days after expiry.
+
+use super::attrs::{get_s, get_time, key, n, opt_time, s, time};
+use super::keys::{API_KEY_PREFIX, KEY_HASH_SK, api_key_sk, key_hash_pk, org_pk};
+use super::page::{Bound, Query};
+use super::{Action, Item, Store, StoreError, Transaction};
+use crate::domain::{ApiKey, Email, OrgSlug, Role, SecretHash, TokenName, UserId};
+use chrono::{DateTime, Duration, Utc};
+
+/// How long an expired key stays listed (as expired) before TTL removes it.
+const KEPT_AFTER_EXPIRY: Duration = Duration::days(30);
+
+pub fn api_key_key(org: &OrgSlug, id: &str) -> Item {
+    key(org_pk(org), api_key_sk(id))
+}
+
+fn lookup_key(hash: &SecretHash) -> Item {
+    key(key_hash_pk(hash.as_str()), KEY_HASH_SK)
+}
+
+fn to_item(k: &ApiKey, mut item: Item, kind: &str) -> Item {
+    item.insert("type".into(), s(kind));
+    item.insert("id".into(), s(k.id.as_str()));
+    item.insert("org".into(), s(k.org.as_str()));
+    item.insert("name".into(), s(k.name.as_str()));
+    item.insert("role".into(), s(k.role.as_str()));
+    item.insert("created_by".into(), s(k.created_by.as_str()));
+    item.insert("created_by_email".into(), s(k.created_by_email.as_str()));
+    item.insert("created_at".into(), time(k.created_at));
+    item.insert("expires_at".into(), time(k.expires_at));
+    item.insert("hash".into(), s(k.hash.as_str()));
+    item.insert(
+        "ttl".into(),
+        n((k.expires_at + KEPT_AFTER_EXPIRY).timestamp()),
+    );
+    item
+}
+
+pub fn from_item(item: &Item) -> Result<ApiKey, StoreError> {
+    let corrupt = StoreError::corrupt;
+    Ok(ApiKey {
+        id: get_s(item, "id")?.to_owned(),
+        org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
+        name: TokenName::parse(get_s(item, "name")?).map_err(corrupt)?,
+        role: Role::parse(get_s(item, "role")?).map_err(corrupt)?,
+        created_by: UserId::parse(get_s(item, "created_by")?).map_err(corrupt)?,
+        created_by_email: Email::from_stored(get_s(item, "created_by_email")?).map_err(corrupt)?,
+        created_at: get_time(item, "created_at")?,
+        expires_at: get_time(item, "expires_at")?,
+        last_used_at: opt_time(item, "last_used_at")?,
+        hash: SecretHash::from_stored(get_s(item, "hash")?.to_owned()),
+    })
+}
+
+/// Both items of a new key.
+pub fn create(k: &ApiKey) -> [Action; 2] {
+    [
+        Action::put_new(to_item(k, api_key_key(&k.org, &k.id), "api_key")),
+        Action::put_new(to_item(k, lookup_key(&k.hash), "api_key_lookup")),
+    ]
+}
+
+/// Both items of a key; the first fails if it is already gone.
+pub fn revoke(k: &ApiKey) -> [Action; 2] {
+    [
+        Action::delete(api_key_key(&k.org, &k.id)).when("attribute_exists(pk)"),
+        Action::delete(lookup_key(&k.hash)),
+    ]
+}
+
+/// The key still exists (not revoked): the guard of a write a key makes.
+pub fn still_valid(org: &OrgSlug, id: &str) -> Action {
+    Action::check(api_key_key(org, id)).when("attribute_exists(pk)")
+}
+
+/// An org's keys, newest first (ids are UUIDv7: they sort by creation).
+pub fn listing(org: &OrgSlug) -> Query<ApiKey> {
+    Query::partition(
+        format!("api_keys:{org}"),
+        None,
+        ("pk", org_pk(org)),
+        from_item,
+    )
+    .sort_key(
+        "begins_with(sk, :prefix)",
+        &[(":prefix", API_KEY_PREFIX.to_owned())],
+    )
+    .newest_first()
+    .cursor_key("sk", Bound::StartsWith(API_KEY_PREFIX))
+}
+
+impl Store {
+    /// The key whose secret hashes to `hash`, if it exists (not revoked, not
+    /// yet removed by TTL).
+    pub async fn api_key_by_hash(&self, hash: &SecretHash) -> Result<Option<ApiKey>, StoreError> {
+        self.get(lookup_key(hash))
+            .await?
+            .map(|item| from_item(&item))
+            .transpose()
+    }
+
+    /// Records a use of `k` at `now` on both its items, unless it was revoked
+    /// meanwhile (then nothing is written, and that is no error).
+    pub async fn record_api_key_use(
+        &self,
+        k: &ApiKey,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let touch = |item: Item| {
+            Action::update(item, "SET last_used_at = :now")
+                .when("attribute_exists(pk)")
+                .value(":now", time(now))
+        };
+        let mut tx = Transaction::new();
+        tx.push("key", touch(api_key_key(&k.org, &k.id)))
+            .push("lookup", touch(lookup_key(&k.hash)));
+        match self.transact(tx).await {
+            Err(err) if err.is_condition_failed() => Ok(()),
+            other => other,
+        }
+    }
+}
