@@ -7,7 +7,7 @@
 //!
 //! | path | answer |
 //! |---|---|
-//! | `GET /app` (or `/app/`), `/app/signin`, `/app/callback`, `/app/invitations/accept`, `/app/orgs/{slug}[/members\|invitations\|tokens\|audit]` | the single page (routes in the browser) |
+//! | `GET /app` (or `/app/`), `/app/signin`, `/app/callback`, `/app/invitations/accept`, `/app/orgs/{slug}[/members\|invitations\|tokens\|api-keys\|audit]` | the single page (routes in the browser) |
 //! | `GET /app/api` | the API reference page; `GET /app/api/openapi.yaml` the contract it renders |
 //! | `GET /app/assets/{build}/{name}` | scripts, styles, the vendored OpenAPI renderer (immutable) |
 //! | `GET /app/config.json` | how to sign in (the OpenID Connect client's settings) |
@@ -71,7 +71,10 @@ fn route<'a>(method: &http::Method, path: &'a str) -> Target<'a> {
     }
     if let Some(org_page) = rest.strip_prefix("/orgs/") {
         let (slug, tab) = org_page.split_once('/').unwrap_or((org_page, ""));
-        let known_tab = matches!(tab, "" | "members" | "invitations" | "tokens" | "audit");
+        let known_tab = matches!(
+            tab,
+            "" | "members" | "invitations" | "tokens" | "api-keys" | "audit"
+        );
         if known_tab && OrgSlug::parse(slug).is_ok() {
             return Page;
         }
@@ -394,6 +397,21 @@ mod tests {
     fn the_mail_links_open_console_pages() {
         assert_eq!(route(&Method::GET, "/app/invitations/accept"), Target::Page);
         assert_eq!(route(&Method::GET, "/app/orgs/acme/tokens"), Target::Page);
+    }
+
+    #[test]
+    fn every_org_tab_is_a_page() {
+        for tab in [
+            "",
+            "/members",
+            "/invitations",
+            "/tokens",
+            "/api-keys",
+            "/audit",
+        ] {
+            let path = format!("/app/orgs/acme{tab}");
+            assert_eq!(route(&Method::GET, &path), Target::Page, "{path}");
+        }
     }
 
     #[test]

@@ -27,6 +27,7 @@ macro_rules! assets {
 pub static ASSETS: &[Asset] = assets![
     "app.js",
     "accept.js",
+    "api-keys.js",
     "audit.js",
     "auth.js",
     "client.js",

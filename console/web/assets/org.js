@@ -6,11 +6,13 @@ import { membersScreen } from "./members.js";
 import { invitationsScreen } from "./invitations.js";
 import { tokensScreen } from "./tokens.js";
 import { auditScreen } from "./audit.js";
+import { apiKeysScreen } from "./api-keys.js";
 
 const TABS = {
   members: { label: "Users", roles: ["admin", "billing_manager"], screen: membersScreen },
   invitations: { label: "Invitations", roles: ["admin"], screen: invitationsScreen },
   tokens: { label: "Token access", roles: ["admin", "billing_manager", "member"], screen: tokensScreen },
+  "api-keys": { label: "API keys", roles: ["admin"], screen: apiKeysScreen },
   audit: { label: "Audit log", roles: ["admin"], screen: auditScreen },
 };
 
