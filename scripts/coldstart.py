@@ -114,8 +114,8 @@ class QuietServer(ThreadingHTTPServer):
 
 def http_event(name: str, slug: str, email: str = CLAIMS_EMAIL) -> bytes:
     event = json.loads((EVENTS / f"{name}.json").read_text())
-    claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
-    claims.update(sub=f"dev|{email}", email=email, email_verified="true")
+    principal = event["requestContext"]["authorizer"]["lambda"]
+    principal.update(sub=f"dev|{email}", email=email, email_verified="true")
     if name == "create-org":
         event["body"] = json.dumps({"slug": slug, "name": "Bench", "seat_limit": 5})
         event["isBase64Encoded"] = False

@@ -16,7 +16,8 @@ What it starts:
       first use), which signs every token people and tests use;
     - `cargo lambda watch` running every function on an internal port;
     - the local API Gateway (scripts/gateway.py) on the API port: the routes
-      of infra/functions.toml, the JWT authorizer against that provider, and
+      of infra/functions.toml, the authorize function before each (ID tokens
+      from that provider, API keys), and
       Lambda's invoke API passed through to cargo lambda watch;
     - the stream pollers that stand in for the table's triggers
       (scripts/stream_poller.py, scripts/import_poller.py).

@@ -1,7 +1,7 @@
 //! How the console signs people in, read once from the environment.
 //!
 //! OpenID Connect authorization code with PKCE against the issuer the API's
-//! JWT authorizer trusts (`ROSTER_OIDC_CLIENT_ID`, `ROSTER_OIDC_AUTHORIZE_URL`,
+//! authorizer trusts (`ROSTER_OIDC_CLIENT_ID`, `ROSTER_OIDC_AUTHORIZE_URL`,
 //! `ROSTER_OIDC_TOKEN_URL`, optional `ROSTER_OIDC_SCOPE`), the same way
 //! deployed and locally (where the issuer is the local provider,
 //! `scripts/oidc/`, on a loopback `http://` URL).

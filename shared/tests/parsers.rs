@@ -129,8 +129,6 @@ fn with_authorization(value: &[u8]) -> Option<Request> {
     )
 }
 
-/// A request as API Gateway's JWT authorizer hands it on: these claims, as
-/// strings, in the request context.
 /// A request whose authorizer verified a person's token with these claims.
 fn with_claims(claims: &[(&str, &str)]) -> Request {
     use lambda_http::RequestExt;

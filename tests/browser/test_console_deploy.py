@@ -110,10 +110,19 @@ def test_without_an_issuer_the_created_user_pool_signs_people_up_and_the_api_tru
     assert client["GenerateSecret"] is False and client["AllowedOAuthFlows"] == ["code"]
     assert set(client["AllowedOAuthScopes"]) == {"openid", "email"}
     assert client["CallbackURLs"] == [{"Fn::Sub": "${WebUrl}/callback"}]
-    jwt = resources["HttpApi"]["Properties"]["Auth"]["Authorizers"]["JwtAuthorizer"]["JwtConfiguration"]
-    assert jwt["issuer"]["Fn::If"][0] == "CreateUserPool"
-    assert jwt["issuer"]["Fn::If"][1] == {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"}
-    assert jwt["audience"] == {"Fn::If": ["CreateUserPool", [{"Ref": "ConsoleClient"}], {"Ref": "JwtAudience"}]}
+    # The API's one authorizer, the authorize function, not cached (a revoked key stops at once),
+    # trusting the pool's tokens for the console's client, or the named issuer's.
+    auth = resources["HttpApi"]["Properties"]["Auth"]
+    assert auth["DefaultAuthorizer"] == "RosterAuthorizer"
+    authorizer = auth["Authorizers"]["RosterAuthorizer"]
+    assert authorizer["FunctionArn"] == {"Fn::GetAtt": ["Authorize", "Arn"]}
+    assert authorizer["EnableSimpleResponses"] is True and authorizer["AuthorizerPayloadFormatVersion"] == "2.0"
+    assert authorizer["Identity"] == {"Headers": ["Authorization"], "ReauthorizeEvery": 0}
+    env = functions()["Authorize"]["Properties"]["Environment"]["Variables"]
+    assert env["ROSTER_OIDC_ISSUER"]["Fn::If"][0] == "CreateUserPool"
+    assert env["ROSTER_OIDC_ISSUER"]["Fn::If"][1] == {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"}
+    assert env["ROSTER_OIDC_AUDIENCE"] == {
+        "Fn::If": ["CreateUserPool", {"Ref": "ConsoleClient"}, {"Fn::Join": [",", {"Ref": "JwtAudience"}]}]}
     console = functions()["Console"]["Properties"]["Environment"]["Variables"]
     assert console["ROSTER_OIDC_CLIENT_ID"] == {"Fn::If": ["CreateUserPool", {"Ref": "ConsoleClient"}, {"Ref": "OidcClientId"}]}
     for name, path in (("ROSTER_OIDC_AUTHORIZE_URL", "/oauth2/authorize"), ("ROSTER_OIDC_TOKEN_URL", "/oauth2/token")):

@@ -1,6 +1,7 @@
-//! Identity: the claims API Gateway's JWT authorizer passes on, and nothing
-//! else. The tokens themselves are verified by the gateway (deployed, API
-//! Gateway; locally `scripts/gateway.py`, tested in `tests/gateway/`).
+//! Identity: the claims the API's authorizer passes on, and nothing
+//! else. The tokens themselves are verified by the `authorize` function
+//! (deployed behind API Gateway; locally behind `scripts/gateway.py`, tested
+//! in `tests/gateway/`).
 
 use chrono::Utc;
 use lambda_http::RequestExt;

@@ -9,7 +9,7 @@ use roster::http::routes;
 use roster_tests::{Resp, TestApp, User};
 use serde_json::json;
 
-/// A real HTTP API (payload v2) event, authorized by the JWT authorizer as `user`.
+/// A real HTTP API (payload v2) event, authorized by the API's authorizer as `user`.
 fn event(
     method: &str,
     route: &str,
@@ -29,9 +29,9 @@ fn event(
         "requestContext": {
             "accountId": "123456789012",
             "apiId": "abcdef1234",
-            "authorizer": {"jwt": {"claims": {
-                "sub": user.sub, "email": user.email, "email_verified": "true",
-            }, "scopes": null}},
+            "authorizer": {"lambda": {
+                "principal": "person", "sub": user.sub, "email": user.email, "email_verified": "true",
+            }},
             "domainName": "abcdef1234.execute-api.eu-west-1.amazonaws.com",
             "domainPrefix": "abcdef1234",
             "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.10", "userAgent": "test"},

@@ -83,6 +83,12 @@ class NothingSecretInTheLogs(unittest.TestCase):
         introspected = self.ok(api("POST", "/tokens/introspect", body={"token": secret}))
         self.assertTrue(introspected.json["active"], introspected)
         self.assertEqual(len(stack.wait_for_mail(bob, count=2)), 2, "the seat mail, through deliver-email")
+        # An API key, created, used (the authorizer logs its decision at debug) and revoked.
+        key = self.ok(api("POST", f"/orgs/{org}/api-keys", bearer=alice_jwt,
+                          body={"name": "logs", "role": "admin"}), 201).json
+        self.ok(api("GET", f"/orgs/{org}/members", bearer=key["key"]))
+        self.ok(api("DELETE", f"/orgs/{org}/api-keys/{key['id']}", bearer=alice_jwt), 204)
+        self.ok(api("GET", f"/orgs/{org}/members", bearer=key["key"]), 401)
 
         text = self.logged()
         functions = [json.loads(line) for line in text.splitlines() if line.startswith("{") and '"level"' in line]
@@ -96,6 +102,7 @@ class NothingSecretInTheLogs(unittest.TestCase):
             "alice's JWT": alice_jwt,
             "bob's JWT": bob_jwt,
             "the token secret": secret,
+            "the API key": key["key"],
         }
         for who, link in links.items():
             needles[f"the link to {who}"] = link

@@ -69,7 +69,7 @@ impl User {
 }
 
 /// A bearer token with these claims, which the tests' stand-in for API
-/// Gateway's JWT authorizer hands to the function ([`authorizer`]).
+/// Gateway's authorizer hands to the function ([`authorizer`]).
 pub fn jwt(claims: &serde_json::Value) -> String {
     authorizer::token(claims)
 }

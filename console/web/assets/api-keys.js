@@ -3,7 +3,7 @@
 // secret: name, role, who created it, expiry, last use), revoke.
 import { h, replace, field, problemBox, announce, date, button, ROLE_NAMES } from "./ui.js";
 import { api, enc } from "./client.js";
-import { confirmDialog, openDialog } from "./dialogs.js";
+import { confirmDialog, secretDialog } from "./dialogs.js";
 
 const KEY_ROLES = ["admin", "billing_manager"];
 
@@ -54,28 +54,15 @@ function createForm(slug, refresh, show) {
 }
 
 function shownOnce(key) {
-  const value = h("input", { type: "text", readOnly: true, value: key.key, class: "secret", "aria-describedby": "key-once-hint" });
-  const copied = h("span", { role: "status" });
-  const dialog = openDialog("Your new API key", h("div", {},
-    h("p", { id: "key-once-hint" }, h("strong", {}, "Copy it now: you will not see it again."),
+  secretDialog({
+    title: "Your new API key",
+    label: "API key",
+    secret: key.key,
+    note: [h("strong", {}, "Copy it now: you will not see it again."),
       " Roster keeps only a hash of it. It acts as ", ROLE_NAMES[key.role] || key.role,
-      " and expires on ", h("strong", {}, date(key.expires_at)), "."),
-    field("API key", value),
-    h("div", { class: "actions" },
-      button("Copy", async () => {
-        try {
-          await navigator.clipboard.writeText(key.key);
-          copied.textContent = "Copied.";
-        } catch {
-          value.select();
-          copied.textContent = "Select the text and copy it.";
-        }
-      }),
-      copied,
-      button("Done", () => dialog.close(), { class: "secondary" }))), { wide: true });
-  value.focus();
-  value.select();
-  announce("API key created");
+      " and expires on ", h("strong", {}, date(key.expires_at)), "."],
+    announced: "API key created",
+  });
 }
 
 function expired(k) {

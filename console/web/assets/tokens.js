@@ -3,7 +3,7 @@
 import { h, replace, field, problemBox, announce, date, button } from "./ui.js";
 import { api } from "./client.js";
 import { session } from "./auth.js";
-import { confirmDialog, openDialog } from "./dialogs.js";
+import { confirmDialog, secretDialog } from "./dialogs.js";
 
 export async function tokensScreen(view, { slug, me }) {
   const out = h("div");
@@ -39,26 +39,13 @@ function issueForm(slug, refresh, show) {
 }
 
 function shownOnce(token) {
-  const value = h("input", { type: "text", readOnly: true, value: token.token, class: "secret", "aria-describedby": "once-hint" });
-  const copied = h("span", { role: "status" });
-  const dialog = openDialog("Your new token", h("div", {},
-    h("p", { id: "once-hint" }, "Copy it now: it is shown only once. It expires on ", h("strong", {}, date(token.expires_at)), "."),
-    field("Token", value),
-    h("div", { class: "actions" },
-      button("Copy", async () => {
-        try {
-          await navigator.clipboard.writeText(token.token);
-          copied.textContent = "Copied.";
-        } catch {
-          value.select();
-          copied.textContent = "Select the text and copy it.";
-        }
-      }),
-      copied,
-      button("Done", () => dialog.close(), { class: "secondary" }))), { wide: true });
-  value.focus();
-  value.select();
-  announce("Token issued");
+  secretDialog({
+    title: "Your new token",
+    label: "Token",
+    secret: token.token,
+    note: ["Copy it now: it is shown only once. It expires on ", h("strong", {}, date(token.expires_at)), "."],
+    announced: "Token issued",
+  });
 }
 
 // Why a listed token no longer works, in words.

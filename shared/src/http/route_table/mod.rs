@@ -43,7 +43,8 @@ impl Method {
 /// Who may call a route, as API Gateway enforces it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Auth {
-    /// The HTTP API's default JWT authorizer; the function reads the claims.
+    /// The HTTP API's default authorizer (the `authorize` function: an ID
+    /// token or an API key); the function reads its verdict.
     Jwt,
     /// SigV4 (`AWS_IAM` authorizer), for services such as channel servers.
     Iam,
