@@ -17,6 +17,7 @@ use roster::store::keys::{
     AUDIT_PREFIX, INVITATION_PREFIX, MEMBER_PREFIX, TOKEN_PREFIX, invitations_gsi1pk, org_pk,
     tokens_gsi1pk,
 };
+use roster::store::members::MemberFilter;
 use roster::store::{
     Cursor, InvalidCursor, Item, Query, Start, audit, invitations, members, tokens,
 };
@@ -71,15 +72,42 @@ fn holder() -> UserId {
 fn listings(org: &OrgSlug) -> Vec<Listing> {
     let now = Utc::now();
     vec![
-        listing("members", members::listing(org, None, None), member_key),
+        listing(
+            "members",
+            members::listing(org, MemberFilter::default()),
+            member_key,
+        ),
         listing(
             "admins",
-            members::listing(org, Some(Role::Admin), None),
+            members::listing(
+                org,
+                MemberFilter {
+                    role: Some(Role::Admin),
+                    ..Default::default()
+                },
+            ),
             member_key,
         ),
         listing(
             "seated",
-            members::listing(org, None, Some(true)),
+            members::listing(
+                org,
+                MemberFilter {
+                    seat: Some(true),
+                    ..Default::default()
+                },
+            ),
+            member_key,
+        ),
+        listing(
+            "idle seats",
+            members::listing(
+                org,
+                MemberFilter {
+                    idle: Some((30, now)),
+                    ..Default::default()
+                },
+            ),
             member_key,
         ),
         listing("audit", audit::listing(org), |org, suffix| {
@@ -191,11 +219,23 @@ proptest! {
                 Some(n) => body.push_str(&format!("{email},member{}\n", ",x".repeat(*n))),
             }
         }
-        let parsed = csv_upload::parse(body.as_bytes()).expect("a readable file");
+        let (parsed, format) = csv_upload::parse(body.as_bytes()).expect("a readable file");
+        prop_assert_eq!(format.encoding, "utf-8");
         prop_assert_eq!(parsed.len(), rows.len());
         for (row, (email, shape)) in parsed.iter().zip(&rows) {
             prop_assert_eq!(&row.email, email);
             prop_assert_eq!(row.role.is_ok(), shape.is_none());
+        }
+    }
+
+    #[test]
+    fn windows_1252_decodes_every_byte_and_round_trips_latin_1(text in "[ -~\u{a0}-\u{ff}]{0,64}") {
+        let bytes: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+        let (decoded, encoding) = csv_upload::decode(&bytes).unwrap();
+        // ASCII-only and valid UTF-8 bytes read as UTF-8; the rest as Windows-1252.
+        if std::str::from_utf8(&bytes).is_err() {
+            prop_assert_eq!(encoding, "windows-1252");
+            prop_assert_eq!(decoded, text);
         }
     }
 

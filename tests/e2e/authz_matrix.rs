@@ -32,12 +32,12 @@ async fn fixture(app: &TestApp) -> Fixture {
         User::new("target"),
         User::new("unseated"),
     );
-    app.add_member(&admin, &org, &billing, "billing_manager", false)
-        .await;
-    app.add_member(&admin, &org, &member, "member", true).await;
-    app.add_member(&admin, &org, &target, "member", true).await;
-    app.add_member(&admin, &org, &unseated, "member", false)
-        .await;
+    // Written straight in: the matrix is about what each may do, and
+    // tests/e2e/accept.rs about how they join.
+    app.enroll(&org, &billing, "billing_manager", false).await;
+    app.enroll(&org, &member, "member", true).await;
+    app.enroll(&org, &target, "member", true).await;
+    app.enroll(&org, &unseated, "member", false).await;
     let token = Req::post("/orgs/{org}/tokens")
         .org(&org)
         .user(&target)

@@ -109,6 +109,42 @@ async fn rows_with_missing_or_extra_fields_are_invalid_rows_and_the_rest_is_invi
     assert_eq!(queued_outbox_items(&app, &org).await.len(), 1);
 }
 
+/// Files as Excel saves them: "CSV" on Windows (Windows-1252, and in many
+/// locales semicolons) and "Unicode text" (UTF-16 with a BOM, tabs).
+#[tokio::test]
+async fn excel_files_as_saved_are_read_and_the_answer_says_how() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let cp1252 = b"Name;Email;Role\r\nJos\xE9 Garc\xEDa;jose@example.com;admin\r\nZo\xEB;zoe@example.com;member\r\n";
+    let resp = upload(&app, &alice, &org, cp1252.to_vec(), true).await;
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    assert_eq!(
+        resp.json["csv"],
+        json!({"encoding": "windows-1252", "delimiter": "semicolon"})
+    );
+    let emails: Vec<&str> = resp.json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails, ["jose@example.com", "zoe@example.com"]);
+    assert_eq!(outcomes(&resp), ["invited", "invited"]);
+
+    let text = "Email\tName\r\nanna@example.com\tÅsa Öberg\r\n";
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let resp = upload(&app, &alice, &org, utf16, false).await;
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    assert_eq!(
+        resp.json["csv"],
+        json!({"encoding": "utf-16le", "delimiter": "tab"})
+    );
+    assert_eq!(outcomes(&resp), ["invited"]);
+    assert_eq!(resp.json["results"][0]["email"], "anna@example.com");
+}
+
 #[tokio::test]
 async fn unreadable_uploads_are_400_saying_where_and_other_types_415() {
     let app = TestApp::spawn().await;
@@ -116,7 +152,8 @@ async fn unreadable_uploads_are_400_saying_where_and_other_types_415() {
     let org = app.create_org(&alice, 0).await;
     for (body, says) in [
         (b"mail,role\na@x.com,member\n".to_vec(), "email"),
-        (b"email\n\xff\xfe@x.com\n".to_vec(), "UTF-8"),
+        (b"\xEF\xBB\xBFemail\n\xff@x.com\n".to_vec(), "UTF-8"),
+        (b"\xFF\xFEe\x00m\x00a".to_vec(), "UTF-16"),
         (b"email\n\"a@x.com\n".to_vec(), "line 2"),
         (b"email\n".to_vec(), "no data rows"),
     ] {

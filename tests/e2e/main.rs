@@ -15,6 +15,7 @@ mod iam;
 mod idempotency;
 mod imports;
 mod invitations;
+mod last_use;
 mod mail_events;
 mod mail_loops;
 mod members;

@@ -45,6 +45,7 @@ async fn members_stored_with_addresses_the_old_rules_accepted_are_listed_read_an
             seat_assigned_at: None,
             seat_epoch: 0,
             joined_at: app.clock_now(),
+            seat_last_used_at: None,
         };
         for item in [
             members::to_item(&slug, &member),
@@ -99,6 +100,7 @@ async fn members_stored_with_addresses_the_old_rules_accepted_are_listed_read_an
             seat_assigned_at: None,
             seat_epoch: 0,
             joined_at: app.clock_now(),
+            seat_last_used_at: None,
         },
     );
     let left = app

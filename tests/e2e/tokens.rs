@@ -249,12 +249,19 @@ async fn secrets_are_stored_only_as_hashes() {
 }
 
 #[tokio::test]
-async fn token_routes_cost_at_most_two_calls_and_introspection_two_reads() {
+async fn token_routes_cost_at_most_two_calls_and_introspection_two_reads_and_an_hourly_write() {
     let app = TestApp::spawn().await;
     let (org, _, bob) = seated_member(&app).await;
     app.calls.reset();
     let issued = issue(&app, &org, &bob, json!({"name": "a"})).await;
     assert!(app.calls.total() <= 2);
+    // The first check records the token's use (one write an hour per token);
+    // the next ones within the hour only read.
+    app.calls.reset();
+    introspect(&app, issued.json["token"].as_str().unwrap(), Some("main")).await;
+    let first = app.calls.by_operation();
+    assert_eq!(first.get("GetItem"), Some(&2), "{first:?}");
+    assert_eq!(first.get("TransactWriteItems"), Some(&1), "{first:?}");
     app.calls.reset();
     introspect(&app, issued.json["token"].as_str().unwrap(), Some("main")).await;
     let calls = app.calls.by_operation();

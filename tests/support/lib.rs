@@ -377,6 +377,45 @@ impl TestApp {
             .expect("the invitation item");
     }
 
+    /// `user` becomes a member of `org` with `role` (and a seat), written
+    /// straight into the table as accepting an invitation writes them (the
+    /// member, its email item, the org's counters), without the invitation:
+    /// for tests of what members may do, not of how they join. The seat
+    /// limit and the counters hold (the write is the same guarded one).
+    pub async fn enroll(&self, org: &str, user: &User, role: &str, seat: bool) {
+        use roster::domain::{Email, Member, OrgSlug, Role, UserId};
+        use roster::store::rules::{Counters, counters};
+        let slug = OrgSlug::parse(org).expect("an org slug");
+        let role = Role::parse(role).expect("a role");
+        let now = self.clock_now();
+        let member = Member {
+            user_id: UserId::parse(&user.sub).expect("a user id"),
+            email: Email::parse(&user.email).expect("an email"),
+            role,
+            seat_assigned_at: seat.then_some(now),
+            seat_epoch: if seat {
+                roster::ops::seat_epoch(now, 0)
+            } else {
+                0
+            },
+            joined_at: now,
+            seat_last_used_at: None,
+        };
+        let [entry, email] = roster::store::members::create(&slug, &member);
+        let change = Counters::take_seat()
+            .when(seat)
+            .and(Counters::add_admin().when(role == Role::Admin));
+        let mut tx = roster::store::Transaction::new();
+        tx.push("member", entry)
+            .push("email", email)
+            .push("org", counters(&slug, change));
+        self.app
+            .store
+            .transact(tx)
+            .await
+            .expect("the member is written");
+    }
+
     /// Invites and accepts: `user` becomes a member of `org` with `role`.
     pub async fn add_member(&self, admin: &User, org: &str, user: &User, role: &str, seat: bool) {
         let token = self

@@ -1,6 +1,6 @@
 //! Sample events, `events/<name>.json`, that `make invoke` sends and the
-//! span test reads: one per HTTP route (API Gateway's payload 2.0, as a JWT,
-//! IAM or anonymous caller) and one per event function (its trigger's shape).
+//! span test reads: one per HTTP route (API Gateway's payload 2.0, as a
+//! person the authorizer let through, an IAM or an anonymous caller) and one per event function (its trigger's shape).
 //! `make routes` writes a missing one and never overwrites one; the checks
 //! here keep hand-edited ones true to their route.
 
@@ -26,7 +26,7 @@ fn sample_param(name: &str) -> (String, String) {
 }
 
 /// An API Gateway (HTTP API, payload 2.0) sample event of `route`, as
-/// `make invoke` sends it: the caller is `dev|alice@example.com` (JWT) or a
+/// `make invoke` sends it: the caller is `alice@example.com` (a person) or a
 /// channel server (IAM); a body-carrying method gets an empty JSON object.
 pub fn http(route: &Route) -> String {
     let json = |s: &str| serde_json::to_string(s).expect("a string serializes");

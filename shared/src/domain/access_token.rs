@@ -16,6 +16,8 @@ pub struct AccessToken {
     pub seat_epoch: u64,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// Recorded by introspection at most once an hour.
+    pub last_used_at: Option<DateTime<Utc>>,
     pub hash: SecretHash,
 }
 
@@ -41,6 +43,11 @@ impl Inactive {
 }
 
 impl AccessToken {
+    /// Whether an introspection at `now` should record the use.
+    pub fn use_is_stale(&self, now: DateTime<Utc>) -> bool {
+        super::time::use_is_stale(self.last_used_at, now)
+    }
+
     /// Whether the token still works, given its holder's membership as it is
     /// now (`None`: not a member) and the clock: the one rule introspection
     /// and listings share. The membership's fate is named before the clock's:
@@ -221,6 +228,7 @@ mod tests {
             created_at: at(100),
             expires_at: at(200),
             hash: SecretHash::of("x"),
+            last_used_at: None,
         };
         let member = Member {
             user_id: token.user_id.clone(),
@@ -229,6 +237,7 @@ mod tests {
             seat_assigned_at: Some(at(50)),
             seat_epoch: 7,
             joined_at: at(10),
+            seat_last_used_at: None,
         };
         assert_eq!(token.inactive(Some(&member), at(150)), None);
         assert_eq!(

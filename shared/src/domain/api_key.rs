@@ -10,7 +10,7 @@
 //! there), and a revoked key stops at once, even mid-request.
 
 use super::{Email, Invalid, Member, OrgSlug, PrefixedSecret, Role, SecretHash, TokenName, UserId};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 /// The prefix of a key's secret.
 pub const SECRET_PREFIX: &str = "rk_";
@@ -33,15 +33,12 @@ pub struct ApiKey {
     pub created_by_email: Email,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
-    /// Recorded at most once an hour ([`ApiKey::use_is_stale`]).
+    /// Recorded at most once an hour ([`super::time::use_is_stale`]).
     pub last_used_at: Option<DateTime<Utc>>,
     pub hash: SecretHash,
 }
 
 impl ApiKey {
-    /// How stale a recorded last use may grow before a use writes it again.
-    pub const LAST_USE_GRANULARITY: Duration = Duration::hours(1);
-
     pub fn new_secret() -> PrefixedSecret {
         PrefixedSecret::generate(SECRET_PREFIX)
     }
@@ -62,8 +59,7 @@ impl ApiKey {
 
     /// Whether a use at `now` should be recorded.
     pub fn use_is_stale(&self, now: DateTime<Utc>) -> bool {
-        self.last_used_at
-            .is_none_or(|at| now - at >= Self::LAST_USE_GRANULARITY)
+        super::time::use_is_stale(self.last_used_at, now)
     }
 
     /// The membership the key acts under: its role, no seat, and the email of
@@ -76,6 +72,7 @@ impl ApiKey {
             seat_assigned_at: None,
             seat_epoch: 0,
             joined_at: self.created_at,
+            seat_last_used_at: None,
         }
     }
 
@@ -108,6 +105,7 @@ pub fn parse_role(raw: &str) -> Result<Role, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Duration;
 
     fn key(last_used_at: Option<DateTime<Utc>>) -> ApiKey {
         let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();

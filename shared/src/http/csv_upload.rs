@@ -1,10 +1,16 @@
-//! The bulk-upload form of `POST /orgs/{org}/invitations`: a UTF-8 CSV (BOM
-//! allowed, CRLF or LF, quoted fields) with an `email` column and optional
-//! `role` and `seat` columns, in any order and any case. Row problems (a bad
-//! value, fewer or more fields than the header: spreadsheets export such rows)
-//! become per-row `invalid` outcomes; only a file-level problem (not UTF-8, no
-//! `email` column, an unclosed quote, no data rows, too many rows) is a 400
-//! saying where.
+//! The bulk-upload form of `POST /orgs/{org}/invitations`: a CSV as
+//! spreadsheets save it (CRLF or LF, quoted fields) with an `email` column and
+//! optional `role` and `seat` columns, in any order and any case. Row problems
+//! (a bad value, fewer or more fields than the header: spreadsheets export
+//! such rows) become per-row `invalid` outcomes; only a file-level problem (a
+//! broken UTF-8 or UTF-16 file, no `email` column, an unclosed quote, no data
+//! rows, too many rows) is a 400 saying where.
+//!
+//! Files as saved ([`decode`]): UTF-8 with or without a BOM, UTF-16 with a BOM
+//! (Excel's "Unicode text"), and anything else as Windows-1252 (Excel's "CSV"
+//! on Windows), which every byte sequence is; the delimiter is the header
+//! row's comma, semicolon (Excel in locales whose decimal mark is a comma) or
+//! tab (Unicode text), whichever it has most. The answer says which it read.
 
 use crate::domain::{Invalid, Role};
 use crate::ops::OpError;
@@ -12,20 +18,110 @@ use crate::ops::invitations::pipeline::InviteRow;
 
 pub const MAX_ROWS: usize = 10_000;
 
-pub fn parse(body: &[u8]) -> Result<Vec<InviteRow>, OpError> {
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    if let Err(err) = std::str::from_utf8(body) {
-        return Err(bad(format!(
-            "the file is not UTF-8 (first invalid byte at offset {})",
-            err.valid_up_to()
-        )));
+/// How a file was read: its encoding and delimiter, as the answer names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Format {
+    pub encoding: &'static str,
+    pub delimiter: u8,
+}
+
+impl Format {
+    pub fn delimiter_name(self) -> &'static str {
+        match self.delimiter {
+            b';' => "semicolon",
+            b'\t' => "tab",
+            _ => "comma",
+        }
     }
+}
+
+/// The rows of a CSV upload, and how the file was read.
+pub fn parse(body: &[u8]) -> Result<(Vec<InviteRow>, Format), OpError> {
+    let (text, encoding) = decode(body)?;
+    let delimiter = delimiter(&text);
+    let rows = parse_text(text.as_bytes(), delimiter)?;
+    Ok((
+        rows,
+        Format {
+            encoding,
+            delimiter,
+        },
+    ))
+}
+
+/// The text of a file as saved, and the name of its encoding.
+pub fn decode(body: &[u8]) -> Result<(String, &'static str), OpError> {
+    if let Some(rest) = body.strip_prefix(b"\xEF\xBB\xBF") {
+        return match std::str::from_utf8(rest) {
+            Ok(text) => Ok((text.to_owned(), "utf-8")),
+            Err(err) => Err(bad(format!(
+                "the file starts as UTF-8 but is not (first invalid byte at offset {})",
+                err.valid_up_to() + 3
+            ))),
+        };
+    }
+    for (bom, name, unit) in [
+        (
+            b"\xFF\xFE",
+            "utf-16le",
+            u16::from_le_bytes as fn([u8; 2]) -> u16,
+        ),
+        (b"\xFE\xFF", "utf-16be", u16::from_be_bytes),
+    ] {
+        if let Some(rest) = body.strip_prefix(bom) {
+            if rest.len() % 2 != 0 {
+                return Err(bad("the UTF-16 file ends in half a character".to_owned()));
+            }
+            let units = rest.chunks_exact(2).map(|pair| unit([pair[0], pair[1]]));
+            return char::decode_utf16(units)
+                .collect::<Result<String, _>>()
+                .map(|text| (text, name))
+                .map_err(|_| bad("the UTF-16 file holds an unpaired surrogate".to_owned()));
+        }
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) => Ok((text.to_owned(), "utf-8")),
+        Err(_) => Ok((
+            body.iter().map(|&b| windows_1252(b)).collect(),
+            "windows-1252",
+        )),
+    }
+}
+
+/// One Windows-1252 byte as a character (the WHATWG mapping: the five bytes
+/// the code page leaves undefined map to the C1 controls of the same value).
+fn windows_1252(byte: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž',
+        '\u{8F}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}',
+        'ž', 'Ÿ',
+    ];
+    match byte {
+        0x80..=0x9F => HIGH[usize::from(byte - 0x80)],
+        _ => char::from(byte),
+    }
+}
+
+/// The header row's most frequent of comma, semicolon and tab (comma when
+/// none, or on a tie with it).
+fn delimiter(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or("");
+    let count = |d: char| header.chars().filter(|&c| c == d).count();
+    [b';', b'\t']
+        .into_iter()
+        .filter(|&d| count(char::from(d)) > count(','))
+        .max_by_key(|&d| count(char::from(d)))
+        .unwrap_or(b',')
+}
+
+fn parse_text(body: &[u8], delimiter: u8) -> Result<Vec<InviteRow>, OpError> {
     if let Some(line) = unterminated_quote(body) {
         return Err(bad(format!("line {line}: a quoted field is never closed")));
     }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
+        .delimiter(delimiter)
         .trim(csv::Trim::All)
         .from_reader(body);
     let headers = reader
@@ -134,6 +230,10 @@ mod tests {
         rows.iter().map(|r| r.email.as_str()).collect()
     }
 
+    fn parse(body: &[u8]) -> Result<Vec<InviteRow>, OpError> {
+        super::parse(body).map(|(rows, _)| rows)
+    }
+
     #[test]
     fn bom_crlf_quotes_and_mixed_case_headers_are_read() {
         let body =
@@ -168,10 +268,56 @@ mod tests {
     }
 
     #[test]
-    fn non_utf8_is_a_bad_request() {
-        let err = parse(b"email\n\xff@x.com\n").unwrap_err();
+    fn excel_on_windows_saves_windows_1252_and_it_is_read_as_such() {
+        // "José" as Excel on Windows writes it: é is 0xE9; ’ is 0x92.
+        let body = b"name,email\nJos\xE9,jose@x.com\nO\x92Brien,ob@x.com\n";
+        let (rows, format) = super::parse(body).unwrap();
+        assert_eq!(format.encoding, "windows-1252");
+        assert_eq!(emails(&rows), ["jose@x.com", "ob@x.com"]);
+        assert_eq!(
+            decode(body).unwrap().0,
+            "name,email\nJosé,jose@x.com\nO’Brien,ob@x.com\n"
+        );
+    }
+
+    #[test]
+    fn excel_unicode_text_is_utf16_with_a_bom_and_tabs() {
+        let text = "email\trole\r\nzoë@x.com\tadmin\r\n";
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let (rows, format) = super::parse(&le).unwrap();
+        assert_eq!(
+            (format.encoding, format.delimiter_name()),
+            ("utf-16le", "tab")
+        );
+        assert_eq!(emails(&rows), ["zoë@x.com"]);
+        assert_eq!(rows[0].role, Ok(Role::Admin));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(super::parse(&be).unwrap().1.encoding, "utf-16be");
+        assert!(matches!(
+            super::parse(&le[..le.len() - 1]),
+            Err(OpError::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn semicolon_files_are_detected_and_commas_win_ties() {
+        let (rows, format) = super::parse(b"email;role;seat\na@x.com;admin;true\n").unwrap();
+        assert_eq!(format.delimiter_name(), "semicolon");
+        assert_eq!(
+            (rows[0].role.clone(), rows[0].seat.clone()),
+            (Ok(Role::Admin), Ok(true))
+        );
+        let (_, format) = super::parse(b"email,note\na@x.com,\"x;y\"\n").unwrap();
+        assert_eq!(format.delimiter_name(), "comma");
+    }
+
+    #[test]
+    fn a_file_claiming_utf8_by_its_bom_must_be_utf8() {
+        let err = parse(b"\xEF\xBB\xBFemail\n\xff@x.com\n").unwrap_err();
         match err {
-            OpError::Invalid { reason, .. } => assert!(reason.0.contains("offset 6"), "{reason}"),
+            OpError::Invalid { reason, .. } => assert!(reason.0.contains("offset 9"), "{reason}"),
             other => panic!("unexpected {other:?}"),
         }
     }

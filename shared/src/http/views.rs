@@ -34,7 +34,10 @@ pub fn member(member: &Member) -> Value {
         "user_id": member.user_id,
         "email": member.email,
         "role": member.role,
-        "seat": member.seat_assigned_at.map(|at| json!({"assigned_at": rfc3339(at)})),
+        "seat": member.seat_assigned_at.map(|at| json!({
+            "assigned_at": rfc3339(at),
+            "last_used_at": member.seat_last_used_at.map(rfc3339),
+        })),
         "joined_at": rfc3339(member.joined_at),
     })
 }
@@ -133,6 +136,7 @@ pub fn token(token: &AccessToken) -> Value {
         "channels": token.channels.to_strings(),
         "created_at": rfc3339(token.created_at),
         "expires_at": rfc3339(token.expires_at),
+        "last_used_at": token.last_used_at.map(rfc3339),
     })
 }
 
@@ -149,6 +153,13 @@ pub fn issued_token(issued: &IssuedToken) -> Value {
     let mut view = token(&issued.token);
     view["token"] = json!(issued.secret);
     view
+}
+
+/// What a CSV upload's answer says of how the file was read.
+pub fn add_csv_format(answer: &mut Value, format: Option<crate::http::csv_upload::Format>) {
+    if let Some(format) = format {
+        answer["csv"] = json!({"encoding": format.encoding, "delimiter": format.delimiter_name()});
+    }
 }
 
 /// An API key as listed: never its secret.

@@ -48,6 +48,7 @@ pub fn member(id: &str, role: Role, seated: bool) -> Member {
         seat_assigned_at: seated.then(|| at(0)),
         seat_epoch: u64::from(seated),
         joined_at: at(0),
+        seat_last_used_at: None,
     }
 }
 

@@ -30,6 +30,9 @@ pub fn to_item(org: &OrgSlug, member: &Member) -> Item {
     if let Some(at) = member.seat_assigned_at {
         item.insert("seat_assigned_at".into(), time(at));
     }
+    if let Some(at) = member.seat_last_used_at {
+        item.insert(SEAT_LAST_USED_AT.into(), time(at));
+    }
     item.insert("gsi1pk".into(), s(user_gsi1pk(&member.user_id)));
     item.insert("gsi1sk".into(), s(org_pk(org)));
     item
@@ -42,6 +45,10 @@ pub fn email_item(org: &OrgSlug, member: &Member) -> Item {
     item
 }
 
+/// The current seat's last use (see [`Member::seat_last_used_at`]); removed
+/// with the seat.
+pub const SEAT_LAST_USED_AT: &str = "seat_last_used_at";
+
 pub fn from_item(item: &Item) -> Result<Member, StoreError> {
     let corrupt = StoreError::corrupt;
     Ok(Member {
@@ -51,6 +58,7 @@ pub fn from_item(item: &Item) -> Result<Member, StoreError> {
         seat_assigned_at: opt_time(item, "seat_assigned_at")?,
         seat_epoch: get_n(item, "seat_epoch")?,
         joined_at: get_time(item, "joined_at")?,
+        seat_last_used_at: opt_time(item, SEAT_LAST_USED_AT)?,
     })
 }
 
@@ -142,12 +150,24 @@ pub fn of_user(user: &UserId) -> Query<(OrgSlug, Member)> {
     )
 }
 
-/// The members of an org, optionally only one role and/or with(out) a seat.
-pub fn listing(org: &OrgSlug, role: Option<Role>, seat: Option<bool>) -> Query<Member> {
+/// Which members a listing keeps.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MemberFilter {
+    pub role: Option<Role>,
+    pub seat: Option<bool>,
+    /// Only seats idle for this many days: [`Member::seat_idle_since`] `now - days`.
+    pub idle: Option<(u16, DateTime<Utc>)>,
+}
+
+/// The members of an org, optionally only one role, with(out) a seat, or
+/// holding an idle seat.
+pub fn listing(org: &OrgSlug, filter: MemberFilter) -> Query<Member> {
+    let MemberFilter { role, seat, idle } = filter;
     let scope = format!(
-        "members:{org}:{}:{}",
+        "members:{org}:{}:{}:{}",
         role.map(Role::as_str).unwrap_or("*"),
-        seat.map(|b| b.to_string()).unwrap_or("*".into())
+        seat.map(|b| b.to_string()).unwrap_or("*".into()),
+        idle.map(|(days, _)| days.to_string()).unwrap_or("*".into())
     );
     let mut query = Query::partition(scope, None, ("pk", org_pk(org)), from_item)
         .sort_key(
@@ -160,6 +180,15 @@ pub fn listing(org: &OrgSlug, role: Option<Role>, seat: Option<bool>) -> Query<M
             .filter("#role = :role")
             .name("#role", "role")
             .value(":role", s(role.as_str()));
+    }
+    if let Some((days, now)) = idle {
+        let cutoff = now - chrono::Duration::days(days.into());
+        query = query
+            .filter(
+                "attribute_exists(seat_assigned_at) AND (seat_last_used_at < :idle_cutoff OR \
+                 (attribute_not_exists(seat_last_used_at) AND seat_assigned_at < :idle_cutoff))",
+            )
+            .value(":idle_cutoff", time(cutoff));
     }
     match seat {
         Some(true) => query.filter("attribute_exists(seat_assigned_at)"),

@@ -146,8 +146,11 @@ pub fn take_seat_and_mail(
 /// A member's seat is freed, and the org's counter with it. Returns
 /// (member update, org update).
 pub fn free_seat(org: &OrgSlug, user: &UserId) -> (Action, Action) {
-    let member = Action::update(member_key(org, user), "REMOVE seat_assigned_at")
-        .when("attribute_exists(seat_assigned_at)");
+    let member = Action::update(
+        member_key(org, user),
+        "REMOVE seat_assigned_at, seat_last_used_at",
+    )
+    .when("attribute_exists(seat_assigned_at)");
     (member, counters(org, Counters::free_seat()))
 }
 

@@ -2,13 +2,13 @@
 //! one lookup item keyed by the secret's hash (introspection). Both are
 //! written and deleted together; TTL removes them after expiry.
 
-use super::attrs::{get_list_s, get_n, get_s, get_time, key, n, s, time};
+use super::attrs::{get_list_s, get_n, get_s, get_time, key, n, opt_time, s, time};
 use super::keys::{
     GSI1, TOKEN_HASH_SK, TOKEN_PREFIX, org_pk, token_created_sk, token_hash_pk, token_sk,
     tokens_gsi1pk,
 };
 use super::page::{Bound, Query};
-use super::{Action, Item, Store, StoreError};
+use super::{Action, Item, Store, StoreError, Transaction};
 use crate::domain::{AccessToken, ChannelScope, OrgSlug, SecretHash, TokenName, UserId};
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -71,6 +71,7 @@ pub fn from_item(item: &Item) -> Result<AccessToken, StoreError> {
         seat_epoch: get_n(item, "seat_epoch")?,
         created_at: get_time(item, "created_at")?,
         expires_at: get_time(item, "expires_at")?,
+        last_used_at: opt_time(item, "last_used_at")?,
         hash: SecretHash::from_stored(get_s(item, "hash")?.to_owned()),
     })
 }
@@ -103,6 +104,32 @@ pub fn listing(org: &OrgSlug, holder: &UserId) -> Query<AccessToken> {
     .cursor_key("pk", Bound::Equals(org_pk(org)))
     .cursor_key("sk", Bound::StartsWith(TOKEN_PREFIX))
     .cursor_key("gsi1sk", Bound::Any)
+}
+
+/// A use of `token` at `now`, on both its items and on its seat (which must
+/// still be the one it was issued under): one transaction, at most hourly
+/// per token ([`AccessToken::use_is_stale`]).
+pub fn record_use(token: &AccessToken, now: chrono::DateTime<chrono::Utc>) -> Transaction {
+    let touch = |item: Item, attribute: &str| {
+        Action::update(item, "SET #used = :now")
+            .when("attribute_exists(pk)")
+            .name("#used", attribute)
+            .value(":now", time(now))
+    };
+    let seat = touch(
+        super::members::member_key(&token.org, &token.user_id),
+        super::members::SEAT_LAST_USED_AT,
+    )
+    .when("attribute_exists(seat_assigned_at) AND seat_epoch = :epoch")
+    .value(":epoch", n(token.seat_epoch));
+    let mut tx = Transaction::new();
+    tx.push(
+        "token",
+        touch(token_key(&token.org, &token.id), "last_used_at"),
+    )
+    .push("lookup", touch(lookup_key(&token.hash), "last_used_at"))
+    .push("seat", seat);
+    tx
 }
 
 impl Store {

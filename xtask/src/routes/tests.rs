@@ -137,7 +137,7 @@ fn make_routes_writes_a_new_operations_copies_and_names_what_is_left_to_write() 
     );
     assert!(
         repo.get("docs/guide/api.md")
-            .contains("| `GET` | `/orgs/{org}/ping` | ping | JWT |  |")
+            .contains("| `GET` | `/orgs/{org}/ping` | ping | token or key |  |")
     );
     // Left by hand: the contract and the routes module.
     let left = plan(&repo.0).check_problems();

@@ -33,9 +33,12 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let slug = org_slug(req)?;
     let dry_run = flag(req, "dry_run")?;
-    let rows = match media_type(req).as_deref() {
-        Some("text/csv") => csv_upload::parse(body_bytes(req)?)?,
-        Some("application/json") => rows_from_json(json(req)?)?,
+    let (rows, format) = match media_type(req).as_deref() {
+        Some("text/csv") => {
+            let (rows, format) = csv_upload::parse(body_bytes(req)?)?;
+            (rows, Some(format))
+        }
+        Some("application/json") => (rows_from_json(json(req)?)?, None),
         _ => return Err(ApiError::UnsupportedMediaType),
     };
     if !dry_run && rows.len() > SYNC_MAX_ROWS {
@@ -48,9 +51,11 @@ async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>,
             },
         )
         .await?;
+        let mut answer = views::import_job(&job);
+        views::add_csv_format(&mut answer, format);
         return Ok(response::accepted(
             &format!("/orgs/{slug}/imports/{}", job.id),
-            &views::import_job(&job),
+            &answer,
         ));
     }
     let input = Invite {
@@ -59,9 +64,9 @@ async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>,
         dry_run,
     };
     let (results, limits) = invite_members(app, &caller, input).await?;
-    Ok(response::ok(&views::invite_results(
-        &results, &limits, dry_run,
-    )))
+    let mut answer = views::invite_results(&results, &limits, dry_run);
+    views::add_csv_format(&mut answer, format);
+    Ok(response::ok(&answer))
 }
 
 fn rows_from_json(input: Input) -> Result<Vec<InviteRow>, ApiError> {

@@ -68,6 +68,7 @@ pub(crate) fn joining(
         seat_assigned_at: with_seat.then_some(now),
         seat_epoch: if with_seat { seat_epoch(now, 0) } else { 0 },
         joined_at: now,
+        seat_last_used_at: None,
     };
     let counters = Counters::take_seat()
         .when(with_seat)

@@ -34,6 +34,7 @@ pub async fn create_org(app: &App, caller: &Caller, input: NewOrg) -> Result<Org
         seat_assigned_at: None,
         seat_epoch: 0,
         joined_at: now,
+        seat_last_used_at: None,
     };
     let [member, email] = members::create(&org.slug, &admin);
     // Orgs this user created today, counted in the creating transaction.

@@ -5,10 +5,16 @@
 //! the very seat, it was issued under (the rule listings show too). Two
 //! reads, however many tokens the member holds: revoking a seat or removing a
 //! member kills them all at once.
+//!
+//! An active token's use is recorded (on the token and on its seat, for the
+//! idle-seat view) when the recorded one is an hour old or more: one
+//! transaction per token per hour at most, so the hot path almost never
+//! writes. The write is a courtesy: its failure never changes the answer.
 
 use crate::App;
 use crate::domain::{AccessToken, AccessTokenSecret, Channel};
 use crate::ops::OpError;
+use crate::store::tokens;
 
 pub struct Introspection {
     /// The token as presented (not yet known to be of the right shape).
@@ -37,8 +43,19 @@ pub async fn introspect(app: &App, input: Introspection) -> Result<Option<Access
         return Ok(None);
     }
     let member = app.store.member(&token.org, &token.user_id).await?;
-    Ok(token
-        .inactive(member.as_ref(), app.now())
-        .is_none()
-        .then_some(token))
+    let now = app.now();
+    if token.inactive(member.as_ref(), now).is_some() {
+        return Ok(None);
+    }
+    if token.use_is_stale(now) {
+        match app.store.transact(tokens::record_use(&token, now)).await {
+            // Revoked, or its seat lost, since the reads: the answer stands.
+            Err(err) if err.is_condition_failed() => {}
+            Err(err) => {
+                tracing::warn!(error = %crate::error_chain::ErrorChain(&err), "cannot record the token's use")
+            }
+            Ok(()) => {}
+        }
+    }
+    Ok(Some(token))
 }

@@ -103,6 +103,7 @@ fn new_token(
         created_at: now,
         expires_at: now + input.ttl.duration(),
         hash: secret.hash(),
+        last_used_at: None,
     })
 }
 
