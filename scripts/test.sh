@@ -57,7 +57,7 @@ step "the Python client generates from infra/openapi.yaml with no unlisted gap (
     "$PY" scripts/contract/client.py --check
 
 step "stack tests (tests/stack: make dev's signals, stream poller, SES feedback, trust probes, logs at debug, bounded fuzz), the local gateway against the OpenID Connect provider (tests/gateway) and browser tests (tests/browser), on a private local stack" \
-    bash -c 'scripts/ensure-chromium.sh && exec scripts/stack.py run --name stack-tests -- "$0" -m pytest tests/stack tests/gateway tests/browser -v -p no:cacheprovider' "$PY"
+    bash -c 'scripts/ensure-chromium.sh && exec scripts/stack.py run --name stack-tests -- "$0" -m pytest tests/stack tests/gateway tests/browser -v --durations=12 -p no:cacheprovider' "$PY"
 
 step "sam validate --lint (SAM transform and cfn-lint, offline)" \
     env SAM_CLI_TELEMETRY=0 sam validate --lint --template infra/template.yaml --region us-east-1

@@ -146,6 +146,17 @@ fn rows() -> Vec<Row> {
             },
         },
         Row {
+            name: "PATCH /orgs/{org} idle_seat_days",
+            handler: h!(update_org),
+            expected: [401, 404, 403, 200, 200],
+            keys: [404, 200, 200],
+            request: |f, _| {
+                Req::patch("/orgs/{org}")
+                    .org(&f.org)
+                    .json(json!({"idle_seat_days": 45}))
+            },
+        },
+        Row {
             name: "PATCH /orgs/{org} name",
             handler: h!(update_org),
             expected: [401, 404, 403, 403, 200],

@@ -4,7 +4,8 @@
 
 use chrono::Duration;
 use roster::http::routes::{
-    assign_seat, introspect_token, issue_token, list_members, list_tokens, revoke_seat,
+    assign_seat, get_org, introspect_token, issue_token, list_members, list_tokens, revoke_seat,
+    update_org,
 };
 use roster_tests::{Req, Resp, TestApp, User};
 use serde_json::json;
@@ -153,5 +154,41 @@ async fn idle_days_finds_the_seats_nobody_used_and_a_new_seat_starts_unused() {
             (400, "invalid_request"),
             "{bad}"
         );
+    }
+}
+
+#[tokio::test]
+async fn each_org_sets_after_how_many_days_a_seat_is_idle() {
+    let app = TestApp::spawn().await;
+    let admin = User::new("admin");
+    let org = app.create_org(&admin, 2).await;
+    let read = |who: User| {
+        let (app, org) = (&app, org.clone());
+        async move {
+            Req::get("/orgs/{org}")
+                .org(&org)
+                .user(&who)
+                .send(app, get_org::handle)
+                .await
+        }
+    };
+    assert_eq!(
+        read(admin.clone()).await.json["idle_seat_days"],
+        30,
+        "the default"
+    );
+    let set = |days: serde_json::Value| {
+        Req::patch("/orgs/{org}")
+            .org(&org)
+            .user(&admin)
+            .json(json!({"idle_seat_days": days}))
+    };
+    let changed = set(json!(45)).send(&app, update_org::handle).await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(changed.json["idle_seat_days"], 45);
+    assert_eq!(read(admin.clone()).await.json["idle_seat_days"], 45);
+    for bad in [json!(0), json!(366), json!("30")] {
+        let refused = set(bad.clone()).send(&app, update_org::handle).await;
+        assert_eq!(refused.status, 400, "{bad}: {}", refused.body);
     }
 }

@@ -123,6 +123,28 @@ impl SeatLimit {
     }
 }
 
+/// After how many days without use a seat counts as idle, for the org's
+/// admins and billing managers: 1-365, 30 unless set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct IdleSeatDays(u16);
+
+impl IdleSeatDays {
+    pub const DEFAULT: Self = Self(30);
+
+    pub fn parse(raw: i64) -> Result<Self, Invalid> {
+        if (1..=365).contains(&raw) {
+            Ok(Self(raw as u16))
+        } else {
+            Err(Invalid::new("idle_seat_days must be between 1 and 365"))
+        }
+    }
+
+    pub fn get(self) -> u16 {
+        self.0
+    }
+}
+
 /// An organization as stored and as shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Org {
@@ -134,6 +156,8 @@ pub struct Org {
     pub created_at: DateTime<Utc>,
     /// How many addresses the org no longer mails ([`super::Suppression`]).
     pub suppressed: u32,
+    /// Its idle-seat threshold (the console's default for the idle filter).
+    pub idle_seat_days: IdleSeatDays,
 }
 
 impl Org {
@@ -253,6 +277,7 @@ mod tests {
             admin_count: 1,
             created_at: Utc::now(),
             suppressed: 0,
+            idle_seat_days: IdleSeatDays::DEFAULT,
         };
         assert!(org.can_set_seat_limit(SeatLimit::parse(3).unwrap()));
         assert!(!org.can_set_seat_limit(SeatLimit::parse(2).unwrap()));

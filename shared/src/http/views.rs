@@ -24,6 +24,7 @@ pub fn org(org: &Org) -> Value {
         "slug": org.slug,
         "name": org.name,
         "seat_limit": org.seat_limit,
+        "idle_seat_days": org.idle_seat_days,
         "seats_used": org.seats_used,
         "created_at": rfc3339(org.created_at),
     })

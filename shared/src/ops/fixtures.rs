@@ -36,6 +36,7 @@ pub fn org(seats_used: u32, seat_limit: i64, admins: u32) -> Org {
         admin_count: admins,
         created_at: at(0),
         suppressed: 0,
+        idle_seat_days: crate::domain::IdleSeatDays::DEFAULT,
     }
 }
 

@@ -4,7 +4,7 @@
 use super::attrs::{get_n, get_s, get_time, key, n, s, time};
 use super::keys::{ORG_SK, org_pk};
 use super::{Action, Item, StoreError};
-use crate::domain::{Org, OrgName, OrgSlug, SeatLimit};
+use crate::domain::{IdleSeatDays, Org, OrgName, OrgSlug, SeatLimit};
 
 pub fn org_key(org: &OrgSlug) -> Item {
     key(org_pk(org), ORG_SK)
@@ -19,6 +19,7 @@ pub fn to_item(org: &Org) -> Item {
     item.insert("seats_used".into(), n(org.seats_used));
     item.insert("admin_count".into(), n(org.admin_count));
     item.insert("created_at".into(), time(org.created_at));
+    item.insert("idle_seat_days".into(), n(org.idle_seat_days.get()));
     item
 }
 
@@ -33,6 +34,11 @@ pub fn from_item(item: &Item) -> Result<Org, StoreError> {
         created_at: get_time(item, "created_at")?,
         // Orgs created before suppressions existed have no count.
         suppressed: get_n(item, "suppressed").unwrap_or(0),
+        // Orgs created before the setting existed have the default.
+        idle_seat_days: match get_n::<i64>(item, "idle_seat_days") {
+            Ok(days) => IdleSeatDays::parse(days).map_err(corrupt)?,
+            Err(_) => IdleSeatDays::DEFAULT,
+        },
     })
 }
 
@@ -41,12 +47,26 @@ pub fn create(org: &Org) -> Action {
     Action::put_new(to_item(org))
 }
 
-/// Renames the org and/or sets its seat limit, never below `seats_used`
-/// (checked in the write's condition, whatever the concurrency).
-pub fn update(slug: &OrgSlug, name: Option<&OrgName>, seat_limit: Option<SeatLimit>) -> Action {
+/// What an update of an org sets (`None`: left as it is).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OrgUpdate<'a> {
+    pub name: Option<&'a OrgName>,
+    pub seat_limit: Option<SeatLimit>,
+    pub idle_seat_days: Option<IdleSeatDays>,
+}
+
+/// Renames the org, sets its seat limit (never below `seats_used`, checked in
+/// the write's condition, whatever the concurrency) and/or its idle-seat days.
+pub fn update(slug: &OrgSlug, change: OrgUpdate<'_>) -> Action {
+    let OrgUpdate {
+        name,
+        seat_limit,
+        idle_seat_days,
+    } = change;
     let sets: Vec<&str> = [
         name.map(|_| "#name = :name"),
         seat_limit.map(|_| "seat_limit = :limit"),
+        idle_seat_days.map(|_| "idle_seat_days = :idle"),
     ]
     .into_iter()
     .flatten()
@@ -62,6 +82,9 @@ pub fn update(slug: &OrgSlug, name: Option<&OrgName>, seat_limit: Option<SeatLim
         action = action
             .when("seats_used <= :limit")
             .value(":limit", n(limit.get()));
+    }
+    if let Some(days) = idle_seat_days {
+        action = action.value(":idle", n(days.get()));
     }
     action
 }

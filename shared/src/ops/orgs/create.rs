@@ -26,6 +26,7 @@ pub async fn create_org(app: &App, caller: &Caller, input: NewOrg) -> Result<Org
         admin_count: 1,
         created_at: now,
         suppressed: 0,
+        idle_seat_days: crate::domain::IdleSeatDays::DEFAULT,
     };
     let admin = Member {
         user_id: caller.user_id.clone(),

@@ -1,8 +1,9 @@
 //! `PATCH /orgs/{org}`: admins rename; admins and billing managers change
-//! `seat_limit`, never below `seats_used` (checked in the write's condition).
+//! `seat_limit`, never below `seats_used` (checked in the write's condition),
+//! and `idle_seat_days`, after which an unused seat counts as idle.
 
 use crate::App;
-use crate::domain::{Action, Org, OrgName, OrgSlug, SeatLimit};
+use crate::domain::{Action, IdleSeatDays, Org, OrgName, OrgSlug, SeatLimit};
 use crate::ops::commit::Audit;
 use crate::ops::{Caller, Membership, OpError};
 use crate::store::{Reads, Transaction, orgs};
@@ -12,6 +13,7 @@ pub struct OrgChanges {
     pub org: OrgSlug,
     pub name: Option<OrgName>,
     pub seat_limit: Option<SeatLimit>,
+    pub idle_seat_days: Option<IdleSeatDays>,
 }
 
 pub async fn update_org(app: &App, caller: &Caller, changes: OrgChanges) -> Result<Org, OpError> {
@@ -20,10 +22,10 @@ pub async fn update_org(app: &App, caller: &Caller, changes: OrgChanges) -> Resu
     if changes.name.is_some() {
         membership.require(Action::UpdateOrgName)?;
     }
-    if changes.seat_limit.is_some() {
+    if changes.seat_limit.is_some() || changes.idle_seat_days.is_some() {
         membership.require(Action::ManageSeats)?;
     }
-    if changes.name.is_none() && changes.seat_limit.is_none() {
+    if changes.name.is_none() && changes.seat_limit.is_none() && changes.idle_seat_days.is_none() {
         membership.require(Action::ReadOrg)?;
         return Ok(membership.org);
     }
@@ -35,17 +37,21 @@ pub async fn update_org(app: &App, caller: &Caller, changes: OrgChanges) -> Resu
             seats_used: org.seats_used,
         });
     }
-    let detail = json!({"name": changes.name, "seat_limit": changes.seat_limit});
+    let detail = json!({"name": changes.name, "seat_limit": changes.seat_limit,
+        "idle_seat_days": changes.idle_seat_days});
+    let update = orgs::OrgUpdate {
+        name: changes.name.as_ref(),
+        seat_limit: changes.seat_limit,
+        idle_seat_days: changes.idle_seat_days,
+    };
     let mut tx = Transaction::new();
-    tx.push(
-        "org",
-        orgs::update(slug, changes.name.as_ref(), changes.seat_limit),
-    );
+    tx.push("org", orgs::update(slug, update));
     let audit = Audit::new("org.updated", slug.as_str(), detail);
     match membership.commit(app, tx, audit).await? {
         Ok(()) => {
             org.name = changes.name.unwrap_or(org.name);
             org.seat_limit = changes.seat_limit.unwrap_or(org.seat_limit);
+            org.idle_seat_days = changes.idle_seat_days.unwrap_or(org.idle_seat_days);
             Ok(org)
         }
         // A seat was taken meanwhile: the new limit would be below usage.
