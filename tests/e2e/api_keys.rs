@@ -4,8 +4,8 @@
 
 use chrono::Duration;
 use roster::http::routes::{
-    assign_seat, create_api_key, create_org, introspect_token, invite_members, issue_token,
-    list_api_keys, list_audit_events, list_members, list_my_orgs, revoke_api_key,
+    assign_seat, change_role, create_api_key, create_org, introspect_token, invite_members,
+    issue_token, list_api_keys, list_audit_events, list_members, list_my_orgs, revoke_api_key,
 };
 use roster_tests::{Req, Resp, TestApp, User, mail};
 use serde_json::json;
@@ -273,4 +273,84 @@ async fn only_admins_create_keys_and_keys_are_admin_or_billing_manager() {
         .send(&app, create_api_key::handle)
         .await;
     assert_eq!(forever.status, 400, "{}", forever.body);
+}
+
+#[tokio::test]
+async fn a_key_never_makes_an_admin_but_its_billing_manager_invitations_can_be_accepted() {
+    let app = TestApp::spawn().await;
+    let (org, _, key, _) = org_with_key(&app, "admin").await;
+    let bob = User::new("bob");
+    let invite = |role: &str| {
+        Req::post("/orgs/{org}/invitations")
+            .org(&org)
+            .bearer(&key)
+            .json(json!({"emails": [bob.email], "role": role}))
+    };
+    let admin = invite("admin").send(&app, invite_members::handle).await;
+    assert_eq!((admin.status, admin.code()), (403, "person_required"));
+    let csv = format!("email,role\n{},admin\n", bob.email);
+    let admin_row = Req::post("/orgs/{org}/invitations")
+        .org(&org)
+        .bearer(&key)
+        .csv(csv)
+        .send(&app, invite_members::handle)
+        .await;
+    assert_eq!(
+        (admin_row.status, admin_row.code()),
+        (403, "person_required")
+    );
+
+    // A billing manager's invitation, sent by the key, is accepted: the key
+    // stands in for the inviter whose right to grant the role is checked.
+    let sent = invite("billing_manager")
+        .send(&app, invite_members::handle)
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    mail::deliver_queued(&app, &org).await;
+    let link = mail::latest_invite_token(&bob.email)
+        .await
+        .expect("the mail");
+    let accepted = app.accept(&bob, &link).await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+
+    let promote = |role: &str| {
+        Req::put("/orgs/{org}/members/{user_id}/role")
+            .org(&org)
+            .param("user_id", &bob.sub)
+            .bearer(&key)
+            .json(json!({"role": role}))
+    };
+    let to_admin = promote("admin").send(&app, change_role::handle).await;
+    assert_eq!((to_admin.status, to_admin.code()), (403, "person_required"));
+    let to_member = promote("member").send(&app, change_role::handle).await;
+    assert_eq!(to_member.status, 200, "{}", to_member.body);
+}
+
+#[tokio::test]
+async fn a_key_dies_with_its_creators_admin_role() {
+    let app = TestApp::spawn().await;
+    let (org, alice, key, _) = org_with_key(&app, "billing_manager").await;
+    let carol = User::new("carol");
+    app.enroll(&org, &carol, "admin", false).await;
+    let members = || {
+        Req::get("/orgs/{org}/members")
+            .org(&org)
+            .bearer(&key)
+            .send(&app, list_members::handle)
+    };
+    assert_eq!(members().await.status, 200);
+    let demoted = Req::put("/orgs/{org}/members/{user_id}/role")
+        .org(&org)
+        .param("user_id", &alice.sub)
+        .user(&carol)
+        .json(json!({"role": "member"}))
+        .send(&app, change_role::handle)
+        .await;
+    assert_eq!(demoted.status, 200, "{}", demoted.body);
+    let refused = members().await;
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert_eq!(
+        refused.json["reason"],
+        "the API key's creator is no longer an admin of its organization"
+    );
 }

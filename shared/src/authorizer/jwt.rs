@@ -64,7 +64,14 @@ pub fn kid(token: &str) -> Result<String, String> {
     let header = decode_json(header).ok_or("the token is malformed")?;
     match header.get("alg").and_then(Value::as_str) {
         Some("RS256") => {}
-        Some(other) => return Err(format!("signing method {other} is invalid")),
+        // Named only when it is a known name: the reason reaches a header.
+        Some(
+            known @ ("none" | "HS256" | "HS384" | "HS512" | "RS384" | "RS512" | "ES256" | "ES384"
+            | "ES512" | "PS256" | "PS384" | "PS512" | "EdDSA"),
+        ) => {
+            return Err(format!("signing method {known} is invalid"));
+        }
+        Some(_) => return Err("the signing method is not RS256".into()),
         None => return Err("signing method none is invalid".into()),
     }
     header
@@ -273,6 +280,12 @@ mod tests {
         let hs = sign(&pair, &json!({"alg": "HS256", "kid": "k1"}), &claims());
         assert_eq!(kid(&hs).unwrap_err(), "signing method HS256 is invalid");
         assert_eq!(kid("garbage").unwrap_err(), "the token is malformed");
+        let odd = sign(
+            &pair,
+            &json!({"alg": "\u{1}\r\nX: y", "kid": "k1"}),
+            &claims(),
+        );
+        assert_eq!(kid(&odd).unwrap_err(), "the signing method is not RS256");
         let no_kid = sign(&pair, &json!({"alg": "RS256"}), &claims());
         assert!(kid(&no_kid).unwrap_err().contains("kid"));
     }

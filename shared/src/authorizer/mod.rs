@@ -1,7 +1,7 @@
 //! The `authorize` function: the HTTP API's one Lambda authorizer, in front of
 //! every route but the console's and introspection. It accepts a person's ID
 //! token (RS256, checked as API Gateway's JWT authorizer would: [`jwt`]) or an
-//! org API key (`rk_…`: one `GetItem` of its hash), and hands the function a
+//! org API key (`rk_…`: its hash, then its creator's membership), and hands the function a
 //! [`context::Principal`]. Locally `scripts/gateway.py` invokes this same
 //! function before each request, as API Gateway does deployed.
 //!
@@ -97,7 +97,9 @@ pub async fn principal(
     }
 }
 
-/// The principal of a presented `rk_` key: one `GetItem`, and at most hourly
+/// The principal of a presented `rk_` key: two `GetItem`s (the key by its
+/// hash, then its creator's membership: a key dies with its creator's admin
+/// role, so an admin who leaves takes their keys along), and at most hourly
 /// the write of its last use.
 pub async fn api_key(app: &App, presented: &str) -> Result<Principal, StoreError> {
     let refused = |reason: &str| {
@@ -114,6 +116,10 @@ pub async fn api_key(app: &App, presented: &str) -> Result<Principal, StoreError
     let now = app.now();
     if key.is_expired(now) {
         return refused("the API key has expired");
+    }
+    let creator = app.store.member(&key.org, &key.created_by).await?;
+    if creator.is_none_or(|m| m.role != crate::domain::Role::Admin) {
+        return refused("the API key's creator is no longer an admin of its organization");
     }
     if key.use_is_stale(now) {
         // Last use is a courtesy: a failed write must not refuse the request.

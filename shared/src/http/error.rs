@@ -383,10 +383,18 @@ impl ApiError {
         if status == StatusCode::UNAUTHORIZED {
             // RFC 6750: what a Bearer client is told when its credential is refused.
             let challenge = match self {
-                Self::CredentialRefused(reason) => format!(
-                    "Bearer error=\"invalid_token\", error_description=\"{}\"",
-                    reason.replace('"', "'")
-                ),
+                Self::CredentialRefused(reason) => {
+                    // Visible ASCII only: a header value refuses the rest.
+                    let description: String = reason
+                        .chars()
+                        .map(|c| match c {
+                            '"' => '\'',
+                            ' '..='~' => c,
+                            _ => '?',
+                        })
+                        .collect();
+                    format!("Bearer error=\"invalid_token\", error_description=\"{description}\"")
+                }
                 _ => "Bearer".to_owned(),
             };
             builder = builder.header("www-authenticate", challenge);
@@ -399,6 +407,20 @@ impl ApiError {
 
 #[cfg(test)]
 mod tests {
+    use super::ApiError;
+
+    #[test]
+    fn a_refusal_reason_with_any_characters_still_makes_a_valid_challenge() {
+        let resp =
+            ApiError::CredentialRefused("a \"quoted\"\r\nX-Evil: 1 \u{1} é".into()).into_response();
+        assert_eq!(resp.status(), 401);
+        let challenge = resp.headers()["www-authenticate"].to_str().unwrap();
+        assert_eq!(
+            challenge,
+            "Bearer error=\"invalid_token\", error_description=\"a 'quoted'??X-Evil: 1 ? ?\""
+        );
+    }
+
     /// The codes this file answers with: the string after each `StatusCode::…,`.
     fn codes_answered() -> Vec<String> {
         let source = include_str!("error.rs");

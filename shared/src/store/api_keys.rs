@@ -71,6 +71,13 @@ pub fn revoke(k: &ApiKey) -> [Action; 2] {
     ]
 }
 
+/// The key still exists with one of `roles`: what an invitation it sent to an
+/// elevated role needs when accepted (as [`super::members::holds_role`] for a
+/// person).
+pub fn holds_role(org: &OrgSlug, id: &str, roles: &[Role]) -> Action {
+    super::members::role_among(api_key_key(org, id), roles)
+}
+
 /// The key still exists (not revoked): the guard of a write a key makes.
 pub fn still_valid(org: &OrgSlug, id: &str) -> Action {
     Action::check(api_key_key(org, id)).when("attribute_exists(pk)")

@@ -121,8 +121,13 @@ pub fn remove(org: &OrgSlug, member: &Member) -> [Action; 2] {
 
 /// The member still holds one of `roles` (an inviter at accept).
 pub fn holds_role(org: &OrgSlug, user: &UserId, roles: &[Role]) -> Action {
+    role_among(member_key(org, user), roles)
+}
+
+/// The item `key` exists with a `role` among `roles`.
+pub(super) fn role_among(key: Item, roles: &[Role]) -> Action {
     let placeholders: Vec<String> = (0..roles.len()).map(|i| format!(":role{i}")).collect();
-    let action = Action::check(member_key(org, user))
+    let action = Action::check(key)
         .when(format!("#role IN ({})", placeholders.join(", ")))
         .name("#role", "role");
     roles

@@ -30,6 +30,7 @@ pub async fn start_import(
 ) -> Result<ImportJob, OpError> {
     // The job mails every row in the caller's name: the same rule as one invite.
     caller.require_verified()?;
+    crate::ops::invitations::pipeline::no_admin_invited_by_key(caller, &input.rows)?;
     let StartImport { org, rows } = input;
     let membership =
         Membership::authorize(app, &org, caller, Reads::new(), Action::ManageInvitations).await?;

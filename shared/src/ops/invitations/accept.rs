@@ -15,11 +15,13 @@
 use super::preview::{Offer, preview_invitation};
 use crate::App;
 use crate::domain::permissions::granters_of;
-use crate::domain::{Invitation, InviteLink, MailKind, Member, Org, OutboxMessage, Role, UserId};
+use crate::domain::{
+    Invitation, InviteLink, MailKind, Member, Org, OutboxMessage, Role, UserId, api_key,
+};
 use crate::ops::commit::{Audit, commit};
 use crate::ops::{Attempt, Caller, OpError, seat_epoch, settle};
 use crate::store::rules::{self, Counters};
-use crate::store::{Transaction, invitations, members, outbox, quotas};
+use crate::store::{Transaction, api_keys, invitations, members, outbox, quotas};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -100,10 +102,12 @@ async fn join(
         let inviter = inviter_id(app, invitation)
             .await?
             .ok_or(OpError::InviterNoLongerAllowed)?;
-        tx.push(
-            "inviter",
-            members::holds_role(&org.slug, &inviter, granters),
-        );
+        let check = match api_key::key_id_of(&inviter) {
+            // Sent by an API key: the key must still exist with such a role.
+            Some(key_id) => api_keys::holds_role(&org.slug, key_id, granters),
+            None => members::holds_role(&org.slug, &inviter, granters),
+        };
+        tx.push("inviter", check);
     }
     if with_seat {
         tx.push("mail", outbox::enqueue(&seat_mail(&org, &member, now)));

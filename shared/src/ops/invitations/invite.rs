@@ -36,6 +36,7 @@ pub async fn invite_members(
     input: Invite,
 ) -> Result<(Vec<RowResult>, Vec<LimitCheck>), OpError> {
     caller.require_verified()?;
+    super::pipeline::no_admin_invited_by_key(caller, &input.rows)?;
     let slug = &input.org;
     let (mut results, candidates) = screen(input.rows);
     let now = app.now();

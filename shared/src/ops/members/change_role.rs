@@ -21,6 +21,11 @@ pub async fn change_role(app: &App, caller: &Caller, input: RoleChange) -> Resul
 
 async fn attempt(app: &App, caller: &Caller, input: &RoleChange) -> Attempt<Member> {
     let MemberTarget { org: slug, user } = &input.target;
+    // A key never makes an admin: a leaked one could otherwise raise a
+    // person of its choosing, who would then mint keys of their own.
+    if input.role == Role::Admin {
+        caller.require_person()?;
+    }
     let reads = Reads::new().member(slug, user);
     let membership = Membership::authorize(app, slug, caller, reads, Action::ChangeRole).await?;
     let mut member = membership.member(user)?;

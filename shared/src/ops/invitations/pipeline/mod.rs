@@ -25,6 +25,19 @@ pub struct InviteRow {
     pub seat: Result<bool, Invalid>,
 }
 
+/// A key never invites an admin: a leaked one could otherwise raise a person
+/// of its choosing, who would then mint keys of their own (as for a role
+/// change). Checked before any read.
+pub fn no_admin_invited_by_key(
+    caller: &crate::ops::Caller,
+    rows: &[InviteRow],
+) -> Result<(), crate::ops::OpError> {
+    if rows.iter().any(|row| row.role == Ok(Role::Admin)) {
+        caller.require_person()?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Invited(InvitationId),
