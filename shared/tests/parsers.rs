@@ -231,6 +231,8 @@ proptest! {
     #[test]
     fn windows_1252_decodes_every_byte_and_round_trips_latin_1(text in "[ -~\u{a0}-\u{ff}]{0,64}") {
         let bytes: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+        // Latin-1 pairs that happen to be valid UTF-8 ("Ã©") read as UTF-8 (tested apart).
+        prop_assume!(bytes.utf8_chunks().all(|chunk| chunk.valid().is_ascii()));
         let (decoded, encoding) = csv_upload::decode(&bytes).unwrap();
         // ASCII-only and valid UTF-8 bytes read as UTF-8; the rest as Windows-1252.
         if std::str::from_utf8(&bytes).is_err() {

@@ -81,11 +81,24 @@ pub fn decode(body: &[u8]) -> Result<(String, &'static str), OpError> {
     }
     match std::str::from_utf8(body) {
         Ok(text) => Ok((text.to_owned(), "utf-8")),
+        // UTF-8 with a broken byte, not Windows-1252: reading it as the
+        // latter would turn its accented letters into other ones (and a
+        // domain into another domain).
+        Err(err) if has_utf8_multibyte(body) => Err(bad(format!(
+            "the file is UTF-8 with an invalid byte at offset {}",
+            err.valid_up_to()
+        ))),
         Err(_) => Ok((
             body.iter().map(|&b| windows_1252(b)).collect(),
             "windows-1252",
         )),
     }
+}
+
+/// Whether `body` holds a well-formed UTF-8 sequence of two or more bytes,
+/// which Windows-1252 text practically never does.
+fn has_utf8_multibyte(body: &[u8]) -> bool {
+    body.utf8_chunks().any(|chunk| !chunk.valid().is_ascii())
 }
 
 /// One Windows-1252 byte as a character (the WHATWG mapping: the five bytes
@@ -311,6 +324,16 @@ mod tests {
         );
         let (_, format) = super::parse(b"email,note\na@x.com,\"x;y\"\n").unwrap();
         assert_eq!(format.delimiter_name(), "comma");
+    }
+
+    #[test]
+    fn utf8_with_a_broken_byte_is_refused_not_read_as_windows_1252() {
+        // "córdoba.es" in UTF-8, then one stray byte.
+        let err = parse(b"email\na@c\xC3\xB3rdoba.es\nb@x.com\xFF\n").unwrap_err();
+        match err {
+            OpError::Invalid { reason, .. } => assert!(reason.0.contains("offset 27"), "{reason}"),
+            other => panic!("unexpected {other:?}"),
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::keys::{
 };
 use super::page::{Bound, Query};
 use super::{Action, Item, Store, StoreError, Transaction};
+use crate::domain::time::LAST_USE_GRANULARITY;
 use crate::domain::{AccessToken, ChannelScope, OrgSlug, SecretHash, TokenName, UserId};
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -122,13 +123,15 @@ pub fn record_use(token: &AccessToken, now: chrono::DateTime<chrono::Utc>) -> Tr
     )
     .when("attribute_exists(seat_assigned_at) AND seat_epoch = :epoch")
     .value(":epoch", n(token.seat_epoch));
+    // Only the first of several checks at the turn of the hour writes; the
+    // others fail this condition and are dropped quietly.
+    let token_item = touch(token_key(&token.org, &token.id), "last_used_at")
+        .when("attribute_not_exists(#used) OR #used <= :stale")
+        .value(":stale", time(now - LAST_USE_GRANULARITY));
     let mut tx = Transaction::new();
-    tx.push(
-        "token",
-        touch(token_key(&token.org, &token.id), "last_used_at"),
-    )
-    .push("lookup", touch(lookup_key(&token.hash), "last_used_at"))
-    .push("seat", seat);
+    tx.push("token", token_item)
+        .push("lookup", touch(lookup_key(&token.hash), "last_used_at"))
+        .push("seat", seat);
     tx
 }
 
