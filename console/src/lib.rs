@@ -7,7 +7,7 @@
 //!
 //! | path | answer |
 //! |---|---|
-//! | `GET /app` (or `/app/`), `/app/signin`, `/app/callback`, `/app/invitations/accept`, `/app/orgs/{slug}[/members\|invitations\|tokens\|api-keys\|audit]` | the single page (routes in the browser) |
+//! | `GET /app`, `/app/signin`, `/app/callback`, `/app/invitations/accept`, `/app/orgs/{slug}[/members\|invitations\|tokens\|api-keys\|audit]`, each also with one trailing slash (`/app/`) | the single page (routes in the browser) |
 //! | `GET /app/api` | the API reference page; `GET /app/api/openapi.yaml` the contract it renders |
 //! | `GET /app/assets/{build}/{name}` | scripts, styles, the vendored OpenAPI renderer (immutable) |
 //! | `GET /app/config.json` | how to sign in (the OpenID Connect client's settings) |
@@ -60,7 +60,6 @@ fn route<'a>(method: &http::Method, path: &'a str) -> Target<'a> {
         "/api" | "/api/" => return Reference,
         "/api/openapi.yaml" => return OpenApi,
         "/config.json" => return Settings,
-        "" | "/" | "/signin" | "/callback" | "/invitations/accept" => return Page,
         _ => {}
     }
     if let Some(asset) = rest.strip_prefix("/assets/") {
@@ -68,6 +67,12 @@ fn route<'a>(method: &http::Method, path: &'a str) -> Target<'a> {
             Some((build, name)) => Asset { build, name },
             None => NotFound,
         };
+    }
+    // A page answers the same with one trailing slash (`/app/` is `/app`);
+    // the page's own router drops it.
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    if matches!(rest, "" | "/signin" | "/callback" | "/invitations/accept") {
+        return Page;
     }
     if let Some(org_page) = rest.strip_prefix("/orgs/") {
         let (slug, tab) = org_page.split_once('/').unwrap_or((org_page, ""));
@@ -391,6 +396,33 @@ mod tests {
         ] {
             assert_eq!(route(&Method::GET, path), Target::NotFound, "{path}");
         }
+    }
+
+    #[test]
+    fn the_home_page_with_a_trailing_slash_answers_like_without() {
+        assert_eq!(route(&Method::GET, "/app/"), Target::Page);
+        for path in ["/app/signin/", "/app/orgs/acme/", "/app/orgs/acme/members/"] {
+            assert_eq!(route(&Method::GET, path), Target::Page, "{path}");
+        }
+        for path in [
+            "/app//",
+            "/app/orgs/acme/members//",
+            "/app/orgs/",
+            "/app/nope/",
+        ] {
+            assert_eq!(route(&Method::GET, path), Target::NotFound, "{path}");
+        }
+        let console = Console::new(oidc());
+        let bare = console.handle(&request(Method::GET, "/app", ""));
+        let slash = console.handle(&request(Method::GET, "/app/", ""));
+        assert_eq!(bare.status(), 200);
+        assert_eq!(slash.status(), bare.status());
+        assert_eq!(
+            slash.headers()["content-type"],
+            bare.headers()["content-type"]
+        );
+        assert_eq!(slash.headers()["etag"], bare.headers()["etag"]);
+        assert_eq!(text(&slash), text(&bare));
     }
 
     #[test]

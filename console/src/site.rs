@@ -33,6 +33,7 @@ pub static ASSETS: &[Asset] = assets![
     "client.js",
     "dialogs.js",
     "favicon.svg",
+    "imports.js",
     "invitations.js",
     "members.js",
     "org.js",

@@ -9,7 +9,7 @@ import { acceptScreen } from "./accept.js";
 import { orgScreen } from "./org.js";
 
 const routes = [
-  [/^\/app\/?$/, orgsScreen, true],
+  [/^\/app$/, orgsScreen, true],
   [/^\/app\/signin$/, signinScreen, false],
   [/^\/app\/callback$/, callbackScreen, false],
   [/^\/app\/invitations\/accept$/, acceptScreen, true],
@@ -37,6 +37,10 @@ let renderCount = 0;
 async function render(moveFocus) {
   const ticket = ++renderCount;
   const main = document.getElementById("main");
+  // One trailing slash is the same page (/app/ is /app): shown without it.
+  if (/^\/app(\/.*)?\/$/.test(location.pathname)) {
+    history.replaceState(null, "", location.pathname.slice(0, -1) + location.search + location.hash);
+  }
   const path = location.pathname;
   const route = routes.find(([re]) => re.test(path));
   accountNav();

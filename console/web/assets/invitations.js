@@ -1,22 +1,13 @@
 // Invitations (admins): the list with status filters and mail status; invite
-// by typing addresses; bulk upload with a dry run first; resend; remove; the
+// by typing addresses; bulk upload with a dry run first (more than 500 rows:
+// an import job, followed in the dialog); recent imports; resend; remove; the
 // addresses the org no longer mails (bounced for good or complained about),
 // which an admin may allow again (a complaint only with a reason, once per
 // 30 days).
 import { h, replace, field, problemBox, announce, date, button, ROLE_NAMES } from "./ui.js";
 import { api } from "./client.js";
 import { confirmDialog, openDialog } from "./dialogs.js";
-
-const OUTCOMES = {
-  invited: "Invited",
-  already_member: "Already a member",
-  already_invited: "Already invited",
-  invalid: "Invalid",
-  duplicate: "Duplicate",
-  limit_exceeded: "Over the limit",
-  already_suppressed: "Suppressed (mail bounced or was reported)",
-  cooldown: "Mailed too recently (cooldown)",
-};
+import { summaryText, resultTable, isJob, followJob, recentImports } from "./imports.js";
 
 const REASONS = { bounced: "Bounced", complained: "Reported as spam" };
 
@@ -28,7 +19,10 @@ export async function invitationsScreen(view, { slug }) {
     h("option", { value: "all" }, "All"));
   const list = h("div");
   const suppressed = h("section", { "aria-labelledby": "suppressed-heading" });
+  const importsSection = h("section", { "aria-labelledby": "imports-heading" });
   const show = (err) => replace(out, problemBox(err));
+  // How many upload dialogs follow a job themselves (the list then waits).
+  const following = { count: 0 };
   const refresh = async () => {
     replace(out);
     list.setAttribute("aria-busy", "true");
@@ -36,6 +30,7 @@ export async function invitationsScreen(view, { slug }) {
       const [page, blocked] = await Promise.all([
         api("GET", `/orgs/${slug}/invitations`, { query: { status: status.value, limit: 200 } }),
         api("GET", `/orgs/${slug}/suppressions`, { query: { limit: 200 } }),
+        imports.load(),
       ]);
       replace(list, page.items.length
         ? invitationTable(page.items, slug, refresh, show)
@@ -45,14 +40,15 @@ export async function invitationsScreen(view, { slug }) {
     } catch (err) { show(err); }
     list.removeAttribute("aria-busy");
   };
+  const imports = recentImports(importsSection, slug, { following: () => following.count > 0, onJobEnd: refresh });
   status.addEventListener("change", refresh);
   replace(view,
     h("div", { class: "row" },
       button("Invite users", () => inviteDialog(slug, refresh)),
-      button("Bulk upload", () => bulkDialog(slug, refresh), { class: "secondary" }),
+      button("Bulk upload", () => bulkDialog(slug, refresh, imports, following), { class: "secondary" }),
       h("div", { class: "spacer" }),
       field("Status", status)),
-    out, list, suppressed);
+    out, list, importsSection, suppressed);
   await refresh();
 }
 
@@ -177,17 +173,6 @@ function emailChips() {
   return { input, chips, take: () => { if (input.value.trim()) { add(input.value); input.value = ""; } return emails; } };
 }
 
-function resultTable(results) {
-  return h("table", { class: "results" },
-    h("thead", {}, h("tr", {}, ["Row", "Email", "Outcome", "Reason"].map((c) => h("th", { scope: "col" }, c)))),
-    h("tbody", {}, results.map((r) => h("tr", { class: `outcome-${r.outcome}` },
-      h("td", {}, String(r.row)), h("td", {}, r.email), h("td", {}, OUTCOMES[r.outcome] || r.outcome), h("td", {}, r.error || "")))));
-}
-
-function summaryText(summary) {
-  return Object.entries(OUTCOMES).filter(([k]) => summary[k]).map(([k, l]) => `${l}: ${summary[k]}`).join(" · ") || "Nothing to do.";
-}
-
 function inviteDialog(slug, refresh) {
   const chips = emailChips();
   const { role, seat, fields } = roleAndSeat();
@@ -211,24 +196,28 @@ function inviteDialog(slug, refresh) {
   chips.input.focus();
 }
 
-function bulkDialog(slug, refresh) {
+function bulkDialog(slug, refresh, imports, following) {
   const file = h("input", { type: "file", name: "csv", accept: ".csv,text/csv", required: true });
   const out = h("div", { "aria-live": "polite" });
   const send = h("button", { type: "button", hidden: true }, "Send invitations");
-  let text = null;
+  const cancel = button("Cancel", () => dialog.close(), { class: "secondary" });
+  let bytes = null;
   const dialog = openDialog("Bulk upload", h("div", {},
-    h("p", {}, "A CSV file with an ", h("code", {}, "email"), " column and optional ", h("code", {}, "role"), " and ", h("code", {}, "seat"), " (true/false) columns; up to 10,000 rows. You see what would happen before anything is sent."),
+    h("p", {}, "A CSV file with an ", h("code", {}, "email"), " column and optional ", h("code", {}, "role"), " and ", h("code", {}, "seat"), " (true/false) columns; up to 10,000 rows. You see what would happen before anything is sent; more than 500 rows are sent in the background, and this shows their progress."),
     field("CSV file", file), out,
-    h("div", { class: "actions" }, button("Cancel", () => dialog.close(), { class: "secondary" }), send)), { wide: true });
+    h("div", { class: "actions" }, cancel, send)), { wide: true });
   file.addEventListener("change", async () => {
     send.hidden = true;
     const chosen = file.files[0];
     if (!chosen) return;
-    text = await chosen.text();
+    // The bytes as saved: the API reads UTF-8, UTF-16 and Windows-1252 (and
+    // says which), where reading them here as text would mangle the last two.
+    bytes = await chosen.arrayBuffer();
     replace(out, h("p", {}, "Checking…"));
     try {
-      const dry = await api("POST", `/orgs/${slug}/invitations`, { csv: text, query: { dry_run: "true" } });
-      replace(out, h("h3", {}, "Dry run"), h("p", { class: "summary" }, summaryText(dry.summary)), resultTable(dry.results));
+      const dry = await api("POST", `/orgs/${slug}/invitations`, { csv: bytes, query: { dry_run: "true" } });
+      replace(out, h("h3", {}, "Dry run"), h("p", { class: "summary" }, summaryText(dry.summary)),
+        h("p", { class: "hint" }, formatText(dry.csv)), resultTable(dry.results));
       send.textContent = `Send ${dry.summary.invited} invitation${dry.summary.invited === 1 ? "" : "s"}`;
       send.hidden = dry.summary.invited === 0;
     } catch (err) { replace(out, problemBox(err)); }
@@ -236,7 +225,14 @@ function bulkDialog(slug, refresh) {
   send.addEventListener("click", async () => {
     send.disabled = true;
     try {
-      const answer = await api("POST", `/orgs/${slug}/invitations`, { csv: text });
+      const answer = await api("POST", `/orgs/${slug}/invitations`, { csv: bytes });
+      if (isJob(answer)) {
+        followImport(dialog, out, slug, answer, { refresh, imports, following });
+        send.hidden = true;
+        file.disabled = true;
+        cancel.textContent = "Close";
+        return;
+      }
       await refresh();
       announce(summaryText(answer.summary));
       dialog.close();
@@ -246,4 +242,33 @@ function bulkDialog(slug, refresh) {
     }
   });
   file.focus();
+}
+
+// More than 500 rows: the answer is the job, followed here until it ends;
+// closing the dialog leaves it to the page's Recent imports.
+function followImport(dialog, out, slug, job, { refresh, imports, following }) {
+  announce(`Import started: ${job.rows.toLocaleString()} rows`);
+  following.count += 1;
+  let counted = true;
+  const release = () => { if (counted) { counted = false; following.count -= 1; } };
+  dialog.addEventListener("close", release);
+  const box = h("div", { class: "job" });
+  replace(out, h("p", { class: "hint" }, formatText(job.csv), " More than 500 rows: they are invited in the background. You may close this; ",
+    h("strong", {}, "Recent imports"), " on the page follows the job too."), box);
+  imports.load().catch(() => {});
+  followJob(box, slug, job, {
+    alive: () => dialog.open,
+    onEnd: async (done) => {
+      release();
+      announce(done.status === "failed" ? `Import failed: ${done.error || ""}` : `Import finished. ${summaryText(done.summary)}`);
+      await refresh();
+    },
+  });
+}
+
+// How the API read the file: "Read as Windows-1252, semicolon-separated."
+function formatText(csv) {
+  if (!csv) return "";
+  const names = { "utf-8": "UTF-8", "utf-16le": "UTF-16", "utf-16be": "UTF-16", "windows-1252": "Windows-1252" };
+  return `Read as ${names[csv.encoding] || csv.encoding}, ${csv.delimiter}-separated.`;
 }
