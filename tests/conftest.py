@@ -41,3 +41,16 @@ def summary() -> list[str]:
 def pytest_terminal_summary(terminalreporter):
     for line in _summary:
         terminalreporter.write_line(line)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "floods_mail: queues more mail than the stack's poller sends in minutes; runs after every other test",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that flood the stack's mail go last: the tests after them would
+    otherwise wait for their mail behind thousands of others."""
+    items.sort(key=lambda item: item.get_closest_marker("floods_mail") is not None)
