@@ -1,5 +1,6 @@
 //! A body that is not UTF-8 where text is expected is a 400 problem+json
-//! `invalid_request`, never a 500. Deployed, API Gateway
+//! `invalid_request`, never a 500 (a CSV upload with no BOM that is not UTF-8
+//! at all is read as Windows-1252, as Excel saves it). Deployed, API Gateway
 //! base64-encodes such bodies (`isBase64Encoded: true`): these tests feed the
 //! handlers real HTTP API v2 events in that form, through lambda_http's own
 //! event parsing.
@@ -140,11 +141,30 @@ async fn every_route_that_reads_a_text_body_answers_400_for_bytes_that_are_not_u
                 p(json!({})),
                 &alice,
                 "text/csv",
-                b"email\n\xff\xfe@example.com\n",
+                // UTF-8 (its é) with a broken byte: not read as Windows-1252.
+                b"email\ncaf\xc3\xa9@example.com\n\xff@example.com\n",
             ),
         )
         .await,
     );
+    // A CSV with no BOM that is not UTF-8 at all is Excel's Windows-1252.
+    let cp1252 = Resp::from(
+        routes::invite_members::handle(
+            a.clone(),
+            event(
+                "POST",
+                "/orgs/{org}/invitations",
+                "/orgs/x/invitations",
+                p(json!({})),
+                &alice,
+                "text/csv",
+                b"name,email\nJos\xe9,jose@example.com\n",
+            ),
+        )
+        .await,
+    );
+    assert_eq!(cp1252.status, 200, "{}", cp1252.body);
+    assert_eq!(cp1252.json["csv"]["encoding"], "windows-1252");
     check(
         "accept-invitation",
         routes::accept_invitation::handle(
