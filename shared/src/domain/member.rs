@@ -54,16 +54,6 @@ impl Member {
     pub fn has_seat(&self) -> bool {
         self.seat_assigned_at.is_some()
     }
-
-    /// Whether the member holds a seat nobody used since `cutoff`: last used
-    /// before it, or never used and assigned before it.
-    pub fn seat_idle_since(&self, cutoff: DateTime<Utc>) -> bool {
-        match (self.seat_assigned_at, self.seat_last_used_at) {
-            (None, _) => false,
-            (Some(_), Some(used)) => used < cutoff,
-            (Some(assigned), None) => assigned < cutoff,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -76,37 +66,5 @@ mod tests {
         assert!(UserId::parse("").is_err());
         assert!(UserId::parse("a/b").is_err());
         assert!(UserId::parse(&"a".repeat(129)).is_err());
-    }
-
-    #[test]
-    fn a_seat_is_idle_when_unused_since_the_cutoff_and_no_seat_never_is() {
-        let t = |days: i64| DateTime::from_timestamp(1_800_000_000 + days * 86_400, 0).unwrap();
-        let member = |assigned: Option<i64>, used: Option<i64>| Member {
-            user_id: UserId::parse("bob").unwrap(),
-            email: Email::parse("bob@example.com").unwrap(),
-            role: Role::Member,
-            seat_assigned_at: assigned.map(t),
-            seat_epoch: 1,
-            joined_at: t(0),
-            seat_last_used_at: used.map(t),
-        };
-        let cutoff = t(10);
-        assert!(
-            member(Some(0), None).seat_idle_since(cutoff),
-            "never used, assigned before"
-        );
-        assert!(
-            !member(Some(11), None).seat_idle_since(cutoff),
-            "assigned after"
-        );
-        assert!(
-            member(Some(0), Some(9)).seat_idle_since(cutoff),
-            "last used before"
-        );
-        assert!(
-            !member(Some(0), Some(10)).seat_idle_since(cutoff),
-            "used at the cutoff"
-        );
-        assert!(!member(None, Some(0)).seat_idle_since(cutoff), "no seat");
     }
 }

@@ -116,11 +116,7 @@ impl Store {
         k: &ApiKey,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let touch = |item: Item| {
-            Action::update(item, "SET last_used_at = :now")
-                .when("attribute_exists(pk)")
-                .value(":now", time(now))
-        };
+        let touch = |item: Item| Action::record_use(item, "last_used_at", now);
         let mut tx = Transaction::new();
         tx.push("key", touch(api_key_key(&k.org, &k.id)))
             .push("lookup", touch(lookup_key(&k.hash)));

@@ -160,7 +160,8 @@ pub fn of_user(user: &UserId) -> Query<(OrgSlug, Member)> {
 pub struct MemberFilter {
     pub role: Option<Role>,
     pub seat: Option<bool>,
-    /// Only seats idle for this many days: [`Member::seat_idle_since`] `now - days`.
+    /// Only seats nobody used for this many days before `now`: last used
+    /// before then, or never used and assigned before then.
     pub idle: Option<(u16, DateTime<Utc>)>,
 }
 

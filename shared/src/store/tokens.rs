@@ -111,26 +111,24 @@ pub fn listing(org: &OrgSlug, holder: &UserId) -> Query<AccessToken> {
 /// still be the one it was issued under): one transaction, at most hourly
 /// per token ([`AccessToken::use_is_stale`]).
 pub fn record_use(token: &AccessToken, now: chrono::DateTime<chrono::Utc>) -> Transaction {
-    let touch = |item: Item, attribute: &str| {
-        Action::update(item, "SET #used = :now")
-            .when("attribute_exists(pk)")
-            .name("#used", attribute)
-            .value(":now", time(now))
-    };
-    let seat = touch(
+    let seat = Action::record_use(
         super::members::member_key(&token.org, &token.user_id),
         super::members::SEAT_LAST_USED_AT,
+        now,
     )
     .when("attribute_exists(seat_assigned_at) AND seat_epoch = :epoch")
     .value(":epoch", n(token.seat_epoch));
     // Only the first of several checks at the turn of the hour writes; the
     // others fail this condition and are dropped quietly.
-    let token_item = touch(token_key(&token.org, &token.id), "last_used_at")
+    let token_item = Action::record_use(token_key(&token.org, &token.id), "last_used_at", now)
         .when("attribute_not_exists(#used) OR #used <= :stale")
         .value(":stale", time(now - LAST_USE_GRANULARITY));
     let mut tx = Transaction::new();
     tx.push("token", token_item)
-        .push("lookup", touch(lookup_key(&token.hash), "last_used_at"))
+        .push(
+            "lookup",
+            Action::record_use(lookup_key(&token.hash), "last_used_at", now),
+        )
         .push("seat", seat);
     tx
 }

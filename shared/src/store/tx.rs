@@ -88,6 +88,15 @@ impl Action {
         Self::new(Kind::Delete, key)
     }
 
+    /// Records a use at `now` in `attribute` of the item at `key`, if the item
+    /// still exists (the last use of a token, its seat, an API key).
+    pub fn record_use(key: Item, attribute: &str, now: chrono::DateTime<chrono::Utc>) -> Self {
+        Self::update(key, "SET #used = :now")
+            .when("attribute_exists(pk)")
+            .name("#used", attribute)
+            .value(":now", super::attrs::time(now))
+    }
+
     /// A condition on an item that is not written.
     pub fn check(key: Item) -> Self {
         Self::new(Kind::Check, key)
