@@ -7,7 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-section() { printf '\n==== %s\n' "$*"; }
+start=$SECONDS
+# Each heading says when its step began (minutes:seconds into the run), so a
+# slow step shows in CI's log without a profiler.
+section() { printf '\n==== [%d:%02d] %s\n' $(((SECONDS - start) / 60)) $(((SECONDS - start) % 60)) "$*"; }
 failed=()
 step() { # NAME CMD...: run CMD as step NAME, noting a failure
     local name=$1
@@ -65,8 +68,11 @@ step "sam validate --lint (SAM transform and cfn-lint, offline)" \
 step "everything generated from infra/functions.toml is up to date (make routes CHECK=1)" \
     cargo xtask routes --check
 
+step "the scripts' own tests (scripts/test_*.py: the link checker, the emulator's partition queries)" \
+    "$PY" -m unittest -q scripts/test_check_links.py scripts/test_moto_locked.py
+
 step "every relative link and #anchor in the Markdown resolves (scripts/check_links.py)" \
-    bash -c '"$0" scripts/test_check_links.py -q && exec "$0" scripts/check_links.py' "$PY"
+    "$PY" scripts/check_links.py
 
 if [ ${#failed[@]} -gt 0 ]; then
     section "FAILED: ${#failed[@]} step(s)"

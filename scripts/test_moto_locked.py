@@ -1,0 +1,103 @@
+"""Tests of scripts/moto_locked.py's partition queries: every Query answers
+exactly what moto's own Query answers, on one table holding many partitions,
+for the table and for an index, with key conditions, filters, limits, paging
+and either direction. Run: python -m unittest scripts/test_moto_locked.py"""
+
+import random
+import sys
+import unittest
+from pathlib import Path
+
+import boto3
+from moto import mock_aws
+from moto.dynamodb.models.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import moto_locked  # noqa: E402
+
+MOTOS_OWN = (Table.query, Table.all_items)
+
+
+def pages(client, **request):
+    """Every page of a Query, as the caller sees them."""
+    answers = []
+    while True:
+        answer = client.query(**request)
+        answers.append((answer["Items"], answer.get("LastEvaluatedKey"), answer["Count"]))
+        if "LastEvaluatedKey" not in answer:
+            return answers
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+class PartitionQueries(unittest.TestCase):
+    def setUp(self):
+        self.mock = mock_aws()
+        self.mock.start()
+        self.client = boto3.client("dynamodb", region_name="us-east-1")
+        self.client.create_table(
+            TableName="t",
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[
+                {"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gpk", "gsk")
+            ],
+            GlobalSecondaryIndexes=[{
+                "IndexName": "by-g",
+                "KeySchema": [{"AttributeName": "gpk", "KeyType": "HASH"}, {"AttributeName": "gsk", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }],
+        )
+        rng = random.Random(7)
+        for n in range(600):
+            item = {"pk": {"S": f"ORG#{rng.randrange(12)}"}, "sk": {"S": f"{rng.choice('ABM')}#{n:04}"},
+                    "n": {"N": str(rng.randrange(100))}}
+            if rng.random() < 0.6:  # only some items are in the index, as in Roster's table
+                item["gpk"] = {"S": f"G#{rng.randrange(5)}"}
+                item["gsk"] = {"S": f"{rng.randrange(1000):04}"}
+            self.client.put_item(TableName="t", Item=item)
+
+    def tearDown(self):
+        Table.query, Table.all_items = MOTOS_OWN
+        self.mock.stop()
+
+    def assert_same_answers(self, **request):
+        Table.query, Table.all_items = MOTOS_OWN
+        expected = pages(self.client, **request)
+        moto_locked._install_partition_queries()
+        try:
+            self.assertEqual(pages(self.client, **request), expected, request)
+        finally:
+            Table.query, Table.all_items = MOTOS_OWN
+        return expected
+
+    def test_table_queries_answer_as_motos_own(self):
+        key = {":p": {"S": "ORG#3"}}
+        first = self.assert_same_answers(TableName="t", KeyConditionExpression="pk = :p", ExpressionAttributeValues=key)
+        self.assertGreater(first[0][2], 10, "the partition holds items: the comparison means something")
+        self.assert_same_answers(TableName="t", KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
+                                 ExpressionAttributeValues={**key, ":s": {"S": "M#"}})
+        self.assert_same_answers(TableName="t", KeyConditionExpression="pk = :p", ExpressionAttributeValues=key,
+                                 Limit=7, ScanIndexForward=False)
+        self.assert_same_answers(TableName="t", KeyConditionExpression="pk = :p", ExpressionAttributeValues={**key, ":n": {"N": "50"}},
+                                 FilterExpression="n < :n", Limit=5)
+        self.assert_same_answers(TableName="t", KeyConditionExpression="pk = :p",
+                                 ExpressionAttributeValues={":p": {"S": "ORG#nobody"}})
+
+    def test_index_queries_answer_as_motos_own(self):
+        key = {":g": {"S": "G#2"}}
+        first = self.assert_same_answers(TableName="t", IndexName="by-g", KeyConditionExpression="gpk = :g",
+                                         ExpressionAttributeValues=key)
+        self.assertGreater(first[0][2], 10)
+        self.assert_same_answers(TableName="t", IndexName="by-g", KeyConditionExpression="gpk = :g AND gsk > :s",
+                                 ExpressionAttributeValues={**key, ":s": {"S": "0500"}}, Limit=9, ScanIndexForward=False)
+
+    def test_a_scan_still_sees_every_partition_in_order(self):
+        moto_locked._install_partition_queries()
+        items = self.client.scan(TableName="t")["Items"]
+        self.assertEqual(len(items), 600)
+        keys = [(i["pk"]["S"], i["sk"]["S"]) for i in items]
+        self.assertEqual(keys, sorted(keys))
+
+
+if __name__ == "__main__":
+    unittest.main()
