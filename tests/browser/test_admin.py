@@ -1,8 +1,9 @@
 """Admin screens in a real browser: bulk upload with its dry run, seats (and
-the seat mail's link), roles, removal, the audit log."""
+the seat mail's link), roles, removal, the audit log, the reminder day."""
 
 import re
 import urllib.parse
+from datetime import datetime, timedelta
 
 from conftest import INVITE_LINK, TOKENS_LINK, api, id_token, mails_to, tag, wait_for_link
 from playwright.sync_api import expect
@@ -212,3 +213,42 @@ def test_a_bounced_invitation_shows_and_its_address_can_be_allowed_again(people,
     expect(invite).to_contain_text("Mailed too recently (cooldown): 1")
     expect(row).to_have_count(0)
     assert len(mails_to(mail_url, bob)) == 1, "the address was mailed once"
+
+
+def test_an_admin_sets_the_reminder_day_and_new_invitations_show_when_theirs_is_due(people, api_url):
+    alice = people("alice")
+    page = alice.page
+    slug = f"remind-{tag()}"
+    api(api_url, "POST", "/orgs", id_token(alice.email), {"slug": slug, "name": "Remind Co", "seat_limit": 2})
+    alice.open(f"/app/orgs/{slug}/invitations")
+    alice.sign_in()
+    page.get_by_role("button", name="Reminders").click()
+    dialog = page.get_by_role("dialog", name="Invitation reminders")
+    setting = dialog.get_by_label("Remind invitees who have not accepted")
+    expect(setting).to_have_value("5")
+    setting.select_option(label="Day 3 of 7")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    org = api(api_url, "GET", f"/orgs/{slug}", id_token(alice.email))
+    assert org["invitation_reminder_day"] == 3, org
+
+    page.get_by_role("button", name="Invite users").click()
+    invite = page.get_by_role("dialog", name="Invite users")
+    invite.get_by_label("Email addresses").fill(f"dora-{tag()}@example.com")
+    invite.get_by_role("button", name="Send invitations").click()
+    row = page.locator("tbody tr").first
+    expect(row).to_be_visible()
+    listed = api(api_url, "GET", f"/orgs/{slug}/invitations", id_token(alice.email))["items"][0]
+    sent = datetime.fromisoformat(listed["expires_at"].replace("Z", "+00:00")) - timedelta(days=7)
+    due = datetime.fromisoformat(listed["reminder_at"].replace("Z", "+00:00"))
+    assert due - sent == timedelta(days=3), listed
+    expect(row.locator("td").nth(6)).not_to_have_text("None due")
+    alice.shot("invitation-reminders")
+
+    page.get_by_role("button", name="Reminders").click()
+    dialog = page.get_by_role("dialog", name="Invitation reminders")
+    expect(dialog.get_by_label("Remind invitees who have not accepted")).to_have_value("3")
+    dialog.get_by_label("Remind invitees who have not accepted").select_option(label="Never")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    assert api(api_url, "GET", f"/orgs/{slug}", id_token(alice.email))["invitation_reminder_day"] == 0

@@ -150,6 +150,8 @@ async fn an_invite_that_read_before_a_revoke_cannot_write_over_its_marker() {
         expires_at: roster::domain::invitation::expires_at(app.clock_now()),
         generation: 1,
         token_hash: None,
+        reminder_hash: None,
+        remind_at: None,
         email_status: roster::domain::EmailStatus::Queued,
     };
     let mut tx = roster::store::Transaction::new();

@@ -22,6 +22,7 @@ mod members;
 mod non_utf8;
 mod orgs;
 mod preview;
+mod reminders;
 mod resend_revoke;
 mod seats_roles;
 mod self_target;

@@ -138,6 +138,8 @@ async fn invitations_stored_with_addresses_the_old_rules_accepted_are_listed() {
             expires_at: now + Duration::days(7),
             generation: 1,
             token_hash: None,
+            reminder_hash: None,
+            remind_at: None,
             email_status: EmailStatus::Sent,
         };
         app.app

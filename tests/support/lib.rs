@@ -201,6 +201,15 @@ impl TestApp {
         test
     }
 
+    /// An app on a table of its own whose abuse limits are `limits`.
+    pub async fn isolated_with_limits(limits: roster::domain::Limits) -> Self {
+        let mut test = Self::isolated().await;
+        let mut app = (*test.app).clone();
+        app.config.limits = limits;
+        test.app = Arc::new(app);
+        test
+    }
+
     /// Every item of the app's table (one scan page), as text: what a test
     /// greps for a secret that must never rest there.
     pub async fn table_dump(&self) -> String {

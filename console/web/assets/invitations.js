@@ -1,6 +1,7 @@
 // Invitations (admins): the list with status filters and mail status; invite
 // by typing addresses; bulk upload with a dry run first (more than 500 rows:
 // an import job, followed in the dialog); recent imports; resend; remove; the
+// org's reminder day (one reminder mail on day N of 7, or none); the
 // addresses the org no longer mails (bounced for good or complained about),
 // which an admin may allow again (a complaint only with a reason, once per
 // 30 days).
@@ -46,6 +47,7 @@ export async function invitationsScreen(view, { slug }) {
     h("div", { class: "row" },
       button("Invite users", () => inviteDialog(slug, refresh)),
       button("Bulk upload", () => bulkDialog(slug, refresh, imports, following), { class: "secondary" }),
+      button("Reminders", () => reminderDialog(slug, refresh), { class: "secondary" }),
       h("div", { class: "spacer" }),
       field("Status", status)),
     out, list, importsSection, suppressed);
@@ -114,7 +116,7 @@ function invitationTable(items, slug, refresh, show) {
   }, props);
   return h("table", {},
     h("caption", { class: "visually-hidden" }, "Invitations"),
-    h("thead", {}, h("tr", {}, ["Email", "Role", "Seat", "Status", "Email status", "Expires", "Actions"].map((c) => h("th", { scope: "col" }, c)))),
+    h("thead", {}, h("tr", {}, ["Email", "Role", "Seat", "Status", "Email status", "Expires", "Reminder", "Actions"].map((c) => h("th", { scope: "col" }, c)))),
     h("tbody", {}, items.map((inv) => h("tr", { "data-email": inv.email },
       h("td", {}, inv.email),
       h("td", {}, ROLE_NAMES[inv.role] || inv.role),
@@ -122,6 +124,7 @@ function invitationTable(items, slug, refresh, show) {
       h("td", {}, h("span", { class: `badge ${inv.status}` }, inv.status)),
       h("td", {}, h("span", { class: `badge ${inv.email_status}` }, inv.email_status)),
       h("td", {}, date(inv.expires_at)),
+      h("td", {}, inv.reminder_at ? date(inv.reminder_at) : h("span", { class: "muted" }, "None due")),
       h("td", { class: "actions-cell" },
         act("Resend email invite", () => api("POST", `/orgs/${slug}/invitations/${inv.id}/resend`), { class: "secondary", "aria-label": `Resend email invite to ${inv.email}` }),
         act("Remove invite", async () => {
@@ -171,6 +174,31 @@ function emailChips() {
     }
   });
   return { input, chips, take: () => { if (input.value.trim()) { add(input.value); input.value = ""; } return emails; } };
+}
+
+// The org's invitation_reminder_day: on which day of seven an invitee who has
+// not accepted gets one reminder, or never (0).
+async function reminderDialog(slug, refresh) {
+  const org = await api("GET", `/orgs/${slug}`);
+  const day = h("select", { name: "invitation_reminder_day" },
+    [1, 2, 3, 4, 5, 6].map((d) => h("option", { value: String(d) }, `Day ${d} of 7`)),
+    h("option", { value: "0" }, "Never"));
+  day.value = String(org.invitation_reminder_day ?? 5);
+  const out = h("div", { "aria-live": "polite" });
+  const dialog = openDialog("Invitation reminders", h("form", { onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      await api("PATCH", `/orgs/${slug}`, { json: { invitation_reminder_day: Number(day.value) } });
+      announce("Reminder setting saved");
+      dialog.close();
+      await refresh();
+    } catch (err) { replace(out, problemBox(err)); }
+  } },
+  field("Remind invitees who have not accepted", day,
+    "One reminder mail, with a link of its own, on that day of the invitation's seven. It applies to invitations sent or resent from now on; Never also cancels the reminders still due."),
+  out,
+  h("div", { class: "actions" }, button("Cancel", () => dialog.close(), { class: "secondary" }), h("button", { type: "submit" }, "Save"))));
+  day.focus();
 }
 
 function inviteDialog(slug, refresh) {

@@ -258,7 +258,14 @@ pub struct Invitation {
     /// Bumped on every (re)send; only the mail of the current generation may
     /// mint the link, so a resend kills the old link at once.
     pub generation: u64,
+    /// The hash of the first mail's link.
     pub token_hash: Option<SecretHash>,
+    /// The hash of the reminder's link: a second link to the same
+    /// generation, so the first mail's keeps working.
+    pub reminder_hash: Option<SecretHash>,
+    /// When the invitee is reminded, if not yet (`None`: reminded already,
+    /// or the org sends no reminders).
+    pub remind_at: Option<DateTime<Utc>>,
     pub email_status: EmailStatus,
 }
 
@@ -269,6 +276,14 @@ impl Invitation {
 
     pub fn state(&self, now: DateTime<Utc>) -> InvitationState {
         InvitationState::at(self.expires_at, now)
+    }
+
+    /// Whether a presented link is one this generation's mail carried.
+    pub fn link_matches(&self, presented: &SecretHash) -> bool {
+        [&self.token_hash, &self.reminder_hash]
+            .into_iter()
+            .flatten()
+            .any(|hash| hash.matches(presented))
     }
 
     /// When its last mail was queued: the current expiry was set then.

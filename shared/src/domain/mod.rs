@@ -28,7 +28,7 @@ pub use invitation::{
 };
 pub use limits::{Limit, LimitExceeded, Limits};
 pub use member::{Member, UserId};
-pub use org::{IdleSeatDays, Org, OrgName, OrgSlug, SeatLimit};
+pub use org::{IdleSeatDays, Org, OrgName, OrgSlug, ReminderDay, SeatLimit};
 pub use outbox::{DeliveryStatus, MailKind, OutboxMessage};
 pub use permissions::Action;
 pub use role::Role;

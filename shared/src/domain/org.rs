@@ -145,6 +145,37 @@ impl IdleSeatDays {
     }
 }
 
+/// On which day of its seven an invitation's invitee gets one reminder, if
+/// they have not accepted by then: 1-6, 5 unless set; 0 sends none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct ReminderDay(u8);
+
+impl ReminderDay {
+    pub const DEFAULT: Self = Self(5);
+    pub const OFF: Self = Self(0);
+
+    pub fn parse(raw: i64) -> Result<Self, Invalid> {
+        if (0..=6).contains(&raw) {
+            Ok(Self(raw as u8))
+        } else {
+            Err(Invalid::new(
+                "invitation_reminder_day must be between 1 and 6, or 0 for no reminder",
+            ))
+        }
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+
+    /// When the invitee of an invitation mailed at `mailed_at` is reminded
+    /// (`None`: never).
+    pub fn remind_at(self, mailed_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        (self != Self::OFF).then(|| mailed_at + chrono::Duration::days(i64::from(self.0)))
+    }
+}
+
 /// An organization as stored and as shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Org {
@@ -158,6 +189,7 @@ pub struct Org {
     pub suppressed: u32,
     /// Its idle-seat threshold (the console's default for the idle filter).
     pub idle_seat_days: IdleSeatDays,
+    pub invitation_reminder_day: ReminderDay,
 }
 
 impl Org {
@@ -174,6 +206,22 @@ impl Org {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reminder_goes_on_the_chosen_day_of_seven_or_never() {
+        let mailed = DateTime::from_timestamp(1_000_000, 0).unwrap();
+        let day = |d| ReminderDay::parse(d).unwrap().remind_at(mailed);
+        assert_eq!(
+            ReminderDay::DEFAULT.remind_at(mailed),
+            Some(mailed + chrono::Duration::days(5))
+        );
+        assert_eq!(day(1), Some(mailed + chrono::Duration::days(1)));
+        assert_eq!(day(6), Some(mailed + chrono::Duration::days(6)));
+        assert_eq!(day(0), None);
+        for bad in [-1, 7, 365] {
+            assert!(ReminderDay::parse(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn slugs_follow_the_contract() {
@@ -278,6 +326,7 @@ mod tests {
             created_at: Utc::now(),
             suppressed: 0,
             idle_seat_days: IdleSeatDays::DEFAULT,
+            invitation_reminder_day: ReminderDay::DEFAULT,
         };
         assert!(org.can_set_seat_limit(SeatLimit::parse(3).unwrap()));
         assert!(!org.can_set_seat_limit(SeatLimit::parse(2).unwrap()));

@@ -8,11 +8,14 @@ use chrono::{DateTime, Duration, Utc};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MailKind {
     /// The invitation of `to` in `org`, at a given generation: delivery mints
-    /// the link only while the invitation is still at that generation.
+    /// the link only while the invitation is still at that generation. A
+    /// `reminder` is the one reminder of that generation, with a link of its
+    /// own: the first mail's link keeps working.
     Invitation {
         invited_by: Email,
         generation: u64,
         expires_at: DateTime<Utc>,
+        reminder: bool,
     },
     SeatAssigned,
 }
@@ -20,7 +23,10 @@ pub enum MailKind {
 impl MailKind {
     pub fn name(&self) -> &'static str {
         match self {
-            Self::Invitation { .. } => "invitation",
+            Self::Invitation {
+                reminder: false, ..
+            } => "invitation",
+            Self::Invitation { reminder: true, .. } => "reminder",
             Self::SeatAssigned => "seat",
         }
     }

@@ -25,6 +25,7 @@ pub fn org(org: &Org) -> Value {
         "name": org.name,
         "seat_limit": org.seat_limit,
         "idle_seat_days": org.idle_seat_days,
+        "invitation_reminder_day": org.invitation_reminder_day,
         "seats_used": org.seats_used,
         "created_at": rfc3339(org.created_at),
     })
@@ -63,6 +64,7 @@ pub fn invitation(inv: &Invitation, now: DateTime<Utc>) -> Value {
         "created_at": rfc3339(inv.created_at),
         "expires_at": rfc3339(inv.expires_at),
         "email_status": inv.email_status.as_str(),
+        "reminder_at": inv.remind_at.map(rfc3339),
     })
 }
 

@@ -137,7 +137,7 @@ pub fn parse(message: &str) -> Result<Parsed, Invalid> {
     };
     let org = OrgSlug::parse(&org).map_err(|_| Invalid::new("the org tag is not a slug"))?;
     let invitation_generation = match tag(TAG_KIND).as_deref() {
-        Some("invitation") => tag(TAG_GENERATION).and_then(|g| g.parse().ok()),
+        Some("invitation" | "reminder") => tag(TAG_GENERATION).and_then(|g| g.parse().ok()),
         _ => None,
     };
     let recipients = recipients
@@ -268,6 +268,7 @@ mod tests {
                 invited_by: Email::parse("ann@example.com").unwrap(),
                 generation: 42,
                 expires_at: chrono::Utc::now(),
+                reminder: false,
             },
             chrono::Utc::now(),
         );

@@ -75,6 +75,41 @@ pub fn invitation(
     }
 }
 
+/// The one reminder of an invitation's generation, before it expires. Its
+/// link is a second one to the same invitation: either works, once.
+pub fn invitation_reminder(
+    org_name: &str,
+    inviter: &str,
+    expires_at: DateTime<Utc>,
+    accept_url: &str,
+) -> RenderedMail {
+    let expires = expires_at.format("%Y-%m-%d %H:%M UTC").to_string();
+    let org = plain_org_name(org_name);
+    RenderedMail {
+        subject: format!("Reminder: your invitation to join {org} on Roster expires soon"),
+        text: format!(
+            "{inviter} invited you to join the organization {org} on Roster, \
+             and the invitation expires on {expires}.\n\n\
+             Accept the invitation: {accept_url}\n\n\
+             This link (or the one in the first email) works once.\n\
+             If you did not expect this email you can ignore it.\n"
+        ),
+        html: format!(
+            "<!doctype html><html><head>{NO_DETECTION}</head><body>\
+             <p>{inviter} invited you to join the organization <strong>{org}</strong> on Roster, \
+             and the invitation expires on {expires}.</p>\
+             <p><a href=\"{href}\">Accept the invitation</a></p>\
+             <p>This link (or the one in the first email) works once.</p>\
+             <p>If you did not expect this email you can ignore it.</p>\
+             </body></html>",
+            inviter = text(inviter),
+            org = text(&org),
+            href = attr(accept_url),
+            expires = text(&expires),
+        ),
+    }
+}
+
 pub fn seat_assigned(org_name: &str, tokens_url: &str) -> RenderedMail {
     let org = plain_org_name(org_name);
     RenderedMail {
@@ -133,6 +168,16 @@ mod tests {
         assert!(mail.text.contains("alice@example.com"));
         assert!(mail.text.contains(ACCEPT));
         assert!(mail.html.contains("2027-01-15"));
+    }
+
+    #[test]
+    fn a_reminder_says_when_the_invitation_expires_and_escapes_like_the_first_mail() {
+        let expires = DateTime::parse_from_rfc3339("2027-01-15T10:00:00Z").unwrap();
+        let mail = invitation_reminder("A & B", "alice@example.com", expires.into(), ACCEPT);
+        assert!(mail.subject.starts_with("Reminder:"));
+        assert!(mail.text.contains("2027-01-15 10:00 UTC"));
+        assert!(mail.text.contains(ACCEPT) && mail.text.contains("alice@example.com"));
+        assert!(mail.html.contains("A &amp; B") && !mail.html.contains("A & B"));
     }
 
     #[test]

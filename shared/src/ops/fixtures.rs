@@ -37,6 +37,7 @@ pub fn org(seats_used: u32, seat_limit: i64, admins: u32) -> Org {
         created_at: at(0),
         suppressed: 0,
         idle_seat_days: crate::domain::IdleSeatDays::DEFAULT,
+        invitation_reminder_day: crate::domain::ReminderDay::DEFAULT,
     }
 }
 
@@ -76,6 +77,8 @@ pub fn invitation(to: &str, mailed: DateTime<Utc>) -> Invitation {
         expires_at: expires_at(mailed),
         generation: 7,
         token_hash: None,
+        reminder_hash: None,
+        remind_at: None,
         email_status: EmailStatus::Sent,
     }
 }

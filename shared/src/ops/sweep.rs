@@ -1,4 +1,5 @@
 //! The scheduled sweep's work: retries outbox mail that failed or got stuck,
+//! sends invitation reminders that are due ([`crate::ops::invitations::remind`]),
 //! and deletes invitations past their TTL that DynamoDB has not yet removed.
 //! Both read the sharded due-index (`gsi2`) up to "now", so the cost grows
 //! with the due items, never with the table. Safe to run twice at once:
@@ -7,6 +8,7 @@
 use crate::App;
 use crate::error_chain::ErrorChain;
 use crate::ops::OpError;
+use crate::ops::invitations::remind::remind_due;
 use crate::ops::mail::deliver::{Delivery, deliver};
 use crate::store::keys::DUE_SHARDS;
 use crate::store::{Transaction, invitations, outbox, quotas};
@@ -21,6 +23,10 @@ pub struct SweepReport {
     pub mail_retry_later: usize,
     pub mail_failed: usize,
     pub mail_skipped: usize,
+    pub reminders_sent: usize,
+    /// Due but not sent: reminders off, expired, the first mail lost, or the
+    /// org's daily mail limit reached.
+    pub reminders_skipped: usize,
     pub invitations_deleted: usize,
     /// Counted by the import worker's resume, which the event adapter runs
     /// after the sweep.
@@ -31,6 +37,9 @@ pub async fn sweep(app: &App) -> Result<SweepReport, OpError> {
     let mut report = SweepReport::default();
     for shard in 0..DUE_SHARDS {
         retry_mail(app, shard, &mut report).await?;
+        let reminded = remind_due(app, shard, MAX_ITEMS_PER_RUN).await?;
+        report.reminders_sent += reminded.sent;
+        report.reminders_skipped += reminded.skipped;
         delete_expired_invitations(app, shard, &mut report).await?;
     }
     Ok(report)

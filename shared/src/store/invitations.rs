@@ -1,7 +1,9 @@
-//! Invitation items: one per (org, email), listed by expiry through `gsi1`
-//! and found by the sweep through `gsi2` once past their TTL. The writes of
-//! an invitation's life: create (or replace an expired one), renew, mint the
-//! link, record the mail's outcome, consume, revoke, and delete when stale.
+//! Invitation items: one per (org, email), listed by expiry through `gsi1`.
+//! The sweep finds them through `gsi2` at their next due moment: first its
+//! reminder (if the org sends one and it is not sent yet), then its TTL. The
+//! writes of an invitation's life: create (or replace an expired one), renew,
+//! mint the links, record the mail's outcome, mark the reminder done,
+//! consume, revoke, and delete when stale.
 //!
 //! An invitation revoked less than the mail cooldown after its last mail is
 //! replaced by a *revoked marker* under the same key (`type:
@@ -12,13 +14,15 @@
 
 use super::attrs::{epoch_ceil, get_bool, get_n, get_s, get_time, key, n, opt_s, s, time};
 use super::keys::{
-    GSI1, GSI2, INVITATION_DUE, INVITATION_PREFIX, due_gsi2pk, invitation_due_sk, invitation_sk,
-    invitations_gsi1pk, org_pk, shard_of, timed_boundary, timed_sk,
+    GSI1, GSI2, INVITATION_DUE, INVITATION_PREFIX, REMINDER_DUE, due_gsi2pk, invitation_due_sk,
+    invitation_sk, invitations_gsi1pk, org_pk, shard_of, timed_boundary, timed_sk,
 };
 use super::page::{Bound, Query};
 use super::{Action, Item, StoreError};
 use crate::domain::invitation::{StatusFilter, ttl_for};
-use crate::domain::{Email, EmailStatus, Invitation, OrgSlug, Role, SecretHash, UserId};
+use crate::domain::{
+    Email, EmailStatus, Invitation, InvitationId, OrgSlug, Role, SecretHash, UserId,
+};
 use chrono::{DateTime, Utc};
 
 pub fn invitation_key(org: &OrgSlug, email: &Email) -> Item {
@@ -46,21 +50,43 @@ pub fn to_item(inv: &Invitation) -> Item {
     if let Some(hash) = &inv.token_hash {
         item.insert("token_hash".into(), s(hash.as_str()));
     }
+    if let Some(hash) = &inv.reminder_hash {
+        item.insert("reminder_hash".into(), s(hash.as_str()));
+    }
+    if let Some(at) = inv.remind_at {
+        item.insert("remind_at".into(), n(at.timestamp()));
+    }
     item.insert("ttl".into(), n(ttl));
     item.insert("gsi1pk".into(), s(invitations_gsi1pk(&inv.org)));
     item.insert(
         "gsi1sk".into(),
         s(timed_sk(inv.expires_at.timestamp(), id.as_str())),
     );
-    item.insert(
-        "gsi2pk".into(),
-        s(due_gsi2pk(INVITATION_DUE, shard_of(id.as_str()))),
-    );
-    item.insert(
-        "gsi2sk".into(),
-        s(invitation_due_sk(ttl, &inv.org, id.as_str())),
-    );
+    let (due_pk, due_sk) = match inv.remind_at {
+        Some(at) => reminder_due(&inv.org, &inv.email, at),
+        None => deletion_due(&inv.org, &inv.email, ttl),
+    };
+    item.insert("gsi2pk".into(), s(due_pk));
+    item.insert("gsi2sk".into(), s(due_sk));
     item
+}
+
+/// The due-index key of an invitation whose reminder is due at `at`.
+fn reminder_due(org: &OrgSlug, email: &Email, at: DateTime<Utc>) -> (String, String) {
+    let id = InvitationId::for_email(email);
+    (
+        due_gsi2pk(REMINDER_DUE, shard_of(id.as_str())),
+        invitation_due_sk(at.timestamp(), org, id.as_str()),
+    )
+}
+
+/// The due-index key of an invitation that TTL may delete after `ttl`.
+fn deletion_due(org: &OrgSlug, email: &Email, ttl: i64) -> (String, String) {
+    let id = InvitationId::for_email(email);
+    (
+        due_gsi2pk(INVITATION_DUE, shard_of(id.as_str())),
+        invitation_due_sk(ttl, org, id.as_str()),
+    )
 }
 
 pub fn from_item(item: &Item) -> Result<Invitation, StoreError> {
@@ -81,6 +107,14 @@ pub fn from_item(item: &Item) -> Result<Invitation, StoreError> {
             .ok_or_else(|| StoreError::Corrupt("expires_at out of range".into()))?,
         generation: get_n(item, "generation")?,
         token_hash: opt_s(item, "token_hash").map(|h| SecretHash::from_stored(h.to_owned())),
+        reminder_hash: opt_s(item, "reminder_hash").map(|h| SecretHash::from_stored(h.to_owned())),
+        remind_at: match item.get("remind_at") {
+            None => None,
+            Some(_) => Some(
+                DateTime::from_timestamp(get_n(item, "remind_at")?, 0)
+                    .ok_or_else(|| StoreError::Corrupt("remind_at out of range".into()))?,
+            ),
+        },
         email_status: EmailStatus::parse(get_s(item, "email_status")?)
             .ok_or_else(|| StoreError::Corrupt("email_status".into()))?,
     })
@@ -120,16 +154,23 @@ pub fn renew(inv: &Invitation, seen_generation: u64) -> Action {
         .value(":seen", n(seen_generation))
 }
 
-/// Stores the hash of a new link's secret, only while the invitation is
-/// still at the mail's generation and not expired.
+/// Stores the hash of a new link's secret (the first mail's, or the
+/// reminder's), only while the invitation is still at the mail's generation
+/// and not expired.
 pub fn mint_link(
     org: &OrgSlug,
     email: &Email,
     hash: &SecretHash,
     generation: u64,
     now: DateTime<Utc>,
+    reminder: bool,
 ) -> Action {
-    Action::update(invitation_key(org, email), "SET token_hash = :hash")
+    let set = if reminder {
+        "SET reminder_hash = :hash"
+    } else {
+        "SET token_hash = :hash"
+    };
+    Action::update(invitation_key(org, email), set)
         .when("generation = :generation AND expires_at > :now")
         .value(":hash", s(hash.as_str()))
         .value(":generation", n(generation))
@@ -160,11 +201,15 @@ pub fn mark_email(org: &OrgSlug, email: &Email, generation: u64, status: EmailSt
         .value(":generation", n(generation))
 }
 
-/// Accepting: deletes the invitation if the link's hash and generation still
-/// match and it has not expired, so a link works once.
+/// Accepting: deletes the invitation if the link's hash (the first mail's or
+/// the reminder's) and generation still match and it has not expired, so a
+/// link works once and the other link of the generation dies with it.
 pub fn consume(inv: &Invitation, hash: &SecretHash, now: DateTime<Utc>) -> Action {
     Action::delete(invitation_key(&inv.org, &inv.email))
-        .when("token_hash = :hash AND generation = :generation AND expires_at > :now")
+        .when(
+            "(token_hash = :hash OR reminder_hash = :hash) \
+             AND generation = :generation AND expires_at > :now",
+        )
         .value(":hash", s(hash.as_str()))
         .value(":generation", n(inv.generation))
         .value(":now", n(now.timestamp()))
@@ -227,6 +272,37 @@ pub fn listing(org: &OrgSlug, status: StatusFilter, now: DateTime<Utc>) -> Query
         StatusFilter::Pending => query.sort_key("gsi1sk >= :now", &boundary),
         StatusFilter::Expired => query.sort_key("gsi1sk < :now", &boundary),
     }
+}
+
+/// The reminder of `inv` is dealt with (queued, or skipped): the invitation
+/// moves on to its TTL in the due index. Only once per generation: the
+/// condition fails if it was resent, accepted or revoked meanwhile, or
+/// another sweep got there first.
+pub fn reminded(inv: &Invitation) -> Action {
+    let (due_pk, due_sk) = deletion_due(&inv.org, &inv.email, ttl_for(inv.expires_at));
+    Action::update(
+        invitation_key(&inv.org, &inv.email),
+        "SET gsi2pk = :due_pk, gsi2sk = :due_sk REMOVE remind_at",
+    )
+    .when("generation = :generation AND attribute_exists(remind_at)")
+    .value(":due_pk", s(due_pk))
+    .value(":due_sk", s(due_sk))
+    .value(":generation", n(inv.generation))
+}
+
+/// Invitations of one due-index shard whose invitee is due a reminder by
+/// `now` (each read on its own: one unreadable item does not stop the rest).
+pub fn reminders_due(shard: u32, now: DateTime<Utc>) -> Query<Result<Invitation, StoreError>> {
+    Query::partition(
+        format!("due-reminders:{shard}"),
+        Some(GSI2),
+        ("gsi2pk", due_gsi2pk(REMINDER_DUE, shard)),
+        |item| Ok(from_item(item)),
+    )
+    .sort_key(
+        "gsi2sk < :until",
+        &[(":until", timed_boundary(now.timestamp()))],
+    )
 }
 
 /// Invitations of one due-index shard whose TTL passed by `now`: their org

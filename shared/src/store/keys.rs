@@ -116,9 +116,11 @@ pub fn import_chunk_sk(chunk: usize) -> String {
 }
 pub const CHUNK_PREFIX: &str = "ROWS#";
 
-/// The due-index partitions: invitations past their TTL, outbox mail to
-/// (re)send, import jobs to resume once stalled.
+/// The due-index partitions: invitations past their TTL, invitations whose
+/// invitee is due a reminder, outbox mail to (re)send, import jobs to resume
+/// once stalled.
 pub const INVITATION_DUE: &str = "INV";
+pub const REMINDER_DUE: &str = "REMIND";
 pub const OUTBOX_DUE: &str = "OUTBOX";
 pub const IMPORT_DUE: &str = "IMPORT";
 

@@ -4,7 +4,7 @@
 use super::attrs::{get_n, get_s, get_time, key, n, s, time};
 use super::keys::{ORG_SK, org_pk};
 use super::{Action, Item, StoreError};
-use crate::domain::{IdleSeatDays, Org, OrgName, OrgSlug, SeatLimit};
+use crate::domain::{IdleSeatDays, Org, OrgName, OrgSlug, ReminderDay, SeatLimit};
 
 pub fn org_key(org: &OrgSlug) -> Item {
     key(org_pk(org), ORG_SK)
@@ -20,6 +20,10 @@ pub fn to_item(org: &Org) -> Item {
     item.insert("admin_count".into(), n(org.admin_count));
     item.insert("created_at".into(), time(org.created_at));
     item.insert("idle_seat_days".into(), n(org.idle_seat_days.get()));
+    item.insert(
+        "invitation_reminder_day".into(),
+        n(org.invitation_reminder_day.get()),
+    );
     item
 }
 
@@ -39,6 +43,10 @@ pub fn from_item(item: &Item) -> Result<Org, StoreError> {
             Ok(days) => IdleSeatDays::parse(days).map_err(corrupt)?,
             Err(_) => IdleSeatDays::DEFAULT,
         },
+        invitation_reminder_day: match get_n::<i64>(item, "invitation_reminder_day") {
+            Ok(day) => ReminderDay::parse(day).map_err(corrupt)?,
+            Err(_) => ReminderDay::DEFAULT,
+        },
     })
 }
 
@@ -53,20 +61,33 @@ pub struct OrgUpdate<'a> {
     pub name: Option<&'a OrgName>,
     pub seat_limit: Option<SeatLimit>,
     pub idle_seat_days: Option<IdleSeatDays>,
+    pub invitation_reminder_day: Option<ReminderDay>,
+}
+
+impl OrgUpdate<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.seat_limit.is_none()
+            && self.idle_seat_days.is_none()
+            && self.invitation_reminder_day.is_none()
+    }
 }
 
 /// Renames the org, sets its seat limit (never below `seats_used`, checked in
-/// the write's condition, whatever the concurrency) and/or its idle-seat days.
+/// the write's condition, whatever the concurrency), its idle-seat days
+/// and/or its invitation reminder day.
 pub fn update(slug: &OrgSlug, change: OrgUpdate<'_>) -> Action {
     let OrgUpdate {
         name,
         seat_limit,
         idle_seat_days,
+        invitation_reminder_day,
     } = change;
     let sets: Vec<&str> = [
         name.map(|_| "#name = :name"),
         seat_limit.map(|_| "seat_limit = :limit"),
         idle_seat_days.map(|_| "idle_seat_days = :idle"),
+        invitation_reminder_day.map(|_| "invitation_reminder_day = :remind"),
     ]
     .into_iter()
     .flatten()
@@ -85,6 +106,9 @@ pub fn update(slug: &OrgSlug, change: OrgUpdate<'_>) -> Action {
     }
     if let Some(days) = idle_seat_days {
         action = action.value(":idle", n(days.get()));
+    }
+    if let Some(day) = invitation_reminder_day {
+        action = action.value(":remind", n(day.get()));
     }
     action
 }

@@ -47,10 +47,12 @@ pub fn to_item(msg: &OutboxMessage) -> Item {
     item.insert("attempts".into(), n(msg.attempts));
     item.insert("created_at".into(), time(msg.created_at));
     item.insert("next_attempt_at".into(), n(msg.next_attempt_at.timestamp()));
+    // A reminder is stored as its kind's name alone: the fields are the same.
     if let MailKind::Invitation {
         invited_by,
         generation,
         expires_at,
+        reminder: _,
     } = &msg.kind
     {
         item.insert("invited_by".into(), s(invited_by.as_str()));
@@ -69,10 +71,11 @@ pub fn from_item(item: &Item) -> Result<OutboxMessage, StoreError> {
             .ok_or_else(|| StoreError::Corrupt(format!("{name} out of range")))
     };
     let kind = match get_s(item, "kind")? {
-        "invitation" => MailKind::Invitation {
+        kind @ ("invitation" | "reminder") => MailKind::Invitation {
             invited_by: Email::from_stored(get_s(item, "invited_by")?).map_err(corrupt)?,
             generation: get_n(item, "generation")?,
             expires_at: epoch("expires_at")?,
+            reminder: kind == "reminder",
         },
         "seat" => MailKind::SeatAssigned,
         other => return Err(StoreError::Corrupt(format!("unknown mail kind {other}"))),

@@ -2,7 +2,7 @@
 
 use super::answer;
 use crate::App;
-use crate::domain::{IdleSeatDays, OrgName, SeatLimit};
+use crate::domain::{IdleSeatDays, OrgName, ReminderDay, SeatLimit};
 use crate::http::request::{json, org_slug, parsed_opt};
 use crate::http::{ApiError, response, views};
 use crate::ops::Caller;
@@ -16,6 +16,7 @@ struct Input {
     name: Option<String>,
     seat_limit: Option<i64>,
     idle_seat_days: Option<i64>,
+    invitation_reminder_day: Option<i64>,
 }
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
@@ -30,6 +31,11 @@ async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>,
         name: parsed_opt("name", input.name, |n| OrgName::parse(&n))?,
         seat_limit: parsed_opt("seat_limit", input.seat_limit, SeatLimit::parse)?,
         idle_seat_days: parsed_opt("idle_seat_days", input.idle_seat_days, IdleSeatDays::parse)?,
+        invitation_reminder_day: parsed_opt(
+            "invitation_reminder_day",
+            input.invitation_reminder_day,
+            ReminderDay::parse,
+        )?,
     };
     let org = update_org(app, &caller, changes).await?;
     Ok(response::ok(&views::org(&org)))

@@ -32,11 +32,7 @@ pub async fn preview_invitation(
     let invitation = found
         .invitations
         .first()
-        .filter(|inv| {
-            inv.token_hash
-                .as_ref()
-                .is_some_and(|h| h.matches(&presented))
-        })
+        .filter(|inv| inv.link_matches(&presented))
         .ok_or(OpError::InvitationNotFound)?;
     let org = found.org(slug).ok_or(OpError::InvitationNotFound)?;
     if !caller.email_verified || caller.email != invitation.email {

@@ -48,6 +48,10 @@ pub async fn resend_invitation(
         now,
         limits.resend_cooldown_secs,
     )
+    .map(|renewed| Invitation {
+        remind_at: membership.org.invitation_reminder_day.remind_at(now),
+        ..renewed
+    })
     .map_err(OpError::LimitExceeded)?;
     let daily = Daily {
         limit: Limit::InvitationsPerOrgPerDay,
@@ -79,7 +83,8 @@ pub async fn resend_invitation(
 }
 
 /// `current` renewed by `resender` at `now`: seven more days, the next
-/// generation, no link until its new mail mints one. Refused inside the
+/// generation, no link until its new mail mints one (and no reminder: the
+/// caller sets the org's). Refused inside the
 /// cooldown of its last mail (queued when the current expiry was set): one
 /// mail per invitation per cooldown.
 pub(crate) fn renewal(
@@ -101,6 +106,8 @@ pub(crate) fn renewal(
         expires_at: expires_at(now),
         generation: next_generation(now, Some(current.generation)),
         token_hash: None,
+        reminder_hash: None,
+        remind_at: None,
         email_status: EmailStatus::Queued,
         // As stored on the resender's membership, not as claimed today.
         invited_by: resender.email.clone(),

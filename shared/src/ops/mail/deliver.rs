@@ -44,8 +44,14 @@ pub async fn deliver(app: &App, msg: &OutboxMessage) -> Result<Delivery, OpError
     let mut tx = Transaction::new();
     tx.push("claim", outbox::claim(msg, now + CLAIM_TIMEOUT))
         .push_check("not suppressed", suppressions::absent(&msg.org, &msg.to));
-    if let MailKind::Invitation { generation, .. } = &msg.kind {
-        let mint = invitations::mint_link(&msg.org, &msg.to, &secret.hash(), *generation, now);
+    if let MailKind::Invitation {
+        generation,
+        reminder,
+        ..
+    } = &msg.kind
+    {
+        let hash = secret.hash();
+        let mint = invitations::mint_link(&msg.org, &msg.to, &hash, *generation, now, *reminder);
         tx.push("link", mint);
     }
     match app.store.transact(tx).await {
@@ -96,11 +102,17 @@ fn render(app: &App, msg: &OutboxMessage, secret: &Secret) -> RenderedMail {
         MailKind::Invitation {
             invited_by,
             expires_at,
+            reminder,
             ..
         } => {
             let link = InviteLink::new(msg.org.clone(), InvitationId::for_email(&msg.to), secret);
             let url = format!("{web}/invitations/accept?token={}", link.to_token());
-            templates::invitation(
+            let template = if *reminder {
+                templates::invitation_reminder
+            } else {
+                templates::invitation
+            };
+            template(
                 msg.org_name.as_str(),
                 invited_by.as_str(),
                 *expires_at,
@@ -126,14 +138,21 @@ async fn finish(
     Ok(app.store.write(action).await?)
 }
 
-/// Mirrors the outcome on the invitation, unless it has moved on to a newer
-/// generation (a resend) or is gone (accepted, revoked).
+/// Mirrors the outcome of the first mail on the invitation, unless it has
+/// moved on to a newer generation (a resend) or is gone (accepted, revoked).
+/// A reminder leaves it as the first mail left it (its bounce or complaint
+/// still marks it, through the feedback).
 async fn set_email_status(
     app: &App,
     msg: &OutboxMessage,
     status: EmailStatus,
 ) -> Result<(), OpError> {
-    let MailKind::Invitation { generation, .. } = &msg.kind else {
+    let MailKind::Invitation {
+        generation,
+        reminder: false,
+        ..
+    } = &msg.kind
+    else {
         return Ok(());
     };
     let action = invitations::set_email_status(&msg.org, &msg.to, *generation, status);

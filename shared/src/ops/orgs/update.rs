@@ -1,9 +1,12 @@
 //! `PATCH /orgs/{org}`: admins rename; admins and billing managers change
 //! `seat_limit`, never below `seats_used` (checked in the write's condition),
-//! and `idle_seat_days`, after which an unused seat counts as idle.
+//! and `idle_seat_days`, after which an unused seat counts as idle; admins set
+//! `invitation_reminder_day`, the day of seven on which invitees who have not
+//! accepted are reminded (for invitations sent or resent from then on, and
+//! any pending reminder of the others: the sweep reads it when it is due).
 
 use crate::App;
-use crate::domain::{Action, IdleSeatDays, Org, OrgName, OrgSlug, SeatLimit};
+use crate::domain::{Action, IdleSeatDays, Org, OrgName, OrgSlug, ReminderDay, SeatLimit};
 use crate::ops::commit::Audit;
 use crate::ops::{Caller, Membership, OpError};
 use crate::store::{Reads, Transaction, orgs};
@@ -14,6 +17,7 @@ pub struct OrgChanges {
     pub name: Option<OrgName>,
     pub seat_limit: Option<SeatLimit>,
     pub idle_seat_days: Option<IdleSeatDays>,
+    pub invitation_reminder_day: Option<ReminderDay>,
 }
 
 pub async fn update_org(app: &App, caller: &Caller, changes: OrgChanges) -> Result<Org, OpError> {
@@ -25,7 +29,16 @@ pub async fn update_org(app: &App, caller: &Caller, changes: OrgChanges) -> Resu
     if changes.seat_limit.is_some() || changes.idle_seat_days.is_some() {
         membership.require(Action::ManageSeats)?;
     }
-    if changes.name.is_none() && changes.seat_limit.is_none() && changes.idle_seat_days.is_none() {
+    if changes.invitation_reminder_day.is_some() {
+        membership.require(Action::ManageInvitations)?;
+    }
+    let update = orgs::OrgUpdate {
+        name: changes.name.as_ref(),
+        seat_limit: changes.seat_limit,
+        idle_seat_days: changes.idle_seat_days,
+        invitation_reminder_day: changes.invitation_reminder_day,
+    };
+    if update.is_empty() {
         membership.require(Action::ReadOrg)?;
         return Ok(membership.org);
     }
@@ -38,12 +51,8 @@ pub async fn update_org(app: &App, caller: &Caller, changes: OrgChanges) -> Resu
         });
     }
     let detail = json!({"name": changes.name, "seat_limit": changes.seat_limit,
-        "idle_seat_days": changes.idle_seat_days});
-    let update = orgs::OrgUpdate {
-        name: changes.name.as_ref(),
-        seat_limit: changes.seat_limit,
-        idle_seat_days: changes.idle_seat_days,
-    };
+        "idle_seat_days": changes.idle_seat_days,
+        "invitation_reminder_day": changes.invitation_reminder_day});
     let mut tx = Transaction::new();
     tx.push("org", orgs::update(slug, update));
     let audit = Audit::new("org.updated", slug.as_str(), detail);
@@ -52,6 +61,9 @@ pub async fn update_org(app: &App, caller: &Caller, changes: OrgChanges) -> Resu
             org.name = changes.name.unwrap_or(org.name);
             org.seat_limit = changes.seat_limit.unwrap_or(org.seat_limit);
             org.idle_seat_days = changes.idle_seat_days.unwrap_or(org.idle_seat_days);
+            org.invitation_reminder_day = changes
+                .invitation_reminder_day
+                .unwrap_or(org.invitation_reminder_day);
             Ok(org)
         }
         // A seat was taken meanwhile: the new limit would be below usage.

@@ -111,6 +111,8 @@ fn new_invitation(
         expires_at: expires_at(now),
         generation: next_generation(now, previous.map(|p| p.generation)),
         token_hash: None,
+        reminder_hash: None,
+        remind_at: membership.org.invitation_reminder_day.remind_at(now),
         email_status: EmailStatus::Queued,
     }
 }

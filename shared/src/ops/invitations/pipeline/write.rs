@@ -29,6 +29,7 @@ pub fn invitation_mail(inv: &Invitation, org_name: &OrgName, now: DateTime<Utc>)
             invited_by: inv.invited_by.clone(),
             generation: inv.generation,
             expires_at: inv.expires_at,
+            reminder: false,
         },
         now,
     )
