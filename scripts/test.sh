@@ -46,9 +46,9 @@ fi
 export RUSTC_WORKSPACE_WRAPPER
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__" # cargo clippy's own form of `-- -D warnings`
 if cargo nextest --version >/dev/null 2>&1; then
-    runner=(cargo nextest run --workspace --no-fail-fast)
+    runner=(cargo nextest run --workspace)
 else
-    runner=(cargo test --workspace --no-fail-fast)
+    runner=(cargo test --workspace)
 fi
 section "build with clippy's lints: the tests, the bench, the functions (-D warnings)"
 "${runner[@]}" --no-run
@@ -61,7 +61,7 @@ cargo build --workspace --bins
 # on one core, and one pair left the second core idle for most of the run.
 shards=$(($(nproc) < 4 ? $(nproc) : 4))
 step "Rust tests, against private emulators ($shards pairs of DynamoDB and SES, table roster-test)" \
-    scripts/stack.py run --emulators-only --shards "$shards" --name test --table roster-test -- "${runner[@]}"
+    scripts/stack.py run --emulators-only --shards "$shards" --name test --table roster-test -- "${runner[@]}" --no-fail-fast
 
 step "cfn-lint infra/template.yaml" cfn-lint infra/template.yaml
 

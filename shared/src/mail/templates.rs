@@ -50,29 +50,7 @@ pub fn invitation(
     expires_at: DateTime<Utc>,
     accept_url: &str,
 ) -> RenderedMail {
-    let expires = expires_at.format("%Y-%m-%d %H:%M UTC").to_string();
-    let org = plain_org_name(org_name);
-    RenderedMail {
-        subject: format!("{inviter} invited you to join {org} on Roster"),
-        text: format!(
-            "{inviter} invited you to join the organization {org} on Roster.\n\n\
-             Accept the invitation: {accept_url}\n\n\
-             This link works once and expires on {expires}.\n\
-             If you did not expect this email you can ignore it.\n"
-        ),
-        html: format!(
-            "<!doctype html><html><head>{NO_DETECTION}</head><body>\
-             <p>{inviter} invited you to join the organization <strong>{org}</strong> on Roster.</p>\
-             <p><a href=\"{href}\">Accept the invitation</a></p>\
-             <p>This link works once and expires on {expires}.</p>\
-             <p>If you did not expect this email you can ignore it.</p>\
-             </body></html>",
-            inviter = text(inviter),
-            org = text(&org),
-            href = attr(accept_url),
-            expires = text(&expires),
-        ),
-    }
+    invitation_mail(org_name, inviter, expires_at, accept_url, false)
 }
 
 /// The one reminder of an invitation's generation, before it expires. Its
@@ -83,29 +61,51 @@ pub fn invitation_reminder(
     expires_at: DateTime<Utc>,
     accept_url: &str,
 ) -> RenderedMail {
+    invitation_mail(org_name, inviter, expires_at, accept_url, true)
+}
+
+fn invitation_mail(
+    org_name: &str,
+    inviter: &str,
+    expires_at: DateTime<Utc>,
+    accept_url: &str,
+    reminder: bool,
+) -> RenderedMail {
     let expires = expires_at.format("%Y-%m-%d %H:%M UTC").to_string();
     let org = plain_org_name(org_name);
+    let (subject, lead, link_note) = if reminder {
+        (
+            format!("Reminder: your invitation to join {org} on Roster expires soon"),
+            format!(", and the invitation expires on {expires}"),
+            "This link (or the one in the first email) works once.".to_owned(),
+        )
+    } else {
+        (
+            format!("{inviter} invited you to join {org} on Roster"),
+            String::new(),
+            format!("This link works once and expires on {expires}."),
+        )
+    };
     RenderedMail {
-        subject: format!("Reminder: your invitation to join {org} on Roster expires soon"),
+        subject,
         text: format!(
-            "{inviter} invited you to join the organization {org} on Roster, \
-             and the invitation expires on {expires}.\n\n\
+            "{inviter} invited you to join the organization {org} on Roster{lead}.\n\n\
              Accept the invitation: {accept_url}\n\n\
-             This link (or the one in the first email) works once.\n\
+             {link_note}\n\
              If you did not expect this email you can ignore it.\n"
         ),
         html: format!(
             "<!doctype html><html><head>{NO_DETECTION}</head><body>\
-             <p>{inviter} invited you to join the organization <strong>{org}</strong> on Roster, \
-             and the invitation expires on {expires}.</p>\
+             <p>{inviter} invited you to join the organization <strong>{org}</strong> on Roster{lead}.</p>\
              <p><a href=\"{href}\">Accept the invitation</a></p>\
-             <p>This link (or the one in the first email) works once.</p>\
+             <p>{link_note}</p>\
              <p>If you did not expect this email you can ignore it.</p>\
              </body></html>",
             inviter = text(inviter),
             org = text(&org),
+            lead = text(&lead),
             href = attr(accept_url),
-            expires = text(&expires),
+            link_note = text(&link_note),
         ),
     }
 }
