@@ -57,39 +57,60 @@ cargo build -p roster-tests --benches
 # get other features, so the functions as deployed are another build.
 cargo build --workspace --bins
 
+# The checks that need no stack run in the background while the Rust tests
+# run (those wait on the emulator; these are short): each one's output is shown
+# after the Rust tests, under its heading, and counts like any step.
+beside_dir=$(mktemp -d)
+beside_names=()
+beside() { # NAME CMD...: start CMD in the background as step NAME
+    local i=${#beside_names[@]}
+    beside_names+=("$1")
+    shift
+    (
+        set +e
+        "$@" >"$beside_dir/$i.log" 2>&1
+        echo $? >"$beside_dir/$i.status"
+    ) &
+}
+collect_beside() {
+    wait
+    local i
+    for i in "${!beside_names[@]}"; do
+        section "${beside_names[$i]} (ran beside the Rust tests)"
+        cat "$beside_dir/$i.log"
+        [ "$(cat "$beside_dir/$i.status")" = 0 ] || failed+=("${beside_names[$i]}")
+    done
+    rm -rf "$beside_dir"
+}
+
+beside "cfn-lint infra/template.yaml" cfn-lint infra/template.yaml
+beside "sam validate --lint (SAM transform and cfn-lint, offline)" \
+    env SAM_CLI_TELEMETRY=0 sam validate --lint --template infra/template.yaml --region us-east-1
+# The contract as its readers' tools read it (no stack needed): the standard
+# linter, every example against its schema, and a generated client.
+beside "Spectral (spectral:oas) on infra/openapi.yaml: no error, no warning (scripts/contract/lint.sh)" \
+    scripts/contract/lint.sh
+beside "every example in infra/openapi.yaml valid against its schema, every component used (tests/contract)" \
+    env PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 "$PY" -m pytest tests/contract -q -p no:cacheprovider
+beside "the Python client generates from infra/openapi.yaml with no unlisted gap (make client: scripts/contract/client.py --check)" \
+    "$PY" scripts/contract/client.py --check
+beside "the scripts' own tests (scripts/test_*.py: the link checker, the emulator's partition queries)" \
+    "$PY" -m unittest -q scripts/test_check_links.py scripts/test_moto_locked.py
+beside "every relative link and #anchor in the Markdown resolves (scripts/check_links.py)" \
+    "$PY" scripts/check_links.py
+
 # A pair of emulators per core (at most 4): moto serves one request at a time
 # on one core, and one pair left the second core idle for most of the run.
 shards=$(($(nproc) < 4 ? $(nproc) : 4))
 step "Rust tests, against private emulators ($shards pairs of DynamoDB and SES, table roster-test)" \
     scripts/stack.py run --emulators-only --shards "$shards" --name test --table roster-test -- "${runner[@]}" --no-fail-fast
-
-step "cfn-lint infra/template.yaml" cfn-lint infra/template.yaml
-
-# The contract as its readers' tools read it (no stack needed): the standard
-# linter, every example against its schema, and a generated client.
-step "Spectral (spectral:oas) on infra/openapi.yaml: no error, no warning (scripts/contract/lint.sh)" \
-    scripts/contract/lint.sh
-
-step "every example in infra/openapi.yaml valid against its schema, every component used (tests/contract)" \
-    env PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 "$PY" -m pytest tests/contract -q -p no:cacheprovider
-
-step "the Python client generates from infra/openapi.yaml with no unlisted gap (make client: scripts/contract/client.py --check)" \
-    "$PY" scripts/contract/client.py --check
+collect_beside
 
 step "stack tests (tests/stack: make dev's signals, stream poller, SES feedback, trust probes, logs at debug, bounded fuzz), the local gateway against the OpenID Connect provider (tests/gateway) and browser tests (tests/browser), on a private local stack" \
     bash -c 'scripts/ensure-chromium.sh && exec scripts/stack.py run --name stack-tests -- "$0" -m pytest tests/stack tests/gateway tests/browser -v --durations=12 -p no:cacheprovider' "$PY"
 
-step "sam validate --lint (SAM transform and cfn-lint, offline)" \
-    env SAM_CLI_TELEMETRY=0 sam validate --lint --template infra/template.yaml --region us-east-1
-
 step "everything generated from infra/functions.toml is up to date (make routes CHECK=1)" \
     cargo xtask routes --check
-
-step "the scripts' own tests (scripts/test_*.py: the link checker, the emulator's partition queries)" \
-    "$PY" -m unittest -q scripts/test_check_links.py scripts/test_moto_locked.py
-
-step "every relative link and #anchor in the Markdown resolves (scripts/check_links.py)" \
-    "$PY" scripts/check_links.py
 
 if [ ${#failed[@]} -gt 0 ]; then
     section "FAILED: ${#failed[@]} step(s)"

@@ -51,7 +51,7 @@ def route(route):
     except PlaywrightError as err:
         # The page or context closed while this request was in flight (a test
         # ending mid-poll): nobody is left to answer.
-        if not re.search(r"has been (disposed|closed)", str(err)):
+        if not re.search(r"(has been|context) (disposed|closed)", str(err)):
             raise
 
 

@@ -252,3 +252,6 @@ def test_an_admin_sets_the_reminder_day_and_new_invitations_show_when_theirs_is_
     dialog.get_by_role("button", name="Save").click()
     expect(dialog).to_be_hidden()
     assert api(api_url, "GET", f"/orgs/{slug}", id_token(alice.email))["invitation_reminder_day"] == 0
+    # The list the save refreshed is back before the test ends.
+    expect(page.locator("[aria-busy='true']")).to_have_count(0)
+    expect(page.locator("tbody tr")).to_have_count(1)
