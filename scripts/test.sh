@@ -98,6 +98,8 @@ beside "the scripts' own tests (scripts/test_*.py: the link checker, the emulato
     "$PY" -m unittest -q scripts/test_check_links.py scripts/test_moto_locked.py
 beside "every relative link and #anchor in the Markdown resolves (scripts/check_links.py)" \
     "$PY" scripts/check_links.py
+beside "everything generated from infra/functions.toml is up to date (make routes CHECK=1)" \
+    cargo xtask routes --check
 
 # A pair of emulators per core (at most 4): moto serves one request at a time
 # on one core, and one pair left the second core idle for most of the run.
@@ -108,9 +110,6 @@ collect_beside
 
 step "stack tests (tests/stack: make dev's signals, stream poller, SES feedback, trust probes, logs at debug, bounded fuzz), the local gateway against the OpenID Connect provider (tests/gateway) and browser tests (tests/browser), on a private local stack" \
     bash -c 'scripts/ensure-chromium.sh && exec scripts/stack.py run --name stack-tests -- "$0" -m pytest tests/stack tests/gateway tests/browser -v --durations=12 -p no:cacheprovider' "$PY"
-
-step "everything generated from infra/functions.toml is up to date (make routes CHECK=1)" \
-    cargo xtask routes --check
 
 if [ ${#failed[@]} -gt 0 ]; then
     section "FAILED: ${#failed[@]} step(s)"
