@@ -9,7 +9,7 @@ use roster::domain::Limits;
 use roster::http::routes::{preview_invitation, revoke_invitation, update_org};
 use roster::ops::sweep::{SweepReport, sweep};
 use roster_tests::mail::{deliver_queued, sent_to, token_in};
-use roster_tests::{Req, TestApp, User};
+use roster_tests::{Req, Resp, TestApp, User};
 
 const DAY: i64 = 86_400;
 
@@ -37,13 +37,17 @@ async fn subjects(who: &User) -> Vec<String> {
         .collect()
 }
 
-async fn set_reminder_day(app: &TestApp, admin: &User, org: &str, day: i64) {
-    let resp = Req::patch("/orgs/{org}")
+async fn patch_reminder_day(app: &TestApp, who: &User, org: &str, day: i64) -> Resp {
+    Req::patch("/orgs/{org}")
         .org(org)
-        .user(admin)
+        .user(who)
         .json(serde_json::json!({"invitation_reminder_day": day}))
         .send(app, update_org::handle)
-        .await;
+        .await
+}
+
+async fn set_reminder_day(app: &TestApp, admin: &User, org: &str, day: i64) {
+    let resp = patch_reminder_day(app, admin, org, day).await;
     assert_eq!(resp.status, 200, "{}", resp.body);
     assert_eq!(resp.json["invitation_reminder_day"], day);
 }
@@ -214,23 +218,13 @@ async fn the_org_chooses_the_day_or_none_and_turning_them_off_skips_those_pendin
     assert_eq!(subjects(&carol).await.len(), 1);
     assert_eq!(subjects(&dave).await.len(), 1);
 
-    let refused = Req::patch("/orgs/{org}")
-        .org(&org)
-        .user(&alice)
-        .json(serde_json::json!({"invitation_reminder_day": 7}))
-        .send(&app, update_org::handle)
-        .await;
+    let refused = patch_reminder_day(&app, &alice, &org, 7).await;
     assert_eq!(refused.status, 400, "{}", refused.body);
 
     // Billing managers manage seats, not invitations: not theirs to set.
     let bill = User::new("bill");
     app.enroll(&org, &bill, "billing_manager", false).await;
-    let forbidden = Req::patch("/orgs/{org}")
-        .org(&org)
-        .user(&bill)
-        .json(serde_json::json!({"invitation_reminder_day": 2}))
-        .send(&app, update_org::handle)
-        .await;
+    let forbidden = patch_reminder_day(&app, &bill, &org, 2).await;
     assert_eq!(forbidden.status, 403, "{}", forbidden.body);
 }
 
