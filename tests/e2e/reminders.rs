@@ -8,6 +8,7 @@ use chrono::Duration;
 use roster::domain::Limits;
 use roster::http::routes::{preview_invitation, revoke_invitation, update_org};
 use roster::ops::sweep::{SweepReport, sweep};
+use roster_tests::feedback::Feedback;
 use roster_tests::mail::{deliver_queued, sent_to, token_in};
 use roster_tests::{Req, Resp, TestApp, User};
 
@@ -127,9 +128,15 @@ async fn a_resend_schedules_one_more_reminder_at_its_own_day_five() {
     assert_eq!(sweep_after(&app, 5 * DAY + 60).await.reminders_sent, 1);
     deliver_queued(&app, &org).await;
 
+    let old_reminder = token_in(&sent_to(&bob.email).await[1].body).unwrap();
     let resent = app.resend_after_cooldown(&alice, &org, &id).await;
     assert_eq!(resent.status, 200, "{}", resent.body);
     deliver_queued(&app, &org).await;
+    assert_eq!(
+        app.accept(&bob, &old_reminder).await.status,
+        404,
+        "a resend kills the old reminder's link too"
+    );
     assert_eq!(
         sweep_after(&app, 4 * DAY).await.reminders_sent,
         0,
@@ -248,4 +255,59 @@ async fn a_reminder_that_would_exceed_the_daily_mail_limit_is_not_sent() {
     let report = sweep(&app.app).await.unwrap();
     assert_eq!((report.reminders_sent, report.reminders_skipped), (1, 1));
     assert_eq!(sweep_after(&app, DAY).await.reminders_sent, 0);
+}
+
+#[tokio::test]
+async fn no_reminder_when_the_first_mail_bounced() {
+    let app = TestApp::isolated().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let bob = User::new("bob");
+    invite(&app, &alice, &org, &bob).await;
+    deliver_queued(&app, &org).await;
+    app.ses_reports(Feedback::TransientBounce, &bob.email).await;
+    let report = sweep_after(&app, 5 * DAY + 60).await;
+    assert_eq!((report.reminders_sent, report.reminders_skipped), (0, 1));
+    assert_eq!(deliver_queued(&app, &org).await, 0);
+}
+
+#[tokio::test]
+async fn an_unreadable_invitation_due_a_reminder_never_stops_the_sweep() {
+    let app = TestApp::isolated().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let bob = User::new("bob");
+    invite(&app, &alice, &org, &bob).await;
+    deliver_queued(&app, &org).await;
+    // An item under an invitation key, due a reminder, that is not an
+    // invitation Roster wrote.
+    let slug = roster::domain::OrgSlug::parse(&org).unwrap();
+    let email = roster::domain::Email::parse("mangled@example.com").unwrap();
+    let mut item = roster::store::invitations::invitation_key(&slug, &email);
+    let s = |v: &str| aws_sdk_dynamodb::types::AttributeValue::S(v.to_owned());
+    item.insert("type".into(), s("invitation"));
+    item.insert("gsi2pk".into(), s("DUE#REMIND#0"));
+    item.insert("gsi2sk".into(), s("000000000001#mangled"));
+    item.insert(
+        "remind_at".into(),
+        aws_sdk_dynamodb::types::AttributeValue::N("1".into()),
+    );
+    app.app
+        .store
+        .client()
+        .put_item()
+        .table_name(app.app.store.table())
+        .set_item(Some(item))
+        .send()
+        .await
+        .unwrap();
+
+    let report = sweep_after(&app, 5 * DAY + 60).await;
+    assert_eq!(
+        (report.reminders_sent, report.reminders_failed),
+        (1, 1),
+        "{report:?}"
+    );
+    let again = sweep_after(&app, 60).await;
+    assert_eq!(again.reminders_failed, 0, "taken out of the reminder index");
 }

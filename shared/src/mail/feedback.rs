@@ -259,6 +259,17 @@ mod tests {
     }
 
     #[test]
+    fn a_bounce_of_a_reminder_names_the_generation_as_one_of_the_first_mail_does() {
+        let bounce = json!({"bounceType": "Permanent", "bounceSubType": "General",
+            "bouncedRecipients": [{"emailAddress": "bob@example.com"}]});
+        let tags = json!({"roster-org": ["acme"], "roster-kind": ["reminder"], "roster-generation": ["42"]});
+        let Parsed::Event(event) = parse(&event("Bounce", bounce, tags)).unwrap() else {
+            panic!("a reminder's bounce is Roster's");
+        };
+        assert_eq!(event.invitation_generation, Some(42));
+    }
+
+    #[test]
     fn tags_name_org_kind_and_generation_in_characters_ses_allows() {
         let msg = OutboxMessage::new(
             OrgSlug::parse("acme-2").unwrap(),

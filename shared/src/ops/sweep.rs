@@ -27,6 +27,8 @@ pub struct SweepReport {
     /// Due but not sent: reminders off, expired, the first mail lost, or the
     /// org's daily mail limit reached.
     pub reminders_skipped: usize,
+    /// Left due after an error (logged), for the next run.
+    pub reminders_failed: usize,
     pub invitations_deleted: usize,
     /// Counted by the import worker's resume, which the event adapter runs
     /// after the sweep.
@@ -40,6 +42,7 @@ pub async fn sweep(app: &App) -> Result<SweepReport, OpError> {
         let reminded = remind_due(app, shard, MAX_ITEMS_PER_RUN).await?;
         report.reminders_sent += reminded.sent;
         report.reminders_skipped += reminded.skipped;
+        report.reminders_failed += reminded.failed;
         delete_expired_invitations(app, shard, &mut report).await?;
     }
     Ok(report)

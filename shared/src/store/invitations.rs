@@ -290,14 +290,36 @@ pub fn reminded(inv: &Invitation) -> Action {
     .value(":generation", n(inv.generation))
 }
 
+/// An invitation due a reminder, as the due index found it: its key, and
+/// the invitation unless its item is unreadable.
+pub struct DueReminder {
+    pub key: Item,
+    pub invitation: Result<Invitation, StoreError>,
+}
+
+/// Takes an unreadable invitation out of the reminder index (and every
+/// other `gsi2` partition: TTL removes it).
+pub fn unindex_reminder(key: Item) -> Action {
+    Action::update(key, "REMOVE gsi2pk, gsi2sk, remind_at").when("attribute_exists(remind_at)")
+}
+
 /// Invitations of one due-index shard whose invitee is due a reminder by
 /// `now` (each read on its own: one unreadable item does not stop the rest).
-pub fn reminders_due(shard: u32, now: DateTime<Utc>) -> Query<Result<Invitation, StoreError>> {
+pub fn reminders_due(shard: u32, now: DateTime<Utc>) -> Query<DueReminder> {
     Query::partition(
         format!("due-reminders:{shard}"),
         Some(GSI2),
         ("gsi2pk", due_gsi2pk(REMINDER_DUE, shard)),
-        |item| Ok(from_item(item)),
+        |item| {
+            let key = ["pk", "sk"]
+                .into_iter()
+                .filter_map(|name| Some((name.to_owned(), item.get(name)?.clone())))
+                .collect();
+            Ok(DueReminder {
+                key,
+                invitation: from_item(item),
+            })
+        },
     )
     .sort_key(
         "gsi2sk < :until",

@@ -5,10 +5,14 @@
 //! second sweep finds nothing, and a resend (a new generation) starts again.
 //! Accepting or revoking deletes the invitation, and its reminder with it.
 //!
-//! A reminder counts against the org's daily invitation mail limit; one that
-//! would exceed it is not sent (invitations come first), nor is one for an
+//! A reminder counts against the org's daily invitation mail limit, and may
+//! use at most nine tenths of it (so admins can still invite the same day);
+//! one beyond that is not sent (nor retried the next day), nor is one for an
 //! org that turned reminders off, an expired invitation, or one whose first
 //! mail did not arrive.
+//!
+//! One reminder's failure (DynamoDB busy, an unreadable item) is logged and
+//! left for the next run; it never stops the sweep's other work.
 
 use crate::App;
 use crate::domain::{
@@ -69,6 +73,13 @@ pub fn reminder_mail(inv: &Invitation, org: &Org, now: DateTime<Utc>) -> OutboxM
 pub struct Reminded {
     pub sent: usize,
     pub skipped: usize,
+    /// Left due after an error (logged), for the next run.
+    pub failed: usize,
+}
+
+/// The share of the daily invitation mail limit reminders may use.
+pub fn reminder_share(daily_max: u32) -> u32 {
+    daily_max - daily_max / 10
 }
 
 /// Deals with every reminder of one due-index shard due by now, up to
@@ -78,34 +89,66 @@ pub async fn remind_due(app: &App, shard: u32, max: i32) -> Result<Reminded, OpE
     let mut done = Reminded::default();
     let mut orgs: HashMap<OrgSlug, Option<Org>> = HashMap::new();
     let due = invitations::reminders_due(shard, now);
-    for inv in app.store.page(&due, None, max).await?.items {
-        let inv = match inv {
+    for due in app.store.page(&due, None, max).await?.items {
+        let inv = match due.invitation {
             Ok(inv) => inv,
             Err(err) => {
+                // Out of the reminder index, or it would be read first on
+                // every run; TTL still removes it.
                 tracing::error!(error = %ErrorChain(&err), "invitation unreadable");
+                if let Err(err) = app
+                    .store
+                    .write(invitations::unindex_reminder(due.key))
+                    .await
+                    && !err.is_condition_failed()
+                {
+                    tracing::error!(error = %ErrorChain(&err), "unreadable invitation left due");
+                }
+                done.failed += 1;
                 continue;
             }
         };
-        if !orgs.contains_key(&inv.org) {
-            let found = app.store.read(Reads::new().org(&inv.org)).await?;
-            orgs.insert(inv.org.clone(), found.org(&inv.org).cloned());
-        }
-        let org = orgs[&inv.org].as_ref();
-        let sent = match (plan(&inv, org, now), org) {
-            (ReminderPlan::Send, Some(org)) => send(app, &inv, org, now).await?,
-            (ReminderPlan::Skip(why), _) => {
-                tracing::info!(org = %inv.org, reason = why, "reminder not sent");
-                false
+        match remind(app, &inv, &mut orgs, now).await {
+            Ok(Some(true)) => done.sent += 1,
+            Ok(Some(false)) => done.skipped += 1,
+            Ok(None) => {}
+            Err(err) => {
+                tracing::error!(org = %inv.org, error = %ErrorChain(&err), "reminder left due");
+                done.failed += 1;
             }
-            (ReminderPlan::Send, None) => unreachable!("plan sends only for an org"),
-        };
-        if sent {
-            done.sent += 1;
-        } else if mark_done(app, &inv).await? {
-            done.skipped += 1;
         }
     }
     Ok(done)
+}
+
+/// One due reminder: `Some(true)` sent, `Some(false)` done without a mail,
+/// `None` the invitation moved on meanwhile.
+async fn remind(
+    app: &App,
+    inv: &Invitation,
+    orgs: &mut HashMap<OrgSlug, Option<Org>>,
+    now: DateTime<Utc>,
+) -> Result<Option<bool>, OpError> {
+    if !orgs.contains_key(&inv.org) {
+        let found = app.store.read(Reads::new().org(&inv.org)).await?;
+        orgs.insert(inv.org.clone(), found.org(&inv.org).cloned());
+    }
+    let org = orgs[&inv.org].as_ref();
+    let sent = match (plan(inv, org, now), org) {
+        (ReminderPlan::Send, Some(org)) => send(app, inv, org, now).await?,
+        (ReminderPlan::Skip(why), _) => {
+            tracing::info!(org = %inv.org, reason = why, "reminder not sent");
+            false
+        }
+        (ReminderPlan::Send, None) => unreachable!("plan sends only for an org"),
+    };
+    if sent {
+        Ok(Some(true))
+    } else if mark_done(app, inv).await? {
+        Ok(Some(false))
+    } else {
+        Ok(None)
+    }
 }
 
 /// Queues the reminder, marks it done and takes one from the org's daily
@@ -114,7 +157,7 @@ pub async fn remind_due(app: &App, shard: u32, max: i32) -> Result<Reminded, OpE
 async fn send(app: &App, inv: &Invitation, org: &Org, now: DateTime<Utc>) -> Result<bool, OpError> {
     let daily = Daily {
         limit: Limit::InvitationsPerOrgPerDay,
-        max: app.config.limits.invitations_per_org_per_day,
+        max: reminder_share(app.config.limits.invitations_per_org_per_day),
         now,
     };
     let Ok(take) = daily.take_one(quotas::org_invites_today(&inv.org, now)) else {
@@ -204,6 +247,14 @@ mod tests {
                 ReminderPlan::Skip(_)
             ));
         }
+    }
+
+    #[test]
+    fn reminders_leave_a_tenth_of_the_days_mail_to_invitations() {
+        assert_eq!(reminder_share(10_000), 9_000);
+        assert_eq!(reminder_share(10), 9);
+        assert_eq!(reminder_share(2), 2, "too small a limit to keep a share");
+        assert_eq!(reminder_share(0), 0);
     }
 
     #[test]

@@ -140,6 +140,7 @@ mod tests {
     fn a_resend_after_the_cooldown_renews_in_the_resenders_name_and_kills_the_old_link() {
         let current = Invitation {
             token_hash: Some(SecretHash::of("old link")),
+            reminder_hash: Some(SecretHash::of("old reminder link")),
             ..invitation("bob", at(0))
         };
         let carol = member("carol", Role::Admin, false);
@@ -148,6 +149,10 @@ mod tests {
         assert_eq!(renewed.expires_at, expires_at(now));
         assert!(renewed.generation > current.generation);
         assert_eq!(renewed.token_hash, None);
+        assert_eq!(
+            renewed.reminder_hash, None,
+            "the old reminder's link dies too"
+        );
         assert_eq!(renewed.email_status, EmailStatus::Queued);
         assert_eq!(renewed.invited_by, carol.email);
         assert_eq!(renewed.invited_by_id, Some(carol.user_id));
