@@ -53,9 +53,10 @@ fi
 section "build with clippy's lints: the tests, the bench, the functions (-D warnings)"
 "${runner[@]}" --no-run
 cargo build -p roster-tests --benches
-# Apart: with the tests' dev-dependencies (proptest) some shared dependencies
-# get other features, so the functions as deployed are another build.
 cargo build --workspace --bins
+# `cargo xtask` builds xtask alone (other features): built here, the check
+# that runs beside the Rust tests holds cargo's lock for no time.
+cargo build -p xtask
 
 # The checks that need no stack run in the background while the Rust tests
 # run (those wait on the emulator; these are short): each one's output is shown

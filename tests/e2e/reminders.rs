@@ -220,6 +220,19 @@ async fn the_org_chooses_the_day_or_none_and_turning_them_off_skips_those_pendin
     invite(&app, &alice, &org, &dave).await;
     deliver_queued(&app, &org).await;
     set_reminder_day(&app, &alice, &org, 0).await;
+    let listed = app.invitations(&alice, &org, "pending").await;
+    let daves = listed.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["email"] == dave.email.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        daves["reminder_at"],
+        serde_json::Value::Null,
+        "off: none is due"
+    );
     let report = sweep_after(&app, 5 * DAY + 60).await;
     assert_eq!((report.reminders_sent, report.reminders_skipped), (0, 1));
     assert_eq!(subjects(&carol).await.len(), 1);
