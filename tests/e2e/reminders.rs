@@ -38,6 +38,23 @@ async fn subjects(who: &User) -> Vec<String> {
         .collect()
 }
 
+/// `who`'s pending invitation as the admin's listing shows it.
+async fn listed_invitation(
+    app: &TestApp,
+    admin: &User,
+    org: &str,
+    who: &User,
+) -> serde_json::Value {
+    let listed = app.invitations(admin, org, "pending").await;
+    listed.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["email"] == who.email.as_str())
+        .unwrap_or_else(|| panic!("{} is not listed: {}", who.email, listed.body))
+        .clone()
+}
+
 async fn patch_reminder_day(app: &TestApp, who: &User, org: &str, day: i64) -> Resp {
     Req::patch("/orgs/{org}")
         .org(org)
@@ -199,14 +216,7 @@ async fn the_org_chooses_the_day_or_none_and_turning_them_off_skips_those_pendin
     set_reminder_day(&app, &alice, &org, 0).await;
     invite(&app, &alice, &org, &carol).await;
     deliver_queued(&app, &org).await;
-    let listed = app.invitations(&alice, &org, "pending").await;
-    let carols = listed.json["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["email"] == carol.email.as_str())
-        .unwrap()
-        .clone();
+    let carols = listed_invitation(&app, &alice, &org, &carol).await;
     assert_eq!(
         carols["reminder_at"],
         serde_json::Value::Null,
@@ -220,14 +230,7 @@ async fn the_org_chooses_the_day_or_none_and_turning_them_off_skips_those_pendin
     invite(&app, &alice, &org, &dave).await;
     deliver_queued(&app, &org).await;
     set_reminder_day(&app, &alice, &org, 0).await;
-    let listed = app.invitations(&alice, &org, "pending").await;
-    let daves = listed.json["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["email"] == dave.email.as_str())
-        .unwrap()
-        .clone();
+    let daves = listed_invitation(&app, &alice, &org, &dave).await;
     assert_eq!(
         daves["reminder_at"],
         serde_json::Value::Null,
