@@ -113,7 +113,22 @@ pub async fn list_page<T>(
     query: Query<T>,
     page: PageRequest,
 ) -> Result<Page<T>, OpError> {
+    Ok(authorized_page(app, caller, org, action, query, page)
+        .await?
+        .1)
+}
+
+/// [`list_page`], with the membership that authorized it (the org's
+/// settings, for a listing that shows items in their light).
+pub async fn authorized_page<T>(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    action: Action,
+    query: Query<T>,
+    page: PageRequest,
+) -> Result<(Membership, Page<T>), OpError> {
     let start = query.start(page.cursor.as_deref())?;
-    Membership::authorize(app, org, caller, Reads::new(), action).await?;
-    Ok(app.store.page(&query, start, page.limit).await?)
+    let membership = Membership::authorize(app, org, caller, Reads::new(), action).await?;
+    Ok((membership, app.store.page(&query, start, page.limit).await?))
 }

@@ -5,8 +5,9 @@
 
 use crate::App;
 use crate::domain::{Action, Invitation, OrgSlug, ReminderDay, StatusFilter};
-use crate::ops::{Caller, Listed, Membership, PageRequest};
-use crate::store::{Reads, invitations};
+use crate::ops::access::authorized_page;
+use crate::ops::{Caller, Listed, PageRequest};
+use crate::store::invitations;
 
 pub struct InvitationQuery {
     pub org: OrgSlug,
@@ -21,10 +22,8 @@ pub async fn list_invitations(
 ) -> Listed<Invitation> {
     let InvitationQuery { org, status, page } = input;
     let query = invitations::listing(&org, status, app.now());
-    let start = query.start(page.cursor.as_deref())?;
-    let membership =
-        Membership::authorize(app, &org, caller, Reads::new(), Action::ManageInvitations).await?;
-    let mut listed = app.store.page(&query, start, page.limit).await?;
+    let (membership, mut listed) =
+        authorized_page(app, caller, &org, Action::ManageInvitations, query, page).await?;
     if membership.org.invitation_reminder_day == ReminderDay::OFF {
         for inv in &mut listed.items {
             inv.remind_at = None;
