@@ -478,12 +478,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         method = self.command.upper()
         found = match_route(self.server.routes, method, raw_path)
         status, headers, data, function, note = self._answer(method, raw_path, raw_query, req_id, found)
-        self._reply(status, headers, data, req_id)
         ms = (time.monotonic() - started) * 1000
         note = f" ({note})" if note else ""
         # The route, not the path: a path can name a person (members/{user_id}).
         where = found[0].key if found else f"{self.command} (no route)"
+        # Logged before the reply is written, so a caller that has its answer
+        # finds the request's line already in the log (tests read it at once).
         self.server.log(f"gateway: {where} {status} {function} {ms:.0f}ms{note}")
+        self._reply(status, headers, data, req_id)
 
     def _answer(self, method: str, raw_path: str, raw_query: str, req_id: str, found):
         """(status, headers, body, function or "-", log note) for this request;
