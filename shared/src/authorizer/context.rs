@@ -20,10 +20,12 @@ pub enum Principal {
         email: Option<String>,
         email_verified: Option<String>,
     },
-    /// An org API key, with the email of the admin who created it.
+    /// An org API key, with the email of the admin who created it, and
+    /// where it works (`api` or `scim`).
     ApiKey {
         key_id: String,
         created_by_email: String,
+        scope: String,
     },
     /// A credential that was refused, and why (a short sentence, no secret).
     Refused { reason: String },
@@ -57,10 +59,12 @@ impl Principal {
             Self::ApiKey {
                 key_id,
                 created_by_email,
+                scope,
             } => {
                 put(KIND, "api_key");
                 put("key_id", key_id);
                 put("created_by_email", created_by_email);
+                put("scope", scope);
             }
             Self::Refused { reason } => {
                 put(KIND, "refused");
@@ -83,6 +87,7 @@ impl Principal {
             "api_key" => Some(Self::ApiKey {
                 key_id: get("key_id")?,
                 created_by_email: get("created_by_email")?,
+                scope: get("scope").unwrap_or_else(|| "api".into()),
             }),
             "refused" => Some(Self::Refused {
                 reason: get("reason")?,
@@ -107,6 +112,7 @@ mod tests {
             Principal::ApiKey {
                 key_id: "k1".into(),
                 created_by_email: "a@example.com".into(),
+                scope: "scim".into(),
             },
             Principal::Refused {
                 reason: "the token has expired".into(),

@@ -36,6 +36,34 @@ pub struct ApiKey {
     /// Recorded at most once an hour ([`super::time::use_is_stale`]).
     pub last_used_at: Option<DateTime<Utc>>,
     pub hash: SecretHash,
+    /// Where the key works: the API, or only the org's SCIM endpoints.
+    pub scope: KeyScope,
+}
+
+/// Where a key works. A directory sync (SCIM) key acts as an admin, but only
+/// on its org's `/scim/v2` endpoints; an API key never reaches them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyScope {
+    #[default]
+    Api,
+    Scim,
+}
+
+impl KeyScope {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        match raw {
+            "api" => Ok(Self::Api),
+            "scim" => Ok(Self::Scim),
+            _ => Err(Invalid::new("scope must be api or scim")),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Api => "api",
+            Self::Scim => "scim",
+        }
+    }
 }
 
 impl ApiKey {
@@ -120,6 +148,7 @@ mod tests {
             expires_at: t0 + Duration::days(30),
             last_used_at,
             hash: ApiKey::new_secret().hash(),
+            scope: KeyScope::Api,
         }
     }
 

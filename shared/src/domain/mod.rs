@@ -4,6 +4,7 @@
 pub mod access_token;
 pub mod api_key;
 pub mod audit;
+pub mod directory;
 pub mod email;
 pub mod import;
 pub mod invitation;

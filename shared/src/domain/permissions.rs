@@ -16,6 +16,8 @@ pub enum Action {
     ManageOthersTokens,
     ReadAudit,
     ManageApiKeys,
+    /// Directory sync: SCIM users and groups, and what groups grant.
+    ManageDirectory,
 }
 
 /// Whether `role` may perform `action`. Acting on oneself (reading one's own
@@ -30,7 +32,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         // Renaming rides on PATCH /orgs/{org}, which billing managers may use
         // for seat_limit; the name stays with admins.
         UpdateOrgName | ManageInvitations | ChangeRole | RemoveOtherMember | IssueTokenForOther
-        | ManageOthersTokens | ReadAudit | ManageApiKeys => role == Role::Admin,
+        | ManageOthersTokens | ReadAudit | ManageApiKeys | ManageDirectory => role == Role::Admin,
     }
 }
 
@@ -79,6 +81,7 @@ mod tests {
             (ManageOthersTokens, [true, false, false]),
             (ReadAudit, [true, false, false]),
             (ManageApiKeys, [true, false, false]),
+            (ManageDirectory, [true, false, false]),
             (UpdateOrgName, [true, false, false]),
         ];
         for (action, expected) in table {

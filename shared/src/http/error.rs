@@ -244,6 +244,30 @@ impl ApiError {
                  an admin must clear the suppression (DELETE /orgs/{org}/suppressions/{id}) first."
                     .into(),
             ),
+            DirectoryNotFound(what) => (
+                StatusCode::NOT_FOUND,
+                "directory_resource_not_found",
+                "Not found",
+                format!("No such directory {what} in this organization."),
+            ),
+            NotUnique(what) => (
+                StatusCode::CONFLICT,
+                "not_unique",
+                "Not unique",
+                format!("{what}."),
+            ),
+            VersionMismatch => (
+                StatusCode::PRECONDITION_FAILED,
+                "version_mismatch",
+                "Version mismatch",
+                "The resource changed since the version named in If-Match.".into(),
+            ),
+            NotProvisioned => (
+                StatusCode::NOT_FOUND,
+                "not_provisioned",
+                "Not provisioned",
+                "This organization's directory has not provisioned your verified address.".into(),
+            ),
             OrgExists => (
                 StatusCode::CONFLICT,
                 "org_exists",
@@ -329,13 +353,26 @@ impl ApiError {
 
     /// The answer a caller sees. Server errors are logged with their cause chain.
     pub fn into_response(self) -> Response<Body> {
+        self.log();
+        self.response()
+    }
+
+    /// Logs the error as every answer to it is logged: a server error with
+    /// its cause chain, a refusal with its code.
+    pub fn log(&self) {
         let (status, code, _, _) = self.parts();
         if status.is_server_error() {
-            tracing::error!(error = %ErrorChain(&self), code, "request failed");
+            tracing::error!(error = %ErrorChain(self), code, "request failed");
         } else {
             tracing::info!(code, status = status.as_u16(), "request refused");
         }
-        self.response()
+    }
+
+    /// Status, code and detail as a caller may see them (a server error's
+    /// detail is the fixed message), for answers in another shape (SCIM's).
+    pub fn public_parts(&self) -> (StatusCode, &'static str, String) {
+        let (status, code, _, detail) = self.parts();
+        (status, code, detail)
     }
 
     /// The problem+json answer, without logging it (also what an idempotency

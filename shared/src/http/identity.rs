@@ -15,12 +15,28 @@
 
 use super::ApiError;
 use crate::authorizer::context::Principal;
-use crate::domain::{Email, UserId, api_key};
+use crate::domain::{Email, UserId, api_key, directory};
 use crate::ops::Caller;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 
+/// Where a credential is presented: the API, or the org's SCIM endpoints.
+/// A directory sync key works only on the latter, and nothing else does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    Api,
+    Scim,
+}
+
 pub fn caller(req: &Request, emails_verified_by_issuer: bool) -> Result<Caller, ApiError> {
+    caller_at(req, emails_verified_by_issuer, Surface::Api)
+}
+
+pub fn caller_at(
+    req: &Request,
+    emails_verified_by_issuer: bool,
+    surface: Surface,
+) -> Result<Caller, ApiError> {
     let authorizer = match req.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(ctx)) => ctx.authorizer.as_ref(),
         _ => None,
@@ -28,11 +44,30 @@ pub fn caller(req: &Request, emails_verified_by_issuer: bool) -> Result<Caller, 
     let principal = authorizer
         .and_then(|authorizer| Principal::from_context(&authorizer.fields))
         .ok_or(ApiError::Unauthenticated)?;
+    match (&principal, surface) {
+        (Principal::ApiKey { scope, .. }, Surface::Api) if scope == "scim" => {
+            return Err(ApiError::CredentialRefused(
+                "a directory sync (scim) key works only on the org's /scim/v2 endpoints".into(),
+            ));
+        }
+        (Principal::ApiKey { scope, .. }, Surface::Scim) if scope != "scim" => {
+            return Err(ApiError::CredentialRefused(
+                "the SCIM endpoints take a directory sync (scim) key".into(),
+            ));
+        }
+        (Principal::Person { .. }, Surface::Scim) => {
+            return Err(ApiError::CredentialRefused(
+                "the SCIM endpoints take a directory sync (scim) key, not a person's token".into(),
+            ));
+        }
+        _ => {}
+    }
     match principal {
         Principal::Refused { reason } => Err(ApiError::CredentialRefused(reason)),
         Principal::ApiKey {
             key_id,
             created_by_email,
+            ..
         } => {
             let user_id = api_key::caller_id(&key_id);
             super::span::record_caller(&user_id);
@@ -67,8 +102,8 @@ fn from_claims(
 ) -> Result<Caller, ApiError> {
     let user_id = UserId::parse(sub.ok_or(ApiError::ClaimMissing("sub"))?)
         .ok()
-        // No person may pass for an API key.
-        .filter(|id| api_key::key_id_of(id).is_none())
+        // No person may pass for an API key or a provisioned placeholder.
+        .filter(|id| api_key::key_id_of(id).is_none() && !directory::is_placeholder(id))
         .ok_or(ApiError::ClaimInvalid("sub"))?;
     let email = Email::parse(email.ok_or(ApiError::ClaimMissing("email"))?)
         .map_err(|_| ApiError::ClaimInvalid("email"))?;

@@ -11,6 +11,7 @@ pub mod request;
 pub mod response;
 pub mod route_table;
 pub mod routes;
+pub mod scim;
 pub mod span;
 pub mod views;
 

@@ -171,6 +171,7 @@ pub fn api_key(key: &ApiKey) -> Value {
         "id": key.id,
         "name": key.name,
         "role": key.role.as_str(),
+        "scope": key.scope.as_str(),
         "created_by": key.created_by_email,
         "created_at": rfc3339(key.created_at),
         "expires_at": rfc3339(key.expires_at),
@@ -237,5 +238,31 @@ pub fn offer(offer: &Offer) -> Value {
         "seat": offer.invitation.seat,
         "invited_by": offer.invitation.invited_by,
         "expires_at": rfc3339(offer.invitation.expires_at),
+    })
+}
+
+/// A directory group as the console shows it: what it grants in Roster.
+pub fn directory_group(group: &crate::domain::directory::DirGroup) -> Value {
+    json!({
+        "id": group.id,
+        "display_name": group.display_name,
+        "external_id": group.external_id,
+        "members": group.members.len(),
+        "grants": group.grants.map(|g| g.as_str()),
+        "updated_at": rfc3339(group.modified),
+    })
+}
+
+/// `GET /orgs/{org}/directory`.
+pub fn directory(
+    org: &crate::domain::OrgSlug,
+    overview: &crate::ops::directory::grants::Overview,
+) -> Value {
+    json!({
+        "scim_base_path": format!("/scim/v2/orgs/{org}"),
+        "users": overview.users,
+        "active_users": overview.active_users,
+        "awaiting_sign_in": overview.awaiting_sign_in,
+        "groups": overview.groups.iter().map(directory_group).collect::<Vec<_>>(),
     })
 }

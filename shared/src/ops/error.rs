@@ -62,6 +62,18 @@ pub enum OpError {
     LimitExceeded(crate::domain::LimitExceeded),
     #[error("too large: {0}")]
     TooLarge(String),
+    /// A directory user or group that is not there.
+    #[error("{0} not found")]
+    DirectoryNotFound(&'static str),
+    /// A directory value another resource holds (a user name, an address).
+    #[error("not unique: {0}")]
+    NotUnique(String),
+    /// The resource is no longer at the version the caller named (`If-Match`).
+    #[error("the resource has changed")]
+    VersionMismatch,
+    /// The caller's verified address is not provisioned by the org's directory.
+    #[error("not provisioned")]
+    NotProvisioned,
     #[error("a dependency is unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error")]

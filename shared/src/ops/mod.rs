@@ -28,6 +28,7 @@
 pub mod access;
 pub mod api_keys;
 pub mod commit;
+pub mod directory;
 pub mod error;
 #[cfg(test)]
 mod fixtures;

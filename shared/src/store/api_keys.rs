@@ -3,10 +3,11 @@
 //! by the secret's hash (the authorizer). Both are written and deleted
 //! together; TTL removes them 30 days after expiry.
 
-use super::attrs::{get_s, get_time, key, n, opt_time, s, time};
+use super::attrs::{get_s, get_time, key, n, opt_s, opt_time, s, time};
 use super::keys::{API_KEY_PREFIX, KEY_HASH_SK, api_key_sk, key_hash_pk, org_pk};
 use super::page::{Bound, Query};
 use super::{Action, Item, Store, StoreError, Transaction};
+use crate::domain::api_key::KeyScope;
 use crate::domain::{ApiKey, Email, OrgSlug, Role, SecretHash, TokenName, UserId};
 use chrono::{DateTime, Duration, Utc};
 
@@ -32,6 +33,7 @@ fn to_item(k: &ApiKey, mut item: Item, kind: &str) -> Item {
     item.insert("created_at".into(), time(k.created_at));
     item.insert("expires_at".into(), time(k.expires_at));
     item.insert("hash".into(), s(k.hash.as_str()));
+    item.insert("scope".into(), s(k.scope.as_str()));
     item.insert(
         "ttl".into(),
         n((k.expires_at + KEPT_AFTER_EXPIRY).timestamp()),
@@ -52,6 +54,11 @@ pub fn from_item(item: &Item) -> Result<ApiKey, StoreError> {
         expires_at: get_time(item, "expires_at")?,
         last_used_at: opt_time(item, "last_used_at")?,
         hash: SecretHash::from_stored(get_s(item, "hash")?.to_owned()),
+        // Keys from before scopes are API keys.
+        scope: match opt_s(item, "scope") {
+            None => KeyScope::Api,
+            Some(raw) => KeyScope::parse(raw).map_err(corrupt)?,
+        },
     })
 }
 

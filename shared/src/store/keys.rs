@@ -17,6 +17,10 @@
 //! | suppression | `ORG#<slug>` | `SUPPRESSED#<email>` | | |
 //! | complaint cleared (for the clearing interval) | `ORG#<slug>` | `CLEARED#<email>` | | |
 //! | import chunk | `IMPORT#<slug>#<id>` | `ROWS#<chunk>` | | |
+//! | provisioned member (until the person joins) | `ORG#<slug>` | `MEMBER#directory:<id>` | `PROVISIONED#<email>` / `ORG#<slug>` | |
+//! | directory user | `ORG#<slug>` | `DIRUSER#<id>` | | |
+//! | directory user name (unique, lower-cased) | `ORG#<slug>` | `DIRNAME#<name>` | | |
+//! | directory group | `ORG#<slug>` | `DIRGROUP#<id>` | | |
 
 use crate::domain::import::ImportId;
 use crate::domain::{Email, OrgSlug, UserId};
@@ -39,6 +43,14 @@ pub const OUTBOX_PREFIX: &str = "OUTBOX#";
 pub const AUDIT_PREFIX: &str = "AUDIT#";
 pub const SUPPRESSION_PREFIX: &str = "SUPPRESSED#";
 pub const COMPLAINT_CLEARED_PREFIX: &str = "CLEARED#";
+pub const DIR_USER_PREFIX: &str = "DIRUSER#";
+pub const DIR_NAME_PREFIX: &str = "DIRNAME#";
+pub const DIR_GROUP_PREFIX: &str = "DIRGROUP#";
+
+/// Where a person finds the orgs that provisioned them before they joined.
+pub fn provisioned_gsi1pk(email: &Email) -> String {
+    format!("PROVISIONED#{email}")
+}
 
 pub fn org_pk(org: &OrgSlug) -> String {
     format!("ORG#{org}")
@@ -167,6 +179,9 @@ pub enum Kind<'a> {
     ImportChunk,
     Suppression,
     ComplaintCleared,
+    DirUser,
+    DirName,
+    DirGroup,
     Other,
 }
 
@@ -193,6 +208,12 @@ pub fn kind_of(sk: &str) -> Kind<'_> {
         Kind::Suppression
     } else if sk.starts_with(COMPLAINT_CLEARED_PREFIX) {
         Kind::ComplaintCleared
+    } else if sk.starts_with(DIR_USER_PREFIX) {
+        Kind::DirUser
+    } else if sk.starts_with(DIR_NAME_PREFIX) {
+        Kind::DirName
+    } else if sk.starts_with(DIR_GROUP_PREFIX) {
+        Kind::DirGroup
     } else {
         Kind::Other
     }

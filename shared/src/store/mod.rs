@@ -26,6 +26,7 @@ pub mod attrs;
 pub mod audit;
 pub mod call_count;
 pub mod cursor;
+pub mod directory;
 pub mod idempotency;
 pub mod imports;
 pub mod invitations;

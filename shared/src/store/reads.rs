@@ -5,9 +5,10 @@
 use super::attrs::{get_s, key};
 use super::keys::{Kind, kind_of};
 use super::{
-    Item, Store, StoreError, api_keys, imports, invitations, members, orgs, quotas, suppressions,
-    tokens,
+    Item, Store, StoreError, api_keys, directory, imports, invitations, members, orgs, quotas,
+    suppressions, tokens,
 };
+use crate::domain::directory::{DirGroup, DirUser};
 use crate::domain::import::{ImportId, ImportJob};
 use crate::domain::{
     AccessToken, ApiKey, Email, Invitation, Member, Org, OrgSlug, Suppression, UserId,
@@ -86,6 +87,19 @@ impl Reads {
     pub fn quota(self, counter: Item) -> Self {
         self.add(counter)
     }
+
+    pub fn dir_user(self, org: &OrgSlug, id: &str) -> Self {
+        self.add(directory::user_key(org, id))
+    }
+
+    /// Which directory user has this (lower-cased) user name.
+    pub fn dir_name(self, org: &OrgSlug, user_name_key: &str) -> Self {
+        self.add(directory::name_key(org, user_name_key))
+    }
+
+    pub fn dir_group(self, org: &OrgSlug, id: &str) -> Self {
+        self.add(directory::group_key(org, id))
+    }
 }
 
 /// What a [`Reads`] found, decoded.
@@ -112,6 +126,12 @@ pub struct Found {
     /// When the members read were last mailed about a seat, for those ever
     /// mailed.
     pub seat_mails: Vec<(UserId, DateTime<Utc>)>,
+    /// The member each email index item found names.
+    pub member_email_ids: Vec<(Email, UserId)>,
+    pub dir_users: Vec<DirUser>,
+    /// Directory user names found: (lower-cased name, user id).
+    pub dir_names: Vec<(String, String)>,
+    pub dir_groups: Vec<DirGroup>,
 }
 
 impl Found {
@@ -155,6 +175,30 @@ impl Found {
             .map(|(_, t)| *t)
     }
 
+    /// The member whose email index item for `email` was read.
+    pub fn member_id_by_email(&self, email: &Email) -> Option<&UserId> {
+        self.member_email_ids
+            .iter()
+            .find(|(e, _)| e == email)
+            .map(|(_, u)| u)
+    }
+
+    pub fn dir_user(&self, id: &str) -> Option<&DirUser> {
+        self.dir_users.iter().find(|u| u.id == id)
+    }
+
+    /// The id of the directory user named `user_name_key`, if read and taken.
+    pub fn dir_name(&self, user_name_key: &str) -> Option<&str> {
+        self.dir_names
+            .iter()
+            .find(|(n, _)| n == user_name_key)
+            .map(|(_, id)| id.as_str())
+    }
+
+    pub fn dir_group(&self, id: &str) -> Option<&DirGroup> {
+        self.dir_groups.iter().find(|g| g.id == id)
+    }
+
     pub fn api_key(&self, id: &str) -> Option<&ApiKey> {
         self.api_keys.iter().find(|k| k.id == id)
     }
@@ -185,6 +229,10 @@ impl Found {
         self.revoked.extend(other.revoked);
         self.complaint_clears.extend(other.complaint_clears);
         self.seat_mails.extend(other.seat_mails);
+        self.member_email_ids.extend(other.member_email_ids);
+        self.dir_users.extend(other.dir_users);
+        self.dir_names.extend(other.dir_names);
+        self.dir_groups.extend(other.dir_groups);
     }
 
     fn add(&mut self, item: &Item) -> Result<(), StoreError> {
@@ -202,9 +250,15 @@ impl Found {
                 }
                 self.members.push(member);
             }
-            Kind::MemberEmail(email) => self
-                .member_emails
-                .push(Email::from_stored(email).map_err(StoreError::corrupt)?),
+            Kind::MemberEmail(email) => {
+                let email = Email::from_stored(email).map_err(StoreError::corrupt)?;
+                let user = UserId::parse(get_s(item, "user_id")?).map_err(StoreError::corrupt)?;
+                self.member_email_ids.push((email.clone(), user));
+                self.member_emails.push(email);
+            }
+            Kind::DirUser => self.dir_users.push(directory::user_from_item(item)?),
+            Kind::DirName => self.dir_names.push(directory::name_from_item(item)?),
+            Kind::DirGroup => self.dir_groups.push(directory::group_from_item(item)?),
             Kind::Invitation if invitations::is_revoked_marker(item) => {
                 self.revoked.push(invitations::revoked_from_item(item)?);
             }

@@ -2,7 +2,8 @@
 
 use super::answer;
 use crate::App;
-use crate::domain::api_key::parse_role;
+use crate::domain::Role;
+use crate::domain::api_key::{KeyScope, parse_role};
 use crate::domain::{TokenName, TokenTtlDays};
 use crate::http::idempotency::SecretShownOnce;
 use crate::http::request::{json, org_slug, parsed};
@@ -16,8 +17,9 @@ use std::sync::Arc;
 #[serde(deny_unknown_fields)]
 struct Input {
     name: String,
-    role: String,
+    role: Option<String>,
     expires_in_days: Option<i64>,
+    scope: Option<String>,
 }
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
@@ -27,10 +29,27 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let org = org_slug(req)?;
     let input: Input = json(req)?;
+    let scope = match &input.scope {
+        None => KeyScope::Api,
+        Some(raw) => parsed("scope", KeyScope::parse(raw))?,
+    };
+    let role = match (scope, input.role.as_deref()) {
+        // A directory sync token manages members: it acts as an admin.
+        (KeyScope::Scim, None | Some("admin")) => Role::Admin,
+        (KeyScope::Scim, Some(_)) => {
+            return Err(ApiError::invalid(
+                "role",
+                "a scim key is always admin: omit role",
+            ));
+        }
+        (KeyScope::Api, None) => return Err(ApiError::invalid("role", "role is required")),
+        (KeyScope::Api, Some(raw)) => parsed("role", parse_role(raw))?,
+    };
     let new = NewKey {
         org,
         name: parsed("name", TokenName::parse(&input.name))?,
-        role: parsed("role", parse_role(&input.role))?,
+        role,
+        scope,
         ttl: match input.expires_in_days {
             None => TokenTtlDays::DEFAULT,
             Some(days) => parsed("expires_in_days", TokenTtlDays::parse(days))?,

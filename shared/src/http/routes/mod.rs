@@ -8,12 +8,14 @@ pub mod change_role;
 pub mod clear_suppression;
 pub mod create_api_key;
 pub mod create_org;
+pub mod get_directory;
 pub mod get_import;
 pub mod get_member;
 pub mod get_org;
 pub mod introspect_token;
 pub mod invite_members;
 pub mod issue_token;
+pub mod join_org;
 pub mod list_api_keys;
 pub mod list_audit_events;
 pub mod list_imports;
@@ -29,6 +31,8 @@ pub mod revoke_api_key;
 pub mod revoke_invitation;
 pub mod revoke_seat;
 pub mod revoke_token;
+pub mod scim;
+pub mod set_group_grants;
 pub mod update_org;
 // End of the generated modules.
 

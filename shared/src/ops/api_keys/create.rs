@@ -2,6 +2,7 @@
 //! lifetime; its `rk_` secret is in the 201 answer only.
 
 use crate::App;
+use crate::domain::api_key::KeyScope;
 use crate::domain::time::rfc3339;
 use crate::domain::{Action, ApiKey, OrgSlug, PrefixedSecret, Role, TokenName, TokenTtlDays};
 use crate::ops::{Caller, Membership, OpError};
@@ -15,6 +16,8 @@ pub struct NewKey {
     /// Admin or billing manager ([`crate::domain::api_key::parse_role`]).
     pub role: Role,
     pub ttl: TokenTtlDays,
+    /// The API, or directory sync (SCIM) only.
+    pub scope: KeyScope,
 }
 
 pub struct CreatedKey {
@@ -40,7 +43,7 @@ pub async fn create_api_key(
     let mut tx = Transaction::new();
     tx.push("key", entry).push("lookup", lookup);
     let detail = json!({"key_id": key.id, "name": key.name, "role": key.role.as_str(),
-        "expires_at": rfc3339(key.expires_at)});
+        "scope": key.scope.as_str(), "expires_at": rfc3339(key.expires_at)});
     let audit = crate::ops::commit::Audit::new("api_key.created", key.id.as_str(), detail);
     membership.commit(app, tx, audit).await??;
     Ok(CreatedKey {
@@ -66,6 +69,7 @@ fn new_key(
         expires_at: now + input.ttl.duration(),
         last_used_at: None,
         hash: secret.hash(),
+        scope: input.scope,
     }
 }
 
@@ -82,6 +86,7 @@ mod tests {
             name: TokenName::parse("nightly sync").unwrap(),
             role: Role::BillingManager,
             ttl: TokenTtlDays::parse(7).unwrap(),
+            scope: KeyScope::Api,
         };
         let secret = ApiKey::new_secret();
         let key = new_key(&membership, &input, &secret, at(0));

@@ -1,0 +1,484 @@
+//! `GET /scim/v2/orgs/{org}/{resource+}`, `POST /scim/v2/orgs/{org}/{resource+}`,
+//! `PUT /scim/v2/orgs/{org}/{resource+}`, `PATCH /scim/v2/orgs/{org}/{resource+}`,
+//! `DELETE /scim/v2/orgs/{org}/{resource+}`: the org's SCIM 2.0 service
+//! provider for its identity provider. One function answers every SCIM request: the
+//! resource path is resolved here, the body parsed by [`crate::http::scim`],
+//! and the change made by [`crate::ops::directory`].
+//!
+//! Only a directory sync key of the org in the path gets in (the identity
+//! layer refuses every other credential; the key's org is checked by the
+//! operation's authorizing read).
+
+use crate::App;
+use crate::domain::OrgSlug;
+use crate::domain::directory::{DirGroup, DirUser};
+use crate::http::identity::{Surface, caller_at};
+use crate::http::request::{media_type, org_slug, path_param, query};
+use crate::http::scim::resources::{group_fields, group_json, project, user_fields, user_json};
+use crate::http::scim::{
+    DEFAULT_COUNT, MAX_RESULTS, ScimError, answer, discovery, filter, list, patch,
+};
+use crate::ops::Caller;
+use crate::ops::directory::{groups, users};
+use lambda_http::{Body, Request, Response};
+use serde_json::Value;
+use std::sync::Arc;
+
+pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
+    match run(&app, &req).await {
+        Ok(resp) => resp,
+        Err(err) => err.response(),
+    }
+}
+
+/// The resource a SCIM path names.
+enum Target<'a> {
+    ServiceProviderConfig,
+    ResourceTypes(Option<&'a str>),
+    Schemas(Option<&'a str>),
+    Search,
+    Users(Option<&'a str>),
+    Groups(Option<&'a str>),
+}
+
+fn target(path: &str) -> Option<Target<'_>> {
+    let mut parts = path.trim_end_matches('/').splitn(2, '/');
+    let head = parts.next()?;
+    let rest = parts.next();
+    Some(match (head, rest) {
+        ("ServiceProviderConfig", None) => Target::ServiceProviderConfig,
+        ("ResourceTypes", rest) => Target::ResourceTypes(rest),
+        ("Schemas", rest) => Target::Schemas(rest),
+        (".search", None) => Target::Search,
+        ("Users", rest) => Target::Users(rest),
+        ("Groups", rest) => Target::Groups(rest),
+        _ => return None,
+    })
+}
+
+async fn run(app: &App, req: &Request) -> Result<Response<Body>, ScimError> {
+    let caller = caller_at(req, app.config.emails_verified_by_issuer, Surface::Scim)?;
+    let org = org_slug(req)?;
+    let resource = path_param(req, "resource")?;
+    let base = base_url(req, &org);
+    let method = req.method().as_str();
+    let Some(target) = target(&resource) else {
+        return Err(ScimError::not_found(format!(
+            "no SCIM endpoint /{resource}"
+        )));
+    };
+    let ctx = Ctx {
+        app,
+        caller: &caller,
+        org: &org,
+        base: &base,
+        req,
+    };
+    match (method, target) {
+        ("GET", Target::ServiceProviderConfig) => {
+            ctx.authorized().await?;
+            Ok(answer(200, &discovery::service_provider_config(&base)))
+        }
+        ("GET", Target::ResourceTypes(None)) => {
+            ctx.authorized().await?;
+            Ok(answer(200, &discovery::resource_types_list(&base)))
+        }
+        ("GET", Target::ResourceTypes(Some(name))) => {
+            ctx.authorized().await?;
+            discovery::resource_types(&base)
+                .into_iter()
+                .find(|t| t["id"] == name)
+                .map(|t| answer(200, &t))
+                .ok_or_else(|| ScimError::not_found(format!("no resource type {name}")))
+        }
+        ("GET", Target::Schemas(None)) => {
+            ctx.authorized().await?;
+            Ok(answer(200, &discovery::schemas_list(&base)))
+        }
+        ("GET", Target::Schemas(Some(id))) => {
+            ctx.authorized().await?;
+            discovery::schemas(&base)
+                .into_iter()
+                .find(|s| s["id"] == id)
+                .map(|s| answer(200, &s))
+                .ok_or_else(|| ScimError::not_found(format!("no schema {id}")))
+        }
+        ("POST", Target::Search) => ctx.search(Kinds::Both, &body(req)?).await,
+        ("GET", Target::Users(None)) => ctx.search(Kinds::Users, &query_params(req)).await,
+        ("POST", Target::Users(Some(".search"))) => ctx.search(Kinds::Users, &body(req)?).await,
+        ("POST", Target::Users(None)) => ctx.create_user(&body(req)?).await,
+        ("GET", Target::Users(Some(id))) => ctx.get_user(id).await,
+        ("PUT", Target::Users(Some(id))) => ctx.put_user(id, body(req)?).await,
+        ("PATCH", Target::Users(Some(id))) => ctx.patch_user(id, body(req)?).await,
+        ("DELETE", Target::Users(Some(id))) => {
+            users::delete_user(app, &caller, &org, id, if_match(req)?).await?;
+            Ok(no_content())
+        }
+        ("GET", Target::Groups(None)) => ctx.search(Kinds::Groups, &query_params(req)).await,
+        ("POST", Target::Groups(Some(".search"))) => ctx.search(Kinds::Groups, &body(req)?).await,
+        ("POST", Target::Groups(None)) => ctx.create_group(&body(req)?).await,
+        ("GET", Target::Groups(Some(id))) => ctx.get_group(id).await,
+        ("PUT", Target::Groups(Some(id))) => ctx.put_group(id, body(req)?).await,
+        ("PATCH", Target::Groups(Some(id))) => ctx.patch_group(id, body(req)?).await,
+        ("DELETE", Target::Groups(Some(id))) => {
+            groups::delete_group(app, &caller, &org, id, if_match(req)?).await?;
+            Ok(no_content())
+        }
+        _ => Err(ScimError::method_not_allowed()),
+    }
+}
+
+/// The org's SCIM base URL as the client reached it.
+fn base_url(req: &Request, org: &OrgSlug) -> String {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let path = format!("/scim/v2/orgs/{org}");
+    match header("host") {
+        Some(host)
+            if host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) =>
+        {
+            let scheme = header("x-forwarded-proto")
+                .filter(|p| p == "http" || p == "https")
+                .unwrap_or_else(|| "https".into());
+            format!("{scheme}://{host}{path}")
+        }
+        _ => path,
+    }
+}
+
+fn body(req: &Request) -> Result<Value, ScimError> {
+    match media_type(req).as_deref() {
+        Some("application/scim+json" | "application/json") | None => {}
+        Some(_) => return Err(ScimError::unsupported_media_type()),
+    }
+    let bytes = crate::http::request::body_bytes(req)?;
+    serde_json::from_slice(bytes)
+        .map_err(|_| ScimError::invalid_syntax("the body is not valid JSON"))
+}
+
+/// `If-Match: W/"3"` as the version it names (`*` names none).
+fn if_match(req: &Request) -> Result<Option<u64>, ScimError> {
+    let Some(raw) = req.headers().get("if-match").and_then(|v| v.to_str().ok()) else {
+        return Ok(None);
+    };
+    let raw = raw.trim();
+    if raw == "*" {
+        return Ok(None);
+    }
+    raw.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .map(Some)
+        .map_err(|_| ScimError::invalid_value("If-Match names no version of this server"))
+}
+
+fn no_content() -> Response<Body> {
+    Response::builder()
+        .status(204)
+        .body(Body::Empty)
+        .expect("static response parts are valid")
+}
+
+/// A resource answer with its version as `ETag` (and `Location` when created).
+fn resource(status: u16, json: Value) -> Response<Body> {
+    let mut resp = answer(status, &json);
+    let headers = resp.headers_mut();
+    if let Some(version) = json["meta"]["version"]
+        .as_str()
+        .and_then(|v| v.parse().ok())
+    {
+        headers.insert("etag", version);
+    }
+    if status == 201
+        && let Some(location) = json["meta"]["location"]
+            .as_str()
+            .and_then(|v| v.parse().ok())
+    {
+        headers.insert("location", location);
+    }
+    resp
+}
+
+/// The query string as a SearchRequest's fields.
+fn query_params(req: &Request) -> Value {
+    let mut search = serde_json::Map::new();
+    for name in [
+        "filter",
+        "startIndex",
+        "count",
+        "attributes",
+        "excludedAttributes",
+    ] {
+        if let Some(value) = query(req, name) {
+            search.insert(name.into(), Value::String(value));
+        }
+    }
+    Value::Object(search)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kinds {
+    Users,
+    Groups,
+    Both,
+}
+
+/// A search's paging and projection, from a query string or a SearchRequest.
+struct Search {
+    filter: Option<filter::Filter>,
+    start_index: usize,
+    count: usize,
+    attributes: Vec<String>,
+    excluded: Vec<String>,
+}
+
+impl Search {
+    fn parse(input: &Value) -> Result<Self, ScimError> {
+        let obj = input
+            .as_object()
+            .ok_or_else(|| ScimError::invalid_syntax("a SearchRequest is an object"))?;
+        let get = |name: &str| crate::http::scim::resources::get(obj, name);
+        let number = |name: &str, default: usize| -> Result<usize, ScimError> {
+            match get(name) {
+                None => Ok(default),
+                Some(Value::Number(n)) => Ok(n.as_i64().unwrap_or(0).max(0) as usize),
+                Some(Value::String(s)) => s
+                    .trim()
+                    .parse::<i64>()
+                    .map(|n| n.max(0) as usize)
+                    .map_err(|_| ScimError::invalid_value(format!("{name} must be an integer"))),
+                Some(_) => Err(ScimError::invalid_value(format!(
+                    "{name} must be an integer"
+                ))),
+            }
+        };
+        let names = |name: &str| -> Vec<String> {
+            match get(name) {
+                Some(Value::String(s)) => s
+                    .split(',')
+                    .map(|a| a.trim().to_owned())
+                    .filter(|a| !a.is_empty())
+                    .collect(),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        Ok(Self {
+            filter: match get("filter") {
+                None => None,
+                Some(Value::String(text)) => Some(filter::parse(text)?),
+                Some(_) => return Err(ScimError::invalid_filter("filter must be a string")),
+            },
+            // RFC 7644 §3.4.2.4: below 1 counts as 1; `count` above the
+            // maximum is lowered to it.
+            start_index: number("startIndex", 1)?.max(1),
+            count: number("count", DEFAULT_COUNT)?.min(MAX_RESULTS),
+            attributes: names("attributes"),
+            excluded: names("excludedAttributes"),
+        })
+    }
+}
+
+struct Ctx<'a> {
+    app: &'a App,
+    caller: &'a Caller,
+    org: &'a OrgSlug,
+    base: &'a str,
+    req: &'a Request,
+}
+
+impl Ctx<'_> {
+    /// The discovery endpoints answer only the org's own key too.
+    async fn authorized(&self) -> Result<(), ScimError> {
+        crate::ops::directory::authorize(
+            self.app,
+            self.caller,
+            self.org,
+            crate::store::Reads::new(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    fn user(&self, status: u16, user: &DirUser) -> Response<Body> {
+        resource(status, self.shaped(user_json(self.base, user)))
+    }
+
+    fn group(&self, status: u16, group: &DirGroup) -> Response<Body> {
+        resource(status, self.shaped(group_json(self.base, group)))
+    }
+
+    /// A single resource with the request's `attributes`/`excludedAttributes`.
+    fn shaped(&self, json: Value) -> Value {
+        let split = |name: &str| -> Vec<String> {
+            query(self.req, name)
+                .map(|v| {
+                    v.split(',')
+                        .map(|a| a.trim().to_owned())
+                        .filter(|a| !a.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        project(json, &split("attributes"), &split("excludedAttributes"))
+    }
+
+    async fn search(&self, kinds: Kinds, input: &Value) -> Result<Response<Body>, ScimError> {
+        let search = Search::parse(input)?;
+        let mut found: Vec<Value> = Vec::new();
+        if kinds != Kinds::Groups {
+            let listed = match search.filter.as_ref().and_then(filter::user_name_eq) {
+                // The common case (Okta and Entra look users up by userName): a direct read.
+                Some(name) => users::find_by_user_name(self.app, self.caller, self.org, name)
+                    .await?
+                    .into_iter()
+                    .collect(),
+                None => users::list_users(self.app, self.caller, self.org).await?,
+            };
+            found.extend(listed.iter().map(|u| user_json(self.base, u)));
+        }
+        if kinds != Kinds::Users {
+            let listed = groups::list_groups(self.app, self.caller, self.org).await?;
+            found.extend(listed.iter().map(|g| group_json(self.base, g)));
+        }
+        if let Some(filter) = &search.filter {
+            found.retain(|r| filter::matches(filter, r));
+        }
+        let total = found.len();
+        let page: Vec<Value> = found
+            .into_iter()
+            .skip(search.start_index - 1)
+            .take(search.count)
+            .map(|r| project(r, &search.attributes, &search.excluded))
+            .collect();
+        Ok(answer(200, &list(total, search.start_index, page)))
+    }
+
+    async fn create_user(&self, body: &Value) -> Result<Response<Body>, ScimError> {
+        let fields = user_fields(body)?;
+        let user = users::create_user(self.app, self.caller, self.org, fields).await?;
+        Ok(self.user(201, &user))
+    }
+
+    async fn get_user(&self, id: &str) -> Result<Response<Body>, ScimError> {
+        let user = users::get_user(self.app, self.caller, self.org, id).await?;
+        Ok(self.user(200, &user))
+    }
+
+    async fn put_user(&self, id: &str, body: Value) -> Result<Response<Body>, ScimError> {
+        let fields = user_fields(&body)?;
+        let change = |_: &DirUser| Ok(fields.clone());
+        let user = users::modify_user(
+            self.app,
+            self.caller,
+            self.org,
+            id,
+            if_match(self.req)?,
+            &change,
+        )
+        .await?;
+        Ok(self.user(200, &user))
+    }
+
+    async fn patch_user(&self, id: &str, body: Value) -> Result<Response<Body>, ScimError> {
+        let base = self.base;
+        let failure = std::sync::Mutex::new(None);
+        let change = |user: &DirUser| {
+            let mut json = user_json(base, user);
+            let result = patch::apply(&mut json, &body).and_then(|()| user_fields(&json));
+            result.map_err(|e| {
+                let status = e.status;
+                *failure.lock().expect("not poisoned") = Some(e);
+                crate::ops::OpError::invalid(
+                    "patch",
+                    crate::domain::Invalid::new(format!("refused ({status})")),
+                )
+            })
+        };
+        match users::modify_user(
+            self.app,
+            self.caller,
+            self.org,
+            id,
+            if_match(self.req)?,
+            &change,
+        )
+        .await
+        {
+            Ok(user) => Ok(self.user(200, &user)),
+            Err(err) => Err(failure
+                .into_inner()
+                .expect("not poisoned")
+                .unwrap_or_else(|| err.into())),
+        }
+    }
+
+    async fn create_group(&self, body: &Value) -> Result<Response<Body>, ScimError> {
+        let fields = group_fields(body)?;
+        let group = groups::create_group(self.app, self.caller, self.org, fields).await?;
+        Ok(self.group(201, &group))
+    }
+
+    async fn get_group(&self, id: &str) -> Result<Response<Body>, ScimError> {
+        let group = groups::get_group(self.app, self.caller, self.org, id).await?;
+        Ok(self.group(200, &group))
+    }
+
+    async fn put_group(&self, id: &str, body: Value) -> Result<Response<Body>, ScimError> {
+        let fields = group_fields(&body)?;
+        let change = |_: &DirGroup| Ok(fields.clone());
+        let group = groups::modify_group(
+            self.app,
+            self.caller,
+            self.org,
+            id,
+            if_match(self.req)?,
+            &change,
+        )
+        .await?;
+        Ok(self.group(200, &group))
+    }
+
+    async fn patch_group(&self, id: &str, body: Value) -> Result<Response<Body>, ScimError> {
+        let base = self.base;
+        let failure = std::sync::Mutex::new(None);
+        let change = |group: &DirGroup| {
+            let mut json = group_json(base, group);
+            let result = patch::apply(&mut json, &body).and_then(|()| group_fields(&json));
+            result.map_err(|e| {
+                let status = e.status;
+                *failure.lock().expect("not poisoned") = Some(e);
+                crate::ops::OpError::invalid(
+                    "patch",
+                    crate::domain::Invalid::new(format!("refused ({status})")),
+                )
+            })
+        };
+        match groups::modify_group(
+            self.app,
+            self.caller,
+            self.org,
+            id,
+            if_match(self.req)?,
+            &change,
+        )
+        .await
+        {
+            Ok(group) => Ok(self.group(200, &group)),
+            Err(err) => Err(failure
+                .into_inner()
+                .expect("not poisoned")
+                .unwrap_or_else(|| err.into())),
+        }
+    }
+}

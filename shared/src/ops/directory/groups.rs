@@ -1,0 +1,407 @@
+//! Directory groups (SCIM `/Groups`): create, read, list, change and delete,
+//! and what a change of members does to a group that grants something: the
+//! members who come gain it and those who go lose it (unless another group
+//! of theirs grants it), checked as a whole against the seat limit and the
+//! last admin before anything is written. A refused change writes nothing
+//! and names why; it is audited as refused (the console shows it).
+//!
+//! Calls: a read by id is one `BatchGetItem`; a change that moves no member
+//! is that read and one transaction; one that moves members also reads
+//! them, their members and the org's groups, and writes them in
+//! transactions of up to [`USERS_PER_WRITE`] users.
+
+use super::{authorize, new_id};
+use crate::App;
+use crate::domain::directory::{DirGroup, DirUser, GroupFields, MAX_GROUP_MEMBERS, effect};
+use crate::domain::{Member, OrgSlug, Role};
+use crate::ops::commit::{Audit, commit};
+use crate::ops::{Attempt, Caller, Membership, OpError, settle};
+use crate::store::{Reads, Transaction, directory};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+
+const GROUP: &str = "group";
+
+/// Users moved in one transaction (two actions each, under DynamoDB's 100).
+pub const USERS_PER_WRITE: usize = 45;
+
+fn not_found() -> OpError {
+    OpError::DirectoryNotFound(GROUP)
+}
+
+pub async fn create_group(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    fields: GroupFields,
+) -> Result<DirGroup, OpError> {
+    check(&fields)?;
+    let now = app.now();
+    let group = DirGroup {
+        id: new_id(),
+        display_name: fields.display_name.clone(),
+        external_id: fields.external_id.clone(),
+        members: Vec::new(),
+        grants: None,
+        created: now,
+        modified: now,
+        version: 0,
+    };
+    settle(|| async {
+        let membership = authorize(app, caller, org, Reads::new()).await?;
+        write_attempt_as(app, &membership, &group, &|_| Ok(fields.clone())).await
+    })
+    .await
+}
+
+fn check(fields: &GroupFields) -> Result<(), OpError> {
+    if fields.members.len() > MAX_GROUP_MEMBERS {
+        return Err(OpError::TooLarge(format!(
+            "a group holds at most {MAX_GROUP_MEMBERS} members"
+        )));
+    }
+    Ok(())
+}
+
+pub async fn get_group(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    id: &str,
+) -> Result<DirGroup, OpError> {
+    let membership = authorize(app, caller, org, Reads::new().dir_group(org, id)).await?;
+    membership
+        .found
+        .dir_group(id)
+        .cloned()
+        .ok_or_else(not_found)
+}
+
+pub async fn list_groups(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+) -> Result<Vec<DirGroup>, OpError> {
+    authorize(app, caller, org, Reads::new()).await?;
+    Ok(app.store.all(&directory::groups(org)).await?)
+}
+
+/// Replaces a group's fields with what `change` makes of it as read.
+pub async fn modify_group(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    id: &str,
+    if_match: Option<u64>,
+    change: &(dyn Fn(&DirGroup) -> Result<GroupFields, OpError> + Sync),
+) -> Result<DirGroup, OpError> {
+    settle(|| async {
+        let membership = authorize(app, caller, org, Reads::new().dir_group(org, id)).await?;
+        let group = membership
+            .found
+            .dir_group(id)
+            .cloned()
+            .ok_or_else(not_found)?;
+        if if_match.is_some_and(|v| v != group.version) {
+            return Err(OpError::VersionMismatch);
+        }
+        write_attempt_as(app, &membership, &group, change).await
+    })
+    .await
+}
+
+pub async fn delete_group(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    id: &str,
+    if_match: Option<u64>,
+) -> Result<(), OpError> {
+    let empty = |g: &DirGroup| {
+        Ok(GroupFields {
+            display_name: g.display_name.clone(),
+            external_id: g.external_id.clone(),
+            members: Vec::new(),
+        })
+    };
+    // First its members leave (losing what it granted), then it goes.
+    let group = modify_group(app, caller, org, id, if_match, &empty).await?;
+    settle(|| async {
+        let membership = authorize(app, caller, org, Reads::new().dir_group(org, id)).await?;
+        let Some(found) = membership.found.dir_group(id) else {
+            return Ok(Some(()));
+        };
+        let mut tx = Transaction::new();
+        tx.push("group", directory::delete_group(org, found));
+        let audit = Audit::new(
+            "directory.group_deleted",
+            id,
+            json!({"display_name": group.display_name}),
+        );
+        match membership.commit(app, tx, audit).await? {
+            Ok(()) => Ok(Some(())),
+            Err(lost) if lost.on("group") => Ok(None),
+            Err(lost) => Err(lost.into()),
+        }
+    })
+    .await
+}
+
+/// Sets what a group grants (admins, from the console), and applies it to
+/// its members.
+pub async fn set_grants(
+    app: &App,
+    membership: &Membership,
+    group: &DirGroup,
+    grants: Option<crate::domain::directory::Grant>,
+) -> Attempt<DirGroup> {
+    let changed = DirGroup {
+        grants,
+        ..group.clone()
+    };
+    write(app, membership, group, changed, true).await
+}
+
+async fn write_attempt_as(
+    app: &App,
+    membership: &Membership,
+    group: &DirGroup,
+    change: &(dyn Fn(&DirGroup) -> Result<GroupFields, OpError> + Sync),
+) -> Attempt<DirGroup> {
+    let fields = change(group)?;
+    check(&fields)?;
+    let mut members = Vec::new();
+    for m in fields.members {
+        if !members.contains(&m) {
+            members.push(m);
+        }
+    }
+    let changed = DirGroup {
+        display_name: fields.display_name,
+        external_id: fields.external_id,
+        members,
+        ..group.clone()
+    };
+    write(app, membership, group, changed, false).await
+}
+
+/// Writes `changed` over `group` (version 0: new), and moves the users
+/// whose membership or grants changed.
+async fn write(
+    app: &App,
+    membership: &Membership,
+    group: &DirGroup,
+    mut changed: DirGroup,
+    grants_changed: bool,
+) -> Attempt<DirGroup> {
+    let org = &membership.org.slug;
+    let now = app.now();
+    let before: HashSet<&String> = group.members.iter().collect();
+    let after: HashSet<&String> = changed.members.iter().collect();
+    let moved: Vec<String> = if grants_changed {
+        before.union(&after).map(|s| (*s).clone()).collect()
+    } else {
+        before
+            .symmetric_difference(&after)
+            .map(|s| (*s).clone())
+            .collect()
+    };
+    changed.version = group.version + 1;
+    changed.modified = now;
+    if changed == *group {
+        return Ok(Some(changed));
+    }
+    let plan = if moved.is_empty() {
+        Vec::new()
+    } else {
+        plan_moves(app, membership, &changed, &moved).await?
+    };
+    let (seats, admins) = plan.iter().fold((0i64, 0i64), |(s, a), m| {
+        (s + m.seat_delta, a + m.admin_delta)
+    });
+    let org_now = &membership.org;
+    let refused = if seats > 0
+        && i64::from(org_now.seats_used) + seats > i64::from(org_now.seat_limit.get())
+    {
+        Some(format!(
+            "no seats available: this change needs {seats} more seat(s) and {} of {} are free",
+            org_now.seat_limit.get().saturating_sub(org_now.seats_used),
+            org_now.seat_limit.get()
+        ))
+    } else if admins < 0 && i64::from(org_now.admin_count) + admins < 1 {
+        Some("the organization would have no admin left".into())
+    } else {
+        None
+    };
+    if let Some(reason) = refused {
+        record_refusal(app, membership, &changed, &reason).await?;
+        return Err(if seats > 0 {
+            OpError::NoSeatsAvailable
+        } else {
+            OpError::LastAdmin
+        });
+    }
+    let mut chunks = plan.chunks(USERS_PER_WRITE);
+    let first = chunks.next().unwrap_or(&[]);
+    let mut tx = Transaction::new();
+    tx.push("group", directory::put_group(org, &changed));
+    push_moves(&mut tx, membership, first, now);
+    let audit = Audit::new(
+        if group.version == 0 {
+            "directory.group_created"
+        } else {
+            "directory.group_updated"
+        },
+        changed.id.as_str(),
+        json!({"display_name": changed.display_name, "members": changed.members.len(),
+            "grants": changed.grants.map(|g| g.as_str()), "users_moved": plan.len()}),
+    );
+    match membership.commit(app, tx, audit).await? {
+        Ok(()) => {}
+        Err(lost) if lost.on("org") && seats > 0 => return Err(OpError::NoSeatsAvailable),
+        Err(lost) if lost.on("org") => return Err(OpError::LastAdmin),
+        Err(lost) if lost.on("group") || lost.on("user") || lost.on("member") => return Ok(None),
+        Err(lost) => return Err(lost.into()),
+    }
+    for chunk in chunks {
+        let mut tx = Transaction::new();
+        push_moves(&mut tx, membership, chunk, now);
+        membership.guard(&mut tx);
+        match app.store.transact(tx).await {
+            Ok(()) => {}
+            // The group is written: the rest follows when the directory
+            // sends its next change (or retries this one).
+            Err(err) if err.is_condition_failed() => return Ok(None),
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(Some(changed))
+}
+
+/// One user's move: its group list and, when it changes, its member.
+struct Move {
+    user: DirUser,
+    groups: Vec<String>,
+    member: Option<(Member, Role, bool)>,
+    seat_delta: i64,
+    admin_delta: i64,
+}
+
+async fn plan_moves(
+    app: &App,
+    membership: &Membership,
+    changed: &DirGroup,
+    moved: &[String],
+) -> Result<Vec<Move>, OpError> {
+    let org = &membership.org.slug;
+    let reads = moved.iter().fold(Reads::new(), |r, id| r.dir_user(org, id));
+    let users = app.store.read(reads).await?.dir_users;
+    if let Some(missing) = moved
+        .iter()
+        .find(|id| changed.members.contains(id) && !users.iter().any(|u| &u.id == *id))
+    {
+        return Err(OpError::invalid(
+            "members",
+            crate::domain::Invalid::new(format!("no user {missing} in this directory")),
+        ));
+    }
+    let member_reads = users
+        .iter()
+        .fold(Reads::new(), |r, u| r.member(org, &u.member));
+    let found = app.store.read(member_reads).await?;
+    let grants: HashMap<String, Option<crate::domain::directory::Grant>> = app
+        .store
+        .all(&directory::groups(org))
+        .await?
+        .into_iter()
+        .map(|g| (g.id, g.grants))
+        .chain([(changed.id.clone(), changed.grants)])
+        .collect();
+    let mut plan = Vec::new();
+    for user in users {
+        let mut groups: Vec<String> = user
+            .groups
+            .iter()
+            .filter(|g| **g != changed.id)
+            .cloned()
+            .collect();
+        if changed.members.contains(&user.id) {
+            groups.push(changed.id.clone());
+        }
+        let given = groups
+            .iter()
+            .filter_map(|g| grants.get(g).copied().flatten());
+        let (role, seat) = effect(user.fields.is_active(), given);
+        let member = found.member(&user.member).cloned();
+        let (seat_delta, admin_delta) = match &member {
+            Some(m) => (
+                i64::from(seat) - i64::from(m.has_seat()),
+                i64::from(role == Role::Admin) - i64::from(m.role == Role::Admin),
+            ),
+            None => (0, 0),
+        };
+        plan.push(Move {
+            member: member.map(|m| (m, role, seat)),
+            user,
+            groups,
+            seat_delta,
+            admin_delta,
+        });
+    }
+    Ok(plan)
+}
+
+fn push_moves(tx: &mut Transaction, membership: &Membership, moves: &[Move], now: DateTime<Utc>) {
+    let org = &membership.org.slug;
+    let (mut seats, mut admins) = (0, 0);
+    for m in moves {
+        if m.groups != m.user.groups {
+            tx.push(
+                "user",
+                directory::set_user_groups(org, &m.user, &m.groups, now),
+            );
+        }
+        if let Some((member, role, seat)) = &m.member
+            && let Some((update, _)) = directory::member_effect(org, member, *role, *seat, now)
+        {
+            tx.push("member", update);
+            seats += m.seat_delta;
+            admins += m.admin_delta;
+        }
+    }
+    if seats != 0 || admins != 0 {
+        tx.push(
+            "org",
+            directory::counters_by(org, &membership.org, seats, admins),
+        );
+    }
+}
+
+/// A refused change is audited, so the console shows it.
+async fn record_refusal(
+    app: &App,
+    membership: &Membership,
+    group: &DirGroup,
+    reason: &str,
+) -> Result<(), OpError> {
+    let audit = Audit::new(
+        "directory.change_refused",
+        group.id.as_str(),
+        json!({"group": group.display_name, "reason": reason}),
+    );
+    // Nothing but the entry: the change itself is not written.
+    match commit(
+        app,
+        membership,
+        &membership.org.slug,
+        Transaction::new(),
+        audit,
+        None,
+    )
+    .await?
+    {
+        Ok(()) => Ok(()),
+        Err(lost) => Err(lost.into()),
+    }
+}

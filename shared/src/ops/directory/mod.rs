@@ -1,0 +1,45 @@
+//! Directory sync: what an org's identity provider does through SCIM, and
+//! what it means for members ([`crate::domain::directory`] has the model).
+//!
+//! - [`users`]: provision, read, change and deprovision directory users; each
+//!   is bound to a member, created at once under a placeholder when the
+//!   address is new to the org.
+//! - [`groups`]: groups and their members; a group that grants something
+//!   changes its members' roles and seats as they come and go.
+//! - [`effects`]: the one place a directory user's groups and `active` flag
+//!   become its member's role and seat, under the org's rules (seat limit,
+//!   last admin).
+//! - [`join`]: a provisioned person signs in and becomes the member.
+//! - [`grants`]: admins link a group to what it grants, and see the
+//!   directory's state (the console's Directory sync page).
+//!
+//! Every write is audited with the SCIM key as actor, and conditioned on the
+//! version read: a lost race runs the operation again from its read.
+
+pub mod effects;
+pub mod grants;
+pub mod groups;
+pub mod join;
+pub mod users;
+
+use crate::App;
+use crate::domain::Action;
+use crate::domain::OrgSlug;
+use crate::ops::{Caller, Membership, OpError};
+use crate::store::Reads;
+
+/// The authorizing read of every directory operation: the org, the caller
+/// (a SCIM key acting as admin) and `extra`.
+pub(crate) async fn authorize(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    extra: Reads,
+) -> Result<Membership, OpError> {
+    Membership::authorize(app, org, caller, extra, Action::ManageDirectory).await
+}
+
+/// New directory resources are UUIDv7: they sort by creation.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

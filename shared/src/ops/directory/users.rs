@@ -1,0 +1,295 @@
+//! Directory users (SCIM `/Users`): provision, read, list, change and
+//! deprovision. A new user is bound to the org's member with its address,
+//! or provisions one under a placeholder ([`crate::domain::directory`]);
+//! deprovisioning removes that member and frees their seat.
+//!
+//! Calls: a read by id is one `BatchGetItem`; a create or a change that
+//! leaves `active` alone is that read and one transaction; a change of
+//! `active` and a delete read the member too (three calls).
+
+use super::{authorize, effects, new_id};
+use crate::App;
+use crate::domain::directory::{DirUser, UserFields, placeholder_id};
+use crate::domain::{Member, OrgSlug, Role};
+use crate::ops::commit::Audit;
+use crate::ops::{Attempt, Caller, Membership, OpError, settle};
+use crate::store::rules::{Counters, counters};
+use crate::store::{Reads, Transaction, directory, members};
+use serde_json::json;
+
+const USER: &str = "user";
+
+fn not_found() -> OpError {
+    OpError::DirectoryNotFound(USER)
+}
+
+fn taken() -> OpError {
+    OpError::NotUnique("userName is already taken in this organization".into())
+}
+
+pub async fn create_user(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    fields: UserFields,
+) -> Result<DirUser, OpError> {
+    let email = fields
+        .binding_email()
+        .map_err(|reason| OpError::invalid("emails", reason))?;
+    settle(|| create_attempt(app, caller, org, &fields, &email)).await
+}
+
+async fn create_attempt(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    fields: &UserFields,
+    email: &crate::domain::Email,
+) -> Attempt<DirUser> {
+    let name = fields.user_name_key();
+    let reads = Reads::new().dir_name(org, &name).member_email(org, email);
+    let membership = authorize(app, caller, org, reads).await?;
+    if membership.found.dir_name(&name).is_some() {
+        return Err(taken());
+    }
+    let id = new_id();
+    let now = app.now();
+    let existing = membership.found.member_id_by_email(email).cloned();
+    let user = DirUser {
+        id: id.clone(),
+        fields: fields.clone(),
+        email: email.clone(),
+        member: existing.clone().unwrap_or_else(|| placeholder_id(&id)),
+        groups: Vec::new(),
+        created: now,
+        modified: now,
+        version: 1,
+    };
+    let mut tx = Transaction::new();
+    for (name, action) in directory::put_user(org, &user, None) {
+        tx.push(name, action);
+    }
+    match &existing {
+        // They joined by invitation already: the directory manages them now.
+        Some(member) => {
+            tx.push("member", directory::bind_member(org, member, &id));
+        }
+        None => {
+            let member = Member {
+                user_id: user.member.clone(),
+                email: email.clone(),
+                role: Role::Member,
+                seat_assigned_at: None,
+                seat_epoch: 0,
+                joined_at: now,
+                seat_last_used_at: None,
+            };
+            let [item, email_item] = directory::provision_member(org, &member, &id);
+            tx.push("member", item)
+                .push("member_email", email_item)
+                .push("org", counters(org, Counters::NONE));
+        }
+    }
+    let audit = Audit::new(
+        "directory.user_provisioned",
+        id.as_str(),
+        json!({"email": email, "user_name": fields.user_name,
+            "bound_to_existing_member": existing.is_some()}),
+    );
+    match membership.commit(app, tx, audit).await? {
+        Ok(()) => Ok(Some(user)),
+        Err(lost) if lost.on("user_name") => Err(taken()),
+        Err(lost) if lost.on("member") && existing.is_some() => Err(OpError::NotUnique(
+            "another directory user is bound to this address".into(),
+        )),
+        // Someone joined with that address meanwhile: bind to them instead.
+        Err(lost) if lost.on("member") || lost.on("member_email") => Ok(None),
+        Err(lost) => Err(lost.into()),
+    }
+}
+
+/// One user by id: one read.
+pub async fn get_user(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    id: &str,
+) -> Result<DirUser, OpError> {
+    let membership = authorize(app, caller, org, Reads::new().dir_user(org, id)).await?;
+    membership.found.dir_user(id).cloned().ok_or_else(not_found)
+}
+
+/// The user with `user_name` (compared case-insensitively): two reads.
+pub async fn find_by_user_name(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    user_name: &str,
+) -> Result<Option<DirUser>, OpError> {
+    let name = user_name.to_lowercase();
+    let membership = authorize(app, caller, org, Reads::new().dir_name(org, &name)).await?;
+    let Some(id) = membership.found.dir_name(&name) else {
+        return Ok(None);
+    };
+    let found = app.store.read(Reads::new().dir_user(org, id)).await?;
+    Ok(found.dir_user(id).cloned())
+}
+
+/// Every user of the org (SCIM filters and pages them).
+pub async fn list_users(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+) -> Result<Vec<DirUser>, OpError> {
+    authorize(app, caller, org, Reads::new()).await?;
+    Ok(app.store.all(&directory::users(org)).await?)
+}
+
+/// Replaces a user's fields with what `change` makes of the user as read
+/// (a PUT, or a PATCH applied to it); `if_match`: the version the caller
+/// expects it at.
+pub async fn modify_user(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    id: &str,
+    if_match: Option<u64>,
+    change: &(dyn Fn(&DirUser) -> Result<UserFields, OpError> + Sync),
+) -> Result<DirUser, OpError> {
+    settle(|| modify_attempt(app, caller, org, id, if_match, change)).await
+}
+
+async fn modify_attempt(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    id: &str,
+    if_match: Option<u64>,
+    change: &(dyn Fn(&DirUser) -> Result<UserFields, OpError> + Sync),
+) -> Attempt<DirUser> {
+    let membership = authorize(app, caller, org, Reads::new().dir_user(org, id)).await?;
+    let user = membership
+        .found
+        .dir_user(id)
+        .cloned()
+        .ok_or_else(not_found)?;
+    if if_match.is_some_and(|v| v != user.version) {
+        return Err(OpError::VersionMismatch);
+    }
+    // The member keeps the address it was bound by: emails may change freely.
+    let fields = change(&user)?;
+    if fields == user.fields {
+        return Ok(Some(user));
+    }
+    let old_name = user.fields.user_name_key();
+    let updated = DirUser {
+        fields,
+        modified: app.now(),
+        version: user.version + 1,
+        ..user.clone()
+    };
+    let mut tx = Transaction::new();
+    for (name, action) in directory::put_user(org, &updated, Some(&old_name)) {
+        tx.push(name, action);
+    }
+    if updated.fields.is_active() != user.fields.is_active() {
+        // Activation moves the seat: it follows from the groups again.
+        let grants = effects::grants_of(app, org, &updated).await?;
+        if let Some(member) = effects::member_of(app, org, &updated).await? {
+            effects::push(&mut tx, org, &member, &updated, grants, app.now());
+        }
+    }
+    let audit = Audit::new(
+        "directory.user_updated",
+        id,
+        json!({"email": updated.email, "active": updated.fields.is_active()}),
+    );
+    match membership.commit(app, tx, audit).await? {
+        Ok(()) => Ok(Some(updated)),
+        Err(lost) if lost.on("user_name") => Err(taken()),
+        Err(lost) if lost.on("org") => Err(effects::refusal(&user, &updated)),
+        Err(lost) if lost.on("user") || lost.on("member") => Ok(None),
+        Err(lost) => Err(lost.into()),
+    }
+}
+
+/// Deprovisions a user: its member leaves the org (their seat freed, their
+/// tokens dead), unless they are its last admin.
+pub async fn delete_user(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    id: &str,
+    if_match: Option<u64>,
+) -> Result<(), OpError> {
+    settle(|| delete_attempt(app, caller, org, id, if_match)).await
+}
+
+async fn delete_attempt(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    id: &str,
+    if_match: Option<u64>,
+) -> Attempt<()> {
+    let membership = authorize(app, caller, org, Reads::new().dir_user(org, id)).await?;
+    let user = membership
+        .found
+        .dir_user(id)
+        .cloned()
+        .ok_or_else(not_found)?;
+    if if_match.is_some_and(|v| v != user.version) {
+        return Err(OpError::VersionMismatch);
+    }
+    let mut tx = Transaction::new();
+    for (name, action) in directory::delete_user(org, &user) {
+        tx.push(name, action);
+    }
+    let member = effects::member_of(app, org, &user).await?;
+    if let Some(member) = &member {
+        let [item, email_item] = members::remove(org, member);
+        let change = Counters::free_seat()
+            .when(member.has_seat())
+            .and(Counters::drop_admin().when(member.role == Role::Admin));
+        tx.push("member", item)
+            .push("member_email", email_item)
+            .push("org", counters(org, change));
+    }
+    remove_from_groups(app, &membership, &user, &mut tx).await?;
+    let audit = Audit::new(
+        "directory.user_deprovisioned",
+        id,
+        json!({"email": user.email, "member_removed": member.is_some()}),
+    );
+    match membership.commit(app, tx, audit).await? {
+        Ok(()) => Ok(Some(())),
+        Err(lost) if lost.on("org") => Err(OpError::LastAdmin),
+        Err(lost) if lost.on("user") || lost.on("member") || lost.on("group") => Ok(None),
+        Err(lost) => Err(lost.into()),
+    }
+}
+
+/// The groups a deleted user was in lose it, in the same write.
+async fn remove_from_groups(
+    app: &App,
+    membership: &Membership,
+    user: &DirUser,
+    tx: &mut Transaction,
+) -> Result<(), OpError> {
+    if user.groups.is_empty() {
+        return Ok(());
+    }
+    let org = &membership.org.slug;
+    let reads = user
+        .groups
+        .iter()
+        .fold(Reads::new(), |reads, g| reads.dir_group(org, g));
+    let found = app.store.read(reads).await?;
+    for mut group in found.dir_groups {
+        group.members.retain(|m| *m != user.id);
+        group.version += 1;
+        group.modified = app.now();
+        tx.push("group", directory::put_group(org, &group));
+    }
+    Ok(())
+}
