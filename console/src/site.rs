@@ -32,6 +32,7 @@ pub static ASSETS: &[Asset] = assets![
     "auth.js",
     "client.js",
     "dialogs.js",
+    "directory.js",
     "favicon.svg",
     "imports.js",
     "invitations.js",

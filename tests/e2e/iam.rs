@@ -15,6 +15,10 @@ use std::collections::BTreeSet;
 
 /// Every function of the template has a test below.
 const COVERED: &[&str] = &[
+    "scim",
+    "join-org",
+    "get-directory",
+    "set-group-grants",
     "accept-invitation",
     "assign-seat",
     "authorize",
@@ -761,4 +765,69 @@ async fn revoke_api_key_is_granted_exactly_what_it_uses() {
     let mut used = record(&app, revoke(), revoke_api_key::handle, 204).await;
     used.extend(record(&app, revoke(), revoke_api_key::handle, 404).await);
     assert_exactly_granted("revoke-api-key", &used);
+}
+
+#[tokio::test]
+async fn directory_sync_functions_are_granted_exactly_what_they_use() {
+    use crate::directory::{create_user, scim_org, scim_req};
+    use roster::http::routes::{get_directory, join_org, scim, set_group_grants};
+    let app = TestApp::spawn().await;
+    let (org, admin, key, _) = scim_org(&app, 5).await;
+    let bob = User::new("bob");
+
+    // SCIM: create (a new member), a group holding them, deactivate
+    // (reads their member), list, delete.
+    let mut used = BTreeSet::new();
+    let create = scim_req(http::Method::POST, &org, &key, "Users")
+        .json(json!({"userName": bob.email, "emails": [{"value": bob.email}]}));
+    app.actions.reset();
+    let created = create.send(&app, scim::handle).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    used.extend(app.actions.take());
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let group = scim_req(http::Method::POST, &org, &key, "Groups")
+        .json(json!({"displayName": "Licensed", "members": [{"value": id}]}));
+    app.actions.reset();
+    let group = group.send(&app, scim::handle).await;
+    assert_eq!(group.status, 201, "{}", group.body);
+    used.extend(app.actions.take());
+    let gid = group.json["id"].as_str().unwrap().to_owned();
+    let link = Req::put("/orgs/{org}/directory/groups/{group}")
+        .org(&org)
+        .param("group", &gid)
+        .user(&admin)
+        .json(json!({"grants": "seat"}));
+    assert_exactly_granted(
+        "set-group-grants",
+        &record(&app, link, set_group_grants::handle, 200).await,
+    );
+    let dir = Req::get("/orgs/{org}/directory").org(&org).user(&admin);
+    assert_exactly_granted(
+        "get-directory",
+        &record(&app, dir, get_directory::handle, 200).await,
+    );
+    let join = Req::post("/orgs/{org}/join").org(&org).user(&bob);
+    let mut joined = record(&app, join, join_org::handle, 200).await;
+    let carol = User::new("carol");
+    create_user(&app, &org, &key, &carol.email).await;
+    let join_all = Req::post("/me/join").user(&carol);
+    joined.extend(record(&app, join_all, join_org::handle, 200).await);
+    assert_exactly_granted("join-org", &joined);
+    for (method, path, body, status) in [
+        (
+            http::Method::PATCH,
+            format!("Users/{id}"),
+            Some(json!({"Operations": [{"op": "replace", "path": "active", "value": false}]})),
+            200,
+        ),
+        (http::Method::GET, "Users".to_owned(), None, 200),
+        (http::Method::DELETE, format!("Users/{id}"), None, 204),
+    ] {
+        let mut req = scim_req(method, &org, &key, &path);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        used.extend(record(&app, req, scim::handle, status).await);
+    }
+    assert_exactly_granted("scim", &used);
 }

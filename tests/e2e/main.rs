@@ -9,6 +9,7 @@ mod auth;
 mod authz_matrix;
 mod call_counts;
 mod csv_upload;
+mod directory;
 mod faults;
 mod forged_input;
 mod iam;

@@ -93,7 +93,7 @@ function keyRow(k, slug, refresh, show) {
   const gone = expired(k);
   return h("tr", { "data-key": k.name, class: gone ? "expired" : null },
     h("td", {}, k.name),
-    h("td", {}, ROLE_NAMES[k.role] || k.role),
+    h("td", {}, ROLE_NAMES[k.role] || k.role, k.scope === "scim" ? h("span", { class: "muted" }, " (directory sync)") : null),
     h("td", {}, k.created_by),
     h("td", {}, date(k.created_at)),
     h("td", {}, date(k.expires_at), gone

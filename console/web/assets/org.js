@@ -7,12 +7,14 @@ import { invitationsScreen } from "./invitations.js";
 import { tokensScreen } from "./tokens.js";
 import { auditScreen } from "./audit.js";
 import { apiKeysScreen } from "./api-keys.js";
+import { directoryScreen } from "./directory.js";
 
 const TABS = {
   members: { label: "Users", roles: ["admin", "billing_manager"], screen: membersScreen },
   invitations: { label: "Invitations", roles: ["admin"], screen: invitationsScreen },
   tokens: { label: "Token access", roles: ["admin", "billing_manager", "member"], screen: tokensScreen },
   "api-keys": { label: "API keys", roles: ["admin"], screen: apiKeysScreen },
+  directory: { label: "Directory sync", roles: ["admin"], screen: directoryScreen },
   audit: { label: "Audit log", roles: ["admin"], screen: auditScreen },
 };
 

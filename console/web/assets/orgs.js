@@ -6,6 +6,8 @@ export async function orgsScreen(view, { navigate }) {
   const list = h("div", { "aria-busy": "true" }, "Loading…");
   replace(view, h("h1", {}, "Your organizations"), list, createForm(navigate));
   try {
+    // Orgs whose directory provisioned this address are joined on sight.
+    await api("POST", "/me/join").catch(() => null);
     const { items } = await api("GET", "/me/orgs");
     list.removeAttribute("aria-busy");
     if (!items.length) {

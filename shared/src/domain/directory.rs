@@ -171,21 +171,41 @@ pub struct GroupFields {
 /// Most members one group may hold (one item: DynamoDB's 400 KB).
 pub const MAX_GROUP_MEMBERS: usize = 5_000;
 
-/// The role and seat a directory user should have: the strongest role any
-/// of its groups grants (member when none), and a seat when a group grants
-/// one and the user is active.
-pub fn effect(active: bool, grants: impl IntoIterator<Item = Grant>) -> (Role, bool) {
-    let mut role = Role::Member;
-    let mut seat = false;
-    for grant in grants {
-        match grant {
-            Grant::Admin => role = Role::Admin,
-            Grant::BillingManager if role != Role::Admin => role = Role::BillingManager,
-            Grant::BillingManager => {}
-            Grant::Seat => seat = true,
-        }
+/// The strongest role `grants` give, if any gives one.
+fn granted_role(grants: &[Grant]) -> Option<Role> {
+    if grants.contains(&Grant::Admin) {
+        Some(Role::Admin)
+    } else if grants.contains(&Grant::BillingManager) {
+        Some(Role::BillingManager)
+    } else {
+        None
     }
-    (role, seat && active)
+}
+
+/// The role and seat a member moves to when what its directory user's
+/// groups grant goes from `before` to `after`, or its `active` flag changes.
+/// Only what groups grant, or stop granting, moves: a role or a seat given
+/// through the API stays until a linked group takes it over, so putting an
+/// admin in an unlinked group changes nothing. An inactive user holds no
+/// seat.
+pub fn transition(
+    current: (Role, bool),
+    before: &[Grant],
+    after: &[Grant],
+    active: bool,
+) -> (Role, bool) {
+    let role = match (granted_role(before), granted_role(after)) {
+        (_, Some(role)) => role,
+        (Some(_), None) => Role::Member,
+        (None, None) => current.0,
+    };
+    let seat = active
+        && match (before.contains(&Grant::Seat), after.contains(&Grant::Seat)) {
+            (_, true) => true,
+            (true, false) => false,
+            (false, false) => current.1,
+        };
+    (role, seat)
 }
 
 /// A weak entity tag of a resource version (`W/"3"`).
@@ -246,14 +266,52 @@ mod tests {
     #[test]
     fn the_strongest_granted_role_wins_and_a_seat_needs_an_active_user() {
         use Grant::*;
-        assert_eq!(effect(true, []), (Role::Member, false));
+        let member = (Role::Member, false);
         assert_eq!(
-            effect(true, [Seat, BillingManager]),
+            transition(member, &[], &[Seat, BillingManager], true),
             (Role::BillingManager, true)
         );
-        assert_eq!(effect(true, [Admin, BillingManager]), (Role::Admin, false));
-        assert_eq!(effect(true, [BillingManager, Admin]), (Role::Admin, false));
-        assert_eq!(effect(false, [Seat]), (Role::Member, false));
+        assert_eq!(
+            transition(member, &[], &[BillingManager, Admin], true),
+            (Role::Admin, false)
+        );
+        assert_eq!(
+            transition(member, &[], &[Seat], false),
+            (Role::Member, false)
+        );
+        assert_eq!(
+            transition((Role::Member, true), &[Seat], &[Seat], false),
+            (Role::Member, false),
+            "deactivated: the seat goes"
+        );
+    }
+
+    #[test]
+    fn only_what_groups_grant_or_stop_granting_moves() {
+        use Grant::*;
+        let api_admin = (Role::Admin, true);
+        assert_eq!(
+            transition(api_admin, &[], &[], true),
+            api_admin,
+            "an unlinked group changes nothing"
+        );
+        assert_eq!(
+            transition(api_admin, &[Admin], &[], true),
+            (Role::Member, true)
+        );
+        assert_eq!(
+            transition(api_admin, &[Seat], &[], true),
+            (Role::Admin, false)
+        );
+        assert_eq!(
+            transition(
+                (Role::BillingManager, false),
+                &[Admin],
+                &[BillingManager],
+                true
+            ),
+            (Role::BillingManager, false)
+        );
     }
 
     #[test]

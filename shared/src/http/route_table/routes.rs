@@ -36,6 +36,7 @@ pub const ROUTES: &[Route] = &[
     Route::jwt(Patch, "/scim/v2/orgs/{org}/{resource+}", "scim"),
     Route::jwt(Delete, "/scim/v2/orgs/{org}/{resource+}", "scim"),
     Route::jwt(Post, "/orgs/{org}/join", "join-org"),
+    Route::jwt(Post, "/me/join", "join-org"),
     Route::jwt(Get, "/orgs/{org}/directory", "get-directory"),
     Route::jwt(Put, "/orgs/{org}/directory/groups/{group}", "set-group-grants"),
     Route::iam(Post, "/tokens/introspect", "introspect-token"),

@@ -1,12 +1,15 @@
-//! `POST /orgs/{org}/join`: a person the org's directory provisioned joins.
+//! `POST /orgs/{org}/join`: a person the org's directory provisioned joins it;
+//! `POST /me/join`: every org whose directory provisioned them (the console,
+//! after sign-in).
 
 use super::answer;
 use crate::App;
 use crate::http::request::org_slug;
 use crate::http::{ApiError, response, views};
 use crate::ops::Caller;
-use crate::ops::directory::join::join;
-use lambda_http::{Body, Request, Response};
+use crate::ops::directory::join::{join, join_all};
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde_json::json;
 use std::sync::Arc;
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
@@ -14,6 +17,18 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 }
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
+    if req
+        .path_parameters_ref()
+        .and_then(|p| p.first("org"))
+        .is_none()
+    {
+        let joined = Box::pin(join_all(app, &caller)).await?;
+        let items: Vec<_> = joined
+            .iter()
+            .map(|(org, member)| json!({"org": org, "member": views::member(member)}))
+            .collect();
+        return Ok(response::ok(&json!({ "joined": items })));
+    }
     let member = Box::pin(join(app, &caller, &org_slug(req)?)).await?;
     Ok(response::ok(&views::member(&member)))
 }

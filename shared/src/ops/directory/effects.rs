@@ -5,7 +5,7 @@
 //! cannot. A change they refuse is refused as a whole, with the reason.
 
 use crate::App;
-use crate::domain::directory::{DirUser, Grant, effect};
+use crate::domain::directory::{DirUser, Grant, transition};
 use crate::domain::{Member, OrgSlug};
 use crate::ops::OpError;
 use crate::store::{Reads, Transaction, directory};
@@ -34,16 +34,18 @@ pub async fn member_of(
 }
 
 /// Pushes, under `member` and `org`, what brings `member` to the role and
-/// seat `grants` give `user`; nothing when it already has them.
+/// seat `grants` give `user` now that its `active` flag changed; nothing
+/// when it already has them.
 pub fn push(
     tx: &mut Transaction,
     org: &OrgSlug,
     member: &Member,
     user: &DirUser,
-    grants: impl IntoIterator<Item = Grant>,
+    grants: &[Grant],
     now: DateTime<Utc>,
 ) -> bool {
-    let (role, seat) = effect(user.fields.is_active(), grants);
+    let current = (member.role, member.has_seat());
+    let (role, seat) = transition(current, grants, grants, user.fields.is_active());
     match directory::member_effect(org, member, role, seat, now) {
         Some((update, counters)) => {
             tx.push("member", update).push("org", counters);

@@ -12,7 +12,9 @@
 
 use super::{authorize, new_id};
 use crate::App;
-use crate::domain::directory::{DirGroup, DirUser, GroupFields, MAX_GROUP_MEMBERS, effect};
+use crate::domain::directory::{
+    DirGroup, DirUser, Grant, GroupFields, MAX_GROUP_MEMBERS, transition,
+};
 use crate::domain::{Member, OrgSlug, Role};
 use crate::ops::commit::{Audit, commit};
 use crate::ops::{Attempt, Caller, Membership, OpError, settle};
@@ -207,15 +209,17 @@ async fn write(
             .map(|s| (*s).clone())
             .collect()
     };
-    changed.version = group.version + 1;
-    changed.modified = now;
-    if changed == *group {
+    changed.version = group.version;
+    changed.modified = group.modified;
+    if changed == *group && group.version > 0 {
         return Ok(Some(changed));
     }
+    changed.version = group.version + 1;
+    changed.modified = now;
     let plan = if moved.is_empty() {
         Vec::new()
     } else {
-        plan_moves(app, membership, &changed, &moved).await?
+        plan_moves(app, membership, group, &changed, &moved).await?
     };
     let (seats, admins) = plan.iter().fold((0i64, 0i64), |(s, a), m| {
         (s + m.seat_delta, a + m.admin_delta)
@@ -291,6 +295,7 @@ struct Move {
 async fn plan_moves(
     app: &App,
     membership: &Membership,
+    group: &DirGroup,
     changed: &DirGroup,
     moved: &[String],
 ) -> Result<Vec<Move>, OpError> {
@@ -310,14 +315,17 @@ async fn plan_moves(
         .iter()
         .fold(Reads::new(), |r, u| r.member(org, &u.member));
     let found = app.store.read(member_reads).await?;
-    let grants: HashMap<String, Option<crate::domain::directory::Grant>> = app
+    // What every group grants now, and once this change is written.
+    let now: HashMap<String, Option<Grant>> = app
         .store
         .all(&directory::groups(org))
         .await?
         .into_iter()
         .map(|g| (g.id, g.grants))
-        .chain([(changed.id.clone(), changed.grants)])
+        .chain([(group.id.clone(), group.grants)])
         .collect();
+    let mut then = now.clone();
+    then.insert(changed.id.clone(), changed.grants);
     let mut plan = Vec::new();
     for user in users {
         let mut groups: Vec<String> = user
@@ -329,11 +337,23 @@ async fn plan_moves(
         if changed.members.contains(&user.id) {
             groups.push(changed.id.clone());
         }
-        let given = groups
-            .iter()
-            .filter_map(|g| grants.get(g).copied().flatten());
-        let (role, seat) = effect(user.fields.is_active(), given);
+        let given = |ids: &[String], grants: &HashMap<String, Option<Grant>>| -> Vec<Grant> {
+            ids.iter()
+                .filter_map(|g| grants.get(g).copied().flatten())
+                .collect()
+        };
+        let before = given(&user.groups, &now);
+        let after = given(&groups, &then);
         let member = found.member(&user.member).cloned();
+        let (role, seat) = match &member {
+            Some(m) => transition(
+                (m.role, m.has_seat()),
+                &before,
+                &after,
+                user.fields.is_active(),
+            ),
+            None => (Role::Member, false),
+        };
         let (seat_delta, admin_delta) = match &member {
             Some(m) => (
                 i64::from(seat) - i64::from(m.has_seat()),

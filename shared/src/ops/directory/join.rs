@@ -1,4 +1,4 @@
-//! `POST /orgs/{org}/join`: a person whom the org's directory provisioned
+//! `POST /orgs/{org}/join` and `POST /me/join`: a person whom the org's directory provisioned
 //! signs in with that (verified) address and becomes the member it created,
 //! with the role and seat their groups gave it, and no invitation mail.
 //!
@@ -78,4 +78,26 @@ async fn attempt(app: &App, caller: &Caller, org: &OrgSlug) -> Attempt<Member> {
         Err(lost) if lost.on("placeholder") || lost.on("user") => Ok(None),
         Err(lost) => Err(lost.into()),
     }
+}
+
+/// `POST /me/join`: joins every org whose directory provisioned the
+/// caller's verified address (what the console does after sign-in). One
+/// query when there is none.
+pub async fn join_all(app: &App, caller: &Caller) -> Result<Vec<(OrgSlug, Member)>, OpError> {
+    caller.require_person()?;
+    caller.require_verified()?;
+    let orgs = app
+        .store
+        .all(&directory::provisioned(&caller.email))
+        .await?;
+    let mut joined = Vec::new();
+    for org in orgs {
+        match join(app, caller, &org).await {
+            Ok(member) => joined.push((org, member)),
+            // Joined meanwhile (another tab), or deprovisioned: nothing to do.
+            Err(OpError::AlreadyMember | OpError::NotProvisioned) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(joined)
 }

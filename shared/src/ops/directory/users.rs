@@ -196,7 +196,7 @@ async fn modify_attempt(
         // Activation moves the seat: it follows from the groups again.
         let grants = effects::grants_of(app, org, &updated).await?;
         if let Some(member) = effects::member_of(app, org, &updated).await? {
-            effects::push(&mut tx, org, &member, &updated, grants, app.now());
+            effects::push(&mut tx, org, &member, &updated, &grants, app.now());
         }
     }
     let audit = Audit::new(
