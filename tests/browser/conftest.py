@@ -17,6 +17,7 @@ import json
 import os
 import re
 import time
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -178,6 +179,23 @@ def api(api_url: str, method: str, path: str, token: str, body=None):
     with urllib.request.urlopen(req, timeout=30) as resp:
         raw = resp.read()
         return json.loads(raw) if raw else None
+
+
+def script(api_url: str, method: str, path: str, key: str, body=None,
+           content_type: str = "application/json") -> tuple[int, dict | None]:
+    """One call as a script (or an identity provider) makes it: urllib, the
+    key as the bearer, nothing else; the status and the JSON answer."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(api_url + path, data=data, method=method)
+    req.add_header("authorization", f"Bearer {key}")
+    if data is not None:
+        req.add_header("content-type", content_type)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            status, raw = resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        status, raw = err.code, err.read()
+    return status, json.loads(raw) if raw else None
 
 
 def mails_to(mail_url: str, address: str) -> list[dict]:

@@ -5,29 +5,11 @@ the key's last use and never its secret, and once the admin revokes it there
 the same script call is a 401 naming the reason. Members are not offered the
 page."""
 
-import json
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 
-from conftest import INVITE_LINK, api, id_token, tag, wait_for_link
+from conftest import INVITE_LINK, api, id_token, script, tag, wait_for_link
 from playwright.sync_api import expect
-
-
-def script(api_url: str, method: str, path: str, key: str, body=None) -> tuple[int, dict | None]:
-    """One call as a script makes it: urllib, the key as the bearer, nothing else."""
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(api_url + path, data=data, method=method)
-    req.add_header("authorization", f"Bearer {key}")
-    if data is not None:
-        req.add_header("content-type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            status, raw = resp.status, resp.read()
-    except urllib.error.HTTPError as err:
-        status, raw = err.code, err.read()
-    return status, json.loads(raw) if raw else None
 
 
 def test_an_admin_creates_a_key_a_script_uses_it_and_revoking_it_locks_the_script_out(people, api_url, mail_url):

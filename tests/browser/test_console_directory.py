@@ -5,27 +5,14 @@ links the group to "Has a seat" on the page; a push over the seat limit shows
 under Refused changes; and a provisioned person who signs in for the first
 time lands in the org with their seat, without an invitation."""
 
-import json
 import re
-import urllib.error
-import urllib.request
 
-from conftest import api, id_token, tag
+from conftest import api, id_token, script, tag
 from playwright.sync_api import expect
 
 
 def scim(api_url: str, method: str, path: str, key: str, body=None) -> tuple[int, dict | None]:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(api_url + path, data=data, method=method)
-    req.add_header("authorization", f"Bearer {key}")
-    if data is not None:
-        req.add_header("content-type", "application/scim+json")
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            status, raw = resp.status, resp.read()
-    except urllib.error.HTTPError as err:
-        status, raw = err.code, err.read()
-    return status, json.loads(raw) if raw else None
+    return script(api_url, method, path, key, body, content_type="application/scim+json")
 
 
 def test_an_admin_connects_a_directory_links_a_group_and_a_provisioned_person_signs_straight_in(people, api_url):

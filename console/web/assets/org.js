@@ -5,17 +5,18 @@ import { api } from "./client.js";
 import { membersScreen } from "./members.js";
 import { invitationsScreen } from "./invitations.js";
 import { tokensScreen } from "./tokens.js";
-import { auditScreen } from "./audit.js";
-import { apiKeysScreen } from "./api-keys.js";
-import { directoryScreen } from "./directory.js";
+
+// Admins' own tabs load when opened: a first visit downloads only what most
+// people see (tests/browser/test_console_deploy.py holds its size).
+const later = (module, name) => async (view, ctx) => (await import(module))[name](view, ctx);
 
 const TABS = {
   members: { label: "Users", roles: ["admin", "billing_manager"], screen: membersScreen },
   invitations: { label: "Invitations", roles: ["admin"], screen: invitationsScreen },
   tokens: { label: "Token access", roles: ["admin", "billing_manager", "member"], screen: tokensScreen },
-  "api-keys": { label: "API keys", roles: ["admin"], screen: apiKeysScreen },
-  directory: { label: "Directory sync", roles: ["admin"], screen: directoryScreen },
-  audit: { label: "Audit log", roles: ["admin"], screen: auditScreen },
+  "api-keys": { label: "API keys", roles: ["admin"], screen: later("./api-keys.js", "apiKeysScreen") },
+  directory: { label: "Directory sync", roles: ["admin"], screen: later("./directory.js", "directoryScreen") },
+  audit: { label: "Audit log", roles: ["admin"], screen: later("./audit.js", "auditScreen") },
 };
 
 export async function orgScreen(view, ctx) {

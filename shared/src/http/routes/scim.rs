@@ -108,8 +108,8 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ScimError> {
         ("POST", Target::Users(Some(".search"))) => ctx.search(Kinds::Users, &body(req)?).await,
         ("POST", Target::Users(None)) => ctx.create_user(&body(req)?).await,
         ("GET", Target::Users(Some(id))) => ctx.get_user(id).await,
-        ("PUT", Target::Users(Some(id))) => ctx.put_user(id, body(req)?).await,
-        ("PATCH", Target::Users(Some(id))) => ctx.patch_user(id, body(req)?).await,
+        ("PUT", Target::Users(Some(id))) => ctx.write_user(id, body(req)?, true).await,
+        ("PATCH", Target::Users(Some(id))) => ctx.write_user(id, body(req)?, false).await,
         ("DELETE", Target::Users(Some(id))) => {
             users::delete_user(app, &caller, &org, id, if_match(req)?).await?;
             Ok(no_content())
@@ -118,8 +118,8 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ScimError> {
         ("POST", Target::Groups(Some(".search"))) => ctx.search(Kinds::Groups, &body(req)?).await,
         ("POST", Target::Groups(None)) => ctx.create_group(&body(req)?).await,
         ("GET", Target::Groups(Some(id))) => ctx.get_group(id).await,
-        ("PUT", Target::Groups(Some(id))) => ctx.put_group(id, body(req)?).await,
-        ("PATCH", Target::Groups(Some(id))) => ctx.patch_group(id, body(req)?).await,
+        ("PUT", Target::Groups(Some(id))) => ctx.write_group(id, body(req)?, true).await,
+        ("PATCH", Target::Groups(Some(id))) => ctx.write_group(id, body(req)?, false).await,
         ("DELETE", Target::Groups(Some(id))) => {
             groups::delete_group(app, &caller, &org, id, if_match(req)?).await?;
             Ok(no_content())
@@ -375,10 +375,16 @@ impl Ctx<'_> {
         Ok(self.user(200, &user))
     }
 
-    async fn put_user(&self, id: &str, body: Value) -> Result<Response<Body>, ScimError> {
-        let fields = user_fields(&body)?;
-        let change = |_: &DirUser| Ok(fields.clone());
-        let user = users::modify_user(
+    /// `PUT` (`whole`) or `PATCH` of a user.
+    async fn write_user(
+        &self,
+        id: &str,
+        body: Value,
+        whole: bool,
+    ) -> Result<Response<Body>, ScimError> {
+        let write = Write::new(&body, whole, user_fields)?;
+        let change = |user: &DirUser| write.apply(user_json(self.base, user));
+        let modified = users::modify_user(
             self.app,
             self.caller,
             self.org,
@@ -386,41 +392,8 @@ impl Ctx<'_> {
             if_match(self.req)?,
             &change,
         )
-        .await?;
-        Ok(self.user(200, &user))
-    }
-
-    async fn patch_user(&self, id: &str, body: Value) -> Result<Response<Body>, ScimError> {
-        let base = self.base;
-        let failure = std::sync::Mutex::new(None);
-        let change = |user: &DirUser| {
-            let mut json = user_json(base, user);
-            let result = patch::apply(&mut json, &body).and_then(|()| user_fields(&json));
-            result.map_err(|e| {
-                let status = e.status;
-                *failure.lock().expect("not poisoned") = Some(e);
-                crate::ops::OpError::invalid(
-                    "patch",
-                    crate::domain::Invalid::new(format!("refused ({status})")),
-                )
-            })
-        };
-        match users::modify_user(
-            self.app,
-            self.caller,
-            self.org,
-            id,
-            if_match(self.req)?,
-            &change,
-        )
-        .await
-        {
-            Ok(user) => Ok(self.user(200, &user)),
-            Err(err) => Err(failure
-                .into_inner()
-                .expect("not poisoned")
-                .unwrap_or_else(|| err.into())),
-        }
+        .await;
+        Ok(self.user(200, &modified.map_err(|err| write.error(err))?))
     }
 
     async fn create_group(&self, body: &Value) -> Result<Response<Body>, ScimError> {
@@ -434,10 +407,16 @@ impl Ctx<'_> {
         Ok(self.group(200, &group))
     }
 
-    async fn put_group(&self, id: &str, body: Value) -> Result<Response<Body>, ScimError> {
-        let fields = group_fields(&body)?;
-        let change = |_: &DirGroup| Ok(fields.clone());
-        let group = groups::modify_group(
+    /// `PUT` (`whole`) or `PATCH` of a group.
+    async fn write_group(
+        &self,
+        id: &str,
+        body: Value,
+        whole: bool,
+    ) -> Result<Response<Body>, ScimError> {
+        let write = Write::new(&body, whole, group_fields)?;
+        let change = |group: &DirGroup| write.apply(group_json(self.base, group));
+        let modified = groups::modify_group(
             self.app,
             self.caller,
             self.org,
@@ -445,40 +424,60 @@ impl Ctx<'_> {
             if_match(self.req)?,
             &change,
         )
-        .await?;
-        Ok(self.group(200, &group))
+        .await;
+        Ok(self.group(200, &modified.map_err(|err| write.error(err))?))
+    }
+}
+
+/// A `PUT` or `PATCH` as the change a modify operation applies to the
+/// resource it read (so a retry after a lost race patches the resource as
+/// it is then). The operation carries only an `OpError`: a PATCH the
+/// resource refuses keeps its SCIM error here, and that is what the client
+/// is answered.
+struct Write<'a, T> {
+    body: &'a Value,
+    whole: bool,
+    parse: fn(&Value) -> Result<T, ScimError>,
+    refused: std::sync::Mutex<Option<ScimError>>,
+}
+
+impl<'a, T> Write<'a, T> {
+    /// A `PUT` body is checked before anything is read.
+    fn new(
+        body: &'a Value,
+        whole: bool,
+        parse: fn(&Value) -> Result<T, ScimError>,
+    ) -> Result<Self, ScimError> {
+        if whole {
+            parse(body)?;
+        }
+        Ok(Self {
+            body,
+            whole,
+            parse,
+            refused: std::sync::Mutex::new(None),
+        })
     }
 
-    async fn patch_group(&self, id: &str, body: Value) -> Result<Response<Body>, ScimError> {
-        let base = self.base;
-        let failure = std::sync::Mutex::new(None);
-        let change = |group: &DirGroup| {
-            let mut json = group_json(base, group);
-            let result = patch::apply(&mut json, &body).and_then(|()| group_fields(&json));
-            result.map_err(|e| {
-                let status = e.status;
-                *failure.lock().expect("not poisoned") = Some(e);
-                crate::ops::OpError::invalid(
-                    "patch",
-                    crate::domain::Invalid::new(format!("refused ({status})")),
-                )
-            })
+    /// What the resource (as SCIM shows it) becomes.
+    fn apply(&self, mut resource: Value) -> Result<T, crate::ops::OpError> {
+        let result = if self.whole {
+            (self.parse)(self.body)
+        } else {
+            patch::apply(&mut resource, self.body).and_then(|()| (self.parse)(&resource))
         };
-        match groups::modify_group(
-            self.app,
-            self.caller,
-            self.org,
-            id,
-            if_match(self.req)?,
-            &change,
-        )
-        .await
-        {
-            Ok(group) => Ok(self.group(200, &group)),
-            Err(err) => Err(failure
-                .into_inner()
-                .expect("not poisoned")
-                .unwrap_or_else(|| err.into())),
-        }
+        result.map_err(|refused| {
+            let detail = refused.detail.clone();
+            *self.refused.lock().expect("not poisoned") = Some(refused);
+            crate::ops::OpError::invalid("Operations", crate::domain::Invalid::new(detail))
+        })
+    }
+
+    fn error(&self, err: crate::ops::OpError) -> ScimError {
+        self.refused
+            .lock()
+            .expect("not poisoned")
+            .take()
+            .unwrap_or_else(|| err.into())
     }
 }
