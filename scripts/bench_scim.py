@@ -54,6 +54,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--list-size", type=int, default=200, help="users in the org when listing")
+    parser.add_argument("--group-size", type=int, default=200, help="members of the group pushed at once (0: none)")
     args = parser.parse_args()
 
     admin = stack.token(f"bench-{uuid.uuid4().hex[:8]}@example.com")
@@ -98,6 +99,31 @@ def main() -> int:
     listed = min(args.list_size, len(created))
     results.append(measure(f"SCIM GET /Users (list: {len(created)} users, count={listed})", max(20, args.requests // 10),
                            args.workers, lambda i: scim("GET", "/Users", query=f"?count={listed}")))
+
+    # A group push of every user at once, linked to seats: the paced,
+    # chunked write (and, past 20 s, 503 + Retry-After and the retry that
+    # resumes it, as an identity provider would retry).
+    if args.group_size:
+        while len(created) < args.group_size:
+            extra = f"g{len(created)}-{uuid.uuid4().hex[:6]}@example.com"
+            answer = scim("POST", "/Users", {"userName": extra, "emails": [{"value": extra, "primary": True}]})
+            assert answer.status == 201, answer
+            created.append(answer.json)
+        group = scim("POST", "/Groups", {"displayName": "Everyone"}).json
+        linked = stack.call("PUT", f"/orgs/{slug}/directory/groups/{group['id']}", bearer=admin, body={"grants": "seat"})
+        assert linked.status == 200, linked
+        members = [{"value": u["id"]} for u in created[:args.group_size]]
+        start, attempts = time.perf_counter(), 0
+        while True:
+            attempts += 1
+            pushed = scim("PUT", f"/Groups/{group['id']}", {"displayName": "Everyone", "members": members})
+            if pushed.status != 503:
+                break
+            time.sleep(int(pushed.headers.get("retry-after", "2")))
+        took = time.perf_counter() - start
+        seats = stack.call("GET", f"/orgs/{slug}", bearer=admin).json["seats_used"]
+        print(f"group push of {len(members)} members linked to seats: {pushed.status} after {took:.1f} s, "
+              f"{attempts} request(s), {seats} seats taken")
 
     base_rps, base_p50 = results[0]["rps"], results[0]["p50"]
     print(f"{'request':<52} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'rps ratio':>9} {'p50 ratio':>9} {'failed':>6}")

@@ -495,3 +495,56 @@ async fn single_resource_scim_requests_cost_at_most_two_dynamodb_calls() {
         app.calls.total()
     );
 }
+
+#[tokio::test]
+async fn a_large_group_push_moves_everyone_in_paced_chunks_and_a_replay_moves_no_one() {
+    let app = TestApp::spawn().await;
+    let (org, admin, key, _) = scim_org(&app, 200).await;
+    let tag = roster_tests::slug();
+    let mut users = Vec::new();
+    for i in 0..100 {
+        users.push(create_user(&app, &org, &key, &format!("big{i}-{tag}@example.com")).await);
+    }
+    let group = create_group(&app, &org, &key, "Everyone", &[]).await;
+    assert_eq!(
+        grant(&app, &org, &admin, &group, json!("seat"))
+            .await
+            .status,
+        200
+    );
+    let path = format!("Groups/{}", group["id"].as_str().unwrap());
+    let all: Vec<Value> = users.iter().map(|u| json!({"value": u["id"]})).collect();
+    let push = || {
+        scim_req(http::Method::PUT, &org, &key, &path)
+            .json(json!({"displayName": "Everyone", "members": all}))
+    };
+    app.calls.reset();
+    let pushed = push().send(&app, scim::handle).await;
+    assert_eq!(pushed.status, 200, "{}", pushed.body);
+    let writes = app.calls.by_operation().get("TransactWriteItems").copied();
+    assert_eq!(
+        writes,
+        Some(3),
+        "100 users in chunks of 45, the group with the last"
+    );
+    let listed = members(&app, &org, &admin).await;
+    assert_eq!(listed.iter().filter(|m| m["seat"].is_object()).count(), 100);
+    let user = scim_req(
+        http::Method::GET,
+        &org,
+        &key,
+        &format!("Users/{}", users[99]["id"].as_str().unwrap()),
+    )
+    .send(&app, scim::handle)
+    .await;
+    assert_eq!(user.json["groups"][0]["value"], group["id"]);
+
+    app.calls.reset();
+    let replayed = push().send(&app, scim::handle).await;
+    assert_eq!(replayed.status, 200, "{}", replayed.body);
+    assert_eq!(
+        app.calls.by_operation().get("TransactWriteItems"),
+        None,
+        "the same push again writes nothing"
+    );
+}

@@ -8,13 +8,17 @@
 //! Calls: a read by id is one `BatchGetItem`; a change that moves no member
 //! is that read and one transaction; one that moves members also reads
 //! them, their members and the org's groups, and writes them in
-//! transactions of up to [`USERS_PER_WRITE`] users.
+//! transactions of up to [`USERS_PER_WRITE`] users, paced to the org
+//! partition's write budget, the group last. A change too large for one
+//! request (2,000 users) answers `503` with `Retry-After` after 20 s and is
+//! resumed by the identity provider's retry, which moves only the rest.
 
 use super::{authorize, new_id};
 use crate::App;
 use crate::domain::directory::{
     DirGroup, DirUser, Grant, GroupFields, MAX_GROUP_MEMBERS, transition,
 };
+use crate::domain::import::{Pacer, transactional_write_units};
 use crate::domain::{Member, OrgSlug, Role};
 use crate::ops::commit::{Audit, commit};
 use crate::ops::{Attempt, Caller, Membership, OpError, settle};
@@ -27,6 +31,11 @@ const GROUP: &str = "group";
 
 /// Users moved in one transaction (two actions each, under DynamoDB's 100).
 pub const USERS_PER_WRITE: usize = 45;
+
+/// How long a request moves users before it answers `503` with
+/// `Retry-After` and leaves the rest to the client's retry: well inside the
+/// function's 29 s and API Gateway's 30 s.
+const MOVE_TIME: std::time::Duration = std::time::Duration::from_secs(20);
 
 fn not_found() -> OpError {
     OpError::DirectoryNotFound(GROUP)
@@ -246,11 +255,43 @@ async fn write(
             OpError::LastAdmin
         });
     }
-    let mut chunks = plan.chunks(USERS_PER_WRITE);
-    let first = chunks.next().unwrap_or(&[]);
+    // Users move first, chunk by chunk, paced to the org partition's write
+    // budget (the one import jobs keep to); the group itself is written
+    // last, with the last chunk and the audit entry. A change cut short (out
+    // of time, or a lost race) is resumed by the client's retry, which plans
+    // only the users not moved yet: a moved user's groups and member already
+    // say what the change asks.
+    let started = std::time::Instant::now();
+    let mut pacer = Pacer::new(app.config.import_write_units_per_second);
+    let chunks: Vec<&[Move]> = plan.chunks(USERS_PER_WRITE).collect();
+    let (last, before) = chunks
+        .split_last()
+        .map_or((&[][..], &[][..]), |(l, b)| (*l, b));
+    for chunk in before {
+        if started.elapsed() > MOVE_TIME {
+            return Err(OpError::Unavailable(
+                format!(
+                    "group {}: moving {} users continues on retry",
+                    changed.id,
+                    plan.len()
+                )
+                .into(),
+            ));
+        }
+        let mut tx = Transaction::new();
+        let units = push_moves(&mut tx, membership, chunk, now);
+        membership.guard(&mut tx);
+        let began = std::time::Instant::now();
+        match app.store.transact(tx).await {
+            Ok(()) => tokio::time::sleep(pacer.after_write(units, began.elapsed())).await,
+            // Moved meanwhile, or the org changed: plan again from a fresh read.
+            Err(err) if err.is_condition_failed() => return Ok(None),
+            Err(err) => return Err(err.into()),
+        }
+    }
     let mut tx = Transaction::new();
     tx.push("group", directory::put_group(org, &changed));
-    push_moves(&mut tx, membership, first, now);
+    push_moves(&mut tx, membership, last, now);
     let audit = Audit::new(
         if group.version == 0 {
             "directory.group_created"
@@ -262,25 +303,12 @@ async fn write(
             "grants": changed.grants.map(|g| g.as_str()), "users_moved": plan.len()}),
     );
     match membership.commit(app, tx, audit).await? {
-        Ok(()) => {}
-        Err(lost) if lost.on("org") && seats > 0 => return Err(OpError::NoSeatsAvailable),
-        Err(lost) if lost.on("org") => return Err(OpError::LastAdmin),
-        Err(lost) if lost.on("group") || lost.on("user") || lost.on("member") => return Ok(None),
-        Err(lost) => return Err(lost.into()),
+        Ok(()) => Ok(Some(changed)),
+        Err(lost) if lost.on("org") && seats > 0 => Err(OpError::NoSeatsAvailable),
+        Err(lost) if lost.on("org") => Err(OpError::LastAdmin),
+        Err(lost) if lost.on("group") || lost.on("user") || lost.on("member") => Ok(None),
+        Err(lost) => Err(lost.into()),
     }
-    for chunk in chunks {
-        let mut tx = Transaction::new();
-        push_moves(&mut tx, membership, chunk, now);
-        membership.guard(&mut tx);
-        match app.store.transact(tx).await {
-            Ok(()) => {}
-            // The group is written: the rest follows when the directory
-            // sends its next change (or retries this one).
-            Err(err) if err.is_condition_failed() => return Ok(None),
-            Err(err) => return Err(err.into()),
-        }
-    }
-    Ok(Some(changed))
 }
 
 /// One user's move: its group list and, when it changes, its member.
@@ -354,6 +382,15 @@ async fn plan_moves(
             ),
             None => (Role::Member, false),
         };
+        let unchanged = groups == user.groups
+            && member
+                .as_ref()
+                .is_none_or(|m| (m.role, m.has_seat()) == (role, seat));
+        if unchanged {
+            // Already where this change puts it (moved by an earlier,
+            // cut-short attempt, or by another group of the same grant).
+            continue;
+        }
         let (seat_delta, admin_delta) = match &member {
             Some(m) => (
                 i64::from(seat) - i64::from(m.has_seat()),
@@ -372,15 +409,22 @@ async fn plan_moves(
     Ok(plan)
 }
 
-fn push_moves(tx: &mut Transaction, membership: &Membership, moves: &[Move], now: DateTime<Utc>) {
+/// Pushes `moves` onto `tx`; the write units they cost.
+fn push_moves(
+    tx: &mut Transaction,
+    membership: &Membership,
+    moves: &[Move],
+    now: DateTime<Utc>,
+) -> u32 {
     let org = &membership.org.slug;
-    let (mut seats, mut admins) = (0, 0);
+    let (mut seats, mut admins, mut items) = (0, 0, 0);
     for m in moves {
         if m.groups != m.user.groups {
             tx.push(
                 "user",
                 directory::set_user_groups(org, &m.user, &m.groups, now),
             );
+            items += 1;
         }
         if let Some((member, role, seat)) = &m.member
             && let Some((update, _)) = directory::member_effect(org, member, *role, *seat, now)
@@ -388,6 +432,7 @@ fn push_moves(tx: &mut Transaction, membership: &Membership, moves: &[Move], now
             tx.push("member", update);
             seats += m.seat_delta;
             admins += m.admin_delta;
+            items += 1;
         }
     }
     if seats != 0 || admins != 0 {
@@ -395,7 +440,9 @@ fn push_moves(tx: &mut Transaction, membership: &Membership, moves: &[Move], now
             "org",
             directory::counters_by(org, &membership.org, seats, admins),
         );
+        items += 1;
     }
+    items * transactional_write_units(1024)
 }
 
 /// A refused change is audited, so the console shows it.
