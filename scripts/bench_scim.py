@@ -101,7 +101,7 @@ def main() -> int:
                            args.workers, lambda i: scim("GET", "/Users", query=f"?count={listed}")))
 
     # A group push of every user at once, linked to seats: the paced,
-    # chunked write (and, past 20 s, 503 + Retry-After and the retry that
+    # chunked write (and, past 15 s, 503 + Retry-After and the retry that
     # resumes it, as an identity provider would retry).
     if args.group_size:
         while len(created) < args.group_size:
