@@ -441,6 +441,52 @@ fn rows() -> Vec<Row> {
             },
         },
         Row {
+            name: "GET /orgs/{org}/directory",
+            handler: h!(get_directory),
+            expected: [401, 404, 403, 403, 200],
+            keys: [404, 403, 200],
+            request: |f, _| Req::get("/orgs/{org}/directory").org(&f.org),
+        },
+        Row {
+            name: "PUT /orgs/{org}/directory/groups/{group} (no such group)",
+            handler: h!(set_group_grants),
+            expected: [401, 404, 403, 403, 404],
+            keys: [404, 403, 404],
+            request: |f, _| {
+                Req::put("/orgs/{org}/directory/groups/{group}")
+                    .org(&f.org)
+                    .param("group", "0192f0c8-0000-7000-8000-000000000001")
+                    .json(json!({"grants": "seat"}))
+            },
+        },
+        Row {
+            // Members are members already; the outsider was not provisioned.
+            name: "POST /orgs/{org}/join",
+            handler: h!(join_org),
+            expected: [401, 404, 409, 409, 409],
+            keys: [403, 403, 403],
+            request: |f, _| Req::post("/orgs/{org}/join").org(&f.org),
+        },
+        Row {
+            name: "POST /me/join",
+            handler: h!(join_org),
+            expected: [401, 200, 200, 200, 200],
+            keys: [403, 403, 403],
+            request: |_, _| Req::post("/me/join"),
+        },
+        Row {
+            // Only a directory sync key (tests/e2e/directory.rs) gets in.
+            name: "GET /scim/v2/orgs/{org}/Users",
+            handler: h!(scim),
+            expected: [401, 401, 401, 401, 401],
+            keys: [401, 401, 401],
+            request: |f, _| {
+                Req::get("/scim/v2/orgs/{org}/{resource+}")
+                    .org(&f.org)
+                    .param("resource", "Users")
+            },
+        },
+        Row {
             name: "POST /tokens/introspect (IAM-authorized, no identity)",
             handler: h!(introspect_token),
             expected: [200, 200, 200, 200, 200],
@@ -481,7 +527,14 @@ async fn check_row(app: &TestApp, row: &Row) -> Vec<String> {
                 row.name, resp.status, resp.body
             ));
         }
-        if resp.status == 404 && matches!(who, Who::Outsider) && resp.code() != "org_not_found" {
+        // Joining answers an outsider `not_provisioned` whether the org
+        // exists or not: it tells nothing either way.
+        let outsider_code = if row.name == "POST /orgs/{org}/join" {
+            "not_provisioned"
+        } else {
+            "org_not_found"
+        };
+        if resp.status == 404 && matches!(who, Who::Outsider) && resp.code() != outsider_code {
             failures.push(format!("{} as outsider: {}", row.name, resp.body));
         }
     }
@@ -563,7 +616,7 @@ async fn every_route_answers_each_api_key_as_its_role_and_org_say() {
 
 /// The routes that send mail or act in someone's name: with an unverified
 /// email they are `403 email_unverified`, whatever the role.
-const NEED_VERIFIED_EMAIL: [&str; 8] = [
+const NEED_VERIFIED_EMAIL: [&str; 11] = [
     "POST /orgs",
     "POST /orgs/{org}/invitations",
     "POST /orgs/{org}/invitations (CSV over 500 rows: an import job)",
@@ -573,6 +626,11 @@ const NEED_VERIFIED_EMAIL: [&str; 8] = [
     "POST .../members/{other}/tokens",
     // A key acts in its creator's name (invitations go out under their email).
     "POST /orgs/{org}/api-keys",
+    // Linking a group gives seats and roles, as assigning a seat does.
+    "PUT /orgs/{org}/directory/groups/{group} (no such group)",
+    // A provisioned membership is claimed by its address: a verified one.
+    "POST /orgs/{org}/join",
+    "POST /me/join",
 ];
 
 /// The fixture's admin, with `email_verified: false` in the token.
