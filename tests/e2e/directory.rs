@@ -431,6 +431,9 @@ async fn single_resource_scim_requests_cost_at_most_two_dynamodb_calls() {
     let user = create_user(&app, &org, &key, &email).await;
     let id = user["id"].as_str().unwrap().to_owned();
     let user_path = format!("Users/{id}");
+    let grouped = create_user(&app, &org, &key, &format!("grouped-{email}")).await;
+    create_group(&app, &org, &key, "Some", &[&grouped]).await;
+    let grouped_path = format!("Users/{}", grouped["id"].as_str().unwrap());
     let filter = format!("userName eq \"{}\"", email.to_uppercase());
     let cases: Vec<(&str, Req, usize)> = vec![
         (
@@ -459,10 +462,21 @@ async fn single_resource_scim_requests_cost_at_most_two_dynamodb_calls() {
             2,
         ),
         (
-            "patch active (reads its groups' grants and its member)",
+            "patch active (a member not signed in yet, in no group)",
             scim_req(http::Method::PATCH, &org, &key, &user_path).json(json!({"Operations": [
                 {"op": "replace", "path": "active", "value": false}]})),
+            2,
+        ),
+        (
+            "patch active (in a group: its member and groups in one more read)",
+            scim_req(http::Method::PATCH, &org, &key, &grouped_path).json(json!({"Operations": [
+                {"op": "replace", "path": "active", "value": false}]})),
             3,
+        ),
+        (
+            "delete (a member not signed in yet, in no group)",
+            scim_req(http::Method::DELETE, &org, &key, &user_path),
+            2,
         ),
     ];
     for (name, req, max) in cases {

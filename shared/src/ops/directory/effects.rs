@@ -11,26 +11,44 @@ use crate::ops::OpError;
 use crate::store::{Reads, Transaction, directory};
 use chrono::{DateTime, Utc};
 
-/// What the groups `user` is in grant (one read, none when in no group).
-pub async fn grants_of(app: &App, org: &OrgSlug, user: &DirUser) -> Result<Vec<Grant>, OpError> {
-    if user.groups.is_empty() {
-        return Ok(Vec::new());
+/// What a directory user's member and groups are now.
+pub struct Bound {
+    /// The member it is bound to, if they are still one.
+    pub member: Option<Member>,
+    /// What its groups grant.
+    pub grants: Vec<Grant>,
+    /// Its groups, as read.
+    pub groups: Vec<crate::domain::directory::DirGroup>,
+}
+
+/// Reads `user`'s member and groups, in one call; none when `found` (the
+/// operation's first read) already holds its member and it is in no group.
+pub async fn bound(
+    app: &App,
+    org: &OrgSlug,
+    user: &DirUser,
+    found: &crate::store::Found,
+) -> Result<Bound, OpError> {
+    let known = found.member(&user.member).cloned();
+    if known.is_some() && user.groups.is_empty() {
+        return Ok(Bound {
+            member: known,
+            grants: Vec::new(),
+            groups: Vec::new(),
+        });
     }
     let reads = user
         .groups
         .iter()
-        .fold(Reads::new(), |reads, g| reads.dir_group(org, g));
-    let found = app.store.read(reads).await?;
-    Ok(found.dir_groups.iter().filter_map(|g| g.grants).collect())
-}
-
-/// The member `user` is bound to, if they are still one (one read).
-pub async fn member_of(
-    app: &App,
-    org: &OrgSlug,
-    user: &DirUser,
-) -> Result<Option<Member>, OpError> {
-    Ok(app.store.member(org, &user.member).await?)
+        .fold(Reads::new().member(org, &user.member), |reads, g| {
+            reads.dir_group(org, g)
+        });
+    let read = app.store.read(reads).await?;
+    Ok(Bound {
+        member: read.member(&user.member).cloned(),
+        grants: read.dir_groups.iter().filter_map(|g| g.grants).collect(),
+        groups: read.dir_groups,
+    })
 }
 
 /// Pushes, under `member` and `org`, what brings `member` to the role and

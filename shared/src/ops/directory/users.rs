@@ -12,7 +12,7 @@ use crate::App;
 use crate::domain::directory::{DirUser, UserFields, placeholder_id};
 use crate::domain::{Member, OrgSlug, Role};
 use crate::ops::commit::Audit;
-use crate::ops::{Attempt, Caller, Membership, OpError, settle};
+use crate::ops::{Attempt, Caller, OpError, settle};
 use crate::store::rules::{Counters, counters};
 use crate::store::{Reads, Transaction, directory, members};
 use serde_json::json;
@@ -167,7 +167,7 @@ async fn modify_attempt(
     if_match: Option<u64>,
     change: &(dyn Fn(&DirUser) -> Result<UserFields, OpError> + Sync),
 ) -> Attempt<DirUser> {
-    let membership = authorize(app, caller, org, Reads::new().dir_user(org, id)).await?;
+    let membership = authorize(app, caller, org, user_and_placeholder(org, id)).await?;
     let user = membership
         .found
         .dir_user(id)
@@ -194,9 +194,9 @@ async fn modify_attempt(
     }
     if updated.fields.is_active() != user.fields.is_active() {
         // Activation moves the seat: it follows from the groups again.
-        let grants = effects::grants_of(app, org, &updated).await?;
-        if let Some(member) = effects::member_of(app, org, &updated).await? {
-            effects::push(&mut tx, org, &member, &updated, &grants, app.now());
+        let bound = effects::bound(app, org, &updated, &membership.found).await?;
+        if let Some(member) = &bound.member {
+            effects::push(&mut tx, org, member, &updated, &bound.grants, app.now());
         }
     }
     let audit = Audit::new(
@@ -232,7 +232,7 @@ async fn delete_attempt(
     id: &str,
     if_match: Option<u64>,
 ) -> Attempt<()> {
-    let membership = authorize(app, caller, org, Reads::new().dir_user(org, id)).await?;
+    let membership = authorize(app, caller, org, user_and_placeholder(org, id)).await?;
     let user = membership
         .found
         .dir_user(id)
@@ -245,7 +245,8 @@ async fn delete_attempt(
     for (name, action) in directory::delete_user(org, &user) {
         tx.push(name, action);
     }
-    let member = effects::member_of(app, org, &user).await?;
+    let bound = effects::bound(app, org, &user, &membership.found).await?;
+    let member = bound.member;
     if let Some(member) = &member {
         let [item, email_item] = members::remove(org, member);
         let change = Counters::free_seat()
@@ -255,7 +256,13 @@ async fn delete_attempt(
             .push("member_email", email_item)
             .push("org", counters(org, change));
     }
-    remove_from_groups(app, &membership, &user, &mut tx).await?;
+    for mut group in bound.groups {
+        // The groups it was in lose it, in the same write.
+        group.members.retain(|m| *m != user.id);
+        group.version += 1;
+        group.modified = app.now();
+        tx.push("group", directory::put_group(org, &group));
+    }
     let audit = Audit::new(
         "directory.user_deprovisioned",
         id,
@@ -269,27 +276,16 @@ async fn delete_attempt(
     }
 }
 
-/// The groups a deleted user was in lose it, in the same write.
-async fn remove_from_groups(
-    app: &App,
-    membership: &Membership,
-    user: &DirUser,
-    tx: &mut Transaction,
-) -> Result<(), OpError> {
-    if user.groups.is_empty() {
-        return Ok(());
+/// The first read of a change to user `id`: the user, and the member it is
+/// bound to while its person has not joined (its id follows from the
+/// user's), so that common case needs no second read.
+fn user_and_placeholder(org: &OrgSlug, id: &str) -> Reads {
+    let reads = Reads::new().dir_user(org, id);
+    match crate::domain::UserId::parse(&format!(
+        "{}{id}",
+        crate::domain::directory::PLACEHOLDER_PREFIX
+    )) {
+        Ok(placeholder) => reads.member(org, &placeholder),
+        Err(_) => reads,
     }
-    let org = &membership.org.slug;
-    let reads = user
-        .groups
-        .iter()
-        .fold(Reads::new(), |reads, g| reads.dir_group(org, g));
-    let found = app.store.read(reads).await?;
-    for mut group in found.dir_groups {
-        group.members.retain(|m| *m != user.id);
-        group.version += 1;
-        group.modified = app.now();
-        tx.push("group", directory::put_group(org, &group));
-    }
-    Ok(())
 }
