@@ -4,7 +4,7 @@
 #   make test    fmt, clippy, all tests (private stacks), cfn-lint: what CI runs
 #   make fuzz    schemathesis against infra/openapi.yaml on a private local stack [EXAMPLES=100]
 #   make bench   bulk CSV upload at 1,000 and 10,000 rows: wall time, DynamoDB calls, RSS; cold starts
-#   make bench-scim   SCIM create, patch, lookup and list beside GET /orgs/{org}: req/s, p50/p99, as ratios
+#   make bench-scim [ARGS="--group-size 2000"]   SCIM create, patch, lookup, list and a group push beside GET /orgs/{org}: req/s, p50/p99, as ratios
 #   make package every function for arm64 in release, zipped (target/lambda/<name>/bootstrap.zip)
 #   make token EMAIL=alice@example.com [UNVERIFIED=1]   an ID token from make dev's OpenID Connect provider
 #   make invoke FN=sweep [EVENT=...]   run one function on a sample event (make dev running)
@@ -126,7 +126,7 @@ bench: venv
 # SCIM throughput: create, patch, lookup and list beside GET /orgs/{org}, as ratios (a full local stack).
 .PHONY: bench-scim
 bench-scim: venv
-	scripts/stack.py run --name bench-scim -- $(VENV)/bin/python scripts/bench_scim.py
+	scripts/stack.py run --name bench-scim -- $(VENV)/bin/python scripts/bench_scim.py $(ARGS)
 
 # Every function for Lambda's arm64 in release (cargo-lambda + zig), zipped, timed.
 .PHONY: package
