@@ -57,10 +57,22 @@ pub fn user_name_eq(filter: &Filter) -> Option<&str> {
     }
 }
 
+/// Longest filter accepted, in characters.
+pub const MAX_FILTER_LEN: usize = 4_096;
+/// Deepest nesting of parentheses, brackets and `not` accepted: the parser
+/// recurses, and a hostile filter must not exhaust the stack.
+pub const MAX_DEPTH: usize = 16;
+
 pub fn parse(text: &str) -> Result<Filter, ScimError> {
+    if text.chars().count() > MAX_FILTER_LEN {
+        return Err(ScimError::invalid_filter(format!(
+            "a filter has at most {MAX_FILTER_LEN} characters"
+        )));
+    }
     let mut parser = Parser {
         tokens: tokenize(text)?,
         at: 0,
+        depth: 0,
     };
     let filter = parser.or()?;
     if parser.at != parser.tokens.len() {
@@ -73,9 +85,13 @@ pub fn parse(text: &str) -> Result<Filter, ScimError> {
 
 /// A PATCH path.
 pub fn parse_path(text: &str) -> Result<Path, ScimError> {
+    if text.chars().count() > MAX_FILTER_LEN {
+        return Err(ScimError::invalid_path("(too long)"));
+    }
     let mut parser = Parser {
         tokens: tokenize(text).map_err(|_| ScimError::invalid_path(text))?,
         at: 0,
+        depth: 0,
     };
     let path = parser.path().map_err(|_| ScimError::invalid_path(text))?;
     if parser.at != parser.tokens.len() {
@@ -139,6 +155,7 @@ fn tokenize(text: &str) -> Result<Vec<Token>, ScimError> {
 struct Parser {
     tokens: Vec<Token>,
     at: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -150,6 +167,18 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Filter, ScimError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ScimError::invalid_filter(format!(
+                "a filter nests at most {MAX_DEPTH} levels"
+            )));
+        }
+        let result = self.or_terms();
+        self.depth -= 1;
+        result
+    }
+
+    fn or_terms(&mut self) -> Result<Filter, ScimError> {
         let mut left = self.and()?;
         while self.peek_word().as_deref() == Some("or") {
             self.at += 1;
@@ -460,6 +489,30 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_deeply_nested_or_very_long_filter_is_refused_not_recursed_into() {
+        let deep = format!(
+            "{}userName eq \"a\"{}",
+            "(".repeat(1_000),
+            ")".repeat(1_000)
+        );
+        // Within the length limit: refused by its depth, before the recursion goes deep.
+        let refused = parse(&deep).unwrap_err();
+        assert_eq!(refused.scim_type, Some("invalidFilter"));
+        assert!(refused.detail.contains("nests"), "{}", refused.detail);
+        let nested = format!("{}userName eq \"a\"{}", "(".repeat(10), ")".repeat(10));
+        assert!(parse(&nested).is_ok());
+        let not_nested = format!(
+            "{}userName eq \"a\"{}",
+            "not (".repeat(5_000),
+            ")".repeat(5_000)
+        );
+        assert!(parse(&not_nested).is_err());
+        assert!(parse(&"a".repeat(MAX_FILTER_LEN + 1)).is_err());
+        let long_path = format!("emails[{}]", "(".repeat(1_000));
+        assert!(parse_path(&long_path).is_err());
     }
 
     #[test]
