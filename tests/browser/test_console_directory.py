@@ -1,5 +1,5 @@
 """Directory sync in a real browser: an admin opens the Directory sync page,
-creates a directory key (shown once), an identity provider (here, plain
+creates a directory key (shown once; one about to expire is flagged), an identity provider (here, plain
 urllib with only that key) provisions two people and pushes a group; the admin
 links the group to "Has a seat" on the page; a push over the seat limit shows
 under Refused changes; and a provisioned person who signs in for the first
@@ -65,6 +65,13 @@ def test_an_admin_connects_a_directory_links_a_group_and_a_provisioned_person_si
     expect(page.locator("ul.refused")).to_contain_text("no seats available")
     expect(page.locator('tr[data-key="Okta"] td.last-used')).not_to_have_text("never")
     alice.shot("directory-sync")
+
+    # A key about to expire is flagged (the sync would stop); a year-long one is not.
+    api(api_url, "POST", f"/orgs/{slug}/api-keys", admin_token,
+        {"name": "Expiring", "scope": "scim", "expires_in_days": 7})
+    page.reload()
+    expect(page.locator('tr[data-key="Expiring"] td.expires')).to_contain_text("expires in 7 days")
+    expect(page.locator('tr[data-key="Okta"] .badge')).to_have_count(0)
 
     # Bob signs in for the first time: he is in, with his seat, no invitation.
     bob.open("/app")

@@ -48,12 +48,18 @@ export async function directoryScreen(view, ctx) {
   await refresh();
 }
 
+// A directory key that expires stops the sync: it is flagged this long before.
+const WARN_DAYS = 14;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 function createForm(slug, refresh, show) {
   const name = h("input", { name: "name", required: true, maxlength: "100", autocomplete: "off", value: "" });
+  // The longest a key may live: an identity provider's sync should not stop unnoticed.
+  const days = h("input", { name: "expires_in_days", type: "number", min: "1", max: "365", value: "365", required: true });
   return h("form", { class: "card", "aria-labelledby": "create-directory-key", onsubmit: async (e) => {
     e.preventDefault();
     try {
-      const key = await api("POST", `/orgs/${slug}/api-keys`, { json: { name: name.value, scope: "scim" } });
+      const key = await api("POST", `/orgs/${slug}/api-keys`, { json: { name: name.value, scope: "scim", expires_in_days: Number(days.value) } });
       name.value = "";
       await refresh();
       secretDialog({
@@ -68,7 +74,9 @@ function createForm(slug, refresh, show) {
     } catch (err) { show(err); }
   } },
   h("h2", { id: "create-directory-key" }, "Create a directory key"),
-  field("Name", name, "Which identity provider uses it, e.g. Okta."),
+  h("div", { class: "row" },
+    field("Name", name, "Which identity provider uses it, e.g. Okta."),
+    field("Expires in (days)", days, "1 to 365. Syncing stops when it expires: this page warns two weeks before.")),
   h("button", { type: "submit" }, "Create directory key"));
 }
 
@@ -80,7 +88,7 @@ function keyList(items, slug, refresh, show) {
     h("tbody", {}, items.map((k) => h("tr", { "data-key": k.name },
       h("td", {}, k.name),
       h("td", {}, k.created_by),
-      h("td", {}, date(k.expires_at)),
+      h("td", { class: "expires" }, date(k.expires_at), expiryBadge(k.expires_at)),
       h("td", { class: "last-used" }, k.last_used_at ? date(k.last_used_at) : h("span", { class: "muted" }, "never")),
       h("td", {}, button("Revoke", async () => {
         if (!await confirmDialog("Revoke directory key", `Revoke "${k.name}"? Your identity provider stops syncing at once.`, "Revoke directory key")) return;
@@ -127,4 +135,13 @@ function activityLists(events) {
       ? h("ul", { class: "activity" }, events.slice(0, 10).map(row))
       : h("p", { class: "empty" }, "Nothing synced yet."),
   ];
+}
+
+// "expired", or "expires in N days" within WARN_DAYS of it.
+function expiryBadge(expiresAt) {
+  const left = new Date(expiresAt).getTime() - Date.now();
+  if (Number.isNaN(left) || left > WARN_DAYS * DAY_MS) return null;
+  if (left <= 0) return [" ", h("span", { class: "badge expired" }, "expired: syncing has stopped")];
+  const days = Math.ceil(left / DAY_MS);
+  return [" ", h("span", { class: "badge expired" }, `expires in ${days} day${days === 1 ? "" : "s"}: create a new key`)];
 }
