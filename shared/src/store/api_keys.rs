@@ -5,7 +5,7 @@
 
 use super::attrs::{get_s, get_time, key, n, opt_s, opt_time, s, time};
 use super::keys::{API_KEY_PREFIX, KEY_HASH_SK, api_key_sk, key_hash_pk, org_pk};
-use super::page::{Bound, Query};
+use super::page::Query;
 use super::{Action, Item, Store, StoreError, Transaction};
 use crate::domain::api_key::KeyScope;
 use crate::domain::{ApiKey, Email, OrgSlug, Role, SecretHash, TokenName, UserId};
@@ -98,12 +98,8 @@ pub fn listing(org: &OrgSlug) -> Query<ApiKey> {
         ("pk", org_pk(org)),
         from_item,
     )
-    .sort_key(
-        "begins_with(sk, :prefix)",
-        &[(":prefix", API_KEY_PREFIX.to_owned())],
-    )
+    .sk_prefix(API_KEY_PREFIX)
     .newest_first()
-    .cursor_key("sk", Bound::StartsWith(API_KEY_PREFIX))
 }
 
 impl Store {

@@ -3,7 +3,7 @@
 
 use super::attrs::{get_s, get_time, key, n, s, time};
 use super::keys::{AUDIT_PREFIX, audit_sk, org_pk};
-use super::page::{Bound, Query};
+use super::page::Query;
 use super::{Action, Item, StoreError};
 use crate::domain::OrgSlug;
 use crate::domain::audit::{AuditEntry, RETENTION};
@@ -49,10 +49,6 @@ pub fn record(org: &OrgSlug, entry: &AuditEntry) -> Action {
 /// An org's audit log, newest first.
 pub fn listing(org: &OrgSlug) -> Query<AuditEntry> {
     Query::partition(format!("audit:{org}"), None, ("pk", org_pk(org)), from_item)
-        .sort_key(
-            "begins_with(sk, :prefix)",
-            &[(":prefix", AUDIT_PREFIX.to_owned())],
-        )
+        .sk_prefix(AUDIT_PREFIX)
         .newest_first()
-        .cursor_key("sk", Bound::StartsWith(AUDIT_PREFIX))
 }

@@ -8,9 +8,9 @@ use super::keys::{
     DIR_GROUP_PREFIX, DIR_NAME_PREFIX, DIR_USER_PREFIX, GSI1, org_pk, provisioned_gsi1pk,
 };
 use super::members::{email_item, member_key, to_item};
-use super::page::{Bound, Query};
+use super::page::Query;
 use super::rules::{Counters, counters};
-use super::{Action, Item, Store, StoreError};
+use super::{Action, Item, StoreError};
 use crate::domain::directory::{DirGroup, DirUser, Grant, UserFields};
 use crate::domain::{Email, Member, OrgSlug, Role, UserId};
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -215,11 +215,6 @@ pub fn bind_member(org: &OrgSlug, user: &UserId, directory_id: &str) -> Action {
         .value(":dir", s(directory_id))
 }
 
-/// A member leaves its directory user (deleted) and stays a member.
-pub fn unbind_member(org: &OrgSlug, user: &UserId) -> Action {
-    Action::update(member_key(org, user), "REMOVE #dir").name("#dir", DIRECTORY_ID)
-}
-
 /// The placeholder member becomes the person who joined: the member item
 /// moves to their id (everything else as it was), the email index item and
 /// the directory user follow.
@@ -299,33 +294,6 @@ pub fn member_effect(
     Some((update, counters(org, change)))
 }
 
-/// The org's counters moved by several members at once (a group's push):
-/// the seat limit and admin count as read, so the condition needs no
-/// arithmetic: `seats_used` must leave room for `seats` more, and dropping
-/// `admins` must leave one.
-pub fn counters_by(org: &OrgSlug, read: &crate::domain::Org, seats: i64, admins: i64) -> Action {
-    let mut action = Action::update(
-        super::orgs::org_key(org),
-        "SET seats_used = seats_used + :seats, admin_count = admin_count + :admins",
-    )
-    .when("attribute_exists(pk)")
-    .value(":seats", n(seats))
-    .value(":admins", n(admins));
-    if seats > 0 {
-        let room = i64::from(read.seat_limit.get()) - seats;
-        action = action
-            .when("seats_used <= :room AND seat_limit = :limit")
-            .value(":room", n(room))
-            .value(":limit", n(read.seat_limit.get()));
-    }
-    if admins < 0 {
-        action = action
-            .when("admin_count > :dropped")
-            .value(":dropped", n(-admins));
-    }
-    action
-}
-
 /// An org's directory users, in id order.
 pub fn users(org: &OrgSlug) -> Query<DirUser> {
     Query::partition(
@@ -334,11 +302,7 @@ pub fn users(org: &OrgSlug) -> Query<DirUser> {
         ("pk", org_pk(org)),
         user_from_item,
     )
-    .sort_key(
-        "begins_with(sk, :prefix)",
-        &[(":prefix", DIR_USER_PREFIX.to_owned())],
-    )
-    .cursor_key("sk", Bound::StartsWith(DIR_USER_PREFIX))
+    .sk_prefix(DIR_USER_PREFIX)
 }
 
 /// An org's directory groups, in id order.
@@ -349,11 +313,7 @@ pub fn groups(org: &OrgSlug) -> Query<DirGroup> {
         ("pk", org_pk(org)),
         group_from_item,
     )
-    .sort_key(
-        "begins_with(sk, :prefix)",
-        &[(":prefix", DIR_GROUP_PREFIX.to_owned())],
-    )
-    .cursor_key("sk", Bound::StartsWith(DIR_GROUP_PREFIX))
+    .sk_prefix(DIR_GROUP_PREFIX)
 }
 
 /// The orgs that provisioned a person by address, before they joined.
@@ -364,24 +324,4 @@ pub fn provisioned(email: &Email) -> Query<OrgSlug> {
         ("gsi1pk", provisioned_gsi1pk(email)),
         |item| OrgSlug::parse(get_s(item, "org")?).map_err(StoreError::corrupt),
     )
-}
-
-impl Store {
-    /// Every item of `query`, page after page.
-    pub async fn all<T>(&self, query: &Query<T>) -> Result<Vec<T>, StoreError> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self.page(query, start, 1000).await?;
-            items.extend(page.items);
-            match page.next {
-                None => return Ok(items),
-                Some(cursor) => {
-                    start = query
-                        .start(Some(cursor.as_str()))
-                        .map_err(|_| StoreError::Corrupt("own cursor refused".into()))?;
-                }
-            }
-        }
-    }
 }

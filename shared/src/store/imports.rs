@@ -14,7 +14,7 @@ use super::keys::{
     CHUNK_PREFIX, GSI2, IMPORT_DUE, IMPORT_PREFIX, due_gsi2pk, import_chunk_sk, import_rows_pk,
     import_sk, org_pk, shard_of, sortable_epoch,
 };
-use super::page::{Bound, Query};
+use super::page::Query;
 use super::{Action, Item, Store, StoreError};
 use crate::domain::import::{
     ChunkRow, ImportId, ImportJob, ImportStatus, RETENTION, ROWS_PER_CHUNK, stalled_at,
@@ -319,12 +319,8 @@ pub fn listing(org: &OrgSlug) -> Query<ImportJob> {
         ("pk", org_pk(org)),
         job_from_item,
     )
-    .sort_key(
-        "begins_with(sk, :prefix)",
-        &[(":prefix", IMPORT_PREFIX.to_owned())],
-    )
+    .sk_prefix(IMPORT_PREFIX)
     .newest_first()
-    .cursor_key("sk", Bound::StartsWith(IMPORT_PREFIX))
 }
 
 impl Store {

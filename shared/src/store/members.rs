@@ -5,7 +5,7 @@
 
 use super::attrs::{get_n, get_s, get_time, key, n, opt_time, s, time};
 use super::keys::{GSI1, MEMBER_PREFIX, member_email_sk, member_sk, org_pk, user_gsi1pk};
-use super::page::{Bound, Query};
+use super::page::Query;
 use super::{Action, Item, Store, StoreError};
 use crate::domain::{Email, Member, OrgSlug, Role, UserId};
 use chrono::{DateTime, Utc};
@@ -175,12 +175,8 @@ pub fn listing(org: &OrgSlug, filter: MemberFilter) -> Query<Member> {
         seat.map(|b| b.to_string()).unwrap_or("*".into()),
         idle.map(|(days, _)| days.to_string()).unwrap_or("*".into())
     );
-    let mut query = Query::partition(scope, None, ("pk", org_pk(org)), from_item)
-        .sort_key(
-            "begins_with(sk, :prefix)",
-            &[(":prefix", MEMBER_PREFIX.to_owned())],
-        )
-        .cursor_key("sk", Bound::StartsWith(MEMBER_PREFIX));
+    let mut query =
+        Query::partition(scope, None, ("pk", org_pk(org)), from_item).sk_prefix(MEMBER_PREFIX);
     if let Some(role) = role {
         query = query
             .filter("#role = :role")

@@ -85,6 +85,16 @@ impl<T> Query<T> {
         self
     }
 
+    /// The partition's items whose `sk` starts with `prefix` (one kind of
+    /// item in a shared partition), cursors bound to it.
+    pub fn sk_prefix(self, prefix: &'static str) -> Self {
+        self.sort_key(
+            "begins_with(sk, :prefix)",
+            &[(":prefix", prefix.to_owned())],
+        )
+        .cursor_key("sk", Bound::StartsWith(prefix))
+    }
+
     pub fn filter(mut self, condition: &'static str) -> Self {
         self.filters.push(condition);
         self
@@ -143,6 +153,24 @@ impl<T> Query<T> {
 }
 
 impl Store {
+    /// Every item of `query`, page after page.
+    pub async fn all<T>(&self, query: &Query<T>) -> Result<Vec<T>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self.page(query, start, 1000).await?;
+            items.extend(page.items);
+            match page.next {
+                None => return Ok(items),
+                Some(cursor) => {
+                    start = query
+                        .start(Some(cursor.as_str()))
+                        .map_err(|_| StoreError::Corrupt("own cursor refused".into()))?;
+                }
+            }
+        }
+    }
+
     /// One query call: up to `limit` items from `start`, and the cursor to go on.
     pub async fn page<T>(
         &self,

@@ -107,8 +107,9 @@ impl Reads {
 pub struct Found {
     pub orgs: Vec<Org>,
     pub members: Vec<Member>,
-    /// Emails that are members (from the email index items).
-    pub member_emails: Vec<Email>,
+    /// Emails that are members (from the email index items), with the
+    /// member each names.
+    pub member_emails: Vec<(Email, UserId)>,
     pub invitations: Vec<Invitation>,
     pub tokens: Vec<AccessToken>,
     pub api_keys: Vec<ApiKey>,
@@ -126,8 +127,6 @@ pub struct Found {
     /// When the members read were last mailed about a seat, for those ever
     /// mailed.
     pub seat_mails: Vec<(UserId, DateTime<Utc>)>,
-    /// The member each email index item found names.
-    pub member_email_ids: Vec<(Email, UserId)>,
     pub dir_users: Vec<DirUser>,
     /// Directory user names found: (lower-cased name, user id).
     pub dir_names: Vec<(String, String)>,
@@ -177,7 +176,7 @@ impl Found {
 
     /// The member whose email index item for `email` was read.
     pub fn member_id_by_email(&self, email: &Email) -> Option<&UserId> {
-        self.member_email_ids
+        self.member_emails
             .iter()
             .find(|(e, _)| e == email)
             .map(|(_, u)| u)
@@ -229,7 +228,6 @@ impl Found {
         self.revoked.extend(other.revoked);
         self.complaint_clears.extend(other.complaint_clears);
         self.seat_mails.extend(other.seat_mails);
-        self.member_email_ids.extend(other.member_email_ids);
         self.dir_users.extend(other.dir_users);
         self.dir_names.extend(other.dir_names);
         self.dir_groups.extend(other.dir_groups);
@@ -253,8 +251,7 @@ impl Found {
             Kind::MemberEmail(email) => {
                 let email = Email::from_stored(email).map_err(StoreError::corrupt)?;
                 let user = UserId::parse(get_s(item, "user_id")?).map_err(StoreError::corrupt)?;
-                self.member_email_ids.push((email.clone(), user));
-                self.member_emails.push(email);
+                self.member_emails.push((email, user));
             }
             Kind::DirUser => self.dir_users.push(directory::user_from_item(item)?),
             Kind::DirName => self.dir_names.push(directory::name_from_item(item)?),

@@ -6,7 +6,9 @@
 //!
 //! DynamoDB conditions have no arithmetic, so every counter moves by one and
 //! its guard is stated against one: a seat is taken while `seats_used <
-//! seat_limit`, an admin dropped while `admin_count > 1`.
+//! seat_limit`, an admin dropped while `admin_count > 1`. The one exception,
+//! [`counters_by`] (a directory group moving many members at once), states
+//! its guard against the seat limit as read.
 
 use super::attrs::{n, s, time};
 use super::members::member_key;
@@ -163,6 +165,33 @@ pub fn caller_still_holds(org: &OrgSlug, caller: &Member) -> Action {
         .when("#role = :authorized_role")
         .name("#role", "role")
         .value(":authorized_role", s(caller.role.as_str()))
+}
+
+/// The org's counters moved by several members at once (a group's push):
+/// the seat limit and admin count as read, so the condition needs no
+/// arithmetic: `seats_used` must leave room for `seats` more, and dropping
+/// `admins` must leave one.
+pub fn counters_by(org: &OrgSlug, read: &crate::domain::Org, seats: i64, admins: i64) -> Action {
+    let mut action = Action::update(
+        org_key(org),
+        "SET seats_used = seats_used + :seats, admin_count = admin_count + :admins",
+    )
+    .when("attribute_exists(pk)")
+    .value(":seats", n(seats))
+    .value(":admins", n(admins));
+    if seats > 0 {
+        let room = i64::from(read.seat_limit.get()) - seats;
+        action = action
+            .when("seats_used <= :room AND seat_limit = :limit")
+            .value(":room", n(room))
+            .value(":limit", n(read.seat_limit.get()));
+    }
+    if admins < 0 {
+        action = action
+            .when("admin_count > :dropped")
+            .value(":dropped", n(-admins));
+    }
+    action
 }
 
 #[cfg(test)]

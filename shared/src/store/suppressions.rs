@@ -7,7 +7,7 @@
 use super::attrs::{epoch_ceil, get_n, get_s, get_time, key, n, s, time};
 use super::keys::{SUPPRESSION_PREFIX, complaint_cleared_sk, org_pk, suppression_sk};
 use super::orgs::org_key;
-use super::page::{Bound, Query};
+use super::page::Query;
 use super::{Action, Item, StoreError};
 use crate::domain::{Email, OrgSlug, Suppression, SuppressionReason};
 use chrono::{DateTime, Utc};
@@ -105,9 +105,5 @@ pub fn listing(org: &OrgSlug) -> Query<Suppression> {
         ("pk", org_pk(org)),
         from_item,
     )
-    .sort_key(
-        "begins_with(sk, :prefix)",
-        &[(":prefix", SUPPRESSION_PREFIX.to_owned())],
-    )
-    .cursor_key("sk", Bound::StartsWith(SUPPRESSION_PREFIX))
+    .sk_prefix(SUPPRESSION_PREFIX)
 }

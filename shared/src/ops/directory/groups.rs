@@ -22,6 +22,7 @@ use crate::domain::import::{Pacer, transactional_write_units};
 use crate::domain::{Member, OrgSlug, Role};
 use crate::ops::commit::{Audit, commit};
 use crate::ops::{Attempt, Caller, Membership, OpError, settle};
+use crate::store::rules::counters_by;
 use crate::store::{Reads, Transaction, directory};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -436,10 +437,7 @@ fn push_moves(
         }
     }
     if seats != 0 || admins != 0 {
-        tx.push(
-            "org",
-            directory::counters_by(org, &membership.org, seats, admins),
-        );
+        tx.push("org", counters_by(org, &membership.org, seats, admins));
         items += 1;
     }
     items * transactional_write_units(1024)

@@ -155,6 +155,11 @@ mod tests {
         }
     }
 
+    /// An email index item as a read finds it: the address and its member.
+    fn member_email(name: &str) -> (crate::domain::Email, crate::domain::UserId) {
+        (email(name), crate::domain::UserId::parse(name).unwrap())
+    }
+
     fn invited(to: &str) -> Outcome {
         Outcome::Invited(InvitationId::for_email(&email(to)))
     }
@@ -162,7 +167,7 @@ mod tests {
     #[test]
     fn a_member_is_already_member_even_with_a_pending_invitation() {
         let found = Found {
-            member_emails: vec![email("bob")],
+            member_emails: vec![member_email("bob")],
             invitations: vec![invitation("bob", at(0))],
             ..Found::default()
         };
@@ -242,7 +247,7 @@ mod tests {
     fn decide_writes_each_outcome_and_invites_in_the_inviters_name() {
         let membership = admin_membership();
         let found = Found {
-            member_emails: vec![email("member")],
+            member_emails: vec![member_email("member")],
             ..Found::default()
         };
         let existing = Existing::from(found);

@@ -35,7 +35,11 @@ impl Existing {
 impl From<Found> for Existing {
     fn from(found: Found) -> Self {
         Self {
-            members: found.member_emails.into_iter().collect(),
+            members: found
+                .member_emails
+                .into_iter()
+                .map(|(email, _)| email)
+                .collect(),
             invitations: found
                 .invitations
                 .into_iter()
