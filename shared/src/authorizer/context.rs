@@ -7,6 +7,7 @@
 //! in the context, so that the function answers a 401 problem naming it: an
 //! HTTP API's Lambda authorizer can only refuse with a bare 403.
 
+use crate::domain::api_key::KeyScope;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -25,7 +26,7 @@ pub enum Principal {
     ApiKey {
         key_id: String,
         created_by_email: String,
-        scope: String,
+        scope: KeyScope,
     },
     /// A credential that was refused, and why (a short sentence, no secret).
     Refused { reason: String },
@@ -64,7 +65,7 @@ impl Principal {
                 put(KIND, "api_key");
                 put("key_id", key_id);
                 put("created_by_email", created_by_email);
-                put("scope", scope);
+                put("scope", scope.as_str());
             }
             Self::Refused { reason } => {
                 put(KIND, "refused");
@@ -87,7 +88,10 @@ impl Principal {
             "api_key" => Some(Self::ApiKey {
                 key_id: get("key_id")?,
                 created_by_email: get("created_by_email")?,
-                scope: get("scope").unwrap_or_else(|| "api".into()),
+                // Only a key the authorizer called `scim` is one; anything else is an API key.
+                scope: get("scope")
+                    .and_then(|raw| KeyScope::parse(&raw).ok())
+                    .unwrap_or(KeyScope::Api),
             }),
             "refused" => Some(Self::Refused {
                 reason: get("reason")?,
@@ -112,7 +116,7 @@ mod tests {
             Principal::ApiKey {
                 key_id: "k1".into(),
                 created_by_email: "a@example.com".into(),
-                scope: "scim".into(),
+                scope: KeyScope::Scim,
             },
             Principal::Refused {
                 reason: "the token has expired".into(),

@@ -130,7 +130,7 @@ pub async fn api_key(app: &App, presented: &str) -> Result<Principal, StoreError
     Ok(Principal::ApiKey {
         key_id: key.id,
         created_by_email: key.created_by_email.to_string(),
-        scope: key.scope.as_str().to_owned(),
+        scope: key.scope,
     })
 }
 

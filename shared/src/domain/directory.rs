@@ -22,14 +22,20 @@ use chrono::{DateTime, Utc};
 /// person has one: the identity layer refuses a `sub` that starts with it.
 pub const PLACEHOLDER_PREFIX: &str = "directory:";
 
-/// The member id a directory user is provisioned under until the person joins.
-pub fn placeholder_id(directory_id: &str) -> UserId {
-    UserId::parse(&format!("{PLACEHOLDER_PREFIX}{directory_id}"))
-        .expect("a directory id is a UUID, so its placeholder is a valid user id")
+/// The member id a directory user is provisioned under until the person
+/// joins; `None` for an id no directory user has (a client's garbled path).
+pub fn placeholder_id(directory_id: &str) -> Option<UserId> {
+    UserId::parse(&format!("{PLACEHOLDER_PREFIX}{directory_id}")).ok()
+}
+
+/// The directory user a placeholder member id stands for; `None` for a
+/// person's id.
+pub fn directory_id_of(user: &UserId) -> Option<&str> {
+    user.as_str().strip_prefix(PLACEHOLDER_PREFIX)
 }
 
 pub fn is_placeholder(user: &UserId) -> bool {
-    user.as_str().starts_with(PLACEHOLDER_PREFIX)
+    directory_id_of(user).is_some()
 }
 
 /// What a directory group grants its members in Roster.
@@ -316,8 +322,12 @@ mod tests {
 
     #[test]
     fn placeholders_are_recognized_and_grants_parse_their_names() {
-        let id = placeholder_id("0192f0c8-0000-7000-8000-000000000001");
+        let id = placeholder_id("0192f0c8-0000-7000-8000-000000000001").unwrap();
         assert!(is_placeholder(&id));
+        assert_eq!(
+            directory_id_of(&id),
+            Some("0192f0c8-0000-7000-8000-000000000001")
+        );
         assert!(!is_placeholder(&UserId::parse("auth0|x").unwrap()));
         for g in [Grant::Admin, Grant::BillingManager, Grant::Seat] {
             assert_eq!(Grant::parse(g.as_str()).unwrap(), g);

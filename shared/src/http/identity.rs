@@ -15,6 +15,7 @@
 
 use super::ApiError;
 use crate::authorizer::context::Principal;
+use crate::domain::api_key::KeyScope;
 use crate::domain::{Email, UserId, api_key, directory};
 use crate::ops::Caller;
 use lambda_http::request::RequestContext;
@@ -45,12 +46,12 @@ pub fn caller_at(
         .and_then(|authorizer| Principal::from_context(&authorizer.fields))
         .ok_or(ApiError::Unauthenticated)?;
     match (&principal, surface) {
-        (Principal::ApiKey { scope, .. }, Surface::Api) if scope == "scim" => {
+        (Principal::ApiKey { scope, .. }, Surface::Api) if *scope == KeyScope::Scim => {
             return Err(ApiError::CredentialRefused(
                 "a directory sync (scim) key works only on the org's /scim/v2 endpoints".into(),
             ));
         }
-        (Principal::ApiKey { scope, .. }, Surface::Scim) if scope != "scim" => {
+        (Principal::ApiKey { scope, .. }, Surface::Scim) if *scope != KeyScope::Scim => {
             return Err(ApiError::CredentialRefused(
                 "the SCIM endpoints take a directory sync (scim) key".into(),
             ));

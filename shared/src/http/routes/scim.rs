@@ -205,6 +205,14 @@ fn resource(status: u16, json: Value) -> Response<Body> {
     resp
 }
 
+/// `attributes=userName, name.givenName` as its names.
+fn attribute_names(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty())
+        .collect()
+}
+
 /// The query string as a SearchRequest's fields.
 fn query_params(req: &Request) -> Value {
     let mut search = serde_json::Map::new();
@@ -260,11 +268,7 @@ impl Search {
         };
         let names = |name: &str| -> Vec<String> {
             match get(name) {
-                Some(Value::String(s)) => s
-                    .split(',')
-                    .map(|a| a.trim().to_owned())
-                    .filter(|a| !a.is_empty())
-                    .collect(),
+                Some(Value::String(s)) => attribute_names(s),
                 Some(Value::Array(items)) => items
                     .iter()
                     .filter_map(Value::as_str)
@@ -320,17 +324,9 @@ impl Ctx<'_> {
 
     /// A single resource with the request's `attributes`/`excludedAttributes`.
     fn shaped(&self, json: Value) -> Value {
-        let split = |name: &str| -> Vec<String> {
-            query(self.req, name)
-                .map(|v| {
-                    v.split(',')
-                        .map(|a| a.trim().to_owned())
-                        .filter(|a| !a.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        project(json, &split("attributes"), &split("excludedAttributes"))
+        let names =
+            |name: &str| query(self.req, name).map_or_else(Vec::new, |v| attribute_names(&v));
+        project(json, &names("attributes"), &names("excludedAttributes"))
     }
 
     async fn search(&self, kinds: Kinds, input: &Value) -> Result<Response<Body>, ScimError> {

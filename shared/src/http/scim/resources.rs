@@ -120,11 +120,13 @@ pub fn group_fields(body: &Value) -> Result<GroupFields, ScimError> {
     let display_name = text("displayName", get(obj, "displayName"))?
         .ok_or_else(|| ScimError::invalid_value("displayName is required"))?;
     let mut members = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for member in array("members", get(obj, "members"))? {
         let member = object("members[]", member)?;
         let id = text("members.value", get(member, "value"))?
             .ok_or_else(|| ScimError::invalid_value("members.value is required"))?;
-        if !members.contains(&id) {
+        // A group of thousands: each id looked up once, not against the list.
+        if seen.insert(id.clone()) {
             members.push(id);
         }
     }
@@ -233,7 +235,7 @@ pub fn project(resource: Value, attributes: &[String], excluded: &[String]) -> V
                 out.insert(key, value);
             } else {
                 let subs: Vec<String> = asked.into_iter().flatten().collect();
-                out.insert(key, keep_subs(value, &subs));
+                out.insert(key, select_subs(value, &subs, true));
             }
             continue;
         }
@@ -247,35 +249,26 @@ pub fn project(resource: Value, attributes: &[String], excluded: &[String]) -> V
             continue;
         }
         let subs: Vec<String> = dropped.into_iter().flatten().collect();
-        out.insert(key, drop_subs(value, &subs));
+        out.insert(key, select_subs(value, &subs, false));
     }
     Value::Object(out)
 }
 
-fn keep_subs(value: Value, subs: &[String]) -> Value {
+/// `value` (an object, or each object of an array) with only the
+/// sub-attributes in `subs` (`keep`), or without them.
+fn select_subs(value: Value, subs: &[String], keep: bool) -> Value {
     match value {
         Value::Object(obj) => Value::Object(
             obj.into_iter()
-                .filter(|(k, _)| subs.contains(&k.to_lowercase()))
+                .filter(|(k, _)| subs.contains(&k.to_lowercase()) == keep)
                 .collect(),
         ),
-        Value::Array(items) => {
-            Value::Array(items.into_iter().map(|v| keep_subs(v, subs)).collect())
-        }
-        other => other,
-    }
-}
-
-fn drop_subs(value: Value, subs: &[String]) -> Value {
-    match value {
-        Value::Object(obj) => Value::Object(
-            obj.into_iter()
-                .filter(|(k, _)| !subs.contains(&k.to_lowercase()))
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|v| select_subs(v, subs, keep))
                 .collect(),
         ),
-        Value::Array(items) => {
-            Value::Array(items.into_iter().map(|v| drop_subs(v, subs)).collect())
-        }
         other => other,
     }
 }

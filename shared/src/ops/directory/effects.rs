@@ -61,15 +61,11 @@ pub fn push(
     user: &DirUser,
     grants: &[Grant],
     now: DateTime<Utc>,
-) -> bool {
+) {
     let current = (member.role, member.has_seat());
     let (role, seat) = transition(current, grants, grants, user.fields.is_active());
-    match directory::member_effect(org, member, role, seat, now) {
-        Some((update, counters)) => {
-            tx.push("member", update).push("org", counters);
-            true
-        }
-        None => false,
+    if let Some((update, counters)) = directory::member_effect(org, member, role, seat, now) {
+        tx.push("member", update).push("org", counters);
     }
 }
 

@@ -183,16 +183,10 @@ async fn write_attempt_as(
 ) -> Attempt<DirGroup> {
     let fields = change(group)?;
     check(&fields)?;
-    let mut members = Vec::new();
-    for m in fields.members {
-        if !members.contains(&m) {
-            members.push(m);
-        }
-    }
     let changed = DirGroup {
         display_name: fields.display_name,
         external_id: fields.external_id,
-        members,
+        members: fields.members,
         ..group.clone()
     };
     write(app, membership, group, changed, false).await
@@ -220,10 +214,19 @@ async fn write(
             .map(|s| (*s).clone())
             .collect()
     };
-    changed.version = group.version;
-    changed.modified = group.modified;
-    if changed == *group && group.version > 0 {
-        return Ok(Some(changed));
+    let unchanged = (
+        &changed.display_name,
+        &changed.external_id,
+        &changed.members,
+        changed.grants,
+    ) == (
+        &group.display_name,
+        &group.external_id,
+        &group.members,
+        group.grants,
+    );
+    if unchanged && group.version > 0 {
+        return Ok(Some(group.clone()));
     }
     changed.version = group.version + 1;
     changed.modified = now;
@@ -331,9 +334,11 @@ async fn plan_moves(
     let org = &membership.org.slug;
     let reads = moved.iter().fold(Reads::new(), |r, id| r.dir_user(org, id));
     let users = app.store.read(reads).await?.dir_users;
+    let stays: HashSet<&String> = changed.members.iter().collect();
+    let found_ids: HashSet<&String> = users.iter().map(|u| &u.id).collect();
     if let Some(missing) = moved
         .iter()
-        .find(|id| changed.members.contains(id) && !users.iter().any(|u| &u.id == *id))
+        .find(|id| stays.contains(id) && !found_ids.contains(id))
     {
         return Err(OpError::invalid(
             "members",
@@ -363,7 +368,7 @@ async fn plan_moves(
             .filter(|g| **g != changed.id)
             .cloned()
             .collect();
-        if changed.members.contains(&user.id) {
+        if stays.contains(&user.id) {
             groups.push(changed.id.clone());
         }
         let given = |ids: &[String], grants: &HashMap<String, Option<Grant>>| -> Vec<Grant> {

@@ -7,7 +7,7 @@
 //! user, and one transaction.
 
 use crate::App;
-use crate::domain::directory::is_placeholder;
+use crate::domain::directory::{directory_id_of, is_placeholder};
 use crate::domain::{Member, OrgSlug};
 use crate::ops::commit::{Audit, commit};
 use crate::ops::{Attempt, Caller, OpError, settle};
@@ -39,11 +39,7 @@ async fn attempt(app: &App, caller: &Caller, org: &OrgSlug) -> Attempt<Member> {
     else {
         return Err(OpError::NotProvisioned);
     };
-    let dir_id = placeholder
-        .as_str()
-        .strip_prefix(crate::domain::directory::PLACEHOLDER_PREFIX)
-        .unwrap_or_default()
-        .to_owned();
+    let dir_id = directory_id_of(&placeholder).unwrap_or_default().to_owned();
     let found = app
         .store
         .read(

@@ -59,7 +59,9 @@ async fn create_attempt(
         id: id.clone(),
         fields: fields.clone(),
         email: email.clone(),
-        member: existing.clone().unwrap_or_else(|| placeholder_id(&id)),
+        member: existing.clone().unwrap_or_else(|| {
+            placeholder_id(&id).expect("a new directory id is a UUID: a valid user id")
+        }),
         groups: Vec::new(),
         created: now,
         modified: now,
@@ -281,11 +283,8 @@ async fn delete_attempt(
 /// user's), so that common case needs no second read.
 fn user_and_placeholder(org: &OrgSlug, id: &str) -> Reads {
     let reads = Reads::new().dir_user(org, id);
-    match crate::domain::UserId::parse(&format!(
-        "{}{id}",
-        crate::domain::directory::PLACEHOLDER_PREFIX
-    )) {
-        Ok(placeholder) => reads.member(org, &placeholder),
-        Err(_) => reads,
+    match placeholder_id(id) {
+        Some(placeholder) => reads.member(org, &placeholder),
+        None => reads,
     }
 }
