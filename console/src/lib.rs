@@ -7,7 +7,7 @@
 //!
 //! | path | answer |
 //! |---|---|
-//! | `GET /app`, `/app/signin`, `/app/callback`, `/app/invitations/accept`, `/app/orgs/{slug}[/members\|invitations\|tokens\|api-keys\|directory\|audit]`, each also with one trailing slash (`/app/`) | the single page (routes in the browser) |
+//! | `GET /app`, `/app/signin`, `/app/callback`, `/app/invitations/accept`, `/app/orgs/{slug}[/members\|invitations\|tokens\|api-keys\|directory\|webhooks\|audit]`, each also with one trailing slash (`/app/`) | the single page (routes in the browser) |
 //! | `GET /app/api` | the API reference page; `GET /app/api/openapi.yaml` the contract it renders |
 //! | `GET /app/assets/{build}/{name}` | scripts, styles, the vendored OpenAPI renderer (immutable) |
 //! | `GET /app/config.json` | how to sign in (the OpenID Connect client's settings) |
@@ -78,7 +78,13 @@ fn route<'a>(method: &http::Method, path: &'a str) -> Target<'a> {
         let (slug, tab) = org_page.split_once('/').unwrap_or((org_page, ""));
         let known_tab = matches!(
             tab,
-            "" | "members" | "invitations" | "tokens" | "api-keys" | "directory" | "audit"
+            "" | "members"
+                | "invitations"
+                | "tokens"
+                | "api-keys"
+                | "directory"
+                | "webhooks"
+                | "audit"
         );
         if known_tab && OrgSlug::parse(slug).is_ok() {
             return Page;
@@ -440,6 +446,7 @@ mod tests {
             "/tokens",
             "/api-keys",
             "/directory",
+            "/webhooks",
             "/audit",
         ] {
             let path = format!("/app/orgs/acme{tab}");

@@ -44,6 +44,7 @@ pub static ASSETS: &[Asset] = assets![
     "style.css",
     "tokens.js",
     "ui.js",
+    "webhooks.js",
     "vendor/swagger-ui-bundle.js",
     "vendor/swagger-ui.css",
     "vendor/LICENSE",

@@ -3,7 +3,10 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::domain::webhook::SigningKey;
 use crate::mail::Mailer;
+use crate::outbound::bus::EventBus;
+use crate::outbound::webhook_client::{Resolve, SystemResolver};
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -13,6 +16,35 @@ pub struct App {
     pub store: Store,
     pub mailer: Mailer,
     pub clock: Arc<dyn Clock>,
+    /// Where events are published (none configured: the feed and webhooks only).
+    pub bus: EventBus,
+    pub webhooks: WebhookSettings,
+}
+
+/// What webhook registration and delivery need beyond the store.
+#[derive(Clone)]
+pub struct WebhookSettings {
+    /// `ROSTER_WEBHOOK_SIGNING_KEY`: every endpoint's secret derives from it.
+    /// Without it, endpoints cannot be registered (503).
+    pub signing_key: Option<SigningKey>,
+    /// `ROSTER_WEBHOOK_ALLOW_ORIGINS`: origins (`http://127.0.0.1:8099`) exempt
+    /// from the https and address rules; for local development only, never
+    /// set by the template.
+    pub exempt_origins: Vec<String>,
+    pub resolver: Arc<dyn Resolve>,
+}
+
+impl WebhookSettings {
+    pub fn from_env() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Self {
+            signing_key: var("ROSTER_WEBHOOK_SIGNING_KEY").and_then(|k| SigningKey::parse(&k).ok()),
+            exempt_origins: var("ROSTER_WEBHOOK_ALLOW_ORIGINS")
+                .map(|v| v.split(',').map(|o| o.trim().to_owned()).collect())
+                .unwrap_or_default(),
+            resolver: Arc::new(SystemResolver),
+        }
+    }
 }
 
 impl App {
@@ -27,16 +59,36 @@ impl App {
             Mailer::lazy(&sdk, config.mail_from.clone())
                 .with_configuration_set(std::env::var("ROSTER_SES_CONFIGURATION_SET").ok()),
             Arc::new(SystemClock),
-        ))
+        )
+        .with_bus(EventBus::lazy(&sdk, std::env::var("ROSTER_EVENT_BUS").ok()))
+        .with_webhooks(WebhookSettings::from_env()))
     }
 
+    /// An app that publishes to no bus and has no webhook signing key (see
+    /// [`App::with_bus`], [`App::with_webhooks`]).
     pub fn new(config: Config, store: Store, mailer: Mailer, clock: Arc<dyn Clock>) -> Self {
         Self {
             config,
             store,
             mailer,
             clock,
+            bus: EventBus::none(),
+            webhooks: WebhookSettings {
+                signing_key: None,
+                exempt_origins: Vec::new(),
+                resolver: Arc::new(SystemResolver),
+            },
         }
+    }
+
+    pub fn with_bus(mut self, bus: EventBus) -> Self {
+        self.bus = bus;
+        self
+    }
+
+    pub fn with_webhooks(mut self, webhooks: WebhookSettings) -> Self {
+        self.webhooks = webhooks;
+        self
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
@@ -87,7 +139,7 @@ pub fn sdk_config_from(env: impl Fn(&str) -> Option<String>) -> aws_types::SdkCo
 
 const ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
 /// The SDK's service ids of the clients Roster builds.
-const SERVICES: [&str; 2] = ["DynamoDB", "SESv2"];
+const SERVICES: [&str; 3] = ["DynamoDB", "SESv2", "EventBridge"];
 
 fn service_endpoint_var(service_id: &str) -> String {
     format!(

@@ -17,6 +17,7 @@ pub mod events;
 pub mod http;
 pub mod mail;
 pub mod ops;
+pub mod outbound;
 pub mod runtime;
 pub mod store;
 

@@ -25,7 +25,7 @@ def test_an_admin_creates_a_key_a_script_uses_it_and_revoking_it_locks_the_scrip
     expect(page).to_have_url(re.compile(f"/app/orgs/{slug}/members$"))
 
     tabs = page.get_by_role("navigation", name="Organization").get_by_role("link")
-    expect(tabs).to_have_text(["Users", "Invitations", "Token access", "API keys", "Directory sync", "Audit log"])
+    expect(tabs).to_have_text(["Users", "Invitations", "Token access", "API keys", "Directory sync", "Webhooks", "Audit log"])
     page.get_by_role("link", name="API keys").click()
     expect(page).to_have_url(re.compile(f"/app/orgs/{slug}/api-keys$"))
     expect(page.get_by_role("heading", name="API keys · Keys Co")).to_be_visible()

@@ -392,6 +392,43 @@ fn rows() -> Vec<Row> {
             request: |f, _| Req::get("/orgs/{org}/audit").org(&f.org),
         },
         Row {
+            name: "GET /orgs/{org}/events",
+            handler: h!(list_events),
+            expected: [401, 404, 403, 403, 200],
+            keys: [404, 403, 200],
+            request: |f, _| Req::get("/orgs/{org}/events").org(&f.org),
+        },
+        Row {
+            name: "GET /orgs/{org}/webhooks",
+            handler: h!(webhooks),
+            expected: [401, 404, 403, 403, 200],
+            keys: [404, 403, 200],
+            request: |f, _| Req::get("/orgs/{org}/webhooks").org(&f.org),
+        },
+        Row {
+            name: "POST /orgs/{org}/webhooks",
+            handler: h!(webhooks),
+            expected: [401, 404, 403, 403, 201],
+            keys: [404, 403, 201],
+            // A public address written as one: no DNS needed.
+            request: |f, _| {
+                Req::post("/orgs/{org}/webhooks")
+                    .org(&f.org)
+                    .json(json!({"url": "https://93.184.216.34/hook"}))
+            },
+        },
+        Row {
+            name: "DELETE /orgs/{org}/webhooks/{id} (no such endpoint)",
+            handler: h!(webhooks),
+            expected: [401, 404, 403, 403, 404],
+            keys: [404, 403, 404],
+            request: |f, _| {
+                Req::delete("/orgs/{org}/webhooks/{id}")
+                    .org(&f.org)
+                    .param("id", "wh_00000000000000000000")
+            },
+        },
+        Row {
             name: "GET /orgs/{org}/suppressions",
             handler: h!(list_suppressions),
             expected: [401, 404, 403, 403, 200],

@@ -185,6 +185,11 @@ impl Intercept for ActionRecorder {
         let grants = self
             .dynamodb_grants(input)
             .or_else(|| Self::ses_grants(input))
+            .or_else(|| {
+                input
+                    .downcast_ref::<aws_sdk_eventbridge::operation::put_events::PutEventsInput>()
+                    .map(|_| vec![grant("events:PutEvents", "bus")])
+            })
             .unwrap_or_else(|| vec![grant("<unrecognized operation>", "?")]);
         self.record(grants);
         Ok(())
@@ -254,6 +259,7 @@ fn resource_names(value: &Value) -> Vec<String> {
             let inner = tagged.value.as_str().unwrap_or_default();
             let name = match (tag.as_str(), inner) {
                 ("!GetAtt", "Table.Arn") => "table".to_owned(),
+                ("!GetAtt", "EventBus.Arn") => "bus".to_owned(),
                 ("!Sub", sub) if sub.starts_with("${Table.Arn}/index/") => {
                     sub.trim_start_matches("${Table.Arn}/").to_owned()
                 }

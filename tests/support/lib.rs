@@ -9,6 +9,7 @@
 //! `ROSTER_TABLE` and `ROSTER_MAIL_FROM`; the table and sender identity exist.
 
 pub mod authorizer;
+pub mod events;
 pub mod feedback;
 pub mod iam;
 pub mod mail;
@@ -39,6 +40,8 @@ pub struct TestApp {
     pub actions: iam::ActionRecorder,
     /// The tags of every message sent (`feedback`).
     pub sent_tags: feedback::SentTags,
+    /// What went on the event bus, and faults to inject there (`events`).
+    pub bus: events::BusSpy,
 }
 
 /// A person with a unique identity for this test.
@@ -166,6 +169,13 @@ impl TestApp {
                 .interceptor(sent_tags.clone())
                 .build(),
         );
+        let bus = events::BusSpy::default();
+        let eventbridge = aws_sdk_eventbridge::Client::from_conf(
+            aws_sdk_eventbridge::config::Builder::from(&sdk)
+                .interceptor(actions.clone())
+                .interceptor(bus.clone())
+                .build(),
+        );
         let clock = ManualClock::new(Utc::now());
         let config = Config {
             table: env("ROSTER_TABLE"),
@@ -182,13 +192,23 @@ impl TestApp {
             Mailer::new(ses, config.mail_from.clone())
                 .with_configuration_set(Some(TEST_CONFIGURATION_SET.into())),
             Arc::new(clock.clone()),
-        );
+        )
+        // The emulator's default bus: it always exists.
+        .with_bus(roster::outbound::bus::EventBus::new(
+            eventbridge,
+            Some("default".into()),
+        ))
+        .with_webhooks(events::webhook_settings(
+            &[],
+            events::MapResolver::default(),
+        ));
         Self {
             app: Arc::new(app),
             clock,
             calls,
             actions,
             sent_tags,
+            bus,
         }
     }
 

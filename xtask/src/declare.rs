@@ -84,6 +84,8 @@ pub struct Function {
     /// DynamoDB actions per index.
     pub indexes: BTreeMap<String, Vec<String>>,
     pub mail: bool,
+    /// events:PutEvents on the template's EventBus.
+    pub bus: bool,
     pub memory: Option<u32>,
     pub timeout: Option<u32>,
     pub reserved: Option<Reserved>,
@@ -159,6 +161,8 @@ struct RawFunction {
     indexes: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     mail: bool,
+    #[serde(default)]
+    bus: bool,
     memory: Option<u32>,
     timeout: Option<u32>,
     reserved_concurrency: Option<Reserved>,
@@ -280,6 +284,7 @@ fn function(raw: RawFunction, problems: &mut Vec<String>) -> Option<Function> {
         table: raw.table,
         indexes: raw.indexes,
         mail: raw.mail,
+        bus: raw.bus,
         memory: raw.memory,
         timeout: raw.timeout,
         reserved: raw.reserved_concurrency,

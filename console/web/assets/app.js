@@ -13,7 +13,7 @@ const routes = [
   [/^\/app\/signin$/, signinScreen, false],
   [/^\/app\/callback$/, callbackScreen, false],
   [/^\/app\/invitations\/accept$/, acceptScreen, true],
-  [/^\/app\/orgs\/([a-z0-9-]+)(?:\/(members|invitations|tokens|api-keys|directory|audit))?$/, orgScreen, true],
+  [/^\/app\/orgs\/([a-z0-9-]+)(?:\/(members|invitations|tokens|api-keys|directory|webhooks|audit))?$/, orgScreen, true],
 ];
 
 export function navigate(path, { replaceState = false } = {}) {

@@ -16,6 +16,7 @@ const TABS = {
   tokens: { label: "Token access", roles: ["admin", "billing_manager", "member"], screen: tokensScreen },
   "api-keys": { label: "API keys", roles: ["admin"], screen: later("./api-keys.js", "apiKeysScreen") },
   directory: { label: "Directory sync", roles: ["admin"], screen: later("./directory.js", "directoryScreen") },
+  webhooks: { label: "Webhooks", roles: ["admin"], screen: later("./webhooks.js", "webhooksScreen") },
   audit: { label: "Audit log", roles: ["admin"], screen: later("./audit.js", "auditScreen") },
 };
 

@@ -6,6 +6,7 @@ pub mod api_key;
 pub mod audit;
 pub mod directory;
 pub mod email;
+pub mod events;
 pub mod import;
 pub mod invitation;
 pub mod limits;
@@ -17,6 +18,7 @@ pub mod role;
 pub mod secret;
 pub mod suppression;
 pub mod time;
+pub mod webhook;
 
 pub use access_token::{
     AccessToken, AccessTokenSecret, Channel, ChannelScope, Inactive, TokenName, TokenTtlDays,

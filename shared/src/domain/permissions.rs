@@ -18,6 +18,8 @@ pub enum Action {
     ManageApiKeys,
     /// Directory sync: SCIM users and groups, and what groups grant.
     ManageDirectory,
+    /// The events feed and webhook endpoints.
+    ManageWebhooks,
 }
 
 /// Whether `role` may perform `action`. Acting on oneself (reading one's own
@@ -32,7 +34,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         // Renaming rides on PATCH /orgs/{org}, which billing managers may use
         // for seat_limit; the name stays with admins.
         UpdateOrgName | ManageInvitations | ChangeRole | RemoveOtherMember | IssueTokenForOther
-        | ManageOthersTokens | ReadAudit | ManageApiKeys | ManageDirectory => role == Role::Admin,
+        | ManageOthersTokens | ReadAudit | ManageApiKeys | ManageDirectory | ManageWebhooks => {
+            role == Role::Admin
+        }
     }
 }
 
@@ -82,6 +86,7 @@ mod tests {
             (ReadAudit, [true, false, false]),
             (ManageApiKeys, [true, false, false]),
             (ManageDirectory, [true, false, false]),
+            (ManageWebhooks, [true, false, false]),
             (UpdateOrgName, [true, false, false]),
         ];
         for (action, expected) in table {

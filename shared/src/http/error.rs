@@ -262,6 +262,39 @@ impl ApiError {
                 "Version mismatch",
                 "The resource changed since the version named in If-Match.".into(),
             ),
+            WebhookNotFound => (
+                StatusCode::NOT_FOUND,
+                "webhook_not_found",
+                "Webhook endpoint not found",
+                "No such webhook endpoint in this organization.".into(),
+            ),
+            DeliveryNotFound => (
+                StatusCode::NOT_FOUND,
+                "delivery_not_found",
+                "Delivery not found",
+                "No such delivery for this endpoint (deliveries are kept 30 days).".into(),
+            ),
+            WebhookLimit => (
+                StatusCode::CONFLICT,
+                "webhook_limit",
+                "Webhook endpoint limit reached",
+                format!(
+                    "An organization has at most {} webhook endpoints; delete one first.",
+                    crate::domain::webhook::MAX_ENDPOINTS
+                ),
+            ),
+            InvalidWebhookUrl(why) => (
+                StatusCode::BAD_REQUEST,
+                "invalid_webhook_url",
+                "Webhook URL refused",
+                format!("{why}."),
+            ),
+            WebhooksNotConfigured => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "webhooks_not_configured",
+                "Webhooks not configured",
+                "This deployment has no webhook signing key.".into(),
+            ),
             NotProvisioned => (
                 StatusCode::NOT_FOUND,
                 "not_provisioned",

@@ -266,3 +266,46 @@ pub fn directory(
         "groups": overview.groups.iter().map(directory_group).collect::<Vec<_>>(),
     })
 }
+
+/// An event as the feed, the bus and webhooks carry it.
+pub fn event(event: &crate::domain::events::Event) -> Value {
+    event.to_json()
+}
+
+/// A webhook endpoint (never its secret).
+pub fn webhook(e: &crate::domain::webhook::Endpoint) -> Value {
+    json!({
+        "id": e.id,
+        "url": e.url,
+        "event_types": e.event_types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+        "description": e.description,
+        "enabled": e.enabled,
+        "disabled_reason": e.disabled_reason,
+        "created_at": rfc3339(e.created_at),
+        "secret_rotated_at": e.rotated_at.map(rfc3339),
+        "last_success_at": e.last_success_at.map(rfc3339),
+        "failing_since": e.failing_since.map(rfc3339),
+    })
+}
+
+/// An endpoint with its secret: the one answer that shows it.
+pub fn webhook_with_secret(created: &crate::ops::webhooks::manage::WithSecret) -> Value {
+    json!({"webhook": webhook(&created.endpoint), "secret": created.secret})
+}
+
+pub fn delivery(d: &crate::domain::webhook::Delivery) -> Value {
+    json!({
+        "id": d.id(),
+        "event_id": d.event_id,
+        "event_type": d.event_type.as_str(),
+        "status": d.status.as_str(),
+        "created_at": rfc3339(d.created_at),
+        "next_attempt_at": d.next_attempt_at.map(rfc3339),
+        "attempts": d.attempts.iter().map(|a| json!({
+            "at": rfc3339(a.at),
+            "status_code": a.status_code,
+            "error": a.error,
+            "duration_ms": a.duration_ms,
+        })).collect::<Vec<_>>(),
+    })
+}

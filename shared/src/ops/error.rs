@@ -74,6 +74,19 @@ pub enum OpError {
     /// The caller's verified address is not provisioned by the org's directory.
     #[error("not provisioned")]
     NotProvisioned,
+    #[error("webhook endpoint not found")]
+    WebhookNotFound,
+    #[error("webhook delivery not found")]
+    DeliveryNotFound,
+    /// The org has as many endpoints as it may.
+    #[error("webhook endpoint limit reached")]
+    WebhookLimit,
+    /// The URL may not be called: its scheme, or where its host resolves.
+    #[error("webhook URL refused: {0}")]
+    InvalidWebhookUrl(String),
+    /// The deployment has no webhook signing key.
+    #[error("webhooks are not configured")]
+    WebhooksNotConfigured,
     #[error("a dependency is unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error")]

@@ -1,6 +1,6 @@
 //! The operations, grouped by feature: [`invitations`], [`imports`],
-//! [`members`], [`tokens`], [`api_keys`], [`orgs`], [`mail`], and the scheduled
-//! [`sweep`]; here at the top, what they all share ([`Caller`], [`settle`],
+//! [`members`], [`tokens`], [`api_keys`], [`orgs`], [`mail`], [`directory`],
+//! [`events`], [`webhooks`], and the scheduled [`sweep`]; here at the top, what they all share ([`Caller`], [`settle`],
 //! [`access`], [`commit`], [`quota`], [`error`]). Their decisions are pure
 //! functions of what the read found (unit-tested with no store); the
 //! operation around one reads, decides, and writes what it decided.
@@ -30,6 +30,7 @@ pub mod api_keys;
 pub mod commit;
 pub mod directory;
 pub mod error;
+pub mod events;
 #[cfg(test)]
 mod fixtures;
 pub mod imports;
@@ -40,6 +41,7 @@ pub mod orgs;
 pub mod quota;
 pub mod sweep;
 pub mod tokens;
+pub mod webhooks;
 
 /// What list operations answer: items and the cursor to continue from.
 pub use crate::store::{Cursor, Page};

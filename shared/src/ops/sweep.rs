@@ -1,17 +1,23 @@
 //! The scheduled sweep's work: retries outbox mail that failed or got stuck,
 //! sends invitation reminders that are due ([`crate::ops::invitations::remind`]),
-//! and deletes invitations past their TTL that DynamoDB has not yet removed.
+//! records invitations that expired unanswered (`invitation.expired`),
+//! deletes invitations past their TTL that DynamoDB has not yet removed, and
+//! wakes webhook deliveries whose retry is due.
 //! Both read the sharded due-index (`gsi2`) up to "now", so the cost grows
 //! with the due items, never with the table. Safe to run twice at once:
 //! every retry goes through the outbox claim, every delete is conditional.
 
 use crate::App;
+use crate::domain::AuditEntry;
+use crate::domain::time::rfc3339;
 use crate::error_chain::ErrorChain;
 use crate::ops::OpError;
 use crate::ops::invitations::remind::remind_due;
 use crate::ops::mail::deliver::{Delivery, deliver};
+use crate::ops::webhooks::wake_due;
+use crate::store::invitations::Expiring;
 use crate::store::keys::DUE_SHARDS;
-use crate::store::{Transaction, invitations, outbox, quotas};
+use crate::store::{Transaction, audit, invitations, outbox, quotas};
 
 /// Work done per run, so one run stays well within its timeout; the rest waits
 /// for the next run.
@@ -29,10 +35,14 @@ pub struct SweepReport {
     pub reminders_skipped: usize,
     /// Left due after an error (logged), for the next run.
     pub reminders_failed: usize,
+    /// Invitations whose expiry was recorded (`invitation.expired`).
+    pub invitations_expired: usize,
     pub invitations_deleted: usize,
     /// Counted by the import worker's resume, which the event adapter runs
     /// after the sweep.
     pub imports_resumed: usize,
+    /// Webhook deliveries woken for a retry.
+    pub webhooks_woken: usize,
 }
 
 pub async fn sweep(app: &App) -> Result<SweepReport, OpError> {
@@ -43,7 +53,9 @@ pub async fn sweep(app: &App) -> Result<SweepReport, OpError> {
         report.reminders_sent += reminded.sent;
         report.reminders_skipped += reminded.skipped;
         report.reminders_failed += reminded.failed;
+        record_expiries(app, shard, &mut report).await?;
         delete_expired_invitations(app, shard, &mut report).await?;
+        report.webhooks_woken += wake_due(app, shard, MAX_ITEMS_PER_RUN).await?;
     }
     Ok(report)
 }
@@ -67,6 +79,44 @@ async fn retry_mail(app: &App, shard: u32, report: &mut SweepReport) -> Result<(
             Delivery::AlreadyClaimed | Delivery::Superseded | Delivery::Suppressed => {
                 report.mail_skipped += 1
             }
+        }
+    }
+    Ok(())
+}
+
+/// Invitations of one shard that expired unanswered: each expiry is recorded
+/// (other systems follow it as `invitation.expired`) and the invitation
+/// moves on to its TTL, in one transaction.
+async fn record_expiries(app: &App, shard: u32, report: &mut SweepReport) -> Result<(), OpError> {
+    let now = app.now();
+    let due = invitations::expiring(shard, now);
+    for expiring in app.store.page(&due, None, MAX_ITEMS_PER_RUN).await?.items {
+        let Expiring {
+            org,
+            email,
+            id,
+            generation,
+            expires_at,
+        } = expiring;
+        let entry = AuditEntry {
+            at: now,
+            actor_id: None,
+            actor: "Roster".into(),
+            action: "invitation.expired".into(),
+            target: email.as_str().to_owned(),
+            detail: serde_json::json!({"id": id, "expired_at": rfc3339(expires_at)}),
+        };
+        let mut tx = Transaction::new();
+        tx.push(
+            "invitation",
+            invitations::expiry_recorded(&org, &email, generation, expires_at),
+        )
+        .push("audit", audit::record(&org, &entry));
+        match app.store.transact(tx).await {
+            Ok(()) => report.invitations_expired += 1,
+            // Resent, accepted or revoked meanwhile.
+            Err(err) if err.is_condition_failed() => {}
+            Err(err) => return Err(err.into()),
         }
     }
     Ok(())

@@ -52,3 +52,25 @@ pub fn listing(org: &OrgSlug) -> Query<AuditEntry> {
         .sk_prefix(AUDIT_PREFIX)
         .newest_first()
 }
+
+/// An entry as the table's stream carries it: its org, its own id, and the
+/// entry with its time to the microsecond (from the sort key; the stored
+/// `at` keeps milliseconds). `None` for an item that is not an audit entry.
+pub fn from_stream_image(item: &Item) -> Option<Result<(OrgSlug, String, AuditEntry), StoreError>> {
+    let sk = get_s(item, "sk").ok()?;
+    let rest = sk.strip_prefix(AUDIT_PREFIX)?;
+    Some((|| {
+        let (at, id) = rest
+            .rsplit_once('#')
+            .ok_or_else(|| StoreError::Corrupt("audit key".into()))?;
+        let org = get_s(item, "pk")?
+            .strip_prefix("ORG#")
+            .ok_or_else(|| StoreError::Corrupt("audit partition".into()))?;
+        let mut entry = from_item(item)?;
+        if let Ok(precise) = chrono::DateTime::parse_from_rfc3339(at) {
+            entry.at = precise.to_utc();
+        }
+        let org = OrgSlug::parse(org).map_err(StoreError::corrupt)?;
+        Ok((org, id.to_owned(), entry))
+    })())
+}

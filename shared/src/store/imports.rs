@@ -15,7 +15,7 @@ use super::keys::{
     import_sk, org_pk, shard_of, sortable_epoch,
 };
 use super::page::Query;
-use super::{Action, Item, Store, StoreError};
+use super::{Action, Item, Store, StoreError, Transaction};
 use crate::domain::import::{
     ChunkRow, ImportId, ImportJob, ImportStatus, RETENTION, ROWS_PER_CHUNK, stalled_at,
 };
@@ -454,7 +454,20 @@ impl Store {
         .value(":error", s(error))
         .value(":now", time(now))
         .value(":false", AttributeValue::Bool(false));
-        self.write_if_unfinished(action).await
+        let action = action
+            .when("#status IN (:queued, :running)")
+            .name("#status", "status")
+            .value(":queued", s(ImportStatus::Queued.as_str()))
+            .value(":running", s(ImportStatus::Running.as_str()));
+        let counts: BTreeMap<String, u64> = job.counts.clone();
+        let finished = finished_entry(job, ImportStatus::Failed, &counts, now);
+        let mut tx = Transaction::new();
+        tx.push("job", action)
+            .push("audit", super::audit::record(&job.org, &finished));
+        match self.transact(tx).await {
+            Err(err) if err.is_condition_failed() => Ok(()),
+            other => other,
+        }
     }
 
     /// Writes `action` to a job still queued or running; a finished job is
@@ -469,6 +482,24 @@ impl Store {
             Err(err) if err.is_condition_failed() => Ok(()),
             other => other,
         }
+    }
+}
+
+/// The audit entry of a job's end (other systems follow it as
+/// `import.finished`), in its creator's name.
+pub fn finished_entry(
+    job: &ImportJob,
+    status: ImportStatus,
+    counts: &BTreeMap<String, u64>,
+    now: DateTime<Utc>,
+) -> crate::domain::AuditEntry {
+    crate::domain::AuditEntry {
+        at: now,
+        actor_id: Some(job.created_by.as_str().to_owned()),
+        actor: job.created_by_email.as_str().to_owned(),
+        action: "import.finished".into(),
+        target: job.id.as_str().to_owned(),
+        detail: serde_json::json!({"status": status.as_str(), "rows": job.rows, "counts": counts}),
     }
 }
 

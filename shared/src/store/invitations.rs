@@ -14,8 +14,9 @@
 
 use super::attrs::{epoch_ceil, get_bool, get_n, get_s, get_time, key, n, opt_s, s, time};
 use super::keys::{
-    GSI1, GSI2, INVITATION_DUE, INVITATION_PREFIX, REMINDER_DUE, due_gsi2pk, invitation_due_sk,
-    invitation_sk, invitations_gsi1pk, org_pk, shard_of, timed_boundary, timed_sk,
+    EXPIRY_DUE, GSI1, GSI2, INVITATION_DUE, INVITATION_PREFIX, REMINDER_DUE, due_gsi2pk,
+    invitation_due_sk, invitation_sk, invitations_gsi1pk, org_pk, shard_of, timed_boundary,
+    timed_sk,
 };
 use super::page::{Bound, Query};
 use super::{Action, Item, StoreError};
@@ -64,7 +65,7 @@ pub fn to_item(inv: &Invitation) -> Item {
     );
     let (due_pk, due_sk) = match inv.remind_at {
         Some(at) => reminder_due(&inv.org, &inv.email, at),
-        None => deletion_due(&inv.org, &inv.email, ttl),
+        None => expiry_due(&inv.org, &inv.email, inv.expires_at),
     };
     item.insert("gsi2pk".into(), s(due_pk));
     item.insert("gsi2sk".into(), s(due_sk));
@@ -76,6 +77,16 @@ fn reminder_due(org: &OrgSlug, email: &Email, at: DateTime<Utc>) -> (String, Str
     let id = InvitationId::for_email(email);
     (
         due_gsi2pk(REMINDER_DUE, shard_of(id.as_str())),
+        invitation_due_sk(at.timestamp(), org, id.as_str()),
+    )
+}
+
+/// The due-index key of an invitation that expires at `at` (its expiry is
+/// recorded then, for other systems: `invitation.expired`).
+fn expiry_due(org: &OrgSlug, email: &Email, at: DateTime<Utc>) -> (String, String) {
+    let id = InvitationId::for_email(email);
+    (
+        due_gsi2pk(EXPIRY_DUE, shard_of(id.as_str())),
         invitation_due_sk(at.timestamp(), org, id.as_str()),
     )
 }
@@ -275,11 +286,11 @@ pub fn listing(org: &OrgSlug, status: StatusFilter, now: DateTime<Utc>) -> Query
 }
 
 /// The reminder of `inv` is dealt with (queued, or skipped): the invitation
-/// moves on to its TTL in the due index. Only once per generation: the
+/// moves on to its expiry in the due index. Only once per generation: the
 /// condition fails if it was resent, accepted or revoked meanwhile, or
 /// another sweep got there first.
 pub fn reminded(inv: &Invitation) -> Action {
-    let (due_pk, due_sk) = deletion_due(&inv.org, &inv.email, ttl_for(inv.expires_at));
+    let (due_pk, due_sk) = expiry_due(&inv.org, &inv.email, inv.expires_at);
     Action::update(
         invitation_key(&inv.org, &inv.email),
         "SET gsi2pk = :due_pk, gsi2sk = :due_sk REMOVE remind_at",
@@ -318,6 +329,61 @@ pub fn reminders_due(shard: u32, now: DateTime<Utc>) -> Query<DueReminder> {
             Ok(DueReminder {
                 key,
                 invitation: from_item(item),
+            })
+        },
+    )
+    .sort_key(
+        "gsi2sk < :until",
+        &[(":until", timed_boundary(now.timestamp()))],
+    )
+}
+
+/// The expiry of an invitation of this generation is recorded: it moves on
+/// to its TTL in the due index. Fails if it was resent, accepted or revoked
+/// meanwhile, or another sweep got there first.
+pub fn expiry_recorded(
+    org: &OrgSlug,
+    email: &Email,
+    generation: u64,
+    expires_at: DateTime<Utc>,
+) -> Action {
+    let (expiry_pk, _) = expiry_due(org, email, expires_at);
+    let (due_pk, due_sk) = deletion_due(org, email, ttl_for(expires_at));
+    Action::update(
+        invitation_key(org, email),
+        "SET gsi2pk = :due_pk, gsi2sk = :due_sk",
+    )
+    .when("generation = :generation AND gsi2pk = :expiry_pk")
+    .value(":due_pk", s(due_pk))
+    .value(":due_sk", s(due_sk))
+    .value(":expiry_pk", s(expiry_pk))
+    .value(":generation", n(generation))
+}
+
+/// An invitation whose expiry is due to be recorded.
+pub struct Expiring {
+    pub org: OrgSlug,
+    pub email: Email,
+    pub id: String,
+    pub generation: u64,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Invitations of one due-index shard that expired by `now` and whose
+/// expiry is not recorded yet.
+pub fn expiring(shard: u32, now: DateTime<Utc>) -> Query<Expiring> {
+    Query::partition(
+        format!("due-expiries:{shard}"),
+        Some(GSI2),
+        ("gsi2pk", due_gsi2pk(EXPIRY_DUE, shard)),
+        |item| {
+            let invitation = from_item(item)?;
+            Ok(Expiring {
+                id: invitation.id().as_str().to_owned(),
+                generation: invitation.generation,
+                expires_at: invitation.expires_at,
+                org: invitation.org,
+                email: invitation.email,
             })
         },
     )

@@ -5,10 +5,13 @@
 //! | org | `ORG#<slug>` | `ORG` | | |
 //! | member | `ORG#<slug>` | `MEMBER#<user>` | `USER#<user>` / `ORG#<slug>` | |
 //! | member email | `ORG#<slug>` | `MEMBEREMAIL#<email>` | | |
-//! | invitation | `ORG#<slug>` | `INV#<email>` | `ORG#<slug>#INV` / `<expires>#<id>` | `DUE#INV#<shard>` / `<ttl>#...` |
+//! | invitation | `ORG#<slug>` | `INV#<email>` | `ORG#<slug>#INV` / `<expires>#<id>` | `DUE#REMIND#<shard>` / `<remind at>#...`, then `DUE#EXPIRE#<shard>` / `<expires>#...`, then `DUE#INV#<shard>` / `<ttl>#...` |
 //! | revoked invitation (until its mail cooldown ends) | `ORG#<slug>` | `INV#<email>` | | |
 //! | outbox | `OUTBOX#<id>` | `OUTBOX#<id>` | | `DUE#OUTBOX#<shard>` / `<next attempt>#<id>` |
 //! | audit | `ORG#<slug>` | `AUDIT#<time>#<id>` | | |
+//! | event (30 days) | `ORG#<slug>` | `EVENT#<position>` | | |
+//! | webhook endpoint | `ORG#<slug>` | `WEBHOOK#<id>` | | |
+//! | webhook delivery (30 days) | `WEBHOOK#<slug>#<endpoint>` | `DLV#<event position>` | | `DUE#WEBHOOK#<shard>` / `<next attempt>#...` (while a retry waits) |
 //! | token | `ORG#<slug>` | `TOKEN#<id>` | `ORG#<slug>#TOKENS#<user>` / `<created>#<id>` | |
 //! | token lookup | `TOKENHASH#<sha256>` | `TOKENHASH` | | |
 //! | API key | `ORG#<slug>` | `APIKEY#<id>` | | |
@@ -46,6 +49,27 @@ pub const COMPLAINT_CLEARED_PREFIX: &str = "CLEARED#";
 pub const DIR_USER_PREFIX: &str = "DIRUSER#";
 pub const DIR_NAME_PREFIX: &str = "DIRNAME#";
 pub const DIR_GROUP_PREFIX: &str = "DIRGROUP#";
+pub const EVENT_PREFIX: &str = "EVENT#";
+pub const WEBHOOK_PREFIX: &str = "WEBHOOK#";
+pub const DELIVERY_PREFIX: &str = "DLV#";
+
+pub fn event_sk(position: &str) -> String {
+    format!("{EVENT_PREFIX}{position}")
+}
+
+pub fn webhook_sk(id: &str) -> String {
+    format!("{WEBHOOK_PREFIX}{id}")
+}
+
+/// An endpoint's deliveries live in a partition of their own, apart from
+/// the org's (and so on a stream shard apart from other endpoints').
+pub fn deliveries_pk(org: &OrgSlug, endpoint: &str) -> String {
+    format!("WEBHOOK#{org}#{endpoint}")
+}
+
+pub fn delivery_sk(position: &str) -> String {
+    format!("{DELIVERY_PREFIX}{position}")
+}
 
 /// Where a person finds the orgs that provisioned them before they joined.
 pub fn provisioned_gsi1pk(email: &Email) -> String {
@@ -132,9 +156,11 @@ pub const CHUNK_PREFIX: &str = "ROWS#";
 /// invitee is due a reminder, outbox mail to (re)send, import jobs to resume
 /// once stalled.
 pub const INVITATION_DUE: &str = "INV";
+pub const EXPIRY_DUE: &str = "EXPIRE";
 pub const REMINDER_DUE: &str = "REMIND";
 pub const OUTBOX_DUE: &str = "OUTBOX";
 pub const IMPORT_DUE: &str = "IMPORT";
+pub const WEBHOOK_DUE: &str = "WEBHOOK";
 
 pub fn due_gsi2pk(kind: &str, shard: u32) -> String {
     format!("DUE#{kind}#{shard}")

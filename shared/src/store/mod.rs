@@ -27,6 +27,7 @@ pub mod audit;
 pub mod call_count;
 pub mod cursor;
 pub mod directory;
+pub mod events;
 pub mod idempotency;
 pub mod imports;
 pub mod invitations;
@@ -41,6 +42,7 @@ pub mod rules;
 pub mod suppressions;
 pub mod tokens;
 pub mod tx;
+pub mod webhooks;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};

@@ -203,6 +203,12 @@ fn policies(f: &Function, out: &mut String) {
     if f.mail {
         statements.push_str(SES_IDENTITY);
     }
+    if f.bus {
+        statements.push_str(
+            "            - Effect: Allow\n              Action: events:PutEvents\n              \
+             Resource: !GetAtt EventBus.Arn\n",
+        );
+    }
     if !statements.is_empty() {
         out.push_str("      Policies:\n        - Version: '2012-10-17'\n          Statement:\n");
         out.push_str(&statements);

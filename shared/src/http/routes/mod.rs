@@ -18,6 +18,7 @@ pub mod issue_token;
 pub mod join_org;
 pub mod list_api_keys;
 pub mod list_audit_events;
+pub mod list_events;
 pub mod list_imports;
 pub mod list_invitations;
 pub mod list_members;
@@ -34,6 +35,7 @@ pub mod revoke_token;
 pub mod scim;
 pub mod set_group_grants;
 pub mod update_org;
+pub mod webhooks;
 // End of the generated modules.
 
 use super::ApiError;

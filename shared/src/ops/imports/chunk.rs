@@ -7,6 +7,7 @@
 
 use crate::App;
 use crate::domain::InvitationId;
+use crate::domain::import::ImportStatus;
 use crate::domain::import::{ChunkRow, ImportJob, transactional_write_units};
 use crate::ops::invitations::limits::{COUNTERS, ChunkLimits, OrgLimits};
 use crate::ops::invitations::pipeline::decide::{Deciding, decide};
@@ -14,12 +15,14 @@ use crate::ops::invitations::pipeline::lookup::{Existing, authorize_inviter, loo
 use crate::ops::invitations::pipeline::write::{BatchError, write_batch};
 use crate::ops::invitations::pipeline::{Candidate, Outcome, RowResult};
 use crate::ops::{Caller, Membership, OpError};
-use crate::store::imports::{Chunk, outcomes_action, progress_action};
+use crate::store::audit;
+use crate::store::imports::{Chunk, finished_entry, outcomes_action, progress_action};
 use std::collections::BTreeMap;
 
 /// The names of the job's actions in the chunk's transaction.
 const PROGRESS: &str = "import progress";
 const OUTCOMES: &str = "import outcomes";
+const FINISHED: &str = "import finished";
 
 /// What a committed chunk did.
 #[derive(Debug)]
@@ -100,6 +103,14 @@ pub async fn process_chunk(
             ),
         ];
         actions.extend(limits.takes(lost));
+        if chunk.index + 1 >= job.chunks {
+            let mut totals = job.counts.clone();
+            for (word, count) in counts(&words) {
+                *totals.entry(word.to_owned()).or_default() += count;
+            }
+            let finished = finished_entry(job, ImportStatus::Done, &totals, now);
+            actions.push((FINISHED.to_owned(), audit::record(&job.org, &finished)));
+        }
         actions
     };
     let lost = write_batch(app, &membership, to_invite, extra)

@@ -189,7 +189,11 @@ fn chunk_transaction(
             .push("mail", outbox::enqueue(&mail));
     }
     let emails: Vec<&str> = chunk.iter().map(|(_, inv)| inv.email.as_str()).collect();
+    let ids: Vec<String> = chunk
+        .iter()
+        .map(|(_, inv)| inv.id().as_str().to_owned())
+        .collect();
     let target = format!("{} invitations", chunk.len());
-    let detail = json!({"emails": emails, "count": chunk.len()});
+    let detail = json!({"emails": emails, "ids": ids, "count": chunk.len()});
     (tx, Audit::new("invitation.created", target, detail))
 }

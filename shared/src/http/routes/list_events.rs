@@ -1,0 +1,42 @@
+//! `GET /orgs/{org}/events?type=&since=&until=&limit=&cursor=`.
+
+use super::answer;
+use crate::App;
+use crate::domain::Invalid;
+use crate::domain::events::EventType;
+use crate::http::request::{org_slug, page, parsed, parsed_opt, query};
+use crate::http::{ApiError, response, views};
+use crate::ops::Caller;
+use crate::ops::events::feed::{EventQuery, list_events};
+use chrono::{DateTime, Utc};
+use lambda_http::{Body, Request, Response};
+use std::sync::Arc;
+
+pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
+    answer(&app, &req, run).await
+}
+
+async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
+    let types = match query(req, "type") {
+        None => Vec::new(),
+        Some(raw) => parsed(
+            "type",
+            EventType::parse_list(raw.split(',').filter(|t| !t.is_empty())),
+        )?,
+    };
+    let input = EventQuery {
+        org: org_slug(req)?,
+        types,
+        since: parsed_opt("since", query(req, "since"), |raw| instant(&raw))?,
+        until: parsed_opt("until", query(req, "until"), |raw| instant(&raw))?,
+        page: page(req)?,
+    };
+    let events = list_events(app, &caller, input).await?;
+    Ok(response::ok(&views::page(&events, views::event)))
+}
+
+fn instant(raw: &str) -> Result<DateTime<Utc>, Invalid> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.to_utc())
+        .map_err(|_| Invalid::new("must be an RFC 3339 time, such as 2026-12-01T00:00:00Z"))
+}

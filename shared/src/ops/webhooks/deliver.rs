@@ -1,0 +1,187 @@
+//! One delivery attempt: claim the woken delivery, check the endpoint (still
+//! there, enabled, its host still public), sign and POST the event, and
+//! record the outcome: delivered, a retry on the schedule, or failed. An
+//! endpoint that has failed for days is disabled and its org's admins are
+//! told in the audit log and the console.
+
+use crate::App;
+use crate::domain::webhook::{
+    Attempt, Delivery, DeliveryStatus, Endpoint, WebhookUrl, next_attempt,
+};
+use crate::ops::OpError;
+use crate::outbound::webhook_client::{post, public_addresses};
+use crate::store::audit;
+use crate::store::webhooks::{self, keep_attempt};
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Delivered,
+    WillRetry,
+    Failed,
+    /// Claimed by another worker, or no longer pending.
+    Skipped,
+}
+
+/// Calls: the claim, the endpoint read, the outcome; the endpoint's own
+/// record only when its state changes (first failure, recovery, hourly
+/// success).
+pub async fn attempt(app: &App, delivery: &Delivery) -> Result<Outcome, OpError> {
+    let now = app.now();
+    match app
+        .store
+        .write(webhooks::claim_delivery(delivery, now))
+        .await
+    {
+        Ok(()) => {}
+        Err(err) if err.is_condition_failed() => return Ok(Outcome::Skipped),
+        Err(err) => return Err(err.into()),
+    }
+    let endpoint = app
+        .store
+        .endpoint(&delivery.org, &delivery.endpoint)
+        .await?;
+    let tried = match &endpoint {
+        None => refused(now, "the endpoint was deleted"),
+        Some(e) if !e.enabled => refused(now, "the endpoint is disabled"),
+        Some(e) => call(app, e, delivery, now).await,
+    };
+    let mut done = delivery.clone();
+    let succeeded = tried.succeeded();
+    keep_attempt(&mut done.attempts, tried);
+    let outcome = if succeeded {
+        done.status = DeliveryStatus::Delivered;
+        done.next_attempt_at = None;
+        Outcome::Delivered
+    } else if endpoint.as_ref().is_none_or(|e| !e.enabled) {
+        done.status = DeliveryStatus::Failed;
+        done.next_attempt_at = None;
+        Outcome::Failed
+    } else {
+        done.tries += 1;
+        done.next_attempt_at = next_attempt(done.tries, now, jitter(delivery));
+        match done.next_attempt_at {
+            Some(_) => Outcome::WillRetry,
+            None => {
+                done.status = DeliveryStatus::Failed;
+                Outcome::Failed
+            }
+        }
+    };
+    app.store.write(webhooks::record_attempt(&done)).await?;
+    if let Some(e) = &endpoint
+        && e.enabled
+    {
+        note_on_endpoint(app, e, succeeded, outcome, now).await?;
+    }
+    Ok(outcome)
+}
+
+fn refused(at: DateTime<Utc>, why: &str) -> Attempt {
+    Attempt {
+        at,
+        status_code: None,
+        error: Some(why.to_owned()),
+        duration_ms: 0,
+    }
+}
+
+/// The signed POST, or why it was not made (the URL or its address refused).
+async fn call(app: &App, endpoint: &Endpoint, delivery: &Delivery, now: DateTime<Utc>) -> Attempt {
+    let Some(key) = &app.webhooks.signing_key else {
+        return refused(now, "webhooks are not configured on this deployment");
+    };
+    let exempt = &app.webhooks.exempt_origins;
+    let url = match WebhookUrl::parse(&endpoint.url, exempt) {
+        Ok(url) => url,
+        Err(why) => return refused(now, &format!("refused: {why}")),
+    };
+    // Checked again at every attempt: DNS answers change after registration.
+    let addrs = match public_addresses(app.webhooks.resolver.as_ref(), &url, exempt).await {
+        Ok(addrs) => addrs,
+        Err(why) => return refused(now, &format!("refused: {why}")),
+    };
+    let timestamp = now.timestamp();
+    let signatures: Vec<String> = endpoint
+        .signing_generations(now)
+        .into_iter()
+        .map(|generation| {
+            key.endpoint_secret(&endpoint.org, &endpoint.id, generation)
+                .sign(&delivery.event_id, timestamp, delivery.body.as_bytes())
+        })
+        .collect();
+    let headers = [
+        ("webhook-id", delivery.event_id.clone()),
+        ("webhook-timestamp", timestamp.to_string()),
+        ("webhook-signature", signatures.join(" ")),
+    ];
+    post(&url, addrs, &headers, delivery.body.clone(), now).await
+}
+
+/// A stable spread in [0, 1) per delivery and try, so retries of endpoints
+/// that failed together do not all come back together.
+fn jitter(delivery: &Delivery) -> f64 {
+    let digest = Sha256::digest(format!("{}#{}", delivery.position, delivery.tries).as_bytes());
+    f64::from(u16::from_be_bytes([digest[0], digest[1]])) / 65536.0
+}
+
+/// Keeps the endpoint's health current with as few writes as it takes: the
+/// first failure of a run, a recovery, a success at most hourly; and
+/// disables an endpoint failing for days.
+async fn note_on_endpoint(
+    app: &App,
+    endpoint: &Endpoint,
+    succeeded: bool,
+    outcome: Outcome,
+    now: DateTime<Utc>,
+) -> Result<(), OpError> {
+    let stale = endpoint
+        .last_success_at
+        .is_none_or(|at| now - at >= Duration::hours(1));
+    let changes = if succeeded {
+        endpoint.failing_since.is_some() || stale
+    } else {
+        endpoint.failing_since.is_none()
+    };
+    if changes {
+        app.store
+            .write(webhooks::endpoint_outcome(endpoint, succeeded, now))
+            .await
+            .or_else(ignore_condition)?;
+    }
+    if outcome == Outcome::Failed && endpoint.should_disable(now) {
+        let mut tx = crate::store::Transaction::new();
+        tx.push("endpoint", webhooks::disable_failing(endpoint));
+        tx.push(
+            "audit",
+            audit::record(&endpoint.org, &disabled_entry(endpoint, now)),
+        );
+        app.store.transact(tx).await.or_else(ignore_condition)?;
+    }
+    Ok(())
+}
+
+fn ignore_condition(err: crate::store::StoreError) -> Result<(), crate::store::StoreError> {
+    if err.is_condition_failed() {
+        Ok(())
+    } else {
+        Err(err)
+    }
+}
+
+fn disabled_entry(endpoint: &Endpoint, now: DateTime<Utc>) -> crate::domain::AuditEntry {
+    crate::domain::AuditEntry {
+        at: now,
+        actor_id: None,
+        actor: "Roster".into(),
+        action: "webhook.disabled".into(),
+        target: endpoint.id.clone(),
+        detail: serde_json::json!({
+            "url": endpoint.url,
+            "reason": "failing",
+            "failing_since": endpoint.failing_since.map(crate::domain::time::rfc3339),
+        }),
+    }
+}
