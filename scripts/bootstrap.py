@@ -146,6 +146,14 @@ def ensure_sender(session, sender: str) -> None:
     print(f"bootstrap: sender identity {address} ready")
 
 
+def ensure_bus(events, name: str) -> None:
+    """The EventBridge bus publish-events puts events on (the template's EventBus)."""
+    try:
+        events.create_event_bus(Name=name)
+    except events.exceptions.ResourceAlreadyExistsException:
+        pass
+
+
 def main() -> int:
     name = os.environ.get("ROSTER_TABLE")
     sender = os.environ.get("ROSTER_MAIL_FROM")
@@ -155,6 +163,9 @@ def main() -> int:
     session = boto3.session.Session(region_name=os.environ.get("AWS_REGION", "us-east-1"))
     ensure_table(session.client("dynamodb"), name, table_properties())
     ensure_sender(session, sender)
+    bus = os.environ.get("ROSTER_EVENT_BUS")
+    if bus:
+        ensure_bus(session.client("events"), bus)
     return 0
 
 

@@ -286,6 +286,7 @@ class Stack:
         # cargo lambda watch, behind the gateway; the provider
         self.watch_port = None if opts.emulators_only else free_port()
         self.oidc_port = None if opts.emulators_only else (opts.oidc_port or free_port())
+        self.webhook_port = None if opts.emulators_only else free_port()
         if opts.shards > 1 and not opts.emulators_only:
             raise StackError("--shards is for --emulators-only (the functions read one table)")
         # (DynamoDB port, SES port) of every shard after the first
@@ -313,6 +314,15 @@ class Stack:
         })
         if self.api_port:
             env["ROSTER_API_URL"] = f"http://127.0.0.1:{self.api_port}"
+            env.update({
+                # The emulator's bus (bootstrap creates it) and a signing key
+                # that is no secret: both local only.
+                "ROSTER_EVENT_BUS": "roster-events",
+                "ROSTER_WEBHOOK_SIGNING_KEY": "local-development-only-webhook-signing-key",
+                # The one origin webhooks may call over plain HTTP on this
+                # machine (tests run their receiver there; never deployed).
+                "ROSTER_WEBHOOK_ALLOW_ORIGINS": f"http://127.0.0.1:{self.webhook_port}",
+            })
             issuer = f"http://127.0.0.1:{self.oidc_port}"
             env.update({
                 "ROSTER_OIDC_ISSUER": issuer,
@@ -407,6 +417,8 @@ class Stack:
         invoke = f"http://127.0.0.1:{self.watch_port}/2015-03-31/functions"
         self.spawn([PY, "-u", str(SCRIPTS / "stream_poller.py"), "--url", f"{invoke}/deliver-email/invocations"])
         self.spawn([PY, "-u", str(SCRIPTS / "import_poller.py"), "--url", f"{invoke}/import-worker/invocations"])
+        for function in ("publish-events", "deliver-webhooks"):
+            self.spawn([PY, "-u", str(SCRIPTS / "trigger_poller.py"), "--function", function, "--invoke", invoke])
         watch = ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(self.watch_port),
                  "--concurrency", "4"]
         # Hot reload makes every function instance watch the whole tree (target/

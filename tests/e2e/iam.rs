@@ -7,6 +7,7 @@
 
 use chrono::Duration;
 use roster::http::routes::*;
+use roster_tests::events::{MapResolver, Receiver, webhook_settings};
 use roster_tests::iam::{Grant, template_grants};
 use roster_tests::mail::{queued_outbox_items, stream_event};
 use roster_tests::{Req, TestApp, User, address_id};
@@ -53,6 +54,10 @@ const COVERED: &[&str] = &[
     "revoke-token",
     "sweep",
     "update-org",
+    "list-events",
+    "webhooks",
+    "publish-events",
+    "deliver-webhooks",
 ];
 
 fn show(grants: &BTreeSet<Grant>) -> String {
@@ -830,4 +835,111 @@ async fn directory_sync_functions_are_granted_exactly_what_they_use() {
         used.extend(record(&app, req, scim::handle, status).await);
     }
     assert_exactly_granted("scim", &used);
+}
+
+/// An app on its own table whose webhooks may call `receiver` over plain HTTP.
+async fn app_calling(receiver: &Receiver) -> TestApp {
+    let mut test = TestApp::isolated().await;
+    let mut inner = (*test.app).clone();
+    inner.webhooks = webhook_settings(&[receiver.origin.clone()], MapResolver::default());
+    test.app = std::sync::Arc::new(inner);
+    test
+}
+
+#[tokio::test]
+async fn events_and_webhook_management_are_granted_exactly_what_they_use() {
+    let receiver = Receiver::start(&[204]).await;
+    let app = app_calling(&receiver).await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 1).await;
+    let hooks = |req: Req| req.org(&org).user(&alice);
+    let url = format!("{}/hook", receiver.origin);
+    let mut used = record(
+        &app,
+        hooks(Req::post("/orgs/{org}/webhooks")).json(json!({"url": url})),
+        webhooks::handle,
+        201,
+    )
+    .await;
+    let listed = Req::get("/orgs/{org}/webhooks")
+        .org(&org)
+        .user(&alice)
+        .send(&app, webhooks::handle)
+        .await;
+    let id = listed.json["items"][0]["id"].as_str().unwrap().to_owned();
+    let one = |req: Req| hooks(req).param("id", &id);
+    used.extend(
+        record(
+            &app,
+            hooks(Req::get("/orgs/{org}/webhooks")),
+            webhooks::handle,
+            200,
+        )
+        .await,
+    );
+    let patch = one(Req::patch("/orgs/{org}/webhooks/{id}")).json(json!({"enabled": false}));
+    used.extend(record(&app, patch, webhooks::handle, 200).await);
+    let rotate = one(Req::post("/orgs/{org}/webhooks/{id}/rotate-secret"));
+    used.extend(record(&app, rotate, webhooks::handle, 200).await);
+    let list = one(Req::get("/orgs/{org}/webhooks/{id}/deliveries"));
+    used.extend(record(&app, list, webhooks::handle, 200).await);
+    let redeliver = one(Req::post(
+        "/orgs/{org}/webhooks/{id}/deliveries/{delivery}/redeliver",
+    ))
+    .param("delivery", "dlv_0000000000000000-none-000");
+    used.extend(record(&app, redeliver, webhooks::handle, 404).await);
+    let delete = one(Req::delete("/orgs/{org}/webhooks/{id}"));
+    used.extend(record(&app, delete, webhooks::handle, 204).await);
+    assert_exactly_granted("webhooks", &used);
+
+    let feed = hooks(Req::get("/orgs/{org}/events"));
+    let used = record(&app, feed, list_events::handle, 200).await;
+    assert_exactly_granted("list-events", &used);
+}
+
+#[tokio::test]
+async fn publishing_and_delivering_events_are_granted_exactly_what_they_use() {
+    let receiver = Receiver::start(&[500]).await;
+    let app = app_calling(&receiver).await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 1).await;
+    let bob = User::new("bob");
+    app.enroll(&org, &bob, "member", false).await;
+    let created = Req::post("/orgs/{org}/webhooks")
+        .org(&org)
+        .user(&alice)
+        .json(json!({"url": format!("{}/h", receiver.origin)}))
+        .send(&app, webhooks::handle)
+        .await;
+    let endpoint = created.json["webhook"]["id"].as_str().unwrap().to_owned();
+    let role = Req::put("/orgs/{org}/members/{user_id}/role")
+        .org(&org)
+        .param("user_id", &bob.sub)
+        .user(&alice)
+        .json(json!({"role": "admin"}))
+        .send(&app, change_role::handle)
+        .await;
+    assert_eq!(role.status, 200);
+    let audit = roster_tests::events::audit_items(&app, &org).await;
+    app.actions.reset();
+    assert!(!roster_tests::events::publish(&app, audit).await);
+    assert_exactly_granted("publish-events", &app.actions.take());
+
+    // Every attempt fails, until the endpoint is disabled (the audit entry).
+    let mut used = BTreeSet::new();
+    for _ in 0..40 {
+        app.actions.reset();
+        roster_tests::events::deliver_woken(&app, &org, &endpoint).await;
+        used.extend(app.actions.take());
+        app.clock.advance(chrono::Duration::hours(3));
+        for shard in 0..roster::store::keys::DUE_SHARDS {
+            roster::ops::webhooks::wake_due(&app.app, shard, 100)
+                .await
+                .unwrap();
+        }
+    }
+    assert_eq!(receiver.received().len(), 10);
+    // The query that found the woken deliveries was the test's own.
+    used.remove(&("dynamodb:Query".to_owned(), "table".to_owned()));
+    assert_exactly_granted("deliver-webhooks", &used);
 }

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Local stand-in for a function's DynamoDB stream trigger, read from its declaration.
+
+The function's [function.stream] table in infra/functions.toml gives the filter
+pattern and batch size the deployed event source mapping uses; this applies the
+same pattern (the subset Roster's filters use: lists of literal values and
+{"prefix": ...}) to the stream of $ROSTER_TABLE and invokes the function through
+`cargo lambda watch`'s invoke endpoint with stream_poller.py's Poller, so what
+runs locally is what the template deploys. Used by make dev for publish-events
+and deliver-webhooks.
+
+  trigger_poller.py --function publish-events [--invoke http://127.0.0.1:9000/2015-03-31/functions]
+                    [--interval 0.5]
+
+Uses AWS_ENDPOINT_URL / AWS_REGION / credentials and ROSTER_TABLE from the environment.
+"""
+
+import argparse
+import json
+import os
+import sys
+import tomllib
+from pathlib import Path
+
+from stream_poller import Poller, log
+
+DECLARATIONS = Path(__file__).resolve().parent.parent / "infra" / "functions.toml"
+
+
+def matches(pattern, value) -> bool:
+    """An EventBridge-style filter pattern against a record (the subset in use)."""
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(k in value and matches(p, value[k]) for k, p in pattern.items())
+    if isinstance(pattern, list):
+        return any(leaf(p, value) for p in pattern)
+    raise ValueError(f"unsupported filter pattern {pattern!r}")
+
+
+def leaf(pattern, value) -> bool:
+    if isinstance(pattern, dict):
+        if set(pattern) != {"prefix"}:
+            raise ValueError(f"unsupported filter operator {pattern!r}")
+        return isinstance(value, str) and value.startswith(pattern["prefix"])
+    return value == pattern
+
+
+def stream_trigger(function: str) -> dict:
+    declared = tomllib.loads(DECLARATIONS.read_text())["function"]
+    for f in declared:
+        if f["name"] == function and "stream" in f:
+            return f["stream"]
+    sys.exit(f"trigger-poller: {function} has no [function.stream] in {DECLARATIONS}")
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--function", required=True)
+    p.add_argument("--invoke", default="http://127.0.0.1:9000/2015-03-31/functions")
+    p.add_argument("--interval", type=float, default=0.5)
+    args = p.parse_args()
+    table = os.environ.get("ROSTER_TABLE")
+    if not table or not os.environ.get("AWS_ENDPOINT_URL"):
+        sys.exit("trigger-poller: set ROSTER_TABLE and AWS_ENDPOINT_URL")
+    trigger = stream_trigger(args.function)
+    pattern = json.loads(trigger["filter"])
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    url = f"{args.invoke}/{args.function}/invocations"
+    log(f"watching the stream of {table} for {args.function} (its declared filter)")
+    poller = Poller(table, url, False, region, pick=lambda rec: matches(pattern, rec),
+                    batch_size=trigger.get("batch_size"), target=args.function)
+    try:
+        poller.run(args.interval)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
