@@ -562,3 +562,84 @@ async fn a_large_group_push_moves_everyone_in_paced_chunks_and_a_replay_moves_no
         "the same push again writes nothing"
     );
 }
+
+#[tokio::test]
+async fn the_seats_a_directory_gives_and_takes_are_published_as_events() {
+    let app = TestApp::spawn().await;
+    let (org, admin, key, _) = scim_org(&app, 5).await;
+    let email = |n: &str| format!("{n}-{}@example.com", roster_tests::slug());
+    let (ann, ben) = (email("ann"), email("ben"));
+    let a = create_user(&app, &org, &key, &ann).await;
+    let b = create_user(&app, &org, &key, &ben).await;
+    let group = create_group(&app, &org, &key, "Licensed", &[]).await;
+    assert_eq!(
+        grant(&app, &org, &admin, &group, json!("seat"))
+            .await
+            .status,
+        200
+    );
+    let gid = group["id"].as_str().unwrap();
+    let both = json!([{"value": a["id"]}, {"value": b["id"]}]);
+    let added = patch(
+        &app,
+        &org,
+        &key,
+        &format!("Groups/{gid}"),
+        json!([{"op": "add", "path": "members", "value": both}]),
+    )
+    .await;
+    assert!(added.status < 300, "{}", added.body);
+    app.clock.advance(chrono::Duration::seconds(1));
+    let off = patch(
+        &app,
+        &org,
+        &key,
+        &format!("Users/{}", a["id"].as_str().unwrap()),
+        json!([{"op": "replace", "path": "active", "value": false}]),
+    )
+    .await;
+    assert_eq!(off.status, 200, "{}", off.body);
+    app.clock.advance(chrono::Duration::seconds(1));
+    let deleted = scim_req(
+        http::Method::DELETE,
+        &org,
+        &key,
+        &format!("Users/{}", b["id"].as_str().unwrap()),
+    )
+    .send(&app, scim::handle)
+    .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+
+    roster_tests::events::publish_org(&app, &org).await;
+    let feed = Req::get("/orgs/{org}/events")
+        .org(&org)
+        .user(&admin)
+        .send(&app, roster::http::routes::list_events::handle)
+        .await;
+    let seen: Vec<(String, String)> = feed.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap().to_owned(),
+                e["data"]["email"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    // One push seats both, in no particular order.
+    let mut seen = seen;
+    seen[..2].sort();
+    let want = [
+        ("seat.assigned", &ann),
+        ("seat.assigned", &ben),
+        ("seat.revoked", &ann),
+        ("member.removed", &ben),
+        ("seat.revoked", &ben),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(t, e)| (t.to_string(), e.to_string()))
+        .collect();
+    assert_eq!(seen, want, "{}", feed.body);
+}

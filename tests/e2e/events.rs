@@ -294,3 +294,93 @@ async fn only_admins_read_the_feed_and_bad_filters_are_refused() {
     assert_eq!(ok.status, 200);
     assert_eq!(app.calls.total(), 2, "the authorizing read and one query");
 }
+
+#[tokio::test]
+async fn admins_get_one_daily_digest_of_the_invitations_they_sent_that_expired() {
+    let app = TestApp::isolated().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let bob = User::new("bob");
+    app.add_member(&alice, &org, &bob, "admin", false).await;
+    let on = Req::patch("/orgs/{org}")
+        .org(&org)
+        .user(&alice)
+        .json(json!({"expired_invitations_digest": true}))
+        .send(&app, roster::http::routes::update_org::handle)
+        .await;
+    assert_eq!(on.status, 200, "{}", on.body);
+    assert_eq!(on.json["expired_invitations_digest"], true);
+    let (x, y, z) = (User::new("x"), User::new("y"), User::new("z"));
+    assert_eq!(
+        app.invite(&alice, &org, &[&x.email, &y.email], "member", false)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.invite(&bob, &org, &[&z.email], "member", false)
+            .await
+            .status,
+        200
+    );
+    roster_tests::mail::deliver_queued(&app, &org).await;
+
+    app.clock.advance(Duration::days(8));
+    let report = sweep(&app.app).await.unwrap();
+    assert_eq!(report.invitations_expired, 3);
+    publish_org(&app, &org).await;
+    // The next digest round, once the expiries have settled on the feed.
+    app.clock.advance(Duration::days(1));
+    let report = sweep(&app.app).await.unwrap();
+    assert_eq!(report.digests_sent, 2, "alice's and bob's");
+    let queued = roster_tests::mail::queued_outbox_items(&app, &org).await;
+    let digest_to = |who: &User| {
+        queued
+            .iter()
+            .find(|m| {
+                m["kind"].as_s().unwrap() == "expired_digest"
+                    && m["to"].as_s().unwrap() == &who.email
+            })
+            .unwrap_or_else(|| panic!("a digest to {}", who.email))
+            .clone()
+    };
+    let listed = |m: &roster::store::Item| -> Vec<String> {
+        m["emails"]
+            .as_l()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_s().unwrap().clone())
+            .collect()
+    };
+    assert_eq!(
+        listed(&digest_to(&alice)),
+        [x.email.clone(), y.email.clone()]
+    );
+    assert_eq!(listed(&digest_to(&bob)), std::slice::from_ref(&z.email));
+    roster_tests::mail::deliver_queued(&app, &org).await;
+    let mail = roster_tests::mail::sent_to(&alice.email).await;
+    let digest = mail.last().unwrap();
+    assert!(
+        digest.subject.starts_with("2 invitations"),
+        "{}",
+        digest.subject
+    );
+    assert!(digest.body.contains(&x.email) && digest.body.contains(&y.email));
+
+    assert_eq!(sweep(&app.app).await.unwrap().digests_sent, 0, "one a day");
+    app.clock.advance(Duration::days(1));
+    assert_eq!(
+        sweep(&app.app).await.unwrap().digests_sent,
+        0,
+        "nothing new expired"
+    );
+
+    let off = Req::patch("/orgs/{org}")
+        .org(&org)
+        .user(&bob)
+        .json(json!({"expired_invitations_digest": false}))
+        .send(&app, roster::http::routes::update_org::handle)
+        .await;
+    assert_eq!(off.status, 200, "{}", off.body);
+    assert_eq!(off.json["expired_invitations_digest"], false);
+}

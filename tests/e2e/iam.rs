@@ -584,6 +584,14 @@ async fn sweep_is_granted_exactly_what_it_uses() {
     let bob = User::new("bob");
     app.invite(&alice, &org, &[&bob.email], "member", false)
         .await;
+    // Its expiry digest on: the sweep reads the feed and the admins for it.
+    let digest = Req::patch("/orgs/{org}")
+        .org(&org)
+        .user(&alice)
+        .json(json!({"expired_invitations_digest": true}))
+        .send(&app, update_org::handle)
+        .await;
+    assert_eq!(digest.status, 200, "{}", digest.body);
     // The first send fails (an unverified sender), so the sweep retries it.
     let mut broken = TestApp::spawn_with_sender("unverified@nowhere.test").await;
     let mut inner = (*broken.app).clone();
@@ -841,7 +849,10 @@ async fn directory_sync_functions_are_granted_exactly_what_they_use() {
 async fn app_calling(receiver: &Receiver) -> TestApp {
     let mut test = TestApp::isolated().await;
     let mut inner = (*test.app).clone();
-    inner.webhooks = webhook_settings(&[receiver.origin.clone()], MapResolver::default());
+    inner.webhooks = webhook_settings(
+        std::slice::from_ref(&receiver.origin),
+        MapResolver::default(),
+    );
     test.app = std::sync::Arc::new(inner);
     test
 }
@@ -939,7 +950,5 @@ async fn publishing_and_delivering_events_are_granted_exactly_what_they_use() {
         }
     }
     assert_eq!(receiver.received().len(), 10);
-    // The query that found the woken deliveries was the test's own.
-    used.remove(&("dynamodb:Query".to_owned(), "table".to_owned()));
     assert_exactly_granted("deliver-webhooks", &used);
 }

@@ -921,3 +921,69 @@ async fn an_import_row_cannot_remail_an_address_whose_invitation_was_just_revoke
         "nothing is queued for the revoked address"
     );
 }
+
+/// The org's events of `kind`, from its feed (published first).
+async fn events_of(app: &TestApp, admin: &User, org: &str, kind: &str) -> Vec<Value> {
+    roster_tests::events::publish_org(app, org).await;
+    let (mut events, mut cursor) = (Vec::new(), None::<String>);
+    loop {
+        let mut req = Req::get("/orgs/{org}/events")
+            .org(org)
+            .user(admin)
+            .query("type", kind)
+            .query("limit", "200");
+        if let Some(c) = &cursor {
+            req = req.query("cursor", c);
+        }
+        let page = req
+            .send(app, roster::http::routes::list_events::handle)
+            .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        events.extend(page.json["items"].as_array().unwrap().iter().cloned());
+        match page.json["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => return events,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_job_publishes_each_invitation_and_its_end_and_a_failed_job_its_failure() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("alice");
+    let org = app.create_org(&alice, 0).await;
+    let lines: Vec<String> = (0..SYNC_MAX_ROWS + 1)
+        .map(|i| format!("e{i}@{org}.example.com,member,false"))
+        .collect();
+    let accepted = upload(&app, &alice, &org, &csv_of(&lines), false).await;
+    let id = accepted.json["id"].as_str().unwrap().to_owned();
+    wake_worker(&app, &org, &id).await;
+    let finished = events_of(&app, &alice, &org, "import.finished").await;
+    assert_eq!(finished.len(), 1);
+    assert_eq!(finished[0]["data"]["import_id"], id.as_str());
+    assert_eq!(finished[0]["data"]["status"], "done");
+    assert_eq!(finished[0]["data"]["counts"]["invited"], SYNC_MAX_ROWS + 1);
+    assert_eq!(finished[0]["actor"]["email"], alice.email.as_str());
+
+    let bob = User::new("bob");
+    app.add_member(&alice, &org, &bob, "admin", false).await;
+    let lines: Vec<String> = (0..SYNC_MAX_ROWS + 1)
+        .map(|i| format!("f{i}@{org}.example.com,member,false"))
+        .collect();
+    let accepted = upload(&app, &bob, &org, &csv_of(&lines), false).await;
+    let failing = accepted.json["id"].as_str().unwrap().to_owned();
+    let demoted = Req::put("/orgs/{org}/members/{user_id}/role")
+        .org(&org)
+        .param("user_id", &bob.sub)
+        .user(&alice)
+        .json(json!({"role": "member"}))
+        .send(&app, roster::http::routes::change_role::handle)
+        .await;
+    assert_eq!(demoted.status, 200, "{}", demoted.body);
+    app.clock.advance(chrono::Duration::seconds(1));
+    wake_worker(&app, &org, &failing).await;
+    let finished = events_of(&app, &alice, &org, "import.finished").await;
+    assert_eq!(finished.len(), 2);
+    assert_eq!(finished[1]["data"]["import_id"], failing.as_str());
+    assert_eq!(finished[1]["data"]["status"], "failed");
+}

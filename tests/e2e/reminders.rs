@@ -93,7 +93,7 @@ async fn an_invitee_is_reminded_once_on_day_five_and_either_link_works_once() {
     assert_eq!(sweep_after(&app, 120).await.reminders_sent, 1);
     // The due-index queries of every sweep, then for the reminder: its org's
     // settings (one read per org per run) and one transaction.
-    let queries = 5 * roster::store::keys::DUE_SHARDS as usize;
+    let queries = 6 * roster::store::keys::DUE_SHARDS as usize;
     assert_eq!(
         app.calls.total(),
         queries + 2,

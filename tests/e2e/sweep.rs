@@ -134,14 +134,14 @@ async fn the_sweep_only_queries_the_due_index() {
     sweep(&app.app).await.unwrap();
     let calls = app.calls.by_operation();
     assert!(!calls.contains_key("Scan"));
-    // One query per shard each for mail, reminders, expiries, expired
-    // invitations and webhook retries; nothing due.
+    // One query per shard each for mail, reminders, expiries, expiry
+    // digests, expired invitations and webhook retries; nothing due.
     assert_eq!(
         calls.get("Query"),
-        Some(&(5 * roster::store::keys::DUE_SHARDS as usize))
+        Some(&(6 * roster::store::keys::DUE_SHARDS as usize))
     );
     assert_eq!(
         app.calls.total(),
-        5 * roster::store::keys::DUE_SHARDS as usize
+        6 * roster::store::keys::DUE_SHARDS as usize
     );
 }

@@ -304,6 +304,20 @@ async fn an_endpoint_failing_for_three_days_is_disabled_and_the_admins_see_why()
         .send(&app, list_audit_events::handle)
         .await;
     assert_eq!(audit.json["items"][0]["action"], "webhook.disabled");
+    let mailed = roster_tests::mail::queued_outbox_items(&app, &org).await;
+    let kinds: Vec<_> = mailed
+        .iter()
+        .map(|m| m["kind"].as_s().unwrap().as_str())
+        .collect();
+    assert_eq!(kinds, ["webhook_disabled"; 2], "both admins are told");
+    let mut to: Vec<&str> = mailed
+        .iter()
+        .map(|m| m["to"].as_s().unwrap().as_str())
+        .collect();
+    to.sort();
+    let mut admins = [admin.email.as_str(), bob.email.as_str()];
+    admins.sort();
+    assert_eq!(to, admins);
 
     // Enabled again by an admin, it gets the next event.
     let enabled = Req::patch("/orgs/{org}/webhooks/{id}")

@@ -184,11 +184,16 @@ async function reminderDialog(slug, refresh) {
     [1, 2, 3, 4, 5, 6].map((d) => h("option", { value: String(d) }, `Day ${d} of 7`)),
     h("option", { value: "0" }, "Never"));
   day.value = String(org.invitation_reminder_day ?? 5);
+  const digest = h("input", { type: "checkbox", name: "expired_invitations_digest" });
+  digest.checked = Boolean(org.expired_invitations_digest);
   const out = h("div", { "aria-live": "polite" });
   const dialog = openDialog("Invitation reminders", h("form", { onsubmit: async (e) => {
     e.preventDefault();
     try {
-      await api("PATCH", `/orgs/${slug}`, { json: { invitation_reminder_day: Number(day.value) } });
+      await api("PATCH", `/orgs/${slug}`, { json: {
+        invitation_reminder_day: Number(day.value),
+        expired_invitations_digest: digest.checked,
+      } });
       announce("Reminder setting saved");
       dialog.close();
       await refresh();
@@ -196,6 +201,8 @@ async function reminderDialog(slug, refresh) {
   } },
   field("Remind invitees who have not accepted", day,
     "One reminder mail, with a link of its own, on that day of the invitation's seven. It applies to invitations sent or resent from now on; Never also cancels the reminders still due."),
+  h("div", { class: "field check" }, digest, h("label", { for: (digest.id = "digest-" + Math.random().toString(36).slice(2, 7)) },
+    "Send each admin a daily digest of their invitations that expired unanswered")),
   out,
   h("div", { class: "actions" }, button("Cancel", () => dialog.close(), { class: "secondary" }), h("button", { type: "submit" }, "Save"))));
   day.focus();

@@ -177,13 +177,18 @@ fn data_of(entry: &AuditEntry) -> Vec<(EventType, Value)> {
                 })
                 .collect()
         }
-        "invitation.resent" | "invitation.revoked" | "invitation.expired" => {
-            let kind = match entry.action.as_str() {
-                "invitation.resent" => InvitationResent,
-                "invitation.revoked" => InvitationRevoked,
-                _ => InvitationExpired,
+        "invitation.resent" | "invitation.revoked" => {
+            let kind = if entry.action == "invitation.resent" {
+                InvitationResent
+            } else {
+                InvitationRevoked
             };
             vec![(kind, json!({"email": target, "invitation_id": field("id")}))]
+        }
+        "invitation.expired" => {
+            let data = json!({"email": target, "invitation_id": field("id"),
+                "expired_at": field("expired_at"), "invited_by": field("invited_by")});
+            vec![(InvitationExpired, data)]
         }
         "invitation.accepted" | "member.joined_from_directory" => {
             let via = if entry.action == "invitation.accepted" {
@@ -237,7 +242,20 @@ fn data_of(entry: &AuditEntry) -> Vec<(EventType, Value)> {
                 json!({"user_id": target, "email": field("email"), "reason": "admin"}),
             )]
         }
-        "directory.members_moved" => directory_moves(d),
+        "directory.members_moved" | "directory.user_updated" => directory_moves(d),
+        "directory.user_deprovisioned" if flag("member_removed") => {
+            let had_seat = flag("had_seat");
+            let user = field("user_id");
+            let removed = json!({"user_id": user, "email": field("email"),
+                "role": field("role"), "had_seat": had_seat, "left": false});
+            let mut events = vec![(MemberRemoved, removed)];
+            if had_seat {
+                let revoked =
+                    json!({"user_id": user, "email": field("email"), "reason": "directory"});
+                events.push((SeatRevoked, revoked));
+            }
+            events
+        }
         "token.issued" | "token.revoked" => {
             let kind = if entry.action == "token.issued" {
                 TokenIssued
@@ -417,6 +435,7 @@ mod tests {
             "api_key.created",
             "suppression.cleared",
             "directory.group_updated",
+            "directory.user_deprovisioned",
         ] {
             assert!(from_audit(&org(), "p", &entry(action, "x", json!({}))).is_empty());
         }

@@ -190,6 +190,26 @@ pub struct Org {
     /// Its idle-seat threshold (the console's default for the idle filter).
     pub idle_seat_days: IdleSeatDays,
     pub invitation_reminder_day: ReminderDay,
+    /// Whether each admin gets a daily digest of the invitations they sent
+    /// that expired unanswered.
+    pub expired_digest: bool,
+}
+
+/// The hour (UTC) at which expiry digests go out.
+pub const DIGEST_HOUR: u32 = 8;
+
+/// When the expiry digest after `now` is due: the next 08:00 UTC.
+pub fn next_digest_at(now: DateTime<Utc>) -> DateTime<Utc> {
+    let today = now
+        .date_naive()
+        .and_hms_opt(DIGEST_HOUR, 0, 0)
+        .expect("a valid hour")
+        .and_utc();
+    if today > now {
+        today
+    } else {
+        today + chrono::Duration::days(1)
+    }
 }
 
 impl Org {
@@ -327,6 +347,7 @@ mod tests {
             suppressed: 0,
             idle_seat_days: IdleSeatDays::DEFAULT,
             invitation_reminder_day: ReminderDay::DEFAULT,
+            expired_digest: false,
         };
         assert!(org.can_set_seat_limit(SeatLimit::parse(3).unwrap()));
         assert!(!org.can_set_seat_limit(SeatLimit::parse(2).unwrap()));

@@ -18,7 +18,20 @@ pub enum MailKind {
         reminder: bool,
     },
     SeatAssigned,
+    /// To each admin of the org: one of its webhook endpoints failed for
+    /// days and was disabled.
+    WebhookDisabled,
+    /// To an admin whose org takes the daily expiry digest: the invitations
+    /// they sent that expired unanswered since the last one (the first
+    /// [`DIGEST_LISTED`] addresses, and how many in all).
+    ExpiredDigest {
+        emails: Vec<Email>,
+        total: u32,
+    },
 }
+
+/// Addresses a digest lists by name; the rest are counted.
+pub const DIGEST_LISTED: usize = 50;
 
 impl MailKind {
     pub fn name(&self) -> &'static str {
@@ -28,6 +41,8 @@ impl MailKind {
             } => "invitation",
             Self::Invitation { reminder: true, .. } => "reminder",
             Self::SeatAssigned => "seat",
+            Self::WebhookDisabled => "webhook_disabled",
+            Self::ExpiredDigest { .. } => "expired_digest",
         }
     }
 }

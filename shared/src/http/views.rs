@@ -26,6 +26,7 @@ pub fn org(org: &Org) -> Value {
         "seat_limit": org.seat_limit,
         "idle_seat_days": org.idle_seat_days,
         "invitation_reminder_day": org.invitation_reminder_day,
+        "expired_invitations_digest": org.expired_digest,
         "seats_used": org.seats_used,
         "created_at": rfc3339(org.created_at),
     })

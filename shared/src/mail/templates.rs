@@ -129,6 +129,78 @@ pub fn seat_assigned(org_name: &str, tokens_url: &str) -> RenderedMail {
     }
 }
 
+/// To an admin: the invitations they sent that expired unanswered since the
+/// last digest (`emails`, the first of `total`), with where to resend them.
+pub fn expired_digest(
+    org_name: &str,
+    emails: &[crate::domain::Email],
+    total: u32,
+    invitations_url: &str,
+) -> RenderedMail {
+    let org = plain_org_name(org_name);
+    let more = (total as usize).saturating_sub(emails.len());
+    let tail = if more > 0 {
+        format!("and {more} more\n")
+    } else {
+        String::new()
+    };
+    let plural = if total == 1 { "" } else { "s" };
+    let listed: String = emails.iter().map(|e| format!("- {e}\n")).collect();
+    let items: String = emails
+        .iter()
+        .map(|e| format!("<li>{}</li>", text(e.as_str())))
+        .collect();
+    RenderedMail {
+        subject: format!("{total} invitation{plural} to {org} expired unanswered"),
+        text: format!(
+            "These invitations you sent to the organization {org} on Roster expired \
+             without being accepted:\n\n{listed}{tail}\n\
+             Resend them from the Invitations page: {invitations_url}\n\n\
+             You get this digest because an admin of {org} turned it on.\n"
+        ),
+        html: format!(
+            "<!doctype html><html><head>{NO_DETECTION}</head><body>\
+             <p>These invitations you sent to the organization <strong>{org_html}</strong> \
+             on Roster expired without being accepted:</p><ul>{items}</ul>{more_html}\
+             <p>Resend them from the <a href=\"{href}\">Invitations page</a>.</p>\
+             <p>You get this digest because an admin of {org_html} turned it on.</p>\
+             </body></html>",
+            org_html = text(&org),
+            more_html = if more > 0 {
+                format!("<p>and {more} more</p>")
+            } else {
+                String::new()
+            },
+            href = attr(invitations_url),
+        ),
+    }
+}
+
+/// To an admin: a webhook endpoint of the org failed for three days and
+/// was disabled. The endpoint's URL stays out of the mail (it is the org's
+/// own text); the console shows it.
+pub fn webhook_disabled(org_name: &str, webhooks_url: &str) -> RenderedMail {
+    let org = plain_org_name(org_name);
+    RenderedMail {
+        subject: format!("A webhook endpoint of {org} was disabled"),
+        text: format!(
+            "A webhook endpoint of the organization {org} on Roster failed every \
+             delivery for three days, so Roster disabled it. Events are no longer sent to it.\n\n\
+             See its deliveries, fix it and enable it again on the Webhooks page: {webhooks_url}\n"
+        ),
+        html: format!(
+            "<!doctype html><html><head>{NO_DETECTION}</head><body>\
+             <p>A webhook endpoint of the organization <strong>{org}</strong> on Roster failed \
+             every delivery for three days, so Roster disabled it. Events are no longer sent to it.</p>\
+             <p>See its deliveries, fix it and enable it again on the \
+             <a href=\"{href}\">Webhooks page</a>.</p>\
+             </body></html>",
+            org = text(&org),
+            href = attr(webhooks_url),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +307,19 @@ mod tests {
             "\u{201C}Team: Berlin, Inc. (EU)\u{201D}"
         );
         assert_eq!(plain_org_name("Acme.com"), "\u{201C}Acme[.]com\u{201D}");
+    }
+
+    #[test]
+    fn a_disabled_webhook_mail_names_the_org_defanged_and_links_only_to_the_console() {
+        let mail = webhook_disabled("evil.example", "https://roster.test/app/orgs/x/webhooks");
+        assert!(mail.subject.contains("evil[.]example"), "{}", mail.subject);
+        for body in [&mail.text, &mail.html] {
+            assert!(!body.contains("evil.example"));
+            assert!(body.contains("three days"));
+        }
+        assert_eq!(mail.html.matches("<a ").count(), 1);
+        assert!(mail.html.contains("url=no"));
+        assert_eq!(mail.text.matches("https://").count(), 1);
     }
 
     #[test]

@@ -77,6 +77,21 @@ impl From<&Membership> for Actor {
     }
 }
 
+impl Audit {
+    /// The entry this records, by `actor` at `at`.
+    pub fn entry(self, actor: impl Into<Actor>, at: chrono::DateTime<chrono::Utc>) -> AuditEntry {
+        let actor = actor.into();
+        AuditEntry {
+            at,
+            actor_id: Some(actor.id),
+            actor: actor.label,
+            action: self.action.to_owned(),
+            target: self.target,
+            detail: self.detail,
+        }
+    }
+}
+
 /// Commits `tx` with its audit entry in `org`, by `actor` (the membership the
 /// caller acts under, or is creating); with `guard`, also the caller's role
 /// check (pushed under `caller`).
@@ -88,15 +103,7 @@ pub async fn commit(
     audit: Audit,
     guard: Option<&Membership>,
 ) -> Result<Result<(), Lost>, OpError> {
-    let actor = actor.into();
-    let entry = AuditEntry {
-        at: app.now(),
-        actor_id: Some(actor.id),
-        actor: actor.label,
-        action: audit.action.to_owned(),
-        target: audit.target,
-        detail: audit.detail,
-    };
+    let entry = audit.entry(actor, app.now());
     tx.push("audit", audit::record(org, &entry));
     if let Some(membership) = guard {
         membership.guard(&mut tx);

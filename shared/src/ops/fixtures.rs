@@ -38,6 +38,7 @@ pub fn org(seats_used: u32, seat_limit: i64, admins: u32) -> Org {
         suppressed: 0,
         idle_seat_days: crate::domain::IdleSeatDays::DEFAULT,
         invitation_reminder_day: crate::domain::ReminderDay::DEFAULT,
+        expired_digest: false,
     }
 }
 

@@ -12,6 +12,7 @@ use crate::domain::AuditEntry;
 use crate::domain::time::rfc3339;
 use crate::error_chain::ErrorChain;
 use crate::ops::OpError;
+use crate::ops::invitations::digest::send_digests;
 use crate::ops::invitations::remind::remind_due;
 use crate::ops::mail::deliver::{Delivery, deliver};
 use crate::ops::webhooks::wake_due;
@@ -35,6 +36,8 @@ pub struct SweepReport {
     pub reminders_skipped: usize,
     /// Left due after an error (logged), for the next run.
     pub reminders_failed: usize,
+    /// Expiry digests queued (one per admin with expiries, daily).
+    pub digests_sent: usize,
     /// Invitations whose expiry was recorded (`invitation.expired`).
     pub invitations_expired: usize,
     pub invitations_deleted: usize,
@@ -54,6 +57,7 @@ pub async fn sweep(app: &App) -> Result<SweepReport, OpError> {
         report.reminders_skipped += reminded.skipped;
         report.reminders_failed += reminded.failed;
         record_expiries(app, shard, &mut report).await?;
+        report.digests_sent += send_digests(app, shard, MAX_ITEMS_PER_RUN).await?.sent;
         delete_expired_invitations(app, shard, &mut report).await?;
         report.webhooks_woken += wake_due(app, shard, MAX_ITEMS_PER_RUN).await?;
     }
@@ -97,6 +101,8 @@ async fn record_expiries(app: &App, shard: u32, report: &mut SweepReport) -> Res
             id,
             generation,
             expires_at,
+            invited_by,
+            invited_by_id,
         } = expiring;
         let entry = AuditEntry {
             at: now,
@@ -104,7 +110,8 @@ async fn record_expiries(app: &App, shard: u32, report: &mut SweepReport) -> Res
             actor: "Roster".into(),
             action: "invitation.expired".into(),
             target: email.as_str().to_owned(),
-            detail: serde_json::json!({"id": id, "expired_at": rfc3339(expires_at)}),
+            detail: serde_json::json!({"id": id, "expired_at": rfc3339(expires_at),
+                "invited_by": invited_by, "invited_by_id": invited_by_id}),
         };
         let mut tx = Transaction::new();
         tx.push(

@@ -367,6 +367,9 @@ pub struct Expiring {
     pub id: String,
     pub generation: u64,
     pub expires_at: DateTime<Utc>,
+    /// Who sent (or last resent) it.
+    pub invited_by: Email,
+    pub invited_by_id: Option<UserId>,
 }
 
 /// Invitations of one due-index shard that expired by `now` and whose
@@ -382,6 +385,8 @@ pub fn expiring(shard: u32, now: DateTime<Utc>) -> Query<Expiring> {
                 id: invitation.id().as_str().to_owned(),
                 generation: invitation.generation,
                 expires_at: invitation.expires_at,
+                invited_by: invitation.invited_by,
+                invited_by_id: invitation.invited_by_id,
                 org: invitation.org,
                 email: invitation.email,
             })

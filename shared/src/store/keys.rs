@@ -2,7 +2,7 @@
 //!
 //! | item | pk | sk | gsi1 (pk / sk) | gsi2 (pk / sk) |
 //! |---|---|---|---|---|
-//! | org | `ORG#<slug>` | `ORG` | | |
+//! | org | `ORG#<slug>` | `ORG` | | `DUE#DIGEST#<shard>` / `<next digest>#<slug>` (while its expiry digest is on) |
 //! | member | `ORG#<slug>` | `MEMBER#<user>` | `USER#<user>` / `ORG#<slug>` | |
 //! | member email | `ORG#<slug>` | `MEMBEREMAIL#<email>` | | |
 //! | invitation | `ORG#<slug>` | `INV#<email>` | `ORG#<slug>#INV` / `<expires>#<id>` | `DUE#REMIND#<shard>` / `<remind at>#...`, then `DUE#EXPIRE#<shard>` / `<expires>#...`, then `DUE#INV#<shard>` / `<ttl>#...` |
@@ -157,6 +157,7 @@ pub const CHUNK_PREFIX: &str = "ROWS#";
 /// once stalled.
 pub const INVITATION_DUE: &str = "INV";
 pub const EXPIRY_DUE: &str = "EXPIRE";
+pub const DIGEST_DUE: &str = "DIGEST";
 pub const REMINDER_DUE: &str = "REMIND";
 pub const OUTBOX_DUE: &str = "OUTBOX";
 pub const IMPORT_DUE: &str = "IMPORT";

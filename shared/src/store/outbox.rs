@@ -2,13 +2,14 @@
 //! bulk upload spreads its writes) and sits in the sharded `gsi2` due-index
 //! until it is sent or fails for good.
 
-use super::attrs::{get_n, get_s, get_time, key, n, s, time};
+use super::attrs::{get_list_s, get_n, get_s, get_time, key, n, s, time};
 use super::keys::{
     GSI2, Kind, OUTBOX_DUE, due_gsi2pk, kind_of, outbox_key, shard_of, timed_boundary, timed_sk,
 };
 use super::page::Query;
 use super::{Action, Item, StoreError};
 use crate::domain::{DeliveryStatus, Email, MailKind, OrgName, OrgSlug, OutboxMessage};
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 
 /// The due-index partitions of outbox mail (`keys::due_gsi2pk(DUE_KIND, shard)`).
@@ -47,6 +48,11 @@ pub fn to_item(msg: &OutboxMessage) -> Item {
     item.insert("attempts".into(), n(msg.attempts));
     item.insert("created_at".into(), time(msg.created_at));
     item.insert("next_attempt_at".into(), n(msg.next_attempt_at.timestamp()));
+    if let MailKind::ExpiredDigest { emails, total } = &msg.kind {
+        let listed = emails.iter().map(|e| s(e.as_str())).collect();
+        item.insert("emails".into(), AttributeValue::L(listed));
+        item.insert("total".into(), n(total));
+    }
     // A reminder is stored as its kind's name alone: the fields are the same.
     if let MailKind::Invitation {
         invited_by,
@@ -78,6 +84,15 @@ pub fn from_item(item: &Item) -> Result<OutboxMessage, StoreError> {
             reminder: kind == "reminder",
         },
         "seat" => MailKind::SeatAssigned,
+        "webhook_disabled" => MailKind::WebhookDisabled,
+        "expired_digest" => MailKind::ExpiredDigest {
+            emails: get_list_s(item, "emails")?
+                .iter()
+                .map(|e| Email::from_stored(e))
+                .collect::<Result<_, _>>()
+                .map_err(corrupt)?,
+            total: get_n(item, "total")?,
+        },
         other => return Err(StoreError::Corrupt(format!("unknown mail kind {other}"))),
     };
     Ok(OutboxMessage {

@@ -17,6 +17,7 @@ struct Input {
     seat_limit: Option<i64>,
     idle_seat_days: Option<i64>,
     invitation_reminder_day: Option<i64>,
+    expired_invitations_digest: Option<bool>,
 }
 
 pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
@@ -36,6 +37,7 @@ async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>,
             input.invitation_reminder_day,
             ReminderDay::parse,
         )?,
+        expired_digest: input.expired_invitations_digest,
     };
     let org = update_org(app, &caller, changes).await?;
     Ok(response::ok(&views::org(&org)))

@@ -54,6 +54,7 @@ pub async fn bound(
 /// Pushes, under `member` and `org`, what brings `member` to the role and
 /// seat `grants` give `user` now that its `active` flag changed; nothing
 /// when it already has them.
+/// Returns the move, as [`moved`] records it, when there is one.
 pub fn push(
     tx: &mut Transaction,
     org: &OrgSlug,
@@ -61,12 +62,27 @@ pub fn push(
     user: &DirUser,
     grants: &[Grant],
     now: DateTime<Utc>,
-) {
+) -> Option<serde_json::Value> {
     let current = (member.role, member.has_seat());
     let (role, seat) = transition(current, grants, grants, user.fields.is_active());
-    if let Some((update, counters)) = directory::member_effect(org, member, role, seat, now) {
-        tx.push("member", update).push("org", counters);
+    let (update, counters) = directory::member_effect(org, member, role, seat, now)?;
+    tx.push("member", update).push("org", counters);
+    moved(member, role, seat)
+}
+
+/// What moving `member` to `role` and `seat` changes, for the audit entry
+/// (other systems follow it as `seat.*` and `member.role_changed`):
+/// `{"user_id", "email", "seat"?: bool, "role"?: {"from", "to"}}`, or
+/// `None` when nothing changes.
+pub fn moved(member: &Member, role: crate::domain::Role, seat: bool) -> Option<serde_json::Value> {
+    let mut entry = serde_json::json!({"user_id": member.user_id, "email": member.email});
+    if seat != member.has_seat() {
+        entry["seat"] = seat.into();
     }
+    if role != member.role {
+        entry["role"] = serde_json::json!({"from": member.role, "to": role});
+    }
+    (entry.as_object()?.len() > 2).then_some(entry)
 }
 
 /// Why the org refused a change that moved its counters: a seat it does

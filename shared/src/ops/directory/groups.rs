@@ -30,7 +30,9 @@ use std::collections::{HashMap, HashSet};
 
 const GROUP: &str = "group";
 
-/// Users moved in one transaction (two actions each, under DynamoDB's 100).
+/// Users moved in one transaction (two actions each, with the org's
+/// counters, the caller's guard, the moves' audit entry and, in the last
+/// chunk, the group and its own audit entry: under DynamoDB's 100).
 pub const USERS_PER_WRITE: usize = 45;
 
 /// How long a request plans and moves users before it answers `503` with
@@ -445,7 +447,32 @@ fn push_moves(
         tx.push("org", counters_by(org, &membership.org, seats, admins));
         items += 1;
     }
+    if let Some(audit) = moves_audit(moves) {
+        let entry = audit.entry(membership, now);
+        tx.push("moves", crate::store::audit::record(org, &entry));
+        items += 1;
+    }
     items * transactional_write_units(1024)
+}
+
+/// The seats and roles a chunk of moves gives or takes, member by member
+/// (other systems follow them as `seat.*` and `member.role_changed`).
+fn moves_audit(moves: &[Move]) -> Option<Audit> {
+    let moved: Vec<_> = moves
+        .iter()
+        .filter_map(|m| {
+            let (member, role, seat) = m.member.as_ref()?;
+            super::effects::moved(member, *role, *seat)
+        })
+        .collect();
+    let count = moved.len();
+    (count > 0).then(|| {
+        Audit::new(
+            "directory.members_moved",
+            format!("{count} members"),
+            json!({ "moves": moved }),
+        )
+    })
 }
 
 /// A refused change is audited, so the console shows it.

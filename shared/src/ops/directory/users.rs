@@ -194,17 +194,25 @@ async fn modify_attempt(
     for (name, action) in directory::put_user(org, &updated, Some(&old_name)) {
         tx.push(name, action);
     }
+    let mut moves = Vec::new();
     if updated.fields.is_active() != user.fields.is_active() {
         // Activation moves the seat: it follows from the groups again.
         let bound = effects::bound(app, org, &updated, &membership.found).await?;
         if let Some(member) = &bound.member {
-            effects::push(&mut tx, org, member, &updated, &bound.grants, app.now());
+            moves.extend(effects::push(
+                &mut tx,
+                org,
+                member,
+                &updated,
+                &bound.grants,
+                app.now(),
+            ));
         }
     }
     let audit = Audit::new(
         "directory.user_updated",
         id,
-        json!({"email": updated.email, "active": updated.fields.is_active()}),
+        json!({"email": updated.email, "active": updated.fields.is_active(), "moves": moves}),
     );
     match membership.commit(app, tx, audit).await? {
         Ok(()) => Ok(Some(updated)),
@@ -265,11 +273,13 @@ async fn delete_attempt(
         group.modified = app.now();
         tx.push("group", directory::put_group(org, &group));
     }
-    let audit = Audit::new(
-        "directory.user_deprovisioned",
-        id,
-        json!({"email": user.email, "member_removed": member.is_some()}),
-    );
+    let mut detail = json!({"email": user.email, "member_removed": member.is_some()});
+    if let Some(member) = &member {
+        detail["user_id"] = json!(member.user_id);
+        detail["role"] = json!(member.role);
+        detail["had_seat"] = json!(member.has_seat());
+    }
+    let audit = Audit::new("directory.user_deprovisioned", id, detail);
     match membership.commit(app, tx, audit).await? {
         Ok(()) => Ok(Some(())),
         Err(lost) if lost.on("org") => Err(OpError::LastAdmin),

@@ -9,6 +9,7 @@
 //! - [`remind`]: the sweep's one reminder per generation before expiry.
 
 pub mod accept;
+pub mod digest;
 pub mod invite;
 pub mod limits;
 pub mod list;

@@ -216,6 +216,7 @@ mod tests {
         let inv = invitation("bob", at(0));
         let off = Org {
             invitation_reminder_day: ReminderDay::OFF,
+            expired_digest: false,
             ..org(1, 3, 1)
         };
         assert!(matches!(

@@ -123,6 +123,16 @@ fn render(app: &App, msg: &OutboxMessage, secret: &Secret) -> RenderedMail {
             msg.org_name.as_str(),
             &format!("{web}/orgs/{}/tokens", msg.org),
         ),
+        MailKind::ExpiredDigest { emails, total } => templates::expired_digest(
+            msg.org_name.as_str(),
+            emails,
+            *total,
+            &format!("{web}/orgs/{}/invitations", msg.org),
+        ),
+        MailKind::WebhookDisabled => templates::webhook_disabled(
+            msg.org_name.as_str(),
+            &format!("{web}/orgs/{}/webhooks", msg.org),
+        ),
     }
 }
 

@@ -28,6 +28,7 @@ pub async fn create_org(app: &App, caller: &Caller, input: NewOrg) -> Result<Org
         suppressed: 0,
         idle_seat_days: crate::domain::IdleSeatDays::DEFAULT,
         invitation_reminder_day: crate::domain::ReminderDay::DEFAULT,
+        expired_digest: false,
     };
     let admin = Member {
         user_id: caller.user_id.clone(),

@@ -2,16 +2,18 @@
 //! there, enabled, its host still public), sign and POST the event, and
 //! record the outcome: delivered, a retry on the schedule, or failed. An
 //! endpoint that has failed for days is disabled and its org's admins are
-//! told in the audit log and the console.
+//! told: by mail, in the audit log and in the console.
 
 use crate::App;
 use crate::domain::webhook::{
     Attempt, Delivery, DeliveryStatus, Endpoint, WebhookUrl, next_attempt,
 };
+use crate::domain::{MailKind, OutboxMessage, Role};
 use crate::ops::OpError;
 use crate::outbound::webhook_client::{post, public_addresses};
-use crate::store::audit;
+use crate::store::members::{self, MemberFilter};
 use crate::store::webhooks::{self, keep_attempt};
+use crate::store::{Reads, audit, outbox};
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
@@ -152,14 +154,41 @@ async fn note_on_endpoint(
             .or_else(ignore_condition)?;
     }
     if outcome == Outcome::Failed && endpoint.should_disable(now) {
-        let mut tx = crate::store::Transaction::new();
-        tx.push("endpoint", webhooks::disable_failing(endpoint));
-        tx.push(
-            "audit",
-            audit::record(&endpoint.org, &disabled_entry(endpoint, now)),
-        );
-        app.store.transact(tx).await.or_else(ignore_condition)?;
+        disable(app, endpoint, now).await?;
     }
+    Ok(())
+}
+
+/// Admins told when an endpoint is disabled (the first ones, by id).
+const MAX_ADMINS_MAILED: usize = 20;
+
+/// Disables the endpoint, records why, and mails the org's admins: all
+/// or nothing, once (the condition fails if it is already disabled).
+async fn disable(app: &App, endpoint: &Endpoint, now: DateTime<Utc>) -> Result<(), OpError> {
+    let org = &endpoint.org;
+    let found = app.store.read(Reads::new().org(org)).await?;
+    let Some(org_item) = found.org(org) else {
+        return Ok(());
+    };
+    let filter = MemberFilter {
+        role: Some(Role::Admin),
+        ..MemberFilter::default()
+    };
+    let admins = app.store.all(&members::listing(org, filter)).await?;
+    let mut tx = crate::store::Transaction::new();
+    tx.push("endpoint", webhooks::disable_failing(endpoint));
+    tx.push("audit", audit::record(org, &disabled_entry(endpoint, now)));
+    for admin in admins.iter().take(MAX_ADMINS_MAILED) {
+        let mail = OutboxMessage::new(
+            org.clone(),
+            org_item.name.clone(),
+            admin.email.clone(),
+            MailKind::WebhookDisabled,
+            now,
+        );
+        tx.push("mail", outbox::enqueue(&mail));
+    }
+    app.store.transact(tx).await.or_else(ignore_condition)?;
     Ok(())
 }
 
