@@ -412,3 +412,58 @@ async fn admins_alone_manage_endpoints_within_limits_and_unknown_ones_are_not_fo
     assert_eq!(bad_delivery.status, 404);
     assert_eq!(bad_delivery.code(), "delivery_not_found");
 }
+
+#[tokio::test]
+async fn publishing_and_delivering_cost_a_counted_number_of_dynamodb_calls() {
+    let receiver = Receiver::start(&[204]).await;
+    let app = app_calling(&[&receiver], MapResolver::default()).await;
+    let (org, admin, bob) = org_with_member(&app).await;
+    let created = register(
+        &app,
+        &org,
+        &admin,
+        json!({"url": format!("{}/h", receiver.origin)}),
+    )
+    .await;
+    let endpoint = created.json["webhook"]["id"].as_str().unwrap().to_owned();
+    publish_org(&app, &org).await;
+    change_role_of(&app, &org, &admin, &bob, "admin").await;
+    change_role_of(&app, &org, &admin, &bob, "member").await;
+    let audit = roster_tests::events::audit_items(&app, &org).await;
+    let fresh: Vec<_> = audit
+        .into_iter()
+        .filter(|a| a["action"].as_s().unwrap() == "member.role_changed")
+        .collect();
+    assert_eq!(fresh.len(), 2);
+
+    app.calls.reset();
+    assert!(!roster_tests::events::publish(&app, fresh).await);
+    // Per batch: the org's endpoints (one query); per event: its feed item,
+    // its delivery to the one endpoint, and the mark once on the bus.
+    assert_eq!(
+        app.calls.by_operation(),
+        [
+            ("PutItem".to_owned(), 4),
+            ("Query".to_owned(), 1),
+            ("UpdateItem".to_owned(), 2)
+        ]
+        .into(),
+    );
+
+    let woken: Vec<_> = deliveries(&app, &org, &endpoint).await;
+    assert_eq!(woken.len(), 2);
+    app.calls.reset();
+    let response =
+        roster::events::deliver_webhooks::deliver_records(&app.app, stream_event(woken).records)
+            .await;
+    assert!(response.batch_item_failures.is_empty());
+    // Per attempt: the claim, the endpoint, the outcome; the endpoint's first
+    // success is recorded once (later ones at most hourly).
+    let calls = app.calls.by_operation();
+    assert_eq!(calls.get("GetItem"), Some(&2), "{calls:?}");
+    assert!(
+        (5..=6).contains(calls.get("UpdateItem").unwrap()),
+        "two claims, two outcomes, one or two health writes: {calls:?}"
+    );
+    assert_eq!(receiver.received().len(), 2);
+}
