@@ -20,7 +20,7 @@ What it starts:
       from that provider, API keys), and
       Lambda's invoke API passed through to cargo lambda watch;
     - the stream pollers that stand in for the table's triggers
-      (scripts/stream_poller.py, scripts/import_poller.py).
+      (scripts/trigger_poller.py, one per stream-driven function, with its declared filter).
 
 Options:
   --emulators-only        no pollers, no functions (the Rust tests call the handlers themselves)
@@ -415,9 +415,8 @@ class Stack:
         self.wait_for(["cargo", "build", "--workspace", "--bins", "--quiet"])
         self._provider_up()
         invoke = f"http://127.0.0.1:{self.watch_port}/2015-03-31/functions"
-        self.spawn([PY, "-u", str(SCRIPTS / "stream_poller.py"), "--url", f"{invoke}/deliver-email/invocations"])
-        self.spawn([PY, "-u", str(SCRIPTS / "import_poller.py"), "--url", f"{invoke}/import-worker/invocations"])
-        for function in ("publish-events", "deliver-webhooks"):
+        # Each stream-driven function gets the records its declared filter keeps.
+        for function in ("deliver-email", "import-worker", "publish-events", "deliver-webhooks"):
             self.spawn([PY, "-u", str(SCRIPTS / "trigger_poller.py"), "--function", function, "--invoke", invoke])
         watch = ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(self.watch_port),
                  "--concurrency", "4"]

@@ -57,6 +57,17 @@ async fn org_with_member(app: &TestApp) -> (String, User, User) {
     (org, admin, bob)
 }
 
+/// An org with an admin and a member, and an endpoint at `receiver` for
+/// every event type: the org, its admin, the member and the endpoint's id.
+async fn hooked_org(app: &TestApp, receiver: &Receiver) -> (String, User, User, String) {
+    let (org, admin, bob) = org_with_member(app).await;
+    let url = format!("{}/h", receiver.origin);
+    let created = register(app, &org, &admin, json!({ "url": url })).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let endpoint = created.json["webhook"]["id"].as_str().unwrap().to_owned();
+    (org, admin, bob, endpoint)
+}
+
 /// Whether one of the request's signatures is `secret`'s.
 fn signed_by(received: &roster_tests::events::Received, secret: &str) -> bool {
     let id = &received.headers["webhook-id"];
@@ -269,15 +280,7 @@ async fn a_rotated_secret_signs_beside_the_old_one_for_a_day_and_a_redelivery_se
 async fn an_endpoint_failing_for_three_days_is_disabled_and_the_admins_see_why() {
     let receiver = Receiver::start(&[503]).await;
     let app = app_calling(&[&receiver], MapResolver::default()).await;
-    let (org, admin, bob) = org_with_member(&app).await;
-    let created = register(
-        &app,
-        &org,
-        &admin,
-        json!({"url": format!("{}/h", receiver.origin)}),
-    )
-    .await;
-    let endpoint = created.json["webhook"]["id"].as_str().unwrap().to_owned();
+    let (org, admin, bob, endpoint) = hooked_org(&app, &receiver).await;
     change_role_of(&app, &org, &admin, &bob, "admin").await;
     publish_org(&app, &org).await;
     deliver_woken(&app, &org, &endpoint).await;
@@ -417,15 +420,7 @@ async fn admins_alone_manage_endpoints_within_limits_and_unknown_ones_are_not_fo
 async fn publishing_and_delivering_cost_a_counted_number_of_dynamodb_calls() {
     let receiver = Receiver::start(&[204]).await;
     let app = app_calling(&[&receiver], MapResolver::default()).await;
-    let (org, admin, bob) = org_with_member(&app).await;
-    let created = register(
-        &app,
-        &org,
-        &admin,
-        json!({"url": format!("{}/h", receiver.origin)}),
-    )
-    .await;
-    let endpoint = created.json["webhook"]["id"].as_str().unwrap().to_owned();
+    let (org, admin, bob, endpoint) = hooked_org(&app, &receiver).await;
     publish_org(&app, &org).await;
     change_role_of(&app, &org, &admin, &bob, "admin").await;
     change_role_of(&app, &org, &admin, &bob, "member").await;
