@@ -80,9 +80,12 @@ def to_lambda_record(rec: dict, stream_arn: str, region: str) -> dict:
     }
 
 
-def invoke(url: str, event: dict, target: str = "deliver-email") -> tuple[str, str | None]:
+def invoke(url: str, event: dict, target: str = "deliver-email", timeout: float = 900) -> tuple[str, str | None]:
     """POST the event until cargo lambda watch accepts the connection.
 
+    An invocation that outlasts `timeout` seconds failed, as Lambda times
+    out a function (locally `cargo lambda watch` never answers for a
+    function that died mid-invocation): it is retried like any failure.
     Returns a short outcome and the sequence number to retry from (None: all handled)."""
     body = json.dumps(event).encode()
     first = event["Records"][0]["dynamodb"]["SequenceNumber"]
@@ -90,10 +93,12 @@ def invoke(url: str, event: dict, target: str = "deliver-email") -> tuple[str, s
     while True:
         req = urllib.request.Request(url, data=body, headers={"content-type": "application/json"})
         try:
-            with urllib.request.urlopen(req, timeout=900) as resp:  # first call may compile
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
                 return summarize(resp.status, resp.read(), first)
         except urllib.error.HTTPError as e:
             return summarize(e.code, e.read(), first)
+        except TimeoutError:
+            return f"no answer within {timeout:.0f}s; will retry", first
         except (urllib.error.URLError, ConnectionError) as e:
             log(f"{target} not reachable ({getattr(e, 'reason', e)}); retrying in {delay:.0f}s")
             time.sleep(delay)
@@ -132,9 +137,10 @@ class Poller:
     """
 
     def __init__(self, table: str, url: str, from_start: bool, region: str,
-                 pick=is_outbox_insert, batch_size: int | None = None, target: str = "deliver-email"):
+                 pick=is_outbox_insert, batch_size: int | None = None, target: str = "deliver-email",
+                 timeout: float = 900):
         self.table, self.url, self.region = table, url, region
-        self.pick, self.batch_size, self.target = pick, batch_size, target
+        self.pick, self.batch_size, self.target, self.timeout = pick, batch_size, target, timeout
         self.ddb = boto3.client("dynamodb", region_name=region)
         self.streams = boto3.client("dynamodbstreams", region_name=region)
         self.from_start = from_start
@@ -186,7 +192,7 @@ class Poller:
             size = self.batch_size or len(picked) or 1
             for batch in (picked[i:i + size] for i in range(0, len(picked), size)):
                 event = {"Records": [to_lambda_record(r, self.stream_arn, self.region) for r in batch]}
-                outcome, failed_at = invoke(self.url, event, self.target)
+                outcome, failed_at = invoke(self.url, event, self.target, self.timeout)
                 log(f"{len(batch)} record(s) of {len(records)} -> {self.target}: {outcome}")
                 if failed_at is not None:
                     # As Lambda does with partial batch responses (or a failed

@@ -6,7 +6,9 @@ pattern and batch size the deployed event source mapping uses; this applies the
 same pattern (the subset Roster's filters use: lists of literal values and
 {"prefix": ...}) to the stream of $ROSTER_TABLE and invokes the function through
 `cargo lambda watch`'s invoke endpoint with stream_poller.py's Poller, so what
-runs locally is what the template deploys. Used by make dev for publish-events
+runs locally is what the template deploys. An invocation that outlasts the
+function's declared timeout (plus a margin for debug builds) failed and is
+retried, as Lambda does. Used by make dev for publish-events
 and deliver-webhooks.
 
   trigger_poller.py --function publish-events [--invoke http://127.0.0.1:9000/2015-03-31/functions]
@@ -44,11 +46,17 @@ def leaf(pattern, value) -> bool:
     return value == pattern
 
 
-def stream_trigger(function: str) -> dict:
+# The template's Globals: a function's timeout when it declares none.
+DEFAULT_TIMEOUT = 10
+# Locally the functions are debug builds started by `cargo run`: a little longer.
+LOCAL_MARGIN = 20
+
+
+def declaration(function: str) -> dict:
     declared = tomllib.loads(DECLARATIONS.read_text())["function"]
     for f in declared:
         if f["name"] == function and "stream" in f:
-            return f["stream"]
+            return f
     sys.exit(f"trigger-poller: {function} has no [function.stream] in {DECLARATIONS}")
 
 
@@ -61,13 +69,15 @@ def main() -> int:
     table = os.environ.get("ROSTER_TABLE")
     if not table or not os.environ.get("AWS_ENDPOINT_URL"):
         sys.exit("trigger-poller: set ROSTER_TABLE and AWS_ENDPOINT_URL")
-    trigger = stream_trigger(args.function)
+    declared = declaration(args.function)
+    trigger = declared["stream"]
     pattern = json.loads(trigger["filter"])
+    timeout = declared.get("timeout", DEFAULT_TIMEOUT) + LOCAL_MARGIN
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     url = f"{args.invoke}/{args.function}/invocations"
     log(f"watching the stream of {table} for {args.function} (its declared filter)")
     poller = Poller(table, url, False, region, pick=lambda rec: matches(pattern, rec),
-                    batch_size=trigger.get("batch_size"), target=args.function)
+                    batch_size=trigger.get("batch_size"), target=args.function, timeout=timeout)
     try:
         poller.run(args.interval)
     except KeyboardInterrupt:

@@ -4,10 +4,14 @@ and on the emulator's EventBridge bus (a rule sends them to an SQS queue, as a
 consumer's would); a webhook receiver verifies every delivery with the
 Standard Webhooks library, fails the first three attempts and gets the event
 on the fourth, each retry woken by the real `sweep` function invoked as its
-schedule would; internal addresses are refused at registration."""
+schedule would; internal addresses are refused at registration; and the
+`publish-events` function killed mid-batch (SIGKILL) loses and repeats no
+event when the batch runs again."""
 
 import json
+import os
 import re
+import signal
 import threading
 import time
 import unittest
@@ -225,3 +229,104 @@ def re_token(body: str) -> str:
 def member_id(org: str, admin: str, email: str) -> str:
     members = stack.call("GET", f"/orgs/{org}/members", bearer=admin).json["items"]
     return next(m["user_id"] for m in members if m["email"] == email)
+
+
+def stack_processes(fragment: str) -> list[int]:
+    """This stack's processes whose command line holds `fragment`."""
+    marker = f"ROSTER_STACK={stack.env('ROSTER_STACK')}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                environ = f.read().split(b"\0")
+        except OSError:
+            continue
+        if fragment in cmdline and marker in environ:
+            found.append(int(entry))
+    return found
+
+
+def cpu_ticks(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def busiest(pids: list[int]) -> int:
+    """The process that used the most CPU over the next half second."""
+    assert pids, "no such process"
+    before = {pid: cpu_ticks(pid) for pid in pids}
+    time.sleep(0.5)
+    return max(pids, key=lambda pid: cpu_ticks(pid) - before[pid])
+
+
+def count_events(org: str, published_only: bool = False) -> int:
+    table = boto3.client("dynamodb")
+    args = {"TableName": stack.env("ROSTER_TABLE"), "Select": "COUNT", "ConsistentRead": True,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :events)",
+            "ExpressionAttributeValues": {":pk": {"S": f"ORG#{org}"}, ":events": {"S": "EVENT#"}}}
+    if published_only:
+        args["FilterExpression"] = "attribute_exists(published_at)"
+    total, start = 0, None
+    while True:
+        out = table.query(**args, **({"ExclusiveStartKey": start} if start else {}))
+        total += out["Count"]
+        start = out.get("LastEvaluatedKey")
+        if not start:
+            return total
+
+
+@pytest.mark.usefixtures("local_stack")
+class KilledMidBatch(unittest.TestCase):
+    def test_a_publisher_killed_mid_batch_loses_and_repeats_no_event_on_the_feed_the_bus_or_a_webhook(self):
+        rows = 300
+        admin = stack.token(stack.unique("admin") + "@example.com")
+        org = stack.unique("killed")
+        made = stack.call("POST", "/orgs", bearer=admin, body={"slug": org, "name": "Killed", "seat_limit": 1})
+        self.assertEqual(made.status, 201, made)
+        sqs, queue_url = bus_queue(org)
+        receiver = Receiver([204])
+        self.addCleanup(receiver.close)
+        created = stack.call("POST", f"/orgs/{org}/webhooks", bearer=admin, body={"url": f"{receiver.origin}/all"})
+        self.assertEqual(created.status, 201, created)
+        receiver.secret = created.json["secret"]
+
+        # The publisher's trigger held while the upload commits, so that its
+        # audit entries reach the function as one batch of `rows` events.
+        [poller] = stack_processes("trigger_poller.py --function publish-events")
+        os.kill(poller, signal.SIGSTOP)
+        self.addCleanup(os.kill, poller, signal.SIGCONT)
+        csv = "email\n" + "".join(f"k{i}-{org}@example.com\n" for i in range(rows))
+        uploaded = stack.call("POST", f"/orgs/{org}/invitations", bearer=admin, raw=csv.encode(),
+                              content_type="text/csv")
+        self.assertEqual(uploaded.status, 200, uploaded)
+        os.kill(poller, signal.SIGCONT)
+
+        # Killed while it writes the feed and the deliveries: before its
+        # first PutEvents (the bus comes after every write of the batch).
+        deadline = time.time() + 120
+        while (written := count_events(org)) < 10 and time.time() < deadline:
+            time.sleep(0.02)
+        # The instance at work (`cargo lambda watch` keeps up to four; it
+        # does not replace a dead one, so the idle ones stay for the retry).
+        busy = busiest(stack_processes("target/debug/publish-events"))
+        os.kill(busy, signal.SIGKILL)
+        self.assertLess(written, rows, "killed mid-batch")
+        self.assertEqual(count_events(org, published_only=True), 0, "nothing was on the bus yet")
+
+        # Lambda (the poller) runs the batch again, on a new instance.
+        events = feed(org, admin, rows, timeout=180)
+        self.assertEqual(len(events), rows)
+        self.assertEqual(len({e["id"] for e in events}), rows)
+        on_bus = drain(sqs, queue_url, rows, timeout=120)
+        ids = [m["detail"]["id"] for m in on_bus]
+        self.assertEqual(len(ids), rows, "each event on the bus once")
+        self.assertEqual(set(ids), {e["id"] for e in events})
+        got = receiver.wait_for(rows, timeout=180)
+        self.assertEqual(sorted(r["headers"]["webhook-id"] for r in got), sorted(e["id"] for e in events),
+                         "each event delivered once")
+        self.assertTrue(all(r["verified"] for r in got))

@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 pub const SOURCE: &str = "roster";
 
 /// PutEvents takes at most this many entries.
-const MAX_ENTRIES: usize = 10;
+pub const MAX_ENTRIES: usize = 10;
 
 #[derive(Clone)]
 pub struct EventBus {
