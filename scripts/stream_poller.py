@@ -183,7 +183,8 @@ class Poller:
 
     def poll_once(self) -> None:
         for sid in self.shards:
-            out = self.streams.get_records(ShardIterator=self.iterator(sid), Limit=100)
+            # As many as GetRecords gives (Lambda filters, then batches what it kept).
+            out = self.streams.get_records(ShardIterator=self.iterator(sid), Limit=1000)
             records = out.get("Records", [])
             if not records:
                 continue

@@ -34,13 +34,25 @@ pub struct WebhookSettings {
     pub resolver: Arc<dyn Resolve>,
 }
 
+/// An exempt origin is honoured only for a loopback address written as
+/// one (`http://127.0.0.1:8099`): a name could be made to resolve anywhere.
+fn loopback_origin(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let host = raw.strip_prefix("http://")?.rsplit_once(':')?.0;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.parse::<std::net::IpAddr>()
+        .ok()
+        .filter(|ip| ip.is_loopback())
+        .map(|_| raw.to_owned())
+}
+
 impl WebhookSettings {
     pub fn from_env() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         Self {
             signing_key: var("ROSTER_WEBHOOK_SIGNING_KEY").and_then(|k| SigningKey::parse(&k).ok()),
             exempt_origins: var("ROSTER_WEBHOOK_ALLOW_ORIGINS")
-                .map(|v| v.split(',').map(|o| o.trim().to_owned()).collect())
+                .map(|v| v.split(',').filter_map(loopback_origin).collect())
                 .unwrap_or_default(),
             resolver: Arc::new(SystemResolver),
         }

@@ -215,8 +215,12 @@ async fn internal_addresses_are_refused_at_registration_and_at_delivery() {
     assert_eq!(attempt["status_code"], Value::Null);
     let error = attempt["error"].as_str().unwrap();
     assert!(
-        error.contains("10.1.2.3") && error.contains("private"),
+        error.contains("rebind.example") && error.contains("private"),
         "{error}"
+    );
+    assert!(
+        !error.contains("10.1.2.3"),
+        "the address itself is not told: {error}"
     );
 }
 
@@ -407,7 +411,7 @@ async fn admins_alone_manage_endpoints_within_limits_and_unknown_ones_are_not_fo
     assert_eq!(missing.code(), "webhook_not_found");
     let bad_delivery = Req::post("/orgs/{org}/webhooks/{id}/deliveries/{delivery}/redeliver")
         .org(&org)
-        .param("id", "wh_missing")
+        .param("id", "wh_00000000000000000000")
         .param("delivery", "not-a-delivery")
         .user(&admin)
         .send(&app, webhooks::handle)
@@ -461,4 +465,63 @@ async fn publishing_and_delivering_cost_a_counted_number_of_dynamodb_calls() {
         "two claims, two outcomes, one or two health writes: {calls:?}"
     );
     assert_eq!(receiver.received().len(), 2);
+}
+
+#[tokio::test]
+async fn a_delivery_nobody_claims_comes_back_and_a_claimed_one_is_attempted_by_its_claimant_only() {
+    use roster::store::webhooks as store;
+    let receiver = Receiver::start(&[204]).await;
+    let app = app_calling(&[&receiver], MapResolver::default()).await;
+    let (org, admin, bob, endpoint) = hooked_org(&app, &receiver).await;
+    change_role_of(&app, &org, &admin, &bob, "admin").await;
+    publish_org(&app, &org).await;
+    let item = deliveries(&app, &org, &endpoint).await.remove(0);
+    let delivery = store::delivery_from_item(&item).unwrap();
+
+    // The stream's record is lost: the lease the delivery was created with
+    // brings it back through the sweep.
+    app.clock.advance(Duration::minutes(6));
+    assert_eq!(sweep_and_deliver(&app, &org, &endpoint).await, 1);
+    assert_eq!(receiver.received().len(), 1);
+
+    // A worker claims it; a redelivery meanwhile waits for the claim.
+    let redeliver = || {
+        Req::post("/orgs/{org}/webhooks/{id}/deliveries/{delivery}/redeliver")
+            .org(&org)
+            .param("id", &endpoint)
+            .param("delivery", &delivery.id())
+            .user(&admin)
+    };
+    assert_eq!(redeliver().send(&app, webhooks::handle).await.status, 202);
+    let now = app.clock_now();
+    let requeued = store::delivery_from_item(&deliveries(&app, &org, &endpoint).await[0]).unwrap();
+    app.app
+        .store
+        .write(store::claim_delivery(&requeued, "worker-a", now))
+        .await
+        .unwrap();
+    let during = redeliver().send(&app, webhooks::handle).await;
+    assert_eq!(during.status, 202, "{}", during.body);
+    assert_eq!(
+        deliver_woken(&app, &org, &endpoint).await,
+        0,
+        "not queued twice"
+    );
+    // Worker A never reports; after its lease, the sweep wakes it for worker B.
+    app.clock.advance(Duration::minutes(6));
+    assert_eq!(sweep_and_deliver(&app, &org, &endpoint).await, 1);
+    assert_eq!(receiver.received().len(), 2);
+    let late = app
+        .app
+        .store
+        .write(store::record_attempt(&requeued, "worker-a"))
+        .await;
+    assert!(
+        late.unwrap_err().is_condition_failed(),
+        "a stale claim records nothing"
+    );
+    assert_eq!(
+        delivery_view(&app, &org, &admin, &endpoint).await["status"],
+        "delivered"
+    );
 }

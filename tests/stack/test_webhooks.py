@@ -268,7 +268,7 @@ def count_events(org: str, published_only: bool = False) -> int:
     table = boto3.client("dynamodb")
     args = {"TableName": stack.env("ROSTER_TABLE"), "Select": "COUNT", "ConsistentRead": True,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :events)",
-            "ExpressionAttributeValues": {":pk": {"S": f"ORG#{org}"}, ":events": {"S": "EVENT#"}}}
+            "ExpressionAttributeValues": {":pk": {"S": f"EVENTS#{org}"}, ":events": {"S": "EVENT#"}}}
     if published_only:
         args["FilterExpression"] = "attribute_exists(published_at)"
     total, start = 0, None

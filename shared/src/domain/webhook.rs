@@ -16,8 +16,9 @@ pub const MAX_ENDPOINTS: usize = 10;
 /// How long the previous secret keeps signing after a rotation.
 pub const ROTATION_OVERLAP: Duration = Duration::hours(24);
 
-/// An endpoint that has failed this long without a success is disabled.
-pub const DISABLE_AFTER: Duration = Duration::days(3);
+/// An endpoint that has failed this long without a success is disabled when
+/// a delivery's schedule runs out (the schedule is ~3 days: well past this).
+pub const DISABLE_AFTER: Duration = Duration::days(2);
 
 /// Delays before each retry after a failed attempt: about three days in all.
 pub const RETRY_DELAYS_SECONDS: [i64; 9] = [
@@ -176,7 +177,28 @@ fn forbidden_v4(ip: Ipv4Addr) -> Option<&'static str> {
 }
 
 fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
-    let first = ip.segments()[0];
+    let segments = ip.segments();
+    let first = segments[0];
+    // IPv4-compatible (::a.b.c.d) and 6to4 (2002:a.b.c.d::) embed an IPv4 address.
+    if segments[..6] == [0; 6] && !ip.is_loopback() && !ip.is_unspecified() {
+        let [a, b] = segments[6].to_be_bytes();
+        let [c, d] = segments[7].to_be_bytes();
+        return forbidden_v4(Ipv4Addr::new(a, b, c, d)).or(Some("an IPv4-compatible address"));
+    }
+    if first == 0x2002 {
+        let [a, b] = segments[1].to_be_bytes();
+        let [c, d] = segments[2].to_be_bytes();
+        if let Some(reason) = forbidden_v4(Ipv4Addr::new(a, b, c, d)) {
+            return Some(reason);
+        }
+    }
+    if (first == 0x2001 && segments[1] == 0)  // Teredo
+        || first & 0xffc0 == 0xfec0 // site-local
+        || (first == 0x0100 && segments[1..4] == [0; 3])
+    // discard
+    {
+        return Some("a reserved address");
+    }
     if ip.is_loopback() {
         Some("a loopback address")
     } else if ip.is_unspecified() {
@@ -224,6 +246,12 @@ pub struct Endpoint {
 impl Endpoint {
     pub fn new_id() -> String {
         format!("wh_{}", &uuid::Uuid::new_v4().simple().to_string()[..20])
+    }
+
+    /// Whether `id` has the shape of an endpoint id.
+    pub fn is_id(id: &str) -> bool {
+        id.strip_prefix("wh_")
+            .is_some_and(|hex| hex.len() == 20 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
     }
 
     /// Whether events of `kind` go to this endpoint.
@@ -474,6 +502,11 @@ mod tests {
             "::ffff:169.254.169.254",
             "64:ff9b::a00:1",
             "fd00:ec2::254",
+            "::7f00:1",
+            "2002:a00:1::1",
+            "2001:0:4136:e378::1",
+            "fec0::1",
+            "100::1",
         ] {
             let ip: IpAddr = ip.parse().unwrap();
             assert!(forbidden_reason(ip).is_some(), "{ip}");

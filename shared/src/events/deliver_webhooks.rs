@@ -1,10 +1,11 @@
 //! `deliver-webhooks`: fed by the table's stream (filtered to webhook
 //! deliveries whose `wake` is set: new, due for a retry, or redelivered).
 //! The batch's deliveries are attempted at once, side by side, each within
-//! its own timeout, so a slow endpoint holds up nobody else's. A delivery
-//! whose outcome could not be written is reported, so Lambda retries from
-//! it; its claim makes a repeated attempt a no-op, and its lease brings it
-//! back through the sweep.
+//! its own timeout, so a slow endpoint holds up the others of its batch for
+//! at most that timeout. A delivery whose outcome could not be written is
+//! reported, so Lambda retries from it; its claim makes a repeated attempt a
+//! no-op, and the lease every wake-up and claim leaves on the due index
+//! brings it back through the sweep.
 
 use crate::App;
 use crate::error_chain::ErrorChain;

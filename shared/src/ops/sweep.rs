@@ -3,7 +3,7 @@
 //! records invitations that expired unanswered (`invitation.expired`),
 //! deletes invitations past their TTL that DynamoDB has not yet removed, and
 //! wakes webhook deliveries whose retry is due.
-//! Both read the sharded due-index (`gsi2`) up to "now", so the cost grows
+//! Each step reads the sharded due-index (`gsi2`) up to "now", so the cost grows
 //! with the due items, never with the table. Safe to run twice at once:
 //! every retry goes through the outbox claim, every delete is conditional.
 
@@ -57,9 +57,12 @@ pub async fn sweep(app: &App) -> Result<SweepReport, OpError> {
         report.reminders_skipped += reminded.skipped;
         report.reminders_failed += reminded.failed;
         record_expiries(app, shard, &mut report).await?;
-        report.digests_sent += send_digests(app, shard, MAX_ITEMS_PER_RUN).await?.sent;
         delete_expired_invitations(app, shard, &mut report).await?;
         report.webhooks_woken += wake_due(app, shard, MAX_ITEMS_PER_RUN).await?;
+    }
+    // After every shard's expiries are recorded: a digest covers up to now.
+    for shard in 0..DUE_SHARDS {
+        report.digests_sent += send_digests(app, shard, MAX_ITEMS_PER_RUN).await?.sent;
     }
     Ok(report)
 }

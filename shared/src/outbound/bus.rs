@@ -55,10 +55,6 @@ impl EventBus {
         }
     }
 
-    pub fn is_configured(&self) -> bool {
-        self.name.is_some() && (self.client.get().is_some() || self.sdk.is_some())
-    }
-
     fn client(&self) -> Option<&Client> {
         if let Some(client) = self.client.get() {
             return Some(client);

@@ -2,7 +2,7 @@
 //! resolved first, every address it resolves to must be public
 //! ([`forbidden_reason`]), and the connection goes to exactly those
 //! addresses (so a second DNS answer cannot swap in an internal one).
-//! Redirects are never followed; a call has 10 seconds in all.
+//! Redirects are never followed; a lookup has 3 seconds, a call 10.
 
 use crate::domain::webhook::{Attempt, WebhookUrl, forbidden_reason};
 use bytes::Bytes;
@@ -13,8 +13,12 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-/// The time one delivery attempt may take, connection included.
+/// The time one delivery attempt may take, connection included (the DNS
+/// lookup before it has [`DNS_TIMEOUT`] more).
 pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The time a host's DNS lookup may take.
+pub const DNS_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Turns a host name into addresses: the system's DNS in production; tests
 /// give their own answers (a name that resolves to a private address).
@@ -46,7 +50,9 @@ impl Resolve for SystemResolver {
 pub enum AddressError {
     #[error("{host} does not resolve")]
     Unresolvable { host: String },
-    #[error("{host} resolves to {ip}, {reason}")]
+    /// (The address itself is not named: it could tell about a network's
+    /// private names.)
+    #[error("{host} resolves to {reason}")]
     Forbidden {
         host: String,
         ip: IpAddr,
@@ -64,9 +70,10 @@ pub async fn public_addresses(
     let host = url.host().to_owned();
     let ips = match url.literal_ip() {
         Some(ip) => vec![ip],
-        None => resolver
-            .resolve(url.host(), url.port())
+        None => tokio::time::timeout(DNS_TIMEOUT, resolver.resolve(url.host(), url.port()))
             .await
+            .ok()
+            .and_then(Result::ok)
             .unwrap_or_default(),
     };
     if ips.is_empty() {

@@ -53,6 +53,31 @@ pub fn listing(org: &OrgSlug) -> Query<AuditEntry> {
         .newest_first()
 }
 
+/// An org's entries of one `action` from `since` to `until` (both
+/// inclusive), oldest first: sort keys start with the entry's time.
+pub fn of_action_between(
+    org: &OrgSlug,
+    action: &str,
+    since: chrono::DateTime<chrono::Utc>,
+    until: chrono::DateTime<chrono::Utc>,
+) -> Query<AuditEntry> {
+    let micros =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let low = format!("{AUDIT_PREFIX}{}", micros(since));
+    // `~` sorts after the `#` and id that follow the time.
+    let high = format!("{AUDIT_PREFIX}{}~", micros(until));
+    let scope = format!("audit:{org}:{action}:{low}:{high}");
+    Query::partition(scope, None, ("pk", org_pk(org)), from_item)
+        .sort_key(
+            "sk BETWEEN :low AND :high",
+            &[(":low", low.clone()), (":high", high)],
+        )
+        .cursor_key("sk", super::page::Bound::AtLeast(low))
+        .filter("#action = :action")
+        .name("#action", "action")
+        .value(":action", s(action))
+}
+
 /// An entry as the table's stream carries it: its org, its own id, and the
 /// entry with its time to the microsecond (from the sort key; the stored
 /// `at` keeps milliseconds). `None` for an item that is not an audit entry.

@@ -1,10 +1,10 @@
-//! Event items: an org's feed, 30 days deep, in the org's partition under
-//! `EVENT#<position>` (time order). An item is written once per event, and
+//! Event items: an org's feed, 30 days deep, in a partition of its own
+//! (`EVENTS#<org>`) under `EVENT#<position>` (time order). An item is written once per event, and
 //! marked once it is on the bus, so a retried batch neither repeats the feed
 //! nor publishes an event twice.
 
 use super::attrs::{get_s, get_time, key, n, opt_s, s, time};
-use super::keys::{EVENT_PREFIX, event_sk, org_pk};
+use super::keys::{event_sk, events_pk};
 use super::page::{Bound, Query};
 use super::{Action, Item, Store, StoreError};
 use crate::domain::OrgSlug;
@@ -12,7 +12,7 @@ use crate::domain::events::{Event, EventType, RETENTION};
 use chrono::{DateTime, Utc};
 
 fn to_item(event: &Event) -> Item {
-    let mut item = key(org_pk(&event.org), event_sk(&event.position));
+    let mut item = key(events_pk(&event.org), event_sk(&event.position));
     item.insert("type".into(), s("event"));
     item.insert("id".into(), s(event.id.as_str()));
     item.insert("event_type".into(), s(event.kind.as_str()));
@@ -63,7 +63,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let action = Action::update(
-            key(org_pk(&event.org), event_sk(&event.position)),
+            key(events_pk(&event.org), event_sk(&event.position)),
             "SET published_at = :now",
         )
         .value(":now", time(now));
@@ -85,7 +85,7 @@ pub fn feed(
             .unwrap_or("~".into()),
     );
     let scope = format!("events:{org}:{low}:{high}");
-    Query::partition(scope, None, ("pk", org_pk(org)), from_item)
+    Query::partition(scope, None, ("pk", events_pk(org)), from_item)
         .sort_key(
             "sk BETWEEN :low AND :high",
             &[(":low", low.clone()), (":high", high)],
@@ -97,11 +97,4 @@ pub fn feed(
 /// microseconds since the epoch, zero-padded.
 fn bound_of(at: DateTime<Utc>) -> String {
     crate::domain::events::position_time(at)
-}
-
-/// Whether a stream record's key is an event item.
-pub fn is_event_key(keys: &Item) -> bool {
-    keys.get("sk")
-        .and_then(|v| v.as_s().ok())
-        .is_some_and(|sk| sk.starts_with(EVENT_PREFIX))
 }

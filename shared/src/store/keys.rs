@@ -9,7 +9,7 @@
 //! | revoked invitation (until its mail cooldown ends) | `ORG#<slug>` | `INV#<email>` | | |
 //! | outbox | `OUTBOX#<id>` | `OUTBOX#<id>` | | `DUE#OUTBOX#<shard>` / `<next attempt>#<id>` |
 //! | audit | `ORG#<slug>` | `AUDIT#<time>#<id>` | | |
-//! | event (30 days) | `ORG#<slug>` | `EVENT#<position>` | | |
+//! | event (30 days) | `EVENTS#<slug>` | `EVENT#<position>` | | |
 //! | webhook endpoint | `ORG#<slug>` | `WEBHOOK#<id>` | | |
 //! | webhook delivery (30 days) | `WEBHOOK#<slug>#<endpoint>` | `DLV#<event position>` | | `DUE#WEBHOOK#<shard>` / `<next attempt>#...` (while a retry waits) |
 //! | token | `ORG#<slug>` | `TOKEN#<id>` | `ORG#<slug>#TOKENS#<user>` / `<created>#<id>` | |
@@ -52,6 +52,12 @@ pub const DIR_GROUP_PREFIX: &str = "DIRGROUP#";
 pub const EVENT_PREFIX: &str = "EVENT#";
 pub const WEBHOOK_PREFIX: &str = "WEBHOOK#";
 pub const DELIVERY_PREFIX: &str = "DLV#";
+
+/// An org's events feed lives in a partition of its own, apart from the
+/// org's (so publishing a bulk invite's events adds no writes there).
+pub fn events_pk(org: &OrgSlug) -> String {
+    format!("EVENTS#{org}")
+}
 
 pub fn event_sk(position: &str) -> String {
     format!("{EVENT_PREFIX}{position}")

@@ -108,8 +108,11 @@ pub fn update(slug: &OrgSlug, change: OrgUpdate<'_>) -> Action {
     .flatten()
     .collect();
     let mut expression = format!("SET {}", sets.join(", "));
-    if matches!(expired_digest, Some((false, _))) {
-        expression.push_str(" REMOVE gsi2pk, gsi2sk");
+    // Turned on or off, the digest starts afresh (a day before its next one).
+    match expired_digest {
+        Some((false, _)) => expression.push_str(" REMOVE gsi2pk, gsi2sk, digest_until"),
+        Some((true, _)) => expression.push_str(" REMOVE digest_until"),
+        None => {}
     }
     let mut action = Action::update(org_key(slug), expression).when("attribute_exists(pk)");
     if let Some((on, due)) = expired_digest {
@@ -198,6 +201,9 @@ pub fn digest_sent(
     .value(":pk", s(pk))
     .value(":next", s(sk))
     .value(":current", s(current))
-    .value(":until", time(until))
+    .value(
+        ":until",
+        s(until.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+    )
     .value(":on", b(true))
 }

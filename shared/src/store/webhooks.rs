@@ -196,6 +196,15 @@ pub fn create_delivery(endpoint: &Endpoint, event: &Event, now: DateTime<Utc>) -
     item.insert("tries".into(), n(0));
     item.insert("created_at".into(), time(now));
     item.insert("wake".into(), AttributeValue::Bool(true));
+    // Should the stream's record never be claimed, the sweep wakes it again.
+    let (due_pk, due_sk) = due_keys_of(
+        &endpoint.org,
+        &endpoint.id,
+        &event.position,
+        now + CLAIM_LEASE,
+    );
+    item.insert("gsi2pk".into(), s(due_pk));
+    item.insert("gsi2sk".into(), s(due_sk));
     item.insert("ttl".into(), n((now + RETENTION).timestamp()));
     Action::put_new(item)
 }
@@ -232,22 +241,31 @@ pub fn deliveries(org: &OrgSlug, endpoint: &str) -> Query<Delivery> {
 }
 
 fn due_keys(d: &Delivery, at: DateTime<Utc>) -> (String, String) {
-    let shard = shard_of(&d.position);
-    let rest = format!("{}#{}#{}", d.org, d.endpoint, d.position);
+    due_keys_of(&d.org, &d.endpoint, &d.position, at)
+}
+
+fn due_keys_of(
+    org: &OrgSlug,
+    endpoint: &str,
+    position: &str,
+    at: DateTime<Utc>,
+) -> (String, String) {
+    let rest = format!("{org}#{endpoint}#{position}");
     (
-        due_gsi2pk(WEBHOOK_DUE, shard),
+        due_gsi2pk(WEBHOOK_DUE, shard_of(position)),
         timed_sk(at.timestamp(), &rest),
     )
 }
 
-/// Claims a woken delivery for one attempt: clears `wake` (so one wake-up
-/// makes one attempt) and leaves a lease on the due index, so a worker that
-/// dies mid-attempt is retried by the sweep.
-pub fn claim_delivery(d: &Delivery, now: DateTime<Utc>) -> Action {
+/// Claims a woken delivery for one attempt, as `claim`: clears `wake` (so
+/// one wake-up makes one attempt), and leaves a lease on the due index, so a
+/// worker that dies mid-attempt is retried by the sweep. Only the holder of
+/// the latest claim may record the outcome ([`record_attempt`]).
+pub fn claim_delivery(d: &Delivery, claim: &str, now: DateTime<Utc>) -> Action {
     let (due_pk, due_sk) = due_keys(d, now + CLAIM_LEASE);
     Action::update(
         delivery_key(&d.org, &d.endpoint, &d.position),
-        "SET wake = :false, gsi2pk = :due_pk, gsi2sk = :due_sk",
+        "SET wake = :false, gsi2pk = :due_pk, gsi2sk = :due_sk, claim = :claim, claimed_until = :until",
     )
     .when("wake = :true AND #status = :pending")
     .name("#status", "status")
@@ -256,11 +274,14 @@ pub fn claim_delivery(d: &Delivery, now: DateTime<Utc>) -> Action {
     .value(":pending", s(DeliveryStatus::Pending.as_str()))
     .value(":due_pk", s(due_pk))
     .value(":due_sk", s(due_sk))
+    .value(":claim", s(claim))
+    .value(":until", n((now + CLAIM_LEASE).timestamp()))
 }
 
 /// Writes an attempt's outcome: its status, the attempts kept, and the
-/// next attempt's place on the due index (or none).
-pub fn record_attempt(d: &Delivery) -> Action {
+/// next attempt's place on the due index (or none); only under the claim
+/// it was made with (a later claim, after the lease ran out, wins).
+pub fn record_attempt(d: &Delivery, claim: &str) -> Action {
     let attempts = serde_json::to_string(&d.attempts).unwrap_or_else(|_| "[]".into());
     let key = delivery_key(&d.org, &d.endpoint, &d.position);
     let base = "SET #status = :status, attempts = :attempts, tries = :tries";
@@ -269,7 +290,10 @@ pub fn record_attempt(d: &Delivery) -> Action {
             let (due_pk, due_sk) = due_keys(d, at);
             Action::update(
                 key,
-                format!("{base}, next_attempt_at = :next, gsi2pk = :due_pk, gsi2sk = :due_sk"),
+                format!(
+                    "{base}, next_attempt_at = :next, gsi2pk = :due_pk, gsi2sk = :due_sk \
+                     REMOVE claim, claimed_until"
+                ),
             )
             .value(":next", time(at))
             .value(":due_pk", s(due_pk))
@@ -277,40 +301,63 @@ pub fn record_attempt(d: &Delivery) -> Action {
         }
         None => Action::update(
             key,
-            format!("{base} REMOVE next_attempt_at, gsi2pk, gsi2sk"),
+            format!("{base} REMOVE next_attempt_at, gsi2pk, gsi2sk, claim, claimed_until"),
         ),
     };
     action
-        .when("attribute_exists(pk)")
+        .when("claim = :claim")
         .name("#status", "status")
+        .value(":claim", s(claim))
         .value(":status", s(d.status.as_str()))
         .value(":attempts", s(attempts))
         .value(":tries", n(d.tries))
 }
 
 /// Queues a delivery again at once (a redelivery): pending, its schedule
-/// started over, its attempts kept.
+/// started over, its attempts kept, a lease on the due index. Not while an
+/// attempt is under way (a claim whose lease has not run out).
 pub fn redeliver(org: &OrgSlug, endpoint: &str, position: &str, now: DateTime<Utc>) -> Action {
+    let (due_pk, due_sk) = due_keys_of(org, endpoint, position, now + CLAIM_LEASE);
     Action::update(
         delivery_key(org, endpoint, position),
-        "SET wake = :true, #status = :pending, tries = :zero, woken_at = :now \
-         REMOVE next_attempt_at, gsi2pk, gsi2sk",
+        "SET wake = :true, #status = :pending, tries = :zero, woken_at = :now, \
+         gsi2pk = :due_pk, gsi2sk = :due_sk REMOVE next_attempt_at",
     )
     .when("attribute_exists(pk)")
+    .when("attribute_not_exists(claim) OR claimed_until < :epoch")
     .name("#status", "status")
     .value(":true", AttributeValue::Bool(true))
     .value(":pending", s(DeliveryStatus::Pending.as_str()))
     .value(":zero", n(0))
     .value(":now", time(now))
+    .value(":epoch", n(now.timestamp()))
+    .value(":due_pk", s(due_pk))
+    .value(":due_sk", s(due_sk))
 }
 
 /// Deliveries of one shard whose retry (or lease) is due.
-pub fn due(shard: u32, now: DateTime<Utc>) -> Query<Item> {
+/// A due delivery as the due index finds it: its key, and the rest of its
+/// due-index sort key (for its next lease).
+pub struct Due {
+    pub key: Item,
+    rest: String,
+}
+
+pub fn due(shard: u32, now: DateTime<Utc>) -> Query<Due> {
     Query::partition(
         format!("due-webhooks:{shard}"),
         Some(GSI2),
         ("gsi2pk", due_gsi2pk(WEBHOOK_DUE, shard)),
-        |item| Ok(key(get_s(item, "pk")?, get_s(item, "sk")?)),
+        |item| {
+            let rest = get_s(item, "gsi2sk")?
+                .split_once('#')
+                .map(|(_, rest)| rest.to_owned())
+                .ok_or_else(|| StoreError::Corrupt("delivery due key".into()))?;
+            Ok(Due {
+                key: key(get_s(item, "pk")?, get_s(item, "sk")?),
+                rest,
+            })
+        },
     )
     .sort_key(
         "gsi2sk < :until",
@@ -320,17 +367,20 @@ pub fn due(shard: u32, now: DateTime<Utc>) -> Query<Item> {
 }
 
 /// Wakes a due delivery (the sweep): the stream sees `wake` set and the
-/// worker attempts it.
-pub fn wake(delivery_key: Item, now: DateTime<Utc>) -> Action {
+/// worker attempts it; a new lease on the due index brings it back should
+/// that record never be claimed.
+pub fn wake(due: Due, now: DateTime<Utc>) -> Action {
+    let lease = timed_sk((now + CLAIM_LEASE).timestamp(), &due.rest);
     Action::update(
-        delivery_key,
-        "SET wake = :true, woken_at = :now REMOVE gsi2pk, gsi2sk",
+        due.key,
+        "SET wake = :true, woken_at = :now, gsi2sk = :lease",
     )
     .when("#status = :pending")
     .name("#status", "status")
     .value(":true", AttributeValue::Bool(true))
     .value(":pending", s(DeliveryStatus::Pending.as_str()))
     .value(":now", time(now))
+    .value(":lease", s(lease))
 }
 
 impl Store {

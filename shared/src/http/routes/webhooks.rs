@@ -8,6 +8,7 @@
 use super::answer;
 use crate::App;
 use crate::domain::events::EventType;
+use crate::domain::webhook::Endpoint;
 use crate::http::idempotency::SecretShownOnce;
 use crate::http::request::{json, org_slug, page, parsed, path_param};
 use crate::http::route_table;
@@ -47,7 +48,13 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let org = org_slug(req)?;
-    let id = || path_param(req, "id");
+    // An id of the wrong shape names no endpoint.
+    let id = || {
+        path_param(req, "id")
+            .ok()
+            .filter(|id| Endpoint::is_id(id))
+            .ok_or(ApiError::from(crate::ops::OpError::WebhookNotFound))
+    };
     match (req.method().as_str(), route_path(req)) {
         ("POST", "/orgs/{org}/webhooks") => {
             let input: Create = json(req)?;

@@ -32,9 +32,10 @@ pub enum Outcome {
 /// success).
 pub async fn attempt(app: &App, delivery: &Delivery) -> Result<Outcome, OpError> {
     let now = app.now();
+    let claim = uuid::Uuid::new_v4().to_string();
     match app
         .store
-        .write(webhooks::claim_delivery(delivery, now))
+        .write(webhooks::claim_delivery(delivery, &claim, now))
         .await
     {
         Ok(()) => {}
@@ -72,7 +73,17 @@ pub async fn attempt(app: &App, delivery: &Delivery) -> Result<Outcome, OpError>
             }
         }
     };
-    app.store.write(webhooks::record_attempt(&done)).await?;
+    match app
+        .store
+        .write(webhooks::record_attempt(&done, &claim))
+        .await
+    {
+        Ok(()) => {}
+        // Claimed again meanwhile (this attempt outlived its lease): the
+        // later claim's outcome stands.
+        Err(err) if err.is_condition_failed() => return Ok(Outcome::Skipped),
+        Err(err) => return Err(err.into()),
+    }
     if let Some(e) = &endpoint
         && e.enabled
     {
@@ -125,7 +136,13 @@ async fn call(app: &App, endpoint: &Endpoint, delivery: &Delivery, now: DateTime
 /// A stable spread in [0, 1) per delivery and try, so retries of endpoints
 /// that failed together do not all come back together.
 fn jitter(delivery: &Delivery) -> f64 {
-    let digest = Sha256::digest(format!("{}#{}", delivery.position, delivery.tries).as_bytes());
+    let digest = Sha256::digest(
+        format!(
+            "{}#{}#{}",
+            delivery.endpoint, delivery.position, delivery.tries
+        )
+        .as_bytes(),
+    );
     f64::from(u16::from_be_bytes([digest[0], digest[1]])) / 65536.0
 }
 

@@ -58,8 +58,8 @@ pub async fn create_endpoint(
     caller: &Caller,
     input: NewEndpoint,
 ) -> Result<WithSecret, OpError> {
-    let key = signing_key(app)?;
     let membership = authorize(app, caller, &input.org).await?;
+    let key = signing_key(app)?;
     let url = checked_url(app, &input.url).await?;
     let existing = app.store.all(&webhooks::endpoints(&input.org)).await?;
     if existing.len() >= MAX_ENDPOINTS {
@@ -168,8 +168,8 @@ pub async fn rotate_secret(
     org: &OrgSlug,
     id: &str,
 ) -> Result<WithSecret, OpError> {
-    let key = signing_key(app)?;
     let membership = authorize(app, caller, org).await?;
+    let key = signing_key(app)?;
     let mut found = endpoint(app, org, id).await?;
     let now = app.now();
     let mut tx = Transaction::new();
@@ -206,7 +206,8 @@ pub async fn list_deliveries(
     Ok(page)
 }
 
-/// Queues a delivery again at once (it keeps its attempts).
+/// Queues a delivery again at once (it keeps its attempts); while an attempt
+/// is under way, answers the delivery as it is.
 pub async fn redeliver(
     app: &App,
     caller: &Caller,
@@ -223,8 +224,10 @@ pub async fn redeliver(
     );
     let audit = Audit::new("webhook.redelivered", id, json!({"delivery": delivery}));
     match membership.commit(app, tx, audit).await? {
+        // Queued; or an attempt is under way, whose outcome the answer shows
+        // once it is recorded (gone: not found).
         Ok(()) => {}
-        Err(lost) if lost.on("delivery") => return Err(OpError::DeliveryNotFound),
+        Err(lost) if lost.on("delivery") => {}
         Err(lost) => return Err(lost.into()),
     }
     app.store

@@ -19,8 +19,8 @@ pub async fn wake_due(app: &App, shard: u32, max: i32) -> Result<usize, OpError>
         .page(&webhooks::due(shard, now), None, max)
         .await?;
     let mut woken = 0;
-    for key in due.items {
-        match app.store.write(webhooks::wake(key, now)).await {
+    for delivery in due.items {
+        match app.store.write(webhooks::wake(delivery, now)).await {
             Ok(()) => woken += 1,
             // Delivered or redelivered meanwhile.
             Err(err) if err.is_condition_failed() => {}
