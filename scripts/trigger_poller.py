@@ -48,7 +48,8 @@ def leaf(pattern, value) -> bool:
 
 # The template's Globals: a function's timeout when it declares none.
 DEFAULT_TIMEOUT = 10
-# Locally the functions are debug builds started by `cargo run`: a little longer.
+# Locally the functions are debug builds started by `cargo run`, whose first
+# start may build: longer (a timed-out first call is only run again).
 LOCAL_MARGIN = 20
 
 

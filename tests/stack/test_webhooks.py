@@ -283,7 +283,7 @@ def count_events(org: str, published_only: bool = False) -> int:
 @pytest.mark.usefixtures("local_stack")
 class KilledMidBatch(unittest.TestCase):
     def test_a_publisher_killed_mid_batch_loses_and_repeats_no_event_on_the_feed_the_bus_or_a_webhook(self):
-        rows = 300
+        rows = 150
         admin = stack.token(stack.unique("admin") + "@example.com")
         org = stack.unique("killed")
         made = stack.call("POST", "/orgs", bearer=admin, body={"slug": org, "name": "Killed", "seat_limit": 1})

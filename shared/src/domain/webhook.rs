@@ -351,6 +351,14 @@ impl Delivery {
         format!("dlv_{}", self.position)
     }
 
+    /// Adds the attempt just made, keeping at most [`MAX_ATTEMPTS_KEPT`]
+    /// (the oldest go first).
+    pub fn keep_attempt(&mut self, attempt: Attempt) {
+        self.attempts.push(attempt);
+        let excess = self.attempts.len().saturating_sub(MAX_ATTEMPTS_KEPT);
+        self.attempts.drain(..excess);
+    }
+
     /// The position a delivery id names, if it is one.
     pub fn position_of(id: &str) -> Option<&str> {
         id.strip_prefix("dlv_").filter(|p| {
@@ -515,6 +523,42 @@ mod tests {
             let ip: IpAddr = ip.parse().unwrap();
             assert_eq!(forbidden_reason(ip), None, "{ip}");
         }
+    }
+
+    #[test]
+    fn a_delivery_keeps_its_last_twenty_attempts() {
+        let t0 = DateTime::parse_from_rfc3339("2026-12-07T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let mut d = Delivery {
+            org: OrgSlug::parse("acme").unwrap(),
+            endpoint: "wh_1".into(),
+            position: "p".into(),
+            event_id: "evt_1".into(),
+            event_type: EventType::MemberJoined,
+            body: "{}".into(),
+            status: DeliveryStatus::Pending,
+            attempts: Vec::new(),
+            tries: 0,
+            created_at: t0,
+            next_attempt_at: None,
+        };
+        for i in 0..25u64 {
+            let attempt = Attempt {
+                at: t0,
+                status_code: Some(500),
+                error: None,
+                duration_ms: i,
+            };
+            d.keep_attempt(attempt);
+        }
+        assert_eq!(d.attempts.len(), MAX_ATTEMPTS_KEPT);
+        assert_eq!(d.attempts.first().unwrap().duration_ms, 5);
+        assert_eq!(d.attempts.last().unwrap().duration_ms, 24);
+        assert_eq!(Delivery::position_of(&d.id()), Some("p"));
+        assert_eq!(Delivery::position_of("dlv_../../x"), None);
+        assert!(Endpoint::is_id("wh_0123456789abcdef0123"));
+        assert!(!Endpoint::is_id("wh_missing"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::page::{Bound, Query};
 use super::{Action, Item, Store, StoreError};
 use crate::domain::OrgSlug;
 use crate::domain::events::{Event, EventType, RETENTION};
-use crate::domain::webhook::{Attempt, Delivery, DeliveryStatus, Endpoint};
+use crate::domain::webhook::{Delivery, DeliveryStatus, Endpoint};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 
@@ -409,13 +409,4 @@ pub fn is_delivery_key(keys: &Item) -> bool {
     keys.get("sk")
         .and_then(|v| v.as_s().ok())
         .is_some_and(|sk| sk.starts_with(DELIVERY_PREFIX))
-}
-
-/// The attempt just made, kept with at most [`crate::domain::webhook::MAX_ATTEMPTS_KEPT`] others.
-pub fn keep_attempt(attempts: &mut Vec<Attempt>, attempt: Attempt) {
-    attempts.push(attempt);
-    let excess = attempts
-        .len()
-        .saturating_sub(crate::domain::webhook::MAX_ATTEMPTS_KEPT);
-    attempts.drain(..excess);
 }

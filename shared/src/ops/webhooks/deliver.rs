@@ -12,7 +12,7 @@ use crate::domain::{MailKind, OutboxMessage, Role};
 use crate::ops::OpError;
 use crate::outbound::webhook_client::{post, public_addresses};
 use crate::store::members::{self, MemberFilter};
-use crate::store::webhooks::{self, keep_attempt};
+use crate::store::webhooks;
 use crate::store::{Reads, audit, outbox};
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
@@ -53,7 +53,7 @@ pub async fn attempt(app: &App, delivery: &Delivery) -> Result<Outcome, OpError>
     };
     let mut done = delivery.clone();
     let succeeded = tried.succeeded();
-    keep_attempt(&mut done.attempts, tried);
+    done.keep_attempt(tried);
     let outcome = if succeeded {
         done.status = DeliveryStatus::Delivered;
         done.next_attempt_at = None;
