@@ -215,17 +215,8 @@ fn data_of(entry: &AuditEntry) -> Vec<(EventType, Value)> {
             events
         }
         "member.removed" | "member.left" => {
-            let had_seat = flag("had_seat");
             let left = entry.action == "member.left";
-            let removed = json!({"user_id": target, "email": field("email"),
-                "role": field("role"), "had_seat": had_seat, "left": left});
-            let mut events = vec![(MemberRemoved, removed)];
-            if had_seat {
-                let revoked =
-                    json!({"user_id": target, "email": field("email"), "reason": "member_removed"});
-                events.push((SeatRevoked, revoked));
-            }
-            events
+            removal(d, json!(target), left, "member_removed")
         }
         "member.role_changed" => {
             let data = json!({"user_id": target, "from": field("from"), "to": field("to")});
@@ -244,17 +235,7 @@ fn data_of(entry: &AuditEntry) -> Vec<(EventType, Value)> {
         }
         "directory.members_moved" | "directory.user_updated" => directory_moves(d),
         "directory.user_deprovisioned" if flag("member_removed") => {
-            let had_seat = flag("had_seat");
-            let user = field("user_id");
-            let removed = json!({"user_id": user, "email": field("email"),
-                "role": field("role"), "had_seat": had_seat, "left": false});
-            let mut events = vec![(MemberRemoved, removed)];
-            if had_seat {
-                let revoked =
-                    json!({"user_id": user, "email": field("email"), "reason": "directory"});
-                events.push((SeatRevoked, revoked));
-            }
-            events
+            removal(d, field("user_id"), false, "directory")
         }
         "token.issued" | "token.revoked" => {
             let kind = if entry.action == "token.issued" {
@@ -274,6 +255,25 @@ fn data_of(entry: &AuditEntry) -> Vec<(EventType, Value)> {
         }
         _ => Vec::new(),
     }
+}
+
+/// A member removed (`detail`: `email`, `role`, `had_seat`), and the seat
+/// that went with them, revoked for `reason`.
+fn removal(detail: &Value, user: Value, left: bool, reason: &str) -> Vec<(EventType, Value)> {
+    let email = detail.get("email").cloned().unwrap_or(Value::Null);
+    let role = detail.get("role").cloned().unwrap_or(Value::Null);
+    let had_seat = detail
+        .get("had_seat")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let removed = json!({"user_id": user, "email": email, "role": role,
+        "had_seat": had_seat, "left": left});
+    let mut events = vec![(EventType::MemberRemoved, removed)];
+    if had_seat {
+        let revoked = json!({"user_id": user, "email": email, "reason": reason});
+        events.push((EventType::SeatRevoked, revoked));
+    }
+    events
 }
 
 /// A directory push's moves (`{"moves": [{"user_id", "email", "seat": bool?,

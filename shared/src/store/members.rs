@@ -165,6 +165,15 @@ pub struct MemberFilter {
     pub idle: Option<(u16, DateTime<Utc>)>,
 }
 
+/// An org's admins (whom Roster mails about the org itself).
+pub fn admins(org: &OrgSlug) -> Query<Member> {
+    let filter = MemberFilter {
+        role: Some(Role::Admin),
+        ..MemberFilter::default()
+    };
+    listing(org, filter)
+}
+
 /// The members of an org, optionally only one role, with(out) a seat, or
 /// holding an idle seat.
 pub fn listing(org: &OrgSlug, filter: MemberFilter) -> Query<Member> {

@@ -8,9 +8,9 @@ use crate::App;
 use crate::domain::AuditEntry;
 use crate::domain::org::next_digest_at;
 use crate::domain::outbox::DIGEST_LISTED;
-use crate::domain::{Email, MailKind, OutboxMessage, Role};
+use crate::domain::{Email, MailKind, OutboxMessage};
 use crate::ops::OpError;
-use crate::store::members::{self, MemberFilter};
+use crate::store::members;
 use crate::store::orgs::{self, DigestDue};
 use crate::store::{Transaction, audit, outbox};
 use chrono::{DateTime, Duration, Utc};
@@ -48,13 +48,9 @@ async fn digest_of(app: &App, due: &DigestDue, now: DateTime<Utc>) -> Result<usi
         .unwrap_or(due.due - Duration::days(1));
     let expired = audit::of_action_between(org, "invitation.expired", since, now);
     let by_inviter = group_by_inviter(&app.store.all(&expired).await?);
-    let filter = MemberFilter {
-        role: Some(Role::Admin),
-        ..MemberFilter::default()
-    };
     let admins: BTreeSet<Email> = app
         .store
-        .all(&members::listing(org, filter))
+        .all(&members::admins(org))
         .await?
         .into_iter()
         .map(|m| m.email)

@@ -8,10 +8,10 @@ use crate::App;
 use crate::domain::webhook::{
     Attempt, Delivery, DeliveryStatus, Endpoint, WebhookUrl, next_attempt,
 };
-use crate::domain::{MailKind, OutboxMessage, Role};
+use crate::domain::{MailKind, OutboxMessage};
 use crate::ops::OpError;
 use crate::outbound::webhook_client::{post, public_addresses};
-use crate::store::members::{self, MemberFilter};
+use crate::store::members;
 use crate::store::webhooks;
 use crate::store::{Reads, audit, outbox};
 use chrono::{DateTime, Duration, Utc};
@@ -187,11 +187,7 @@ async fn disable(app: &App, endpoint: &Endpoint, now: DateTime<Utc>) -> Result<(
     let Some(org_item) = found.org(org) else {
         return Ok(());
     };
-    let filter = MemberFilter {
-        role: Some(Role::Admin),
-        ..MemberFilter::default()
-    };
-    let admins = app.store.all(&members::listing(org, filter)).await?;
+    let admins = app.store.all(&members::admins(org)).await?;
     let mut tx = crate::store::Transaction::new();
     tx.push("endpoint", webhooks::disable_failing(endpoint));
     tx.push("audit", audit::record(org, &disabled_entry(endpoint, now)));
