@@ -14,7 +14,9 @@ What it starts:
   - unless --emulators-only:
     - the local OpenID Connect provider (scripts/oidc/server.mjs; npm ci on
       first use), which signs every token people and tests use;
-    - `cargo lambda watch` running every function on an internal port;
+    - `cargo lambda watch` serving Lambda's Runtime and invoke APIs on an internal
+      port, and scripts/function_host.py running two instances of every function
+      against it (with --reload, cargo lambda watch runs them itself);
     - the local API Gateway (scripts/gateway.py) on the API port: the routes
       of infra/functions.toml, the authorize function before each (ID tokens
       from that provider, API keys), and
@@ -52,14 +54,14 @@ The environment the functions, CMD and tests see, one variable per service:
 
 Runtime files go to .dev/<id>/: state.json, moto-<port>.log, the provider's
 keys (oidc-keys.json; make dev keeps its own in .dev/oidc/), and stack.log (the
-provider, the gateway, the pollers and cargo lambda watch; `up` without --detach writes them to the
+provider, the gateway, the pollers, cargo lambda watch and the functions; `up` without --detach writes them to the
 terminal). `run` removes them when CMD passes and names them when it fails.
 
 Stopping: every process the stack starts inherits ROSTER_STACK naming it.
 Stopping signals (TERM, up to 10 s, KILL) the process groups the stack spawned,
-then every process still carrying its id, wherever it is (`cargo lambda watch`
-runs each function instance in a process group of its own, and a function being
-compiled is a tree of cargo and rustc), then its emulators. A signal during
+then every process still carrying its id, wherever it is (with --reload `cargo
+lambda watch` runs each function instance in a process group of its own, and a
+function being compiled is a tree of cargo and rustc), then its emulators. A signal during
 start or run stops everything the same way. Standard library only (Linux /proc).
 """
 
@@ -85,6 +87,9 @@ VENV_BIN = ROOT / ".venv" / "bin"
 PY = str(VENV_BIN / "python")
 MARKER = "ROSTER_STACK"
 OIDC_DIR = SCRIPTS / "oidc"
+# Instances of each function (scripts/function_host.py); with --reload, cargo
+# lambda watch starts up to 4 on demand.
+INSTANCES = 2
 OIDC_CLIENT_ID = "roster-console"  # the provider's one client: the console, and the gateway's audience
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # Set by the signal handler; every wait checks it (the handler raises nothing,
@@ -418,21 +423,27 @@ class Stack:
         # Each stream-driven function gets the records its declared filter keeps.
         for function in ("deliver-email", "import-worker", "publish-events", "deliver-webhooks"):
             self.spawn([PY, "-u", str(SCRIPTS / "trigger_poller.py"), "--function", function, "--invoke", invoke])
-        watch = ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(self.watch_port),
-                 "--concurrency", "4"]
-        # Hot reload makes every function instance watch the whole tree (target/
-        # and .venv/ included), which exhausts the machine's inotify watches.
-        if not self.opts.reload:
-            watch.append("--ignore-changes")
+        watch = ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(self.watch_port)]
+        env_file = None
         if self.opts.functions_log:
             # An env file: --env-var splits its value at commas.
             env_file = self.dir / "functions.env"
             env_file.write_text(f"RUST_LOG={self.opts.functions_log}\n")
-            watch += ["--env-file", str(env_file)]
+        if self.opts.reload:
+            # cargo lambda watch starts the instances and rebuilds them on change.
+            watch += ["--concurrency", "4"] + (["--env-file", str(env_file)] if env_file else [])
+        else:
+            # Only Lambda's APIs: scripts/function_host.py starts the instances
+            # (cargo lambda watch plans a build for every instance it starts).
+            watch += ["--only-lambda-apis"]
         # (tokio_graceful_shutdown=warn: cargo lambda otherwise dumps its whole config when it stops)
         watch_env = dict(self.env, RUST_LOG=f"{self.env['RUST_LOG']},tokio_graceful_shutdown=warn")
         proc = self.spawn(watch, watch_env)
         self._wait_listening(proc, self.watch_port, "cargo lambda watch", 120)
+        if not self.opts.reload:
+            self.spawn([PY, "-u", str(SCRIPTS / "function_host.py"), "--runtime-api",
+                        f"http://127.0.0.1:{self.watch_port}/.rt", "--instances", str(INSTANCES)]
+                       + (["--env-file", str(env_file)] if env_file else []))
         gateway = self.spawn([PY, "-u", str(SCRIPTS / "gateway.py"), "--port", str(self.api_port),
                               "--invoke-url", f"http://127.0.0.1:{self.watch_port}"])
         self._wait_listening(gateway, self.api_port, "the gateway", 30)
@@ -480,7 +491,8 @@ class Stack:
             api = self.env["ROSTER_API_URL"]
             lines += [
                 f"  Console: {api}/app (open it in a browser; sign in, or up, as any address)",
-                f"  API and Lambda's invoke API: ROSTER_API_URL={api} (up to 4 instances per function)",
+                f"  API and Lambda's invoke API: ROSTER_API_URL={api} "
+                f"({'up to 4' if self.opts.reload else INSTANCES} instances per function)",
                 f"  Sign-in: ROSTER_OIDC_ISSUER={self.env['ROSTER_OIDC_ISSUER']} "
                 f"(an ID token without a browser: make token EMAIL=alice@example.com)",
             ]

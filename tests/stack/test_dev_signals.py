@@ -3,8 +3,8 @@ sent to its whole process group, as a terminal, `timeout`, a supervisor or an
 IDE sends them.
 
 For each signal: start `make dev` on free ports in a process group of its own,
-wait until it is ready, call a function (so `cargo lambda watch` has started a
-function instance, in a process group of its own), signal the group, then
+wait until it is ready, call a function (an instance of it has served a
+request), signal the group, then
 assert that make exits, its ports are free, and no process is left that
 inherited this test's label in ROSTER_STACK (every process of the stack does:
 the stack adds its own id after the label). Needs no stack of its own."""

@@ -311,8 +311,8 @@ class KilledMidBatch(unittest.TestCase):
         deadline = time.time() + 120
         while (written := count_events(org)) < 10 and time.time() < deadline:
             time.sleep(0.02)
-        # The instance at work (`cargo lambda watch` keeps up to four; it
-        # does not replace a dead one, so the idle ones stay for the retry).
+        # The instance at work (scripts/function_host.py runs two of each
+        # function, and starts another when one dies, as Lambda does).
         busy = busiest(stack_processes("target/debug/publish-events"))
         os.kill(busy, signal.SIGKILL)
         self.assertLess(written, rows, "killed mid-batch")
