@@ -422,7 +422,8 @@ class Stack:
         invoke = f"http://127.0.0.1:{self.watch_port}/2015-03-31/functions"
         # Each stream-driven function gets the records its declared filter keeps.
         for function in ("deliver-email", "import-worker", "publish-events", "deliver-webhooks"):
-            self.spawn([PY, "-u", str(SCRIPTS / "trigger_poller.py"), "--function", function, "--invoke", invoke])
+            self.spawn([PY, "-u", str(SCRIPTS / "trigger_poller.py"), "--function", function, "--invoke", invoke]
+                       + (["--margin", "20"] if self.opts.reload else []))
         watch = ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(self.watch_port)]
         env_file = None
         if self.opts.functions_log:

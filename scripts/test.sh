@@ -58,9 +58,9 @@ cargo build --workspace --bins
 # that runs beside the Rust tests holds cargo's lock for no time.
 cargo build -p xtask
 
-# The checks that need no stack run in the background while the Rust tests
-# run (those wait on the emulator; these are short): each one's output is shown
-# after the Rust tests, under its heading, and counts like any step.
+# The checks that need no emulator of the Rust tests' run in the background
+# while the Rust tests run: each one's output is shown after the Rust tests,
+# under its heading, and counts like any step.
 beside_dir=$(mktemp -d)
 beside_names=()
 beside() { # NAME CMD...: start CMD in the background as step NAME
@@ -102,15 +102,30 @@ beside "every relative link and #anchor in the Markdown resolves (scripts/check_
 beside "everything generated from infra/functions.toml is up to date (make routes CHECK=1)" \
     cargo xtask routes --check
 
+# The stack, gateway and browser tests, on a private local stack, in two parts
+# (tests/conftest.py): two at a time, then those that disturb the whole stack
+# alone. They mostly wait (on pollers, mail, a browser), so they run beside the
+# Rust tests, which keep both cores busy with their emulators.
+stack_tests() {
+    scripts/ensure-chromium.sh || return 1
+    scripts/stack.py run --name stack-tests -- bash -c '
+        "$0" -m pytest tests/stack tests/gateway tests/browser -n 2 --dist loadscope -m "not exclusive" \
+            -v --durations=12 -p no:cacheprovider
+        parallel=$?
+        "$0" -m pytest tests/stack tests/gateway tests/browser -m exclusive -v --durations=5 -p no:cacheprovider
+        alone=$?
+        exit $((parallel || alone))' "$PY"
+}
+beside "stack tests (tests/stack: make dev's signals, stream poller, SES feedback, trust probes, logs at debug, bounded fuzz), the local gateway against the OpenID Connect provider (tests/gateway) and browser tests (tests/browser), on a private local stack" \
+    stack_tests
+
 # A pair of emulators per core (at most 4): moto serves one request at a time
 # on one core, and one pair left the second core idle for most of the run.
 shards=$(($(nproc) < 4 ? $(nproc) : 4))
 step "Rust tests, against private emulators ($shards pairs of DynamoDB and SES, table roster-test)" \
     scripts/stack.py run --emulators-only --shards "$shards" --name test --table roster-test -- "${runner[@]}" --no-fail-fast
+section "waiting for the checks that run beside the Rust tests (the stack tests last longest)"
 collect_beside
-
-step "stack tests (tests/stack: make dev's signals, stream poller, SES feedback, trust probes, logs at debug, bounded fuzz), the local gateway against the OpenID Connect provider (tests/gateway) and browser tests (tests/browser), on a private local stack" \
-    bash -c 'scripts/ensure-chromium.sh && exec scripts/stack.py run --name stack-tests -- "$0" -m pytest tests/stack tests/gateway tests/browser -v --durations=12 -p no:cacheprovider' "$PY"
 
 if [ ${#failed[@]} -gt 0 ]; then
     section "FAILED: ${#failed[@]} step(s)"

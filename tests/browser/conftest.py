@@ -133,12 +133,13 @@ def id_token(email: str, verified: bool = True) -> str:
     return stack.token(email, verified=verified)
 
 
-def pytest_terminal_summary(terminalreporter):
+def pytest_sessionfinish(session):
     refetched = local_router.refetched
-    terminalreporter.write_line(
-        f"cargo lambda watch lost {len(refetched)} response(s), fetched again (tests/browser/local_router.py)"
-        + "".join(f"\n  {r}" for r in refetched)
-    )
+    if refetched:  # printed by tests/conftest.py (from each xdist worker)
+        stack.summary_lines.append(
+            f"cargo lambda watch lost {len(refetched)} response(s), fetched again (tests/browser/local_router.py)"
+            + "".join(f"\n  {r}" for r in refetched)
+        )
 
 
 @pytest.hookimpl(wrapper=True)

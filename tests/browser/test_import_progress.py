@@ -23,6 +23,7 @@ ROWS = 2000
 
 
 @pytest.mark.floods_mail
+@pytest.mark.exclusive
 def test_a_2000_row_upload_shows_its_progress_and_outcome(people, api_url, tmp_path):
     alice = people("alice")
     page = alice.page

@@ -23,6 +23,9 @@ STACK_PY = ROOT / "scripts" / "stack.py"
 sys.path.insert(0, str(ROOT / "scripts"))
 from oidc_token import mint  # noqa: E402
 
+# Lines for pytest's summary, pass or fail (tests/conftest.py prints them).
+summary_lines: list[str] = []
+
 # The environment of the stack the helpers talk to: os.environ (the stack the
 # tests run in), or, inside `using(env)`, a stack a test started for itself.
 _current: dict | None = None

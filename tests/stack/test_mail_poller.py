@@ -40,6 +40,7 @@ class MailAfterRefusedWrites(unittest.TestCase):
         self.assertEqual(create_org(alice, slug).status, 409)
         self.invite_and_expect_mail(alice, slug)
 
+    @pytest.mark.exclusive  # the emulator restarts empty under every other test
     def test_invitation_mail_arrives_after_the_emulator_restarts(self):
         alice = stack.token(stack.unique("alice") + "@example.com")
         slug = stack.unique("poll")

@@ -280,6 +280,7 @@ def count_events(org: str, published_only: bool = False) -> int:
             return total
 
 
+@pytest.mark.exclusive  # holds the publisher's trigger and kills an instance of it
 @pytest.mark.usefixtures("local_stack")
 class KilledMidBatch(unittest.TestCase):
     def test_a_publisher_killed_mid_batch_loses_and_repeats_no_event_on_the_feed_the_bus_or_a_webhook(self):
