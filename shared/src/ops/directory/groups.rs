@@ -19,7 +19,7 @@ use crate::domain::directory::{
     DirGroup, DirUser, Grant, GroupFields, MAX_GROUP_MEMBERS, transition,
 };
 use crate::domain::import::{Pacer, transactional_write_units};
-use crate::domain::{Member, OrgSlug, Role};
+use crate::domain::{Member, Org, OrgSlug, Role};
 use crate::ops::commit::{Audit, commit};
 use crate::ops::{Attempt, Caller, Membership, OpError, settle};
 use crate::store::rules::counters_by;
@@ -204,19 +204,40 @@ async fn write(
     grants_changed: bool,
 ) -> Attempt<DirGroup> {
     let started = std::time::Instant::now();
-    let org = &membership.org.slug;
-    let now = app.now();
-    let before: HashSet<&String> = group.members.iter().collect();
-    let after: HashSet<&String> = changed.members.iter().collect();
-    let moved: Vec<String> = if grants_changed {
-        before.union(&after).map(|s| (*s).clone()).collect()
+    if group.version > 0 && same_group(group, &changed) {
+        return Ok(Some(group.clone()));
+    }
+    changed.version = group.version + 1;
+    changed.modified = app.now();
+    let moved = moved_users(group, &changed, grants_changed);
+    let plan = if moved.is_empty() {
+        Vec::new()
     } else {
-        before
-            .symmetric_difference(&after)
-            .map(|s| (*s).clone())
-            .collect()
+        plan_moves(app, membership, group, &changed, &moved).await?
     };
-    let unchanged = (
+    if let Some((reason, refusal)) = refusal(&membership.org, &plan) {
+        record_refusal(app, membership, &changed, &reason).await?;
+        return Err(refusal);
+    }
+    // Users move first, chunk by chunk, paced to the org partition's write
+    // budget (the one import jobs keep to); the group itself is written
+    // last, with the last chunk and the audit entry. A change cut short (out
+    // of time, or a lost race) is resumed by the client's retry, which plans
+    // only the users not moved yet: a moved user's groups and member already
+    // say what the change asks.
+    let chunks: Vec<&[Move]> = plan.chunks(USERS_PER_WRITE).collect();
+    let (last, before) = chunks
+        .split_last()
+        .map_or((&[][..], &[][..]), |(l, b)| (*l, b));
+    if !move_chunks(app, membership, &changed, before, plan.len(), started).await? {
+        return Ok(None);
+    }
+    commit_group(app, membership, group, changed, last, &plan).await
+}
+
+/// Whether `changed` says nothing `group` does not.
+fn same_group(group: &DirGroup, changed: &DirGroup) -> bool {
+    (
         &changed.display_name,
         &changed.external_id,
         &changed.members,
@@ -226,91 +247,109 @@ async fn write(
         &group.external_id,
         &group.members,
         group.grants,
-    );
-    if unchanged && group.version > 0 {
-        return Ok(Some(group.clone()));
-    }
-    changed.version = group.version + 1;
-    changed.modified = now;
-    let plan = if moved.is_empty() {
-        Vec::new()
+    )
+}
+
+/// The users a change touches: those who come or go, or every member
+/// before and after when what the group grants changed.
+fn moved_users(group: &DirGroup, changed: &DirGroup, grants_changed: bool) -> Vec<String> {
+    let before: HashSet<&String> = group.members.iter().collect();
+    let after: HashSet<&String> = changed.members.iter().collect();
+    let moved = if grants_changed {
+        before.union(&after).copied().collect::<Vec<_>>()
     } else {
-        plan_moves(app, membership, group, &changed, &moved).await?
+        before.symmetric_difference(&after).copied().collect()
     };
+    moved.into_iter().cloned().collect()
+}
+
+/// Why `plan` cannot be written in `org` as a whole, and the error that
+/// says so: more seats than are free, or no admin left.
+fn refusal(org: &Org, plan: &[Move]) -> Option<(String, OpError)> {
     let (seats, admins) = plan.iter().fold((0i64, 0i64), |(s, a), m| {
         (s + m.seat_delta, a + m.admin_delta)
     });
-    let org_now = &membership.org;
-    let refused = if seats > 0
-        && i64::from(org_now.seats_used) + seats > i64::from(org_now.seat_limit.get())
-    {
-        Some(format!(
-            "no seats available: this change needs {seats} more seat(s) and {} of {} are free",
-            org_now.seat_limit.get().saturating_sub(org_now.seats_used),
-            org_now.seat_limit.get()
+    let limit = org.seat_limit.get();
+    if seats > 0 && i64::from(org.seats_used) + seats > i64::from(limit) {
+        let reason = format!(
+            "no seats available: this change needs {seats} more seat(s) and {} of {limit} are free",
+            limit.saturating_sub(org.seats_used),
+        );
+        Some((reason, OpError::NoSeatsAvailable))
+    } else if admins < 0 && i64::from(org.admin_count) + admins < 1 {
+        Some((
+            "the organization would have no admin left".into(),
+            OpError::LastAdmin,
         ))
-    } else if admins < 0 && i64::from(org_now.admin_count) + admins < 1 {
-        Some("the organization would have no admin left".into())
     } else {
         None
-    };
-    if let Some(reason) = refused {
-        record_refusal(app, membership, &changed, &reason).await?;
-        return Err(if seats > 0 {
-            OpError::NoSeatsAvailable
-        } else {
-            OpError::LastAdmin
-        });
     }
-    // Users move first, chunk by chunk, paced to the org partition's write
-    // budget (the one import jobs keep to); the group itself is written
-    // last, with the last chunk and the audit entry. A change cut short (out
-    // of time, or a lost race) is resumed by the client's retry, which plans
-    // only the users not moved yet: a moved user's groups and member already
-    // say what the change asks.
+}
+
+/// Writes every chunk but the last, paced; false when a race lost (the
+/// caller plans again from a fresh read). Out of time: `503`, the rest left
+/// to the client's retry.
+async fn move_chunks(
+    app: &App,
+    membership: &Membership,
+    changed: &DirGroup,
+    chunks: &[&[Move]],
+    planned: usize,
+    started: std::time::Instant,
+) -> Result<bool, OpError> {
     let mut pacer = Pacer::new(app.config.import_write_units_per_second);
-    let chunks: Vec<&[Move]> = plan.chunks(USERS_PER_WRITE).collect();
-    let (last, before) = chunks
-        .split_last()
-        .map_or((&[][..], &[][..]), |(l, b)| (*l, b));
-    for chunk in before {
+    for chunk in chunks {
         if started.elapsed() > MOVE_TIME {
-            return Err(OpError::Unavailable(
-                format!(
-                    "group {}: moving {} users continues on retry",
-                    changed.id,
-                    plan.len()
-                )
-                .into(),
-            ));
+            let rest = format!(
+                "group {}: moving {planned} users continues on retry",
+                changed.id
+            );
+            return Err(OpError::Unavailable(rest.into()));
         }
         let mut tx = Transaction::new();
-        let units = push_moves(&mut tx, membership, chunk, now);
+        let units = push_moves(&mut tx, membership, chunk, changed.modified);
         membership.guard(&mut tx);
         let began = std::time::Instant::now();
         match app.store.transact(tx).await {
             Ok(()) => tokio::time::sleep(pacer.after_write(units, began.elapsed())).await,
-            // Moved meanwhile, or the org changed: plan again from a fresh read.
-            Err(err) if err.is_condition_failed() => return Ok(None),
+            Err(err) if err.is_condition_failed() => return Ok(false),
             Err(err) => return Err(err.into()),
         }
     }
+    Ok(true)
+}
+
+/// The group, the last chunk of moves and the audit entry, in one
+/// transaction.
+async fn commit_group(
+    app: &App,
+    membership: &Membership,
+    group: &DirGroup,
+    changed: DirGroup,
+    last: &[Move],
+    plan: &[Move],
+) -> Attempt<DirGroup> {
     let mut tx = Transaction::new();
-    tx.push("group", directory::put_group(org, &changed));
-    push_moves(&mut tx, membership, last, now);
+    tx.push(
+        "group",
+        directory::put_group(&membership.org.slug, &changed),
+    );
+    push_moves(&mut tx, membership, last, changed.modified);
+    let action = if group.version == 0 {
+        "directory.group_created"
+    } else {
+        "directory.group_updated"
+    };
     let audit = Audit::new(
-        if group.version == 0 {
-            "directory.group_created"
-        } else {
-            "directory.group_updated"
-        },
+        action,
         changed.id.as_str(),
         json!({"display_name": changed.display_name, "members": changed.members.len(),
             "grants": changed.grants.map(|g| g.as_str()), "users_moved": plan.len()}),
     );
+    let needs_seats = plan.iter().map(|m| m.seat_delta).sum::<i64>() > 0;
     match membership.commit(app, tx, audit).await? {
         Ok(()) => Ok(Some(changed)),
-        Err(lost) if lost.on("org") && seats > 0 => Err(OpError::NoSeatsAvailable),
+        Err(lost) if lost.on("org") && needs_seats => Err(OpError::NoSeatsAvailable),
         Err(lost) if lost.on("org") => Err(OpError::LastAdmin),
         Err(lost) if lost.on("group") || lost.on("user") || lost.on("member") => Ok(None),
         Err(lost) => Err(lost.into()),
@@ -352,7 +391,7 @@ async fn plan_moves(
         .fold(Reads::new(), |r, u| r.member(org, &u.member));
     let found = app.store.read(member_reads).await?;
     // What every group grants now, and once this change is written.
-    let now: HashMap<String, Option<Grant>> = app
+    let now: Grants = app
         .store
         .all(&directory::groups(org))
         .await?
@@ -362,59 +401,74 @@ async fn plan_moves(
         .collect();
     let mut then = now.clone();
     then.insert(changed.id.clone(), changed.grants);
-    let mut plan = Vec::new();
-    for user in users {
-        let mut groups: Vec<String> = user
-            .groups
-            .iter()
-            .filter(|g| **g != changed.id)
-            .cloned()
-            .collect();
-        if stays.contains(&user.id) {
-            groups.push(changed.id.clone());
-        }
-        let given = |ids: &[String], grants: &HashMap<String, Option<Grant>>| -> Vec<Grant> {
-            ids.iter()
-                .filter_map(|g| grants.get(g).copied().flatten())
-                .collect()
-        };
-        let before = given(&user.groups, &now);
-        let after = given(&groups, &then);
-        let member = found.member(&user.member).cloned();
-        let (role, seat) = match &member {
-            Some(m) => transition(
-                (m.role, m.has_seat()),
-                &before,
-                &after,
-                user.fields.is_active(),
-            ),
-            None => (Role::Member, false),
-        };
-        let unchanged = groups == user.groups
-            && member
-                .as_ref()
-                .is_none_or(|m| (m.role, m.has_seat()) == (role, seat));
-        if unchanged {
-            // Already where this change puts it (moved by an earlier,
-            // cut-short attempt, or by another group of the same grant).
-            continue;
-        }
-        let (seat_delta, admin_delta) = match &member {
-            Some(m) => (
-                i64::from(seat) - i64::from(m.has_seat()),
-                i64::from(role == Role::Admin) - i64::from(m.role == Role::Admin),
-            ),
-            None => (0, 0),
-        };
-        plan.push(Move {
-            member: member.map(|m| (m, role, seat)),
-            user,
-            groups,
-            seat_delta,
-            admin_delta,
-        });
+    Ok(users
+        .into_iter()
+        .filter_map(|user| {
+            let member = found.member(&user.member).cloned();
+            let stays = stays.contains(&user.id);
+            plan_move(user, member, changed, stays, (&now, &then))
+        })
+        .collect())
+}
+
+/// What each group grants, by group id.
+type Grants = HashMap<String, Option<Grant>>;
+
+/// One user's move, decided from what the groups grant before and after the
+/// change (`grants`); none when the user is already where the change puts it
+/// (moved by an earlier, cut-short attempt, or by another group of the same
+/// grant).
+fn plan_move(
+    user: DirUser,
+    member: Option<Member>,
+    changed: &DirGroup,
+    stays: bool,
+    (now, then): (&Grants, &Grants),
+) -> Option<Move> {
+    let mut groups: Vec<String> = user
+        .groups
+        .iter()
+        .filter(|g| **g != changed.id)
+        .cloned()
+        .collect();
+    if stays {
+        groups.push(changed.id.clone());
     }
-    Ok(plan)
+    let given = |ids: &[String], grants: &Grants| -> Vec<Grant> {
+        ids.iter()
+            .filter_map(|g| grants.get(g).copied().flatten())
+            .collect()
+    };
+    let (before, after) = (given(&user.groups, now), given(&groups, then));
+    let (role, seat) = match &member {
+        Some(m) => transition(
+            (m.role, m.has_seat()),
+            &before,
+            &after,
+            user.fields.is_active(),
+        ),
+        None => (Role::Member, false),
+    };
+    let member_unchanged = member
+        .as_ref()
+        .is_none_or(|m| (m.role, m.has_seat()) == (role, seat));
+    if groups == user.groups && member_unchanged {
+        return None;
+    }
+    let (seat_delta, admin_delta) = match &member {
+        Some(m) => (
+            i64::from(seat) - i64::from(m.has_seat()),
+            i64::from(role == Role::Admin) - i64::from(m.role == Role::Admin),
+        ),
+        None => (0, 0),
+    };
+    Some(Move {
+        member: member.map(|m| (m, role, seat)),
+        user,
+        groups,
+        seat_delta,
+        admin_delta,
+    })
 }
 
 /// Pushes `moves` onto `tx`; the write units they cost.

@@ -10,11 +10,12 @@
 use super::{authorize, effects, new_id};
 use crate::App;
 use crate::domain::directory::{DirUser, UserFields, placeholder_id};
-use crate::domain::{Member, OrgSlug, Role};
+use crate::domain::{Member, OrgSlug, Role, UserId};
 use crate::ops::commit::Audit;
 use crate::ops::{Attempt, Caller, OpError, settle};
 use crate::store::rules::{Counters, counters};
 use crate::store::{Reads, Transaction, directory, members};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 const USER: &str = "user";
@@ -52,46 +53,10 @@ async fn create_attempt(
     if membership.found.dir_name(&name).is_some() {
         return Err(taken());
     }
-    let id = new_id();
-    let now = app.now();
     let existing = membership.found.member_id_by_email(email).cloned();
-    let user = DirUser {
-        id: id.clone(),
-        fields: fields.clone(),
-        email: email.clone(),
-        member: existing.clone().unwrap_or_else(|| {
-            placeholder_id(&id).expect("a new directory id is a UUID: a valid user id")
-        }),
-        groups: Vec::new(),
-        created: now,
-        modified: now,
-        version: 1,
-    };
-    let mut tx = Transaction::new();
-    for (name, action) in directory::put_user(org, &user, None) {
-        tx.push(name, action);
-    }
-    match &existing {
-        // They joined by invitation already: the directory manages them now.
-        Some(member) => {
-            tx.push("member", directory::bind_member(org, member, &id));
-        }
-        None => {
-            let member = Member {
-                user_id: user.member.clone(),
-                email: email.clone(),
-                role: Role::Member,
-                seat_assigned_at: None,
-                seat_epoch: 0,
-                joined_at: now,
-                seat_last_used_at: None,
-            };
-            let [item, email_item] = directory::provision_member(org, &member, &id);
-            tx.push("member", item)
-                .push("member_email", email_item)
-                .push("org", counters(org, Counters::NONE));
-        }
-    }
+    let user = new_user(fields, email, existing.clone(), app.now());
+    let tx = provision(org, &user, existing.is_some());
+    let id = &user.id;
     let audit = Audit::new(
         "directory.user_provisioned",
         id.as_str(),
@@ -108,6 +73,59 @@ async fn create_attempt(
         Err(lost) if lost.on("member") || lost.on("member_email") => Ok(None),
         Err(lost) => Err(lost.into()),
     }
+}
+
+/// A new directory user: bound to the member `existing` (who joined by
+/// invitation already), or to a placeholder member of its own.
+fn new_user(
+    fields: &UserFields,
+    email: &crate::domain::Email,
+    existing: Option<UserId>,
+    now: DateTime<Utc>,
+) -> DirUser {
+    let id = new_id();
+    DirUser {
+        member: existing.unwrap_or_else(|| {
+            placeholder_id(&id).expect("a new directory id is a UUID: a valid user id")
+        }),
+        id,
+        fields: fields.clone(),
+        email: email.clone(),
+        groups: Vec::new(),
+        created: now,
+        modified: now,
+        version: 1,
+    }
+}
+
+/// The user's items, and its member: bound when it existed (the directory
+/// manages them now), provisioned with the org's counters when not.
+fn provision(org: &OrgSlug, user: &DirUser, existing: bool) -> Transaction {
+    let mut tx = Transaction::new();
+    for (name, action) in directory::put_user(org, user, None) {
+        tx.push(name, action);
+    }
+    if existing {
+        tx.push(
+            "member",
+            directory::bind_member(org, &user.member, &user.id),
+        );
+        return tx;
+    }
+    let member = Member {
+        user_id: user.member.clone(),
+        email: user.email.clone(),
+        role: Role::Member,
+        seat_assigned_at: None,
+        seat_epoch: 0,
+        joined_at: user.created,
+        seat_last_used_at: None,
+    };
+    let [item, email_item] = directory::provision_member(org, &member, &user.id);
+    tx.push("member", item)
+        .push("member_email", email_item)
+        .push("org", counters(org, Counters::NONE));
+    tx
 }
 
 /// One user by id: one read.
@@ -194,21 +212,14 @@ async fn modify_attempt(
     for (name, action) in directory::put_user(org, &updated, Some(&old_name)) {
         tx.push(name, action);
     }
-    let mut moves = Vec::new();
-    if updated.fields.is_active() != user.fields.is_active() {
-        // Activation moves the seat: it follows from the groups again.
-        let bound = effects::bound(app, org, &updated, &membership.found).await?;
-        if let Some(member) = &bound.member {
-            moves.extend(effects::push(
-                &mut tx,
-                org,
-                member,
-                &updated,
-                &bound.grants,
-                app.now(),
-            ));
-        }
-    }
+    let moves: Vec<_> = if updated.fields.is_active() != user.fields.is_active() {
+        activation_move(app, org, &updated, &membership.found, &mut tx)
+            .await?
+            .into_iter()
+            .collect()
+    } else {
+        Vec::new()
+    };
     let audit = Audit::new(
         "directory.user_updated",
         id,
@@ -221,6 +232,22 @@ async fn modify_attempt(
         Err(lost) if lost.on("user") || lost.on("member") => Ok(None),
         Err(lost) => Err(lost.into()),
     }
+}
+
+/// Activation moves the seat: it follows from the groups again. What moved,
+/// for the audit entry.
+async fn activation_move(
+    app: &App,
+    org: &OrgSlug,
+    updated: &DirUser,
+    found: &crate::store::Found,
+    tx: &mut Transaction,
+) -> Result<Option<serde_json::Value>, OpError> {
+    let bound = effects::bound(app, org, updated, found).await?;
+    Ok(bound
+        .member
+        .as_ref()
+        .and_then(|member| effects::push(tx, org, member, updated, &bound.grants, app.now())))
 }
 
 /// Deprovisions a user: its member leaves the org (their seat freed, their

@@ -58,19 +58,7 @@ pub async fn resend_invitation(
         max: limits.invitations_per_org_per_day,
         now,
     };
-    let mut tx = Transaction::new();
-    tx.push(
-        "invitation",
-        invitations::renew(&renewed, current.generation),
-    )
-    .push(
-        "mail",
-        outbox::enqueue(&invitation_mail(&renewed, &membership.org.name, now)),
-    )
-    .push(
-        "invites_today",
-        daily.take_one(quotas::org_invites_today(slug, now))?,
-    );
+    let tx = resend_writes(&renewed, current.generation, &membership, &daily)?;
     let detail = json!({"id": input.id.as_str(), "expires_at": rfc3339(renewed.expires_at)});
     let audit = Audit::new("invitation.resent", email.as_str(), detail);
     match membership.commit(app, tx, audit).await? {
@@ -80,6 +68,28 @@ pub async fn resend_invitation(
         Err(lost) if lost.on("invites_today") => Err(daily.refusal()),
         Err(lost) => Err(lost.into()),
     }
+}
+
+/// The renewed invitation (over `generation`), its new mail and one of the
+/// org's daily invitations.
+fn resend_writes(
+    renewed: &Invitation,
+    generation: u64,
+    membership: &Membership,
+    daily: &Daily,
+) -> Result<Transaction, OpError> {
+    let now = daily.now;
+    let mut tx = Transaction::new();
+    tx.push("invitation", invitations::renew(renewed, generation))
+        .push(
+            "mail",
+            outbox::enqueue(&invitation_mail(renewed, &membership.org.name, now)),
+        )
+        .push(
+            "invites_today",
+            daily.take_one(quotas::org_invites_today(&renewed.org, now))?,
+        );
+    Ok(tx)
 }
 
 /// `current` renewed by `resender` at `now`: seven more days, the next

@@ -51,28 +51,9 @@ pub async fn attempt(app: &App, delivery: &Delivery) -> Result<Outcome, OpError>
         Some(e) if !e.enabled => refused(now, "the endpoint is disabled"),
         Some(e) => call(app, e, delivery, now).await,
     };
-    let mut done = delivery.clone();
     let succeeded = tried.succeeded();
-    done.keep_attempt(tried);
-    let outcome = if succeeded {
-        done.status = DeliveryStatus::Delivered;
-        done.next_attempt_at = None;
-        Outcome::Delivered
-    } else if endpoint.as_ref().is_none_or(|e| !e.enabled) {
-        done.status = DeliveryStatus::Failed;
-        done.next_attempt_at = None;
-        Outcome::Failed
-    } else {
-        done.tries += 1;
-        done.next_attempt_at = next_attempt(done.tries, now, jitter(delivery));
-        match done.next_attempt_at {
-            Some(_) => Outcome::WillRetry,
-            None => {
-                done.status = DeliveryStatus::Failed;
-                Outcome::Failed
-            }
-        }
-    };
+    let enabled = endpoint.as_ref().is_some_and(|e| e.enabled);
+    let (done, outcome) = after_attempt(delivery, tried, enabled, now);
     match app
         .store
         .write(webhooks::record_attempt(&done, &claim))
@@ -90,6 +71,38 @@ pub async fn attempt(app: &App, delivery: &Delivery) -> Result<Outcome, OpError>
         note_on_endpoint(app, e, succeeded, outcome, now).await?;
     }
     Ok(outcome)
+}
+
+/// The delivery once `tried` is recorded on it: delivered, failed for good
+/// (the endpoint gone or disabled, or the schedule spent), or due again.
+fn after_attempt(
+    delivery: &Delivery,
+    tried: Attempt,
+    endpoint_enabled: bool,
+    now: DateTime<Utc>,
+) -> (Delivery, Outcome) {
+    let mut done = delivery.clone();
+    let succeeded = tried.succeeded();
+    done.keep_attempt(tried);
+    let outcome = if succeeded {
+        done.status = DeliveryStatus::Delivered;
+        done.next_attempt_at = None;
+        Outcome::Delivered
+    } else if !endpoint_enabled {
+        done.status = DeliveryStatus::Failed;
+        done.next_attempt_at = None;
+        Outcome::Failed
+    } else {
+        done.tries += 1;
+        done.next_attempt_at = next_attempt(done.tries, now, jitter(delivery));
+        if done.next_attempt_at.is_some() {
+            Outcome::WillRetry
+        } else {
+            done.status = DeliveryStatus::Failed;
+            Outcome::Failed
+        }
+    };
+    (done, outcome)
 }
 
 fn refused(at: DateTime<Utc>, why: &str) -> Attempt {
@@ -225,5 +238,85 @@ fn disabled_entry(endpoint: &Endpoint, now: DateTime<Utc>) -> crate::domain::Aud
             "reason": "failing",
             "failing_since": endpoint.failing_since.map(crate::domain::time::rfc3339),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::OrgSlug;
+    use crate::domain::events::EventType;
+
+    fn t0() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-12-07T00:00:00Z")
+            .unwrap()
+            .to_utc()
+    }
+
+    fn pending(tries: usize) -> Delivery {
+        Delivery {
+            org: OrgSlug::parse("acme").unwrap(),
+            endpoint: "wh_1".into(),
+            position: "p".into(),
+            event_id: "evt_1".into(),
+            event_type: EventType::MemberJoined,
+            body: "{}".into(),
+            status: DeliveryStatus::Pending,
+            attempts: Vec::new(),
+            tries,
+            created_at: t0(),
+            next_attempt_at: None,
+        }
+    }
+
+    fn answered(status: u16) -> Attempt {
+        Attempt {
+            at: t0(),
+            status_code: Some(status),
+            error: None,
+            duration_ms: 5,
+        }
+    }
+
+    #[test]
+    fn a_2xx_delivers_and_ends_the_schedule() {
+        let (done, outcome) = after_attempt(&pending(3), answered(204), true, t0());
+        assert_eq!(outcome, Outcome::Delivered);
+        assert_eq!(done.status, DeliveryStatus::Delivered);
+        assert_eq!(
+            (done.next_attempt_at, done.tries, done.attempts.len()),
+            (None, 3, 1)
+        );
+    }
+
+    #[test]
+    fn a_failure_is_due_again_on_the_schedule_until_it_runs_out() {
+        let (done, outcome) = after_attempt(&pending(0), answered(500), true, t0());
+        assert_eq!(outcome, Outcome::WillRetry);
+        assert_eq!((done.status, done.tries), (DeliveryStatus::Pending, 1));
+        assert!(done.next_attempt_at.is_some_and(|at| at > t0()));
+
+        let (done, outcome) = after_attempt(&pending(100), answered(500), true, t0());
+        assert_eq!(outcome, Outcome::Failed);
+        assert_eq!(
+            (done.status, done.next_attempt_at),
+            (DeliveryStatus::Failed, None)
+        );
+    }
+
+    #[test]
+    fn a_disabled_or_deleted_endpoint_fails_the_delivery_at_once() {
+        let (done, outcome) = after_attempt(
+            &pending(0),
+            refused(t0(), "the endpoint is disabled"),
+            false,
+            t0(),
+        );
+        assert_eq!(outcome, Outcome::Failed);
+        assert_eq!((done.status, done.tries), (DeliveryStatus::Failed, 0));
+        assert_eq!(
+            done.attempts[0].error.as_deref(),
+            Some("the endpoint is disabled")
+        );
     }
 }
