@@ -14,6 +14,7 @@ largest single cost of a test run. `make dev RELOAD=1` still uses it (it
 rebuilds and restarts an instance on change).
 
   function_host.py --runtime-api http://127.0.0.1:PORT/.rt [--instances 2] [--env-file FILE]
+                   [--exits-file FILE]
 
 Every instance inherits this process's environment (the stack's) and, from
 --env-file, KEY=VALUE lines (the functions' own RUST_LOG). Output goes to this
@@ -55,7 +56,8 @@ def read_env_file(path: str | None) -> dict:
 
 
 class Instance:
-    def __init__(self, function: dict, runtime_api: str, extra_env: dict):
+    def __init__(self, function: dict, runtime_api: str, extra_env: dict, exits_file: str | None):
+        self.exits_file = exits_file
         self.name = function["name"]
         self.binary = BINARIES / self.name
         self.env = dict(os.environ, **extra_env, **{
@@ -83,6 +85,9 @@ class Instance:
             crashed = now - self.started < CRASH_WINDOW
             log(f"{self.name} (pid {self.proc.pid}) exited with {self.proc.returncode}; starting another"
                 + (f" in {CRASH_BACKOFF:.0f} s" if crashed else ""))
+            if self.exits_file:
+                with open(self.exits_file, "a") as exits:
+                    exits.write(f"{self.name}\n")
             self.not_before = now + (CRASH_BACKOFF if crashed else 0.0)
         if now >= self.not_before:
             self.not_before = 0.0
@@ -98,6 +103,8 @@ def main() -> int:
     p.add_argument("--runtime-api", required=True, help="http://HOST:PORT/.rt of cargo lambda watch --only-lambda-apis")
     p.add_argument("--instances", type=int, default=2, help="instances of each function")
     p.add_argument("--env-file", help="KEY=VALUE lines for every instance")
+    p.add_argument("--exits-file", help="a line with the function's name for each instance that exits "
+                   "(the stream pollers fail a call in flight at once, as Lambda does)")
     args = p.parse_args()
     extra = read_env_file(args.env_file)
     functions = declared_functions()
@@ -108,7 +115,8 @@ def main() -> int:
     stopping = []
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda signum, _frame: stopping.append(signum))
-    instances = [Instance(f, args.runtime_api, extra) for f in functions for _ in range(args.instances)]
+    instances = [Instance(f, args.runtime_api, extra, args.exits_file)
+                 for f in functions for _ in range(args.instances)]
     for instance in instances:
         instance.start()
     log(f"{len(instances)} instances of {len(functions)} functions ({args.instances} each)")

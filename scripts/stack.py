@@ -420,10 +420,11 @@ class Stack:
         self.wait_for(["cargo", "build", "--workspace", "--bins", "--quiet"])
         self._provider_up()
         invoke = f"http://127.0.0.1:{self.watch_port}/2015-03-31/functions"
+        exits = self.dir / "instance-exits"  # function_host.py notes each instance that exits
         # Each stream-driven function gets the records its declared filter keeps.
         for function in ("deliver-email", "import-worker", "publish-events", "deliver-webhooks"):
             self.spawn([PY, "-u", str(SCRIPTS / "trigger_poller.py"), "--function", function, "--invoke", invoke]
-                       + (["--margin", "20"] if self.opts.reload else []))
+                       + (["--margin", "20"] if self.opts.reload else ["--exits-file", str(exits)]))
         watch = ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(self.watch_port)]
         env_file = None
         if self.opts.functions_log:
@@ -443,7 +444,8 @@ class Stack:
         self._wait_listening(proc, self.watch_port, "cargo lambda watch", 120)
         if not self.opts.reload:
             self.spawn([PY, "-u", str(SCRIPTS / "function_host.py"), "--runtime-api",
-                        f"http://127.0.0.1:{self.watch_port}/.rt", "--instances", str(INSTANCES)]
+                        f"http://127.0.0.1:{self.watch_port}/.rt", "--instances", str(INSTANCES),
+                        "--exits-file", str(exits)]
                        + (["--env-file", str(env_file)] if env_file else []))
         gateway = self.spawn([PY, "-u", str(SCRIPTS / "gateway.py"), "--port", str(self.api_port),
                               "--invoke-url", f"http://127.0.0.1:{self.watch_port}"])

@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import os
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -80,29 +81,48 @@ def to_lambda_record(rec: dict, stream_arn: str, region: str) -> dict:
     }
 
 
-def invoke(url: str, event: dict, target: str = "deliver-email", timeout: float = 900) -> tuple[str, str | None]:
+def invoke(url: str, event: dict, target: str = "deliver-email", timeout: float = 900,
+           exits=lambda: 0) -> tuple[str, str | None]:
     """POST the event until cargo lambda watch accepts the connection.
 
     An invocation that outlasts `timeout` seconds failed, as Lambda times
     out a function (locally `cargo lambda watch` never answers for a
-    function that died mid-invocation): it is retried like any failure.
+    function that died mid-invocation): it is retried like any failure. So is
+    one during which `exits()` (how many of the function's instances have
+    exited) grows: Lambda fails the invocation at once, with Runtime.ExitError.
     Returns a short outcome and the sequence number to retry from (None: all handled)."""
     body = json.dumps(event).encode()
     first = event["Records"][0]["dynamodb"]["SequenceNumber"]
     delay = 1.0
+    exited = exits()
     while True:
-        req = urllib.request.Request(url, data=body, headers={"content-type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
-                return summarize(resp.status, resp.read(), first)
-        except urllib.error.HTTPError as e:
-            return summarize(e.code, e.read(), first)
-        except TimeoutError:
+        answer: list = []
+        call = threading.Thread(target=_post, args=(url, body, timeout, answer), daemon=True)
+        call.start()
+        while call.is_alive():
+            call.join(0.2)
+            if call.is_alive() and exits() > exited:
+                return "the function's instance exited (Runtime.ExitError); will retry", first
+        status, payload, error = answer[0]
+        if status is not None:
+            return summarize(status, payload, first)
+        if isinstance(error, TimeoutError):
             return f"no answer within {timeout:.0f}s; will retry", first
-        except (urllib.error.URLError, ConnectionError) as e:
-            log(f"{target} not reachable ({getattr(e, 'reason', e)}); retrying in {delay:.0f}s")
-            time.sleep(delay)
-            delay = min(delay * 2, 10.0)
+        log(f"{target} not reachable ({getattr(error, 'reason', error)}); retrying in {delay:.0f}s")
+        time.sleep(delay)
+        delay = min(delay * 2, 10.0)
+
+
+def _post(url: str, body: bytes, timeout: float, answer: list) -> None:
+    """One invocation: (status, payload, None), or (None, None, the error)."""
+    req = urllib.request.Request(url, data=body, headers={"content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            answer.append((resp.status, resp.read(), None))
+    except urllib.error.HTTPError as e:
+        answer.append((e.code, e.read(), None))
+    except (TimeoutError, urllib.error.URLError, ConnectionError) as e:
+        answer.append((None, None, e))
 
 
 def summarize(status: int, payload: bytes, first: str) -> tuple[str, str | None]:
@@ -138,8 +158,9 @@ class Poller:
 
     def __init__(self, table: str, url: str, from_start: bool, region: str,
                  pick=is_outbox_insert, batch_size: int | None = None, target: str = "deliver-email",
-                 timeout: float = 900):
+                 timeout: float = 900, exits=lambda: 0):
         self.table, self.url, self.region = table, url, region
+        self.exits = exits
         self.pick, self.batch_size, self.target, self.timeout = pick, batch_size, target, timeout
         self.ddb = boto3.client("dynamodb", region_name=region)
         self.streams = boto3.client("dynamodbstreams", region_name=region)
@@ -193,7 +214,7 @@ class Poller:
             size = self.batch_size or len(picked) or 1
             for batch in (picked[i:i + size] for i in range(0, len(picked), size)):
                 event = {"Records": [to_lambda_record(r, self.stream_arn, self.region) for r in batch]}
-                outcome, failed_at = invoke(self.url, event, self.target, self.timeout)
+                outcome, failed_at = invoke(self.url, event, self.target, self.timeout, self.exits)
                 log(f"{len(batch)} record(s) of {len(records)} -> {self.target}: {outcome}")
                 if failed_at is not None:
                     # As Lambda does with partial batch responses (or a failed

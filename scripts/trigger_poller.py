@@ -12,7 +12,7 @@ retried, as Lambda does. Used by make dev for publish-events
 and deliver-webhooks.
 
   trigger_poller.py --function publish-events [--invoke http://127.0.0.1:9000/2015-03-31/functions]
-                    [--interval 0.5] [--margin 5]
+                    [--interval 0.5] [--margin 5] [--exits-file FILE]
 
 Uses AWS_ENDPOINT_URL / AWS_REGION / credentials and ROSTER_TABLE from the environment.
 """
@@ -54,6 +54,16 @@ DEFAULT_TIMEOUT = 10
 DEFAULT_MARGIN = 5
 
 
+def exits_of(path: str | None, function: str):
+    """How many instances of `function` have exited, as the function host notes them."""
+    def count() -> int:
+        try:
+            return Path(path).read_text().split().count(function) if path else 0
+        except FileNotFoundError:
+            return 0
+    return count
+
+
 def declaration(function: str) -> dict:
     declared = tomllib.loads(DECLARATIONS.read_text())["function"]
     for f in declared:
@@ -67,6 +77,8 @@ def main() -> int:
     p.add_argument("--function", required=True)
     p.add_argument("--invoke", default="http://127.0.0.1:9000/2015-03-31/functions")
     p.add_argument("--interval", type=float, default=0.5)
+    p.add_argument("--exits-file", help="where scripts/function_host.py names each instance that exited, "
+                   "a line each: a call in flight when one of this function's exits fails at once, as on Lambda")
     p.add_argument("--margin", type=float, default=DEFAULT_MARGIN,
                    help="seconds beyond the declared timeout before an invocation counts as timed out")
     args = p.parse_args()
@@ -81,7 +93,8 @@ def main() -> int:
     url = f"{args.invoke}/{args.function}/invocations"
     log(f"watching the stream of {table} for {args.function} (its declared filter)")
     poller = Poller(table, url, False, region, pick=lambda rec: matches(pattern, rec),
-                    batch_size=trigger.get("batch_size"), target=args.function, timeout=timeout)
+                    batch_size=trigger.get("batch_size"), target=args.function, timeout=timeout,
+                    exits=exits_of(args.exits_file, args.function))
     try:
         poller.run(args.interval)
     except KeyboardInterrupt:

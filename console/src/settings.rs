@@ -2,12 +2,16 @@
 //!
 //! OpenID Connect authorization code with PKCE against the issuer the API's
 //! authorizer trusts (`ROSTER_OIDC_CLIENT_ID`, `ROSTER_OIDC_AUTHORIZE_URL`,
-//! `ROSTER_OIDC_TOKEN_URL`, optional `ROSTER_OIDC_SCOPE`), the same way
+//! `ROSTER_OIDC_TOKEN_URL`; the scope is always [`SCOPE`]), the same way
 //! deployed and locally (where the issuer is the local provider,
 //! `scripts/oidc/`, on a loopback `http://` URL).
 
 use http::Uri;
 use roster::config::ConfigError;
+
+/// What the console asks the issuer for: an ID token naming the person's
+/// address, all the authorizer reads.
+pub const SCOPE: &str = "openid email";
 
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct SignIn {
@@ -46,7 +50,7 @@ impl SignIn {
             client_id,
             authorize_url: authorize_url.to_string(),
             token_url,
-            scope: var("ROSTER_OIDC_SCOPE").unwrap_or_else(|| "openid email".into()),
+            scope: SCOPE.into(),
             token_origin,
         })
     }

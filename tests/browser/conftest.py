@@ -1,6 +1,6 @@
 """Browser tests of the web console: Debian's Chromium driven by Playwright,
 against a complete local stack (scripts/stack.py: moto, the stream pollers,
-`cargo lambda watch` behind the local gateway, the OpenID Connect provider)
+the functions behind the local gateway, the OpenID Connect provider)
 whose URLs the environment names:
 
   ROSTER_API_URL          the HTTP API and the console (under /app)
@@ -10,7 +10,7 @@ whose URLs the environment names:
 `make test` runs them in its stack (`scripts/stack.py run -- pytest tests/stack
 tests/browser`); run alone, tests/conftest.py starts one. Each test uses fresh
 people and org slugs, so the suite can run again against the same stack. A
-screenshot of each screen goes to $ROSTER_SCREENSHOTS (default .dev/screenshots).
+screenshot of each screen goes to .dev/screenshots/.
 """
 
 import json
@@ -28,7 +28,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 import local_router
 import stack  # tests/stack/stack.py (on the path through tests/conftest.py)
 
-CHROMIUM = os.environ.get("ROSTER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = "/usr/bin/chromium"  # Debian's (scripts/ensure-chromium.sh installs it)
 # Headless Chromium as root, with no calls home (refused here anyway).
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -40,8 +40,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = Path(os.environ.get("ROSTER_SCREENSHOTS") or ROOT / ".dev" / "screenshots")
-# Generous: under `cargo lambda watch` the first call of each function starts its process.
+SHOTS = ROOT / ".dev" / "screenshots"
+# Generous: the machine runs the Rust tests and another worker's tests beside these.
 expect.set_options(timeout=45_000)
 
 

@@ -319,8 +319,11 @@ class KilledMidBatch(unittest.TestCase):
         self.assertLess(written, rows, "killed mid-batch")
         self.assertEqual(count_events(org, published_only=True), 0, "nothing was on the bus yet")
 
-        # Lambda (the poller) runs the batch again, on a new instance.
+        # Lambda (the poller) runs the batch again, on a new instance: at
+        # once, as the invocation failed when its instance exited.
         events = feed(org, admin, rows, timeout=180)
+        log = (stack.runtime_dir(dict(os.environ)) / "stack.log").read_text(errors="replace")
+        self.assertRegex(log, r"-> publish-events: the function's instance exited \(Runtime.ExitError\)")
         self.assertEqual(len(events), rows)
         self.assertEqual(len({e["id"] for e in events}), rows)
         on_bus = drain(sqs, queue_url, rows, timeout=120)
