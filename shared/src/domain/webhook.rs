@@ -351,6 +351,25 @@ impl Delivery {
         format!("dlv_{}", self.position)
     }
 
+    /// A pending delivery of a `member.joined` event to `wh_1` of `acme`,
+    /// made at `at` with `tries` failed attempts behind it (for tests).
+    #[cfg(test)]
+    pub(crate) fn sample(at: DateTime<Utc>, tries: usize) -> Self {
+        Self {
+            org: OrgSlug::parse("acme").unwrap(),
+            endpoint: "wh_1".into(),
+            position: "p".into(),
+            event_id: "evt_1".into(),
+            event_type: EventType::MemberJoined,
+            body: "{}".into(),
+            status: DeliveryStatus::Pending,
+            attempts: Vec::new(),
+            tries,
+            created_at: at,
+            next_attempt_at: None,
+        }
+    }
+
     /// Adds the attempt just made, keeping at most [`MAX_ATTEMPTS_KEPT`]
     /// (the oldest go first).
     pub fn keep_attempt(&mut self, attempt: Attempt) {
@@ -530,19 +549,7 @@ mod tests {
         let t0 = DateTime::parse_from_rfc3339("2026-12-07T00:00:00Z")
             .unwrap()
             .to_utc();
-        let mut d = Delivery {
-            org: OrgSlug::parse("acme").unwrap(),
-            endpoint: "wh_1".into(),
-            position: "p".into(),
-            event_id: "evt_1".into(),
-            event_type: EventType::MemberJoined,
-            body: "{}".into(),
-            status: DeliveryStatus::Pending,
-            attempts: Vec::new(),
-            tries: 0,
-            created_at: t0,
-            next_attempt_at: None,
-        };
+        let mut d = Delivery::sample(t0, 0);
         for i in 0..25u64 {
             let attempt = Attempt {
                 at: t0,

@@ -244,8 +244,6 @@ fn disabled_entry(endpoint: &Endpoint, now: DateTime<Utc>) -> crate::domain::Aud
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::OrgSlug;
-    use crate::domain::events::EventType;
 
     fn t0() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-12-07T00:00:00Z")
@@ -254,19 +252,7 @@ mod tests {
     }
 
     fn pending(tries: usize) -> Delivery {
-        Delivery {
-            org: OrgSlug::parse("acme").unwrap(),
-            endpoint: "wh_1".into(),
-            position: "p".into(),
-            event_id: "evt_1".into(),
-            event_type: EventType::MemberJoined,
-            body: "{}".into(),
-            status: DeliveryStatus::Pending,
-            attempts: Vec::new(),
-            tries,
-            created_at: t0(),
-            next_attempt_at: None,
-        }
+        Delivery::sample(t0(), tries)
     }
 
     fn answered(status: u16) -> Attempt {
