@@ -8,8 +8,9 @@ same pattern (the subset Roster's filters use: lists of literal values and
 `cargo lambda watch`'s invoke endpoint with stream_poller.py's Poller, so what
 runs locally is what the template deploys. An invocation that outlasts the
 function's declared timeout (plus a margin for debug builds) failed and is
-retried, as Lambda does. Used by make dev for publish-events
-and deliver-webhooks.
+retried, as Lambda does; so is one whose instance exits meanwhile
+(--exits-file, from scripts/function_host.py). The local stack runs one for
+each of the four stream-driven functions.
 
   trigger_poller.py --function publish-events [--invoke http://127.0.0.1:9000/2015-03-31/functions]
                     [--interval 0.5] [--margin 5] [--exits-file FILE]

@@ -215,7 +215,10 @@ async fn write(
     } else {
         plan_moves(app, membership, group, &changed, &moved).await?
     };
-    if let Some((reason, refusal)) = refusal(&membership.org, &plan) {
+    let (seats, admins) = plan.iter().fold((0i64, 0i64), |(s, a), m| {
+        (s + m.seat_delta, a + m.admin_delta)
+    });
+    if let Some((reason, refusal)) = refusal(&membership.org, seats, admins) {
         record_refusal(app, membership, &changed, &reason).await?;
         return Err(refusal);
     }
@@ -232,7 +235,7 @@ async fn write(
     if !move_chunks(app, membership, &changed, before, plan.len(), started).await? {
         return Ok(None);
     }
-    commit_group(app, membership, group, changed, last, &plan).await
+    commit_group(app, membership, group, changed, last, plan.len(), seats > 0).await
 }
 
 /// Whether `changed` says nothing `group` does not.
@@ -263,12 +266,10 @@ fn moved_users(group: &DirGroup, changed: &DirGroup, grants_changed: bool) -> Ve
     moved.into_iter().cloned().collect()
 }
 
-/// Why `plan` cannot be written in `org` as a whole, and the error that
+/// Why a change that takes `seats` seats and `admins` admins (negative:
+/// frees them) cannot be written in `org` as a whole, and the error that
 /// says so: more seats than are free, or no admin left.
-fn refusal(org: &Org, plan: &[Move]) -> Option<(String, OpError)> {
-    let (seats, admins) = plan.iter().fold((0i64, 0i64), |(s, a), m| {
-        (s + m.seat_delta, a + m.admin_delta)
-    });
+fn refusal(org: &Org, seats: i64, admins: i64) -> Option<(String, OpError)> {
     let limit = org.seat_limit.get();
     if seats > 0 && i64::from(org.seats_used) + seats > i64::from(limit) {
         let reason = format!(
@@ -327,7 +328,8 @@ async fn commit_group(
     group: &DirGroup,
     changed: DirGroup,
     last: &[Move],
-    plan: &[Move],
+    moved: usize,
+    needs_seats: bool,
 ) -> Attempt<DirGroup> {
     let mut tx = Transaction::new();
     tx.push(
@@ -344,9 +346,8 @@ async fn commit_group(
         action,
         changed.id.as_str(),
         json!({"display_name": changed.display_name, "members": changed.members.len(),
-            "grants": changed.grants.map(|g| g.as_str()), "users_moved": plan.len()}),
+            "grants": changed.grants.map(|g| g.as_str()), "users_moved": moved}),
     );
-    let needs_seats = plan.iter().map(|m| m.seat_delta).sum::<i64>() > 0;
     match membership.commit(app, tx, audit).await? {
         Ok(()) => Ok(Some(changed)),
         Err(lost) if lost.on("org") && needs_seats => Err(OpError::NoSeatsAvailable),
