@@ -11,7 +11,7 @@ use crate::App;
 use crate::domain::invitation::expires_at;
 use crate::domain::limits::secs_until;
 use crate::domain::time::rfc3339;
-use crate::domain::{Action, EmailStatus, Invitation, Limit, LimitExceeded, Member};
+use crate::domain::{Action, EmailStatus, Invitation, Limit, LimitExceeded, Member, OrgName};
 use crate::ops::commit::Audit;
 use crate::ops::quota::Daily;
 use crate::ops::{Caller, Membership, OpError};
@@ -58,7 +58,7 @@ pub async fn resend_invitation(
         max: limits.invitations_per_org_per_day,
         now,
     };
-    let tx = resend_writes(&renewed, current.generation, &membership, &daily)?;
+    let tx = resend_writes(&renewed, current.generation, &membership.org.name, &daily)?;
     let detail = json!({"id": input.id.as_str(), "expires_at": rfc3339(renewed.expires_at)});
     let audit = Audit::new("invitation.resent", email.as_str(), detail);
     match membership.commit(app, tx, audit).await? {
@@ -70,12 +70,12 @@ pub async fn resend_invitation(
     }
 }
 
-/// The renewed invitation (over `generation`), its new mail and one of the
-/// org's daily invitations.
+/// The renewed invitation (over `generation`), its new mail from `org_name`
+/// and one of the org's daily invitations.
 fn resend_writes(
     renewed: &Invitation,
     generation: u64,
-    membership: &Membership,
+    org_name: &OrgName,
     daily: &Daily,
 ) -> Result<Transaction, OpError> {
     let now = daily.now;
@@ -83,7 +83,7 @@ fn resend_writes(
     tx.push("invitation", invitations::renew(renewed, generation))
         .push(
             "mail",
-            outbox::enqueue(&invitation_mail(renewed, &membership.org.name, now)),
+            outbox::enqueue(&invitation_mail(renewed, org_name, now)),
         )
         .push(
             "invites_today",
