@@ -132,7 +132,7 @@ where
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::sync::Mutex;
 
@@ -151,7 +151,7 @@ mod tests {
 
     /// What the functions' log format writes of the records of `emit` under
     /// the filter `rust_log`.
-    fn logged(rust_log: &str, emit: impl FnOnce()) -> String {
+    pub(crate) fn logged(rust_log: &str, emit: impl FnOnce()) -> String {
         let out = Captured::default();
         let writer = out.clone();
         let subscriber = json_logs(log_filter(Some(rust_log)), move || writer.clone());

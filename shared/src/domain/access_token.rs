@@ -111,11 +111,7 @@ impl TokenTtlDays {
     pub const DEFAULT: Self = Self(90);
 
     pub fn parse(raw: i64) -> Result<Self, Invalid> {
-        if (1..=365).contains(&raw) {
-            Ok(Self(raw as u16))
-        } else {
-            Err(Invalid::new("expires_in_days must be between 1 and 365"))
-        }
+        Invalid::unless_within(raw, 1..=365, "expires_in_days must be between 1 and 365").map(Self)
     }
 
     pub fn duration(self) -> Duration {
@@ -134,13 +130,12 @@ impl Channel {
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b));
-        if ok {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(Invalid::new(
-                "a channel is 1-64 characters of a-z, 0-9, '-', '_', '.'",
-            ))
-        }
+        Invalid::unless(
+            ok,
+            raw,
+            "a channel is 1-64 characters of a-z, 0-9, '-', '_', '.'",
+        )
+        .map(Self)
     }
 
     pub fn as_str(&self) -> &str {

@@ -147,9 +147,7 @@ pub struct DirUser {
     pub member: UserId,
     /// Ids of the groups it is in (kept by group writes).
     pub groups: Vec<String>,
-    pub created: DateTime<Utc>,
-    pub modified: DateTime<Utc>,
-    pub version: u64,
+    pub meta: Meta,
 }
 
 /// A group's members, as their directory user ids.
@@ -160,9 +158,41 @@ pub struct DirGroup {
     pub external_id: Option<String>,
     pub members: Vec<String>,
     pub grants: Option<Grant>,
+    pub meta: Meta,
+}
+
+/// When a directory resource was created and last changed, and its version
+/// (SCIM's `meta`; a client's `If-Match` names a version).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meta {
     pub created: DateTime<Utc>,
     pub modified: DateTime<Utc>,
     pub version: u64,
+}
+
+impl Meta {
+    /// A resource created at `now`, at `version`.
+    pub fn new(now: DateTime<Utc>, version: u64) -> Self {
+        Self {
+            created: now,
+            modified: now,
+            version,
+        }
+    }
+
+    /// The next version, changed at `now`.
+    pub fn changed(self, now: DateTime<Utc>) -> Self {
+        Self {
+            modified: now,
+            version: self.version + 1,
+            ..self
+        }
+    }
+
+    /// Whether a client that expects version `if_match` is refused.
+    pub fn refuses(self, if_match: Option<u64>) -> bool {
+        if_match.is_some_and(|v| v != self.version)
+    }
 }
 
 /// What a SCIM client may set on a group.

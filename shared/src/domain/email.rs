@@ -13,7 +13,6 @@ use super::Invalid;
 use icu_normalizer::ComposingNormalizerBorrowed;
 use icu_properties::CodePointMapData;
 use icu_properties::props::GeneralCategory;
-use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(transparent)]
@@ -70,11 +69,7 @@ impl Email {
             && stored
                 .rsplit_once('@')
                 .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty());
-        if shape_ok {
-            Ok(Self(stored.to_owned()))
-        } else {
-            Err(Invalid::new("stored email is not an address"))
-        }
+        Invalid::unless(shape_ok, stored, "stored email is not an address").map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -141,11 +136,7 @@ fn domain_part(domain: &str) -> Result<String, Invalid> {
     Ok(ascii)
 }
 
-impl fmt::Display for Email {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::display_as_str!(Email);
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,6 @@
 use super::{Email, Invalid, OrgSlug, Role, UserId};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// Uploads of more rows than this become jobs (`202 Accepted`); smaller ones
 /// answer synchronously. 500 invitations cost ~1,000 write units on the org's
@@ -63,11 +62,7 @@ impl ImportId {
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        if ok {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(Invalid::new("not an import id"))
-        }
+        Invalid::unless(ok, raw, "not an import id").map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -81,11 +76,7 @@ impl Default for ImportId {
     }
 }
 
-impl fmt::Display for ImportId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::display_as_str!(ImportId);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportStatus {

@@ -5,7 +5,6 @@ use super::{Email, Invalid, OrgSlug, Secret, SecretHash, UserId};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
-use std::fmt;
 
 /// An invitation works for seven days after it is sent or resent.
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
@@ -58,11 +57,7 @@ impl InvitationId {
     }
 }
 
-impl fmt::Display for InvitationId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::display_as_str!(InvitationId);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvitationState {

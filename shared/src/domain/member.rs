@@ -2,7 +2,6 @@
 
 use super::{Email, Invalid, Role};
 use chrono::{DateTime, Utc};
-use std::fmt;
 
 /// The identity provider's stable subject (`sub`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
@@ -16,11 +15,7 @@ impl UserId {
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"-_.:@|+".contains(&b));
-        if ok {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(Invalid::new("user id must be 1-128 URL-safe characters"))
-        }
+        Invalid::unless(ok, raw, "user id must be 1-128 URL-safe characters").map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -28,11 +23,7 @@ impl UserId {
     }
 }
 
-impl fmt::Display for UserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::display_as_str!(UserId);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {

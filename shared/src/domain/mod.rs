@@ -47,7 +47,43 @@ impl Invalid {
     pub fn new(message: impl Into<String>) -> Self {
         Self(message.into())
     }
+
+    /// `raw`, owned, when `ok`; else refused for `reason`. The last step of
+    /// most text values' `parse`.
+    pub fn unless(ok: bool, raw: &str, reason: &str) -> Result<String, Self> {
+        if ok {
+            Ok(raw.to_owned())
+        } else {
+            Err(Self::new(reason))
+        }
+    }
+
+    /// `raw` when it lies in `range` (and so fits `T`); else refused for
+    /// `reason`. The whole of the numeric settings' `parse`.
+    pub fn unless_within<T: TryFrom<i64>>(
+        raw: i64,
+        range: std::ops::RangeInclusive<i64>,
+        reason: &str,
+    ) -> Result<T, Self> {
+        range
+            .contains(&raw)
+            .then(|| T::try_from(raw).ok())
+            .flatten()
+            .ok_or_else(|| Self::new(reason))
+    }
 }
+
+/// `Display` for values that are their text (`as_str`).
+macro_rules! display_as_str {
+    ($($ty:ty),+) => {$(
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )+};
+}
+pub(crate) use display_as_str;
 
 /// Characters of a submitted value shown back (an invalid row's value and
 /// reason, in a synchronous answer and in an import's stored chunks): only so

@@ -3,7 +3,6 @@
 
 use super::Invalid;
 use chrono::{DateTime, Utc};
-use std::fmt;
 
 /// 3–39 of `a-z 0-9 -`, starting and ending with a letter or digit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
@@ -21,13 +20,12 @@ impl OrgSlug {
             .next()
             .zip(raw.bytes().last())
             .is_some_and(|(first, last)| first != b'-' && last != b'-');
-        if ok_len && ok_chars && ok_ends {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(Invalid::new(
-                "slug must be 3-39 characters of a-z, 0-9 and '-', starting and ending with a letter or digit",
-            ))
-        }
+        Invalid::unless(
+            ok_len && ok_chars && ok_ends,
+            raw,
+            "slug must be 3-39 characters of a-z, 0-9 and '-', starting and ending with a letter or digit",
+        )
+        .map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -35,11 +33,7 @@ impl OrgSlug {
     }
 }
 
-impl fmt::Display for OrgSlug {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::display_as_str!(OrgSlug);
 
 /// A display name that goes into mail subjects and bodies, so it is held to
 /// what a company name needs and nothing a phishing payload does: 1–100
@@ -111,11 +105,12 @@ impl SeatLimit {
     pub const MAX: i64 = 100_000;
 
     pub fn parse(raw: i64) -> Result<Self, Invalid> {
-        if (0..=Self::MAX).contains(&raw) {
-            Ok(Self(raw as u32))
-        } else {
-            Err(Invalid::new("seat_limit must be between 0 and 100000"))
-        }
+        Invalid::unless_within(
+            raw,
+            0..=Self::MAX,
+            "seat_limit must be between 0 and 100000",
+        )
+        .map(Self)
     }
 
     pub fn get(self) -> u32 {
@@ -133,11 +128,7 @@ impl IdleSeatDays {
     pub const DEFAULT: Self = Self(30);
 
     pub fn parse(raw: i64) -> Result<Self, Invalid> {
-        if (1..=365).contains(&raw) {
-            Ok(Self(raw as u16))
-        } else {
-            Err(Invalid::new("idle_seat_days must be between 1 and 365"))
-        }
+        Invalid::unless_within(raw, 1..=365, "idle_seat_days must be between 1 and 365").map(Self)
     }
 
     pub fn get(self) -> u16 {
@@ -156,13 +147,12 @@ impl ReminderDay {
     pub const OFF: Self = Self(0);
 
     pub fn parse(raw: i64) -> Result<Self, Invalid> {
-        if (0..=6).contains(&raw) {
-            Ok(Self(raw as u8))
-        } else {
-            Err(Invalid::new(
-                "invitation_reminder_day must be between 1 and 6, or 0 for no reminder",
-            ))
-        }
+        Invalid::unless_within(
+            raw,
+            0..=6,
+            "invitation_reminder_day must be between 1 and 6, or 0 for no reminder",
+        )
+        .map(Self)
     }
 
     pub fn get(self) -> u8 {

@@ -7,28 +7,24 @@
 
 use crate::App;
 use crate::error_chain::ErrorChain;
+use crate::events::{BatchAnswer, StreamBatch, retry_from};
 use crate::ops::mail::deliver::deliver;
 use crate::store::{Item, outbox};
-use aws_lambda_events::event::dynamodb::{Event, EventRecord};
-use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use lambda_runtime::LambdaEvent;
+use aws_lambda_events::event::dynamodb::EventRecord;
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use std::sync::Arc;
 use tracing::{Instrument, Span};
 
-pub async fn handle(
-    app: Arc<App>,
-    event: LambdaEvent<Event>,
-) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
-    Ok(deliver_records(&app, event.payload.records).await)
+pub async fn handle(app: Arc<App>, batch: StreamBatch) -> BatchAnswer {
+    Ok(deliver_records(&app, batch.payload.records).await)
 }
 
 pub async fn deliver_records(app: &App, records: Vec<EventRecord>) -> DynamoDbEventResponse {
-    let mut response = DynamoDbEventResponse::default();
-    for record in records {
-        if record.event_name != "INSERT" || !is_outbox(&record) {
+    for record in &records {
+        if record.event_name != "INSERT" || !is_outbox(record) {
             continue;
         }
-        let span = record_span(&record);
+        let span = record_span(record);
         let image: Item = record.change.new_image.clone().into();
         let result = match outbox::from_item(&image) {
             Ok(msg) => deliver(app, &msg)
@@ -45,14 +41,11 @@ pub async fn deliver_records(app: &App, records: Vec<EventRecord>) -> DynamoDbEv
         if let Err(err) = result {
             let _in = span.enter();
             tracing::warn!(error = %ErrorChain(&err), "outbox record failed, will be retried");
-            let mut failure = DynamoDbBatchItemFailure::default();
-            failure.item_identifier = record.change.sequence_number.clone();
-            response.batch_item_failures.push(failure);
             // Lambda retries from the first failure onwards; stop here.
-            break;
+            return retry_from(Some(record));
         }
     }
-    response
+    retry_from(None)
 }
 
 fn is_outbox(record: &EventRecord) -> bool {

@@ -9,18 +9,15 @@
 
 use crate::App;
 use crate::error_chain::ErrorChain;
+use crate::events::{BatchAnswer, StreamBatch, retry_from};
 use crate::ops::webhooks::deliver::attempt;
 use crate::store::{Item, webhooks};
-use aws_lambda_events::event::dynamodb::{Event, EventRecord};
-use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use lambda_runtime::LambdaEvent;
+use aws_lambda_events::event::dynamodb::EventRecord;
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use std::sync::Arc;
 
-pub async fn handle(
-    app: Arc<App>,
-    event: LambdaEvent<Event>,
-) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
-    Ok(deliver_records(&app, event.payload.records).await)
+pub async fn handle(app: Arc<App>, batch: StreamBatch) -> BatchAnswer {
+    Ok(deliver_records(&app, batch.payload.records).await)
 }
 
 pub async fn deliver_records(app: &App, records: Vec<EventRecord>) -> DynamoDbEventResponse {
@@ -46,18 +43,12 @@ pub async fn deliver_records(app: &App, records: Vec<EventRecord>) -> DynamoDbEv
                 }
                 Err(err) => {
                     tracing::warn!(error = %ErrorChain(&err), "webhook delivery failed, will be retried");
-                    Some(record.change.sequence_number.clone())
+                    Some(record)
                 }
             }
         })
     });
     let failed = futures::future::join_all(attempts).await;
-    let mut response = DynamoDbEventResponse::default();
     // Lambda retries from the first reported record; one is enough.
-    if let Some(first) = failed.into_iter().flatten().next() {
-        let mut failure = DynamoDbBatchItemFailure::default();
-        failure.item_identifier = first;
-        response.batch_item_failures.push(failure);
-    }
-    response
+    retry_from(failed.into_iter().flatten().next())
 }

@@ -9,13 +9,13 @@ use crate::App;
 use crate::domain::OrgSlug;
 use crate::domain::import::ImportId;
 use crate::error_chain::ErrorChain;
+use crate::events::{BatchAnswer, StreamBatch, retry_from};
 use crate::ops::imports::run::{RunImport, run_import};
 use crate::store::Item;
 use crate::store::attrs::get_s;
 use crate::store::imports::wants_worker;
-use aws_lambda_events::event::dynamodb::{Event, EventRecord};
-use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use lambda_runtime::LambdaEvent;
+use aws_lambda_events::event::dynamodb::EventRecord;
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tracing::Instrument;
@@ -25,18 +25,15 @@ use tracing::Instrument;
 /// the hand-off is written.
 pub const DEADLINE_MARGIN: Duration = Duration::from_secs(30);
 
-pub async fn handle(
-    app: Arc<App>,
-    event: LambdaEvent<Event>,
-) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
-    let deadline = deadline_from_epoch_ms(event.context.deadline);
+pub async fn handle(app: Arc<App>, batch: StreamBatch) -> BatchAnswer {
+    let deadline = deadline_from_epoch_ms(batch.context.deadline);
     tracing::info!(
         budget_ms = deadline
             .saturating_duration_since(Instant::now())
             .as_millis() as u64,
         "import worker invoked"
     );
-    Ok(run_records(&app, event.payload.records, deadline).await)
+    Ok(run_records(&app, batch.payload.records, deadline).await)
 }
 
 /// The budget of a run whose invocation carries no usable deadline: `cargo
@@ -62,9 +59,8 @@ pub async fn run_records(
     records: Vec<EventRecord>,
     deadline: Instant,
 ) -> DynamoDbEventResponse {
-    let mut response = DynamoDbEventResponse::default();
-    for record in records {
-        let Some((org, id)) = job_of(&record) else {
+    for record in &records {
+        let Some((org, id)) = job_of(record) else {
             continue;
         };
         let span = tracing::info_span!("record", op = "import-worker", event_id = %record.event_id, org = %org, job = %id);
@@ -77,15 +73,12 @@ pub async fn run_records(
             Ok(report) => tracing::info!(?report, "import run"),
             Err(err) => {
                 tracing::warn!(error = %ErrorChain(&err), "import run failed, will be retried");
-                let mut failure = DynamoDbBatchItemFailure::default();
-                failure.item_identifier = record.change.sequence_number.clone();
-                response.batch_item_failures.push(failure);
                 // Lambda retries from the first failure onwards; stop here.
-                break;
+                return retry_from(Some(record));
             }
         }
     }
-    response
+    retry_from(None)
 }
 
 /// The job a record wakes a worker for, if any.

@@ -6,28 +6,21 @@
 
 use crate::App;
 use crate::error_chain::ErrorChain;
+use crate::events::{BatchAnswer, StreamBatch, retry_from};
 use crate::ops::events::publish::{Entry, publish};
 use crate::store::{Item, audit};
-use aws_lambda_events::event::dynamodb::Event;
-use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use lambda_runtime::LambdaEvent;
+use aws_lambda_events::event::dynamodb::EventRecord;
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use std::sync::Arc;
 
-pub async fn handle(
-    app: Arc<App>,
-    event: LambdaEvent<Event>,
-) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
-    Ok(publish_records(&app, event.payload.records).await)
+pub async fn handle(app: Arc<App>, batch: StreamBatch) -> BatchAnswer {
+    Ok(publish_records(&app, batch.payload.records).await)
 }
 
-pub async fn publish_records(
-    app: &App,
-    records: Vec<aws_lambda_events::event::dynamodb::EventRecord>,
-) -> DynamoDbEventResponse {
-    let mut response = DynamoDbEventResponse::default();
-    let Some(first) = records.first().map(|r| r.change.sequence_number.clone()) else {
-        return response;
-    };
+pub async fn publish_records(app: &App, records: Vec<EventRecord>) -> DynamoDbEventResponse {
+    if records.is_empty() {
+        return retry_from(None);
+    }
     let mut entries = Vec::new();
     for record in records.iter().filter(|r| r.event_name == "INSERT") {
         let image: Item = record.change.new_image.clone().into();
@@ -54,10 +47,9 @@ pub async fn publish_records(
         ),
         Err(err) => {
             tracing::warn!(error = %ErrorChain(&err), "events batch failed, will be retried");
-            let mut failure = DynamoDbBatchItemFailure::default();
-            failure.item_identifier = first;
-            response.batch_item_failures.push(failure);
+            // The batch is published as one: all of it again.
+            return retry_from(records.first());
         }
     }
-    response
+    retry_from(None)
 }

@@ -247,6 +247,14 @@ mod tests {
         super::parse(body).map(|(rows, _)| rows)
     }
 
+    /// That the file was refused with a reason that mentions `place`.
+    fn assert_refused_for(parsed: Result<Vec<InviteRow>, OpError>, place: &str) {
+        match parsed {
+            Err(OpError::Invalid { reason, .. }) => assert!(reason.0.contains(place), "{reason}"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
     #[test]
     fn bom_crlf_quotes_and_mixed_case_headers_are_read() {
         let body =
@@ -329,29 +337,20 @@ mod tests {
     #[test]
     fn utf8_with_a_broken_byte_is_refused_not_read_as_windows_1252() {
         // "córdoba.es" in UTF-8, then one stray byte.
-        let err = parse(b"email\na@c\xC3\xB3rdoba.es\nb@x.com\xFF\n").unwrap_err();
-        match err {
-            OpError::Invalid { reason, .. } => assert!(reason.0.contains("offset 27"), "{reason}"),
-            other => panic!("unexpected {other:?}"),
-        }
+        assert_refused_for(
+            parse(b"email\na@c\xC3\xB3rdoba.es\nb@x.com\xFF\n"),
+            "offset 27",
+        );
     }
 
     #[test]
     fn a_file_claiming_utf8_by_its_bom_must_be_utf8() {
-        let err = parse(b"\xEF\xBB\xBFemail\n\xff@x.com\n").unwrap_err();
-        match err {
-            OpError::Invalid { reason, .. } => assert!(reason.0.contains("offset 9"), "{reason}"),
-            other => panic!("unexpected {other:?}"),
-        }
+        assert_refused_for(parse(b"\xEF\xBB\xBFemail\n\xff@x.com\n"), "offset 9");
     }
 
     #[test]
     fn an_unterminated_quote_says_where() {
-        let err = parse(b"email\na@x.com\n\"b@x.com\nc@x.com").unwrap_err();
-        match err {
-            OpError::Invalid { reason, .. } => assert!(reason.0.contains("line 3"), "{reason}"),
-            other => panic!("unexpected {other:?}"),
-        }
+        assert_refused_for(parse(b"email\na@x.com\n\"b@x.com\nc@x.com"), "line 3");
     }
 
     #[test]

@@ -156,34 +156,14 @@ fn decodes_to_an_address(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
 
     /// The span fields of a line logged inside `request_span(req)`, in the
     /// functions' JSON format.
     fn logged_span(req: &Request) -> serde_json::Value {
-        let out: Arc<Mutex<Vec<u8>>> = Arc::default();
-        let writer = out.clone();
-        let subscriber =
-            crate::runtime::json_logs(crate::runtime::log_filter(Some("info")), move || {
-                WriteTo(writer.clone())
-            });
-        tracing::subscriber::with_default(subscriber, || {
+        let text = crate::runtime::tests::logged("info", || {
             request_span(req).in_scope(|| tracing::info!("inside"));
         });
-        let text = String::from_utf8(out.lock().unwrap().clone()).unwrap();
         serde_json::from_str::<serde_json::Value>(&text).unwrap()["span"].clone()
-    }
-
-    struct WriteTo(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for WriteTo {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
     }
 
     fn sample(name: &str) -> Request {

@@ -250,7 +250,7 @@ pub fn directory_group(group: &crate::domain::directory::DirGroup) -> Value {
         "external_id": group.external_id,
         "members": group.members.len(),
         "grants": group.grants.map(|g| g.as_str()),
-        "updated_at": rfc3339(group.modified),
+        "updated_at": rfc3339(group.meta.modified),
     })
 }
 

@@ -11,7 +11,7 @@ use super::members::{email_item, member_key, to_item};
 use super::page::Query;
 use super::rules::{Counters, counters};
 use super::{Action, Item, StoreError};
-use crate::domain::directory::{DirGroup, DirUser, Grant, UserFields};
+use crate::domain::directory::{DirGroup, DirUser, Grant, Meta, UserFields};
 use crate::domain::{Email, Member, OrgSlug, Role, UserId};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
@@ -48,10 +48,22 @@ fn user_item(org: &OrgSlug, user: &DirUser) -> Item {
         s(serde_json::to_string(&user.fields).expect("fields serialize")),
     );
     item.insert("groups".into(), list(&user.groups));
-    item.insert("created".into(), time(user.created));
-    item.insert("modified".into(), time(user.modified));
-    item.insert("version".into(), n(user.version));
+    put_meta(&mut item, user.meta);
     item
+}
+
+fn put_meta(item: &mut Item, meta: Meta) {
+    item.insert("created".into(), time(meta.created));
+    item.insert("modified".into(), time(meta.modified));
+    item.insert("version".into(), n(meta.version));
+}
+
+fn meta_from_item(item: &Item) -> Result<Meta, StoreError> {
+    Ok(Meta {
+        created: get_time(item, "created")?,
+        modified: get_time(item, "modified")?,
+        version: get_n(item, "version")?,
+    })
 }
 
 pub fn user_from_item(item: &Item) -> Result<DirUser, StoreError> {
@@ -64,9 +76,7 @@ pub fn user_from_item(item: &Item) -> Result<DirUser, StoreError> {
         email: Email::from_stored(get_s(item, "email")?).map_err(corrupt)?,
         member: UserId::parse(get_s(item, "member")?).map_err(corrupt)?,
         groups: get_list_s(item, "groups")?,
-        created: get_time(item, "created")?,
-        modified: get_time(item, "modified")?,
-        version: get_n(item, "version")?,
+        meta: meta_from_item(item)?,
     })
 }
 
@@ -95,9 +105,7 @@ fn group_item(org: &OrgSlug, group: &DirGroup) -> Item {
     if let Some(grant) = group.grants {
         item.insert("grants".into(), s(grant.as_str()));
     }
-    item.insert("created".into(), time(group.created));
-    item.insert("modified".into(), time(group.modified));
-    item.insert("version".into(), n(group.version));
+    put_meta(&mut item, group.meta);
     item
 }
 
@@ -111,9 +119,7 @@ pub fn group_from_item(item: &Item) -> Result<DirGroup, StoreError> {
             .map(Grant::parse)
             .transpose()
             .map_err(StoreError::corrupt)?,
-        created: get_time(item, "created")?,
-        modified: get_time(item, "modified")?,
-        version: get_n(item, "version")?,
+        meta: meta_from_item(item)?,
     })
 }
 
@@ -135,9 +141,12 @@ pub fn put_user(
     user: &DirUser,
     old_name: Option<&str>,
 ) -> Vec<(&'static str, Action)> {
-    let mut actions = vec![("user", versioned_put(user_item(org, user), user.version))];
+    let mut actions = vec![(
+        "user",
+        versioned_put(user_item(org, user), user.meta.version),
+    )];
     let name = user.fields.user_name_key();
-    if user.version <= 1 || old_name.is_some_and(|old| old != name) {
+    if user.meta.version <= 1 || old_name.is_some_and(|old| old != name) {
         actions.push(("user_name", Action::put_new(name_item(org, user))));
         if let Some(old) = old_name.filter(|old| *old != name) {
             actions.push(("old_user_name", Action::delete(name_key(org, old))));
@@ -153,7 +162,7 @@ pub fn delete_user(org: &OrgSlug, user: &DirUser) -> [(&'static str, Action); 2]
             "user",
             Action::delete(user_key(org, &user.id))
                 .when("version = :seen")
-                .value(":seen", n(user.version)),
+                .value(":seen", n(user.meta.version)),
         ),
         (
             "user_name",
@@ -164,13 +173,13 @@ pub fn delete_user(org: &OrgSlug, user: &DirUser) -> [(&'static str, Action); 2]
 
 /// A group written at its `version` (1: new).
 pub fn put_group(org: &OrgSlug, group: &DirGroup) -> Action {
-    versioned_put(group_item(org, group), group.version)
+    versioned_put(group_item(org, group), group.meta.version)
 }
 
 pub fn delete_group(org: &OrgSlug, group: &DirGroup) -> Action {
     Action::delete(group_key(org, &group.id))
         .when("version = :seen")
-        .value(":seen", n(group.version))
+        .value(":seen", n(group.meta.version))
 }
 
 /// A user's group list, replaced if the user is still at the version read.
@@ -189,7 +198,7 @@ pub fn set_user_groups(
     .value(":groups", list(groups))
     .value(":one", n(1))
     .value(":now", time(now))
-    .value(":seen", n(user.version))
+    .value(":seen", n(user.meta.version))
 }
 
 /// A member provisioned under a placeholder id until the person joins: the

@@ -179,19 +179,25 @@ impl Parser {
     }
 
     fn or_terms(&mut self) -> Result<Filter, ScimError> {
-        let mut left = self.and()?;
-        while self.peek_word().as_deref() == Some("or") {
-            self.at += 1;
-            left = Filter::Or(Box::new(left), Box::new(self.and()?));
-        }
-        Ok(left)
+        self.joined("or", Self::and, Filter::Or)
     }
 
     fn and(&mut self) -> Result<Filter, ScimError> {
-        let mut left = self.factor()?;
-        while self.peek_word().as_deref() == Some("and") {
+        self.joined("and", Self::factor, Filter::And)
+    }
+
+    /// Terms parsed by `term`, joined left to right by the operator `word`
+    /// (`or` binds looser than `and`: `or`'s terms are `and`s).
+    fn joined(
+        &mut self,
+        word: &str,
+        term: fn(&mut Self) -> Result<Filter, ScimError>,
+        join: fn(Box<Filter>, Box<Filter>) -> Filter,
+    ) -> Result<Filter, ScimError> {
+        let mut left = term(self)?;
+        while self.peek_word().as_deref() == Some(word) {
             self.at += 1;
-            left = Filter::And(Box::new(left), Box::new(self.factor()?));
+            left = join(Box::new(left), Box::new(term(self)?));
         }
         Ok(left)
     }

@@ -6,7 +6,8 @@
 
 use super::ScimError;
 use crate::domain::directory::{
-    DirEmail, DirGroup, DirUser, GroupFields, MAX_EMAILS, MAX_TEXT, PersonName, UserFields, etag,
+    DirEmail, DirGroup, DirUser, GroupFields, MAX_EMAILS, MAX_TEXT, Meta, PersonName, UserFields,
+    etag,
 };
 use crate::domain::time::rfc3339;
 use serde_json::{Map, Value, json};
@@ -169,13 +170,7 @@ pub fn user_json(base: &str, user: &DirUser) -> Value {
         "groups": user.groups.iter().map(|g| json!({
             "value": g, "$ref": format!("{base}/Groups/{g}"), "type": "direct",
         })).collect::<Vec<_>>(),
-        "meta": {
-            "resourceType": "User",
-            "created": rfc3339(user.created),
-            "lastModified": rfc3339(user.modified),
-            "location": format!("{base}/Users/{}", user.id),
-            "version": etag(user.version),
-        },
+        "meta": meta_json("User", format!("{base}/Users/{}", user.id), user.meta),
     }))
 }
 
@@ -189,14 +184,19 @@ pub fn group_json(base: &str, group: &DirGroup) -> Value {
         "members": group.members.iter().map(|m| json!({
             "value": m, "$ref": format!("{base}/Users/{m}"), "type": "User",
         })).collect::<Vec<_>>(),
-        "meta": {
-            "resourceType": "Group",
-            "created": rfc3339(group.created),
-            "lastModified": rfc3339(group.modified),
-            "location": format!("{base}/Groups/{}", group.id),
-            "version": etag(group.version),
-        },
+        "meta": meta_json("Group", format!("{base}/Groups/{}", group.id), group.meta),
     }))
+}
+
+/// A resource's `meta` (RFC 7643 §3.1).
+fn meta_json(resource_type: &str, location: String, meta: Meta) -> Value {
+    json!({
+        "resourceType": resource_type,
+        "created": rfc3339(meta.created),
+        "lastModified": rfc3339(meta.modified),
+        "location": location,
+        "version": etag(meta.version),
+    })
 }
 
 /// Keeps what `attributes` asks for, or drops what `excluded` names
@@ -207,13 +207,6 @@ pub fn project(resource: Value, attributes: &[String], excluded: &[String]) -> V
     let Value::Object(obj) = resource else {
         return resource;
     };
-    let split = |name: &String| -> (String, Option<String>) {
-        let name = strip_urn(name).to_lowercase();
-        match name.split_once('.') {
-            Some((top, sub)) => (top.to_owned(), Some(sub.to_owned())),
-            None => (name, None),
-        }
-    };
     let mut out = Map::new();
     for (key, value) in obj {
         let lower = key.to_lowercase();
@@ -222,12 +215,7 @@ pub fn project(resource: Value, attributes: &[String], excluded: &[String]) -> V
             continue;
         }
         if !attributes.is_empty() {
-            let asked: Vec<Option<String>> = attributes
-                .iter()
-                .map(split)
-                .filter(|(top, _)| *top == lower)
-                .map(|(_, sub)| sub)
-                .collect();
+            let asked = named_in(attributes, &lower);
             if asked.is_empty() {
                 continue;
             }
@@ -239,12 +227,7 @@ pub fn project(resource: Value, attributes: &[String], excluded: &[String]) -> V
             }
             continue;
         }
-        let dropped: Vec<Option<String>> = excluded
-            .iter()
-            .map(split)
-            .filter(|(top, _)| *top == lower)
-            .map(|(_, sub)| sub)
-            .collect();
+        let dropped = named_in(excluded, &lower);
         if dropped.iter().any(Option::is_none) {
             continue;
         }
@@ -252,6 +235,18 @@ pub fn project(resource: Value, attributes: &[String], excluded: &[String]) -> V
         out.insert(key, select_subs(value, &subs, false));
     }
     Value::Object(out)
+}
+
+/// What `list` names of the attribute `lower` (lowercased): `None` for
+/// the whole of it, `Some(sub)` for each of its sub-attributes.
+fn named_in(list: &[String], lower: &str) -> Vec<Option<String>> {
+    list.iter()
+        .map(|name| strip_urn(name).to_lowercase())
+        .filter_map(|name| match name.split_once('.') {
+            Some((top, sub)) => (top == lower).then(|| Some(sub.to_owned())),
+            None => (name == lower).then_some(None),
+        })
+        .collect()
 }
 
 /// `value` (an object, or each object of an array) with only the

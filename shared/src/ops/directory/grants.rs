@@ -46,12 +46,7 @@ pub async fn set_group_grants(
 ) -> Result<DirGroup, OpError> {
     caller.require_verified()?;
     settle(|| async {
-        let membership = authorize(app, caller, org, Reads::new().dir_group(org, group)).await?;
-        let found = membership
-            .found
-            .dir_group(group)
-            .cloned()
-            .ok_or(OpError::DirectoryNotFound("group"))?;
+        let (membership, found) = groups::read_group(app, caller, org, group).await?;
         if found.grants == grants {
             return Ok(Some(found));
         }

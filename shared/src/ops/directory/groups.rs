@@ -16,7 +16,7 @@
 use super::{authorize, new_id};
 use crate::App;
 use crate::domain::directory::{
-    DirGroup, DirUser, Grant, GroupFields, MAX_GROUP_MEMBERS, transition,
+    DirGroup, DirUser, Grant, GroupFields, MAX_GROUP_MEMBERS, Meta, transition,
 };
 use crate::domain::import::{Pacer, transactional_write_units};
 use crate::domain::{Member, Org, OrgSlug, Role};
@@ -58,9 +58,7 @@ pub async fn create_group(
         external_id: fields.external_id.clone(),
         members: Vec::new(),
         grants: None,
-        created: now,
-        modified: now,
-        version: 0,
+        meta: Meta::new(now, 0),
     };
     settle(|| async {
         let membership = authorize(app, caller, org, Reads::new()).await?;
@@ -111,18 +109,29 @@ pub async fn modify_group(
     change: &(dyn Fn(&DirGroup) -> Result<GroupFields, OpError> + Sync),
 ) -> Result<DirGroup, OpError> {
     settle(|| async {
-        let membership = authorize(app, caller, org, Reads::new().dir_group(org, id)).await?;
-        let group = membership
-            .found
-            .dir_group(id)
-            .cloned()
-            .ok_or_else(not_found)?;
-        if if_match.is_some_and(|v| v != group.version) {
+        let (membership, group) = read_group(app, caller, org, id).await?;
+        if group.meta.refuses(if_match) {
             return Err(OpError::VersionMismatch);
         }
         write_attempt_as(app, &membership, &group, change).await
     })
     .await
+}
+
+/// The group `id` as the authorizing read found it.
+pub(super) async fn read_group(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    id: &str,
+) -> Result<(Membership, DirGroup), OpError> {
+    let membership = authorize(app, caller, org, Reads::new().dir_group(org, id)).await?;
+    let group = membership
+        .found
+        .dir_group(id)
+        .cloned()
+        .ok_or_else(not_found)?;
+    Ok((membership, group))
 }
 
 pub async fn delete_group(
@@ -204,11 +213,10 @@ async fn write(
     grants_changed: bool,
 ) -> Attempt<DirGroup> {
     let started = std::time::Instant::now();
-    if group.version > 0 && same_group(group, &changed) {
+    if group.meta.version > 0 && same_group(group, &changed) {
         return Ok(Some(group.clone()));
     }
-    changed.version = group.version + 1;
-    changed.modified = app.now();
+    changed.meta = group.meta.changed(app.now());
     let moved = moved_users(group, &changed, grants_changed);
     let plan = if moved.is_empty() {
         Vec::new()
@@ -308,7 +316,7 @@ async fn move_chunks(
             return Err(OpError::Unavailable(rest.into()));
         }
         let mut tx = Transaction::new();
-        let units = push_moves(&mut tx, membership, chunk, changed.modified);
+        let units = push_moves(&mut tx, membership, chunk, changed.meta.modified);
         membership.guard(&mut tx);
         let began = std::time::Instant::now();
         match app.store.transact(tx).await {
@@ -336,8 +344,8 @@ async fn commit_group(
         "group",
         directory::put_group(&membership.org.slug, &changed),
     );
-    push_moves(&mut tx, membership, last, changed.modified);
-    let action = if group.version == 0 {
+    push_moves(&mut tx, membership, last, changed.meta.modified);
+    let action = if group.meta.version == 0 {
         "directory.group_created"
     } else {
         "directory.group_updated"

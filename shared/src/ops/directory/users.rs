@@ -9,10 +9,10 @@
 
 use super::{authorize, effects, new_id};
 use crate::App;
-use crate::domain::directory::{DirUser, UserFields, placeholder_id};
+use crate::domain::directory::{DirUser, Meta, UserFields, placeholder_id};
 use crate::domain::{Member, OrgSlug, Role, UserId};
 use crate::ops::commit::Audit;
-use crate::ops::{Attempt, Caller, OpError, settle};
+use crate::ops::{Attempt, Caller, Membership, OpError, settle};
 use crate::store::rules::{Counters, counters};
 use crate::store::{Reads, Transaction, directory, members};
 use chrono::{DateTime, Utc};
@@ -92,9 +92,7 @@ fn new_user(
         fields: fields.clone(),
         email: email.clone(),
         groups: Vec::new(),
-        created: now,
-        modified: now,
-        version: 1,
+        meta: Meta::new(now, 1),
     }
 }
 
@@ -118,7 +116,7 @@ fn provision(org: &OrgSlug, user: &DirUser, existing: bool) -> Transaction {
         role: Role::Member,
         seat_assigned_at: None,
         seat_epoch: 0,
-        joined_at: user.created,
+        joined_at: user.meta.created,
         seat_last_used_at: None,
     };
     let [item, email_item] = directory::provision_member(org, &member, &user.id);
@@ -187,15 +185,7 @@ async fn modify_attempt(
     if_match: Option<u64>,
     change: &(dyn Fn(&DirUser) -> Result<UserFields, OpError> + Sync),
 ) -> Attempt<DirUser> {
-    let membership = authorize(app, caller, org, user_and_placeholder(org, id)).await?;
-    let user = membership
-        .found
-        .dir_user(id)
-        .cloned()
-        .ok_or_else(not_found)?;
-    if if_match.is_some_and(|v| v != user.version) {
-        return Err(OpError::VersionMismatch);
-    }
+    let (membership, user) = read_user(app, caller, org, id, if_match).await?;
     // The member keeps the address it was bound by: emails may change freely.
     let fields = change(&user)?;
     if fields == user.fields {
@@ -204,8 +194,7 @@ async fn modify_attempt(
     let old_name = user.fields.user_name_key();
     let updated = DirUser {
         fields,
-        modified: app.now(),
-        version: user.version + 1,
+        meta: user.meta.changed(app.now()),
         ..user.clone()
     };
     let mut tx = Transaction::new();
@@ -250,6 +239,27 @@ async fn activation_move(
         .and_then(|member| effects::push(tx, org, member, updated, &bound.grants, app.now())))
 }
 
+/// The user `id` as the authorizing read found it (with the member it is
+/// bound to), unless the caller expects another version.
+async fn read_user(
+    app: &App,
+    caller: &Caller,
+    org: &OrgSlug,
+    id: &str,
+    if_match: Option<u64>,
+) -> Result<(Membership, DirUser), OpError> {
+    let membership = authorize(app, caller, org, user_and_placeholder(org, id)).await?;
+    let user = membership
+        .found
+        .dir_user(id)
+        .cloned()
+        .ok_or_else(not_found)?;
+    if user.meta.refuses(if_match) {
+        return Err(OpError::VersionMismatch);
+    }
+    Ok((membership, user))
+}
+
 /// Deprovisions a user: its member leaves the org (their seat freed, their
 /// tokens dead), unless they are its last admin.
 pub async fn delete_user(
@@ -269,15 +279,7 @@ async fn delete_attempt(
     id: &str,
     if_match: Option<u64>,
 ) -> Attempt<()> {
-    let membership = authorize(app, caller, org, user_and_placeholder(org, id)).await?;
-    let user = membership
-        .found
-        .dir_user(id)
-        .cloned()
-        .ok_or_else(not_found)?;
-    if if_match.is_some_and(|v| v != user.version) {
-        return Err(OpError::VersionMismatch);
-    }
+    let (membership, user) = read_user(app, caller, org, id, if_match).await?;
     let mut tx = Transaction::new();
     for (name, action) in directory::delete_user(org, &user) {
         tx.push(name, action);
@@ -296,8 +298,7 @@ async fn delete_attempt(
     for mut group in bound.groups {
         // The groups it was in lose it, in the same write.
         group.members.retain(|m| *m != user.id);
-        group.version += 1;
-        group.modified = app.now();
+        group.meta = group.meta.changed(app.now());
         tx.push("group", directory::put_group(org, &group));
     }
     let mut detail = json!({"email": user.email, "member_removed": member.is_some()});

@@ -137,11 +137,8 @@ pub async fn update_endpoint(
         found.description = description;
     }
     let audit = Audit::new("webhook.updated", id, detail(&found));
-    match membership.commit(app, tx, audit).await? {
-        Ok(()) => Ok(found),
-        Err(lost) if lost.on("endpoint") => Err(OpError::WebhookNotFound),
-        Err(lost) => Err(lost.into()),
-    }
+    commit_endpoint(app, &membership, tx, audit).await?;
+    Ok(found)
 }
 
 pub async fn delete_endpoint(
@@ -154,6 +151,17 @@ pub async fn delete_endpoint(
     let mut tx = Transaction::new();
     tx.push("endpoint", webhooks::delete_endpoint(org, id));
     let audit = Audit::new("webhook.deleted", id, json!({}));
+    commit_endpoint(app, &membership, tx, audit).await
+}
+
+/// Commits a write of one endpoint, which fails when the endpoint was
+/// deleted (or, for a rotation, rotated by someone else) meanwhile.
+async fn commit_endpoint(
+    app: &App,
+    membership: &Membership,
+    tx: Transaction,
+    audit: Audit,
+) -> Result<(), OpError> {
     match membership.commit(app, tx, audit).await? {
         Ok(()) => Ok(()),
         Err(lost) if lost.on("endpoint") => Err(OpError::WebhookNotFound),
@@ -179,12 +187,7 @@ pub async fn rotate_secret(
         id,
         json!({"generation": found.generation + 1}),
     );
-    match membership.commit(app, tx, audit).await? {
-        Ok(()) => {}
-        // Deleted, or rotated by someone else meanwhile.
-        Err(lost) if lost.on("endpoint") => return Err(OpError::WebhookNotFound),
-        Err(lost) => return Err(lost.into()),
-    }
+    commit_endpoint(app, &membership, tx, audit).await?;
     found.generation += 1;
     found.rotated_at = Some(now);
     let secret = key.endpoint_secret(org, id, found.generation).expose();
