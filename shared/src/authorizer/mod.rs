@@ -114,21 +114,24 @@ pub async fn api_key(app: &App, presented: &str) -> Result<Principal, StoreError
         return refused("the API key is unknown or revoked");
     };
     let now = app.now();
-    if key.is_expired(now) {
+    if key.credential.is_expired(now) {
         return refused("the API key has expired");
     }
-    let creator = app.store.member(&key.org, &key.created_by).await?;
+    let creator = app
+        .store
+        .member(&key.credential.org, &key.created_by)
+        .await?;
     if creator.is_none_or(|m| m.role != crate::domain::Role::Admin) {
         return refused("the API key's creator is no longer an admin of its organization");
     }
-    if key.use_is_stale(now) {
+    if key.credential.use_is_stale(now) {
         // Last use is a courtesy: a failed write must not refuse the request.
         if let Err(err) = app.store.record_api_key_use(&key, now).await {
             tracing::warn!(error = %crate::error_chain::ErrorChain(&err), "cannot record the key's use");
         }
     }
     Ok(Principal::ApiKey {
-        key_id: key.id,
+        key_id: key.credential.id,
         created_by_email: key.created_by_email.to_string(),
         scope: key.scope,
     })

@@ -1,24 +1,18 @@
 //! Org access tokens: the `rst_` secret, its name, lifetime and channel
 //! scope, and the token as kept (its secret's hash only).
 
-use super::{Invalid, Member, OrgSlug, PrefixedSecret, SecretHash, UserId};
+use super::{Credential, Invalid, Member, PrefixedSecret, SecretHash, UserId};
 use chrono::{DateTime, Duration, Utc};
 
 /// A token as stored: everything but the secret, which only its holder saw.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessToken {
-    pub id: String,
-    pub org: OrgSlug,
+    /// Its last use is recorded by introspection.
+    pub credential: Credential,
     pub user_id: UserId,
-    pub name: TokenName,
     pub channels: ChannelScope,
     /// The member's seat epoch when issued: the token dies with that seat.
     pub seat_epoch: u64,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    /// Recorded by introspection at most once an hour.
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub hash: SecretHash,
 }
 
 /// Why a stored token no longer works.
@@ -43,11 +37,6 @@ impl Inactive {
 }
 
 impl AccessToken {
-    /// Whether an introspection at `now` should record the use.
-    pub fn use_is_stale(&self, now: DateTime<Utc>) -> bool {
-        super::time::use_is_stale(self.last_used_at, now)
-    }
-
     /// Whether the token still works, given its holder's membership as it is
     /// now (`None`: not a member) and the clock: the one rule introspection
     /// and listings share. The membership's fate is named before the clock's:
@@ -57,11 +46,11 @@ impl AccessToken {
             // Issued under an earlier membership: tokens are issued to
             // members only, so never before their holder joined.
             None => Some(Inactive::MemberRemoved),
-            Some(m) if m.joined_at > self.created_at => Some(Inactive::MemberRemoved),
+            Some(m) if m.joined_at > self.credential.created_at => Some(Inactive::MemberRemoved),
             Some(m) if !m.has_seat() || m.seat_epoch != self.seat_epoch => {
                 Some(Inactive::SeatRevoked)
             }
-            Some(_) if now >= self.expires_at => Some(Inactive::Expired),
+            Some(_) if self.credential.is_expired(now) => Some(Inactive::Expired),
             Some(_) => None,
         }
     }
@@ -187,6 +176,7 @@ impl ChannelScope {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::OrgSlug;
 
     #[test]
     fn tokens_have_the_prefix_and_hash_consistently() {
@@ -214,16 +204,18 @@ mod tests {
     fn a_token_works_only_under_the_membership_and_seat_it_was_issued_under_until_it_expires() {
         let at = |secs: i64| DateTime::from_timestamp(1_800_000_000 + secs, 0).unwrap();
         let token = AccessToken {
-            id: "t".into(),
-            org: OrgSlug::parse("acme").unwrap(),
+            credential: Credential {
+                id: "t".into(),
+                org: OrgSlug::parse("acme").unwrap(),
+                name: TokenName::parse("laptop").unwrap(),
+                created_at: at(100),
+                expires_at: at(200),
+                hash: SecretHash::of("x"),
+                last_used_at: None,
+            },
             user_id: UserId::parse("u").unwrap(),
-            name: TokenName::parse("laptop").unwrap(),
             channels: ChannelScope::All,
             seat_epoch: 7,
-            created_at: at(100),
-            expires_at: at(200),
-            hash: SecretHash::of("x"),
-            last_used_at: None,
         };
         let member = Member {
             user_id: token.user_id.clone(),

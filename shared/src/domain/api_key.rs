@@ -9,8 +9,7 @@
 //! in the same read. So a key can never act in another org (its item is not
 //! there), and a revoked key stops at once, even mid-request.
 
-use super::{Email, Invalid, Member, OrgSlug, PrefixedSecret, Role, SecretHash, TokenName, UserId};
-use chrono::{DateTime, Utc};
+use super::{Credential, Email, Invalid, Member, PrefixedSecret, Role, SecretHash, UserId};
 
 /// The prefix of a key's secret.
 pub const SECRET_PREFIX: &str = "rk_";
@@ -22,20 +21,13 @@ pub const CALLER_PREFIX: &str = "apikey:";
 /// A key as stored: everything but the secret.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiKey {
-    pub id: String,
-    pub org: OrgSlug,
     /// Named like access tokens, and living as long (1-365 days, 90 unless
     /// asked): keys always expire, so a forgotten one does not work forever.
-    pub name: TokenName,
+    pub credential: Credential,
     pub role: Role,
     /// The admin who created it: invitations the key sends go out in their name.
     pub created_by: UserId,
     pub created_by_email: Email,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    /// Recorded at most once an hour ([`super::time::use_is_stale`]).
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub hash: SecretHash,
     /// Where the key works: the API, or only the org's SCIM endpoints.
     pub scope: KeyScope,
 }
@@ -78,16 +70,7 @@ impl ApiKey {
 
     /// The caller id the key acts under.
     pub fn caller_id(&self) -> UserId {
-        caller_id(&self.id)
-    }
-
-    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
-        now >= self.expires_at
-    }
-
-    /// Whether a use at `now` should be recorded.
-    pub fn use_is_stale(&self, now: DateTime<Utc>) -> bool {
-        super::time::use_is_stale(self.last_used_at, now)
+        caller_id(&self.credential.id)
     }
 
     /// The membership the key acts under: its role, no seat, and the email of
@@ -99,14 +82,15 @@ impl ApiKey {
             role: self.role,
             seat_assigned_at: None,
             seat_epoch: 0,
-            joined_at: self.created_at,
+            joined_at: self.credential.created_at,
             seat_last_used_at: None,
         }
     }
 
     /// How the audit log names the key.
     pub fn label(&self) -> String {
-        format!("API key \"{}\" ({})", self.name.as_str(), self.id)
+        let Credential { name, id, .. } = &self.credential;
+        format!("API key \"{}\" ({id})", name.as_str())
     }
 }
 
@@ -133,21 +117,24 @@ pub fn parse_role(raw: &str) -> Result<Role, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Duration;
+    use crate::domain::{OrgSlug, TokenName};
+    use chrono::{DateTime, Duration, Utc};
 
     fn key(last_used_at: Option<DateTime<Utc>>) -> ApiKey {
         let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         ApiKey {
-            id: "0192f0c8-0000-7000-8000-000000000001".into(),
-            org: OrgSlug::parse("acme").unwrap(),
-            name: TokenName::parse("nightly sync").unwrap(),
+            credential: Credential {
+                id: "0192f0c8-0000-7000-8000-000000000001".into(),
+                org: OrgSlug::parse("acme").unwrap(),
+                name: TokenName::parse("nightly sync").unwrap(),
+                created_at: t0,
+                expires_at: t0 + Duration::days(30),
+                last_used_at,
+                hash: ApiKey::new_secret().hash(),
+            },
             role: Role::BillingManager,
             created_by: UserId::parse("alice").unwrap(),
             created_by_email: Email::parse("alice@example.com").unwrap(),
-            created_at: t0,
-            expires_at: t0 + Duration::days(30),
-            last_used_at,
-            hash: ApiKey::new_secret().hash(),
             scope: KeyScope::Api,
         }
     }
@@ -159,7 +146,7 @@ mod tests {
         assert_eq!(m.role, Role::BillingManager);
         assert!(!m.has_seat());
         assert_eq!(m.email.as_str(), "alice@example.com");
-        assert_eq!(key_id_of(&m.user_id), Some(k.id.as_str()));
+        assert_eq!(key_id_of(&m.user_id), Some(k.credential.id.as_str()));
         assert_eq!(key_id_of(&UserId::parse("alice").unwrap()), None);
     }
 
@@ -187,11 +174,22 @@ mod tests {
     #[test]
     fn last_use_is_written_at_most_hourly_and_expiry_is_exact() {
         let never = key(None);
-        assert!(never.use_is_stale(never.created_at));
-        let used = key(Some(never.created_at));
-        assert!(!used.use_is_stale(never.created_at + Duration::minutes(59)));
-        assert!(used.use_is_stale(never.created_at + Duration::minutes(60)));
-        assert!(!used.is_expired(used.expires_at - Duration::seconds(1)));
-        assert!(used.is_expired(used.expires_at));
+        assert!(never.credential.use_is_stale(never.credential.created_at));
+        let used = key(Some(never.credential.created_at));
+        assert!(
+            !used
+                .credential
+                .use_is_stale(never.credential.created_at + Duration::minutes(59))
+        );
+        assert!(
+            used.credential
+                .use_is_stale(never.credential.created_at + Duration::minutes(60))
+        );
+        assert!(
+            !used
+                .credential
+                .is_expired(used.credential.expires_at - Duration::seconds(1))
+        );
+        assert!(used.credential.is_expired(used.credential.expires_at));
     }
 }

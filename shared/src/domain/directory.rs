@@ -253,6 +253,17 @@ pub fn etag(version: u64) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_change_bumps_the_version_and_keeps_the_creation_time() {
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let later = t0 + chrono::Duration::minutes(5);
+        let meta = Meta::new(t0, 1).changed(later);
+        assert_eq!((meta.created, meta.modified, meta.version), (t0, later, 2));
+        assert!(!meta.refuses(None));
+        assert!(!meta.refuses(Some(2)));
+        assert!(meta.refuses(Some(1)));
+    }
+
     fn user(user_name: &str, emails: &[(&str, Option<&str>, bool)]) -> UserFields {
         UserFields {
             user_name: user_name.into(),

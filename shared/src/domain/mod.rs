@@ -4,6 +4,7 @@
 pub mod access_token;
 pub mod api_key;
 pub mod audit;
+pub mod credential;
 pub mod directory;
 pub mod email;
 pub mod events;
@@ -25,6 +26,7 @@ pub use access_token::{
 };
 pub use api_key::ApiKey;
 pub use audit::AuditEntry;
+pub use credential::Credential;
 pub use email::Email;
 pub use invitation::{
     EmailStatus, Invitation, InvitationId, InvitationState, InviteLink, StatusFilter,
@@ -114,5 +116,26 @@ mod tests {
         assert_eq!(long.chars().count(), MAX_ECHO_CHARS + 1);
         assert!(long.ends_with('\u{2026}'));
         assert_eq!(echo(&long), long, "a cut value stays as it is");
+    }
+
+    #[test]
+    fn a_number_outside_its_range_or_its_type_is_refused_with_the_reason() {
+        assert_eq!(Invalid::unless_within::<u8>(6, 0..=6, "too big"), Ok(6));
+        assert_eq!(Invalid::unless_within::<u8>(0, 0..=6, "too big"), Ok(0));
+        assert_eq!(
+            Invalid::unless_within::<u8>(7, 0..=6, "too big"),
+            Err(Invalid::new("too big"))
+        );
+        assert!(Invalid::unless_within::<u8>(-1, -1..=300, "x").is_err());
+        assert!(Invalid::unless_within::<u8>(300, -1..=300, "x").is_err());
+    }
+
+    #[test]
+    fn a_text_value_is_kept_only_when_it_passed() {
+        assert_eq!(Invalid::unless(true, "acme", "bad"), Ok("acme".to_owned()));
+        assert_eq!(
+            Invalid::unless(false, "acme", "bad"),
+            Err(Invalid::new("bad"))
+        );
     }
 }

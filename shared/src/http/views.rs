@@ -4,7 +4,8 @@
 use crate::domain::import::ImportJob;
 use crate::domain::time::rfc3339;
 use crate::domain::{
-    AccessToken, ApiKey, AuditEntry, Inactive, Invitation, Member, Org, Suppression, echo,
+    AccessToken, ApiKey, AuditEntry, Credential, Inactive, Invitation, Member, Org, Suppression,
+    echo,
 };
 use crate::ops::Page;
 use crate::ops::api_keys::create::CreatedKey;
@@ -132,16 +133,22 @@ pub fn accepted(accepted: &Accepted) -> Value {
     json!({"org": org(&accepted.org), "role": accepted.role, "seat": accepted.seat})
 }
 
-pub fn token(token: &AccessToken) -> Value {
+/// What a token and an API key show alike: never the secret (nor its hash).
+fn credential(c: &Credential) -> Value {
     json!({
-        "id": token.id,
-        "name": token.name,
-        "user_id": token.user_id,
-        "channels": token.channels.to_strings(),
-        "created_at": rfc3339(token.created_at),
-        "expires_at": rfc3339(token.expires_at),
-        "last_used_at": token.last_used_at.map(rfc3339),
+        "id": c.id,
+        "name": c.name,
+        "created_at": rfc3339(c.created_at),
+        "expires_at": rfc3339(c.expires_at),
+        "last_used_at": c.last_used_at.map(rfc3339),
     })
+}
+
+pub fn token(token: &AccessToken) -> Value {
+    let mut view = credential(&token.credential);
+    view["user_id"] = json!(token.user_id);
+    view["channels"] = json!(token.channels.to_strings());
+    view
 }
 
 /// A token in a listing: whether it still works and, when not, why.
@@ -168,16 +175,11 @@ pub fn add_csv_format(answer: &mut Value, format: Option<crate::http::csv_upload
 
 /// An API key as listed: never its secret.
 pub fn api_key(key: &ApiKey) -> Value {
-    json!({
-        "id": key.id,
-        "name": key.name,
-        "role": key.role.as_str(),
-        "scope": key.scope.as_str(),
-        "created_by": key.created_by_email,
-        "created_at": rfc3339(key.created_at),
-        "expires_at": rfc3339(key.expires_at),
-        "last_used_at": key.last_used_at.map(rfc3339),
-    })
+    let mut view = credential(&key.credential);
+    view["role"] = json!(key.role.as_str());
+    view["scope"] = json!(key.scope.as_str());
+    view["created_by"] = json!(key.created_by_email);
+    view
 }
 
 /// A new API key: the only answer that ever shows its secret.
@@ -192,10 +194,10 @@ pub fn introspection(found: Option<&AccessToken>) -> Value {
     match found {
         Some(t) => json!({
             "active": true,
-            "org": t.org,
+            "org": t.credential.org,
             "user_id": t.user_id,
             "channels": t.channels.to_strings(),
-            "expires_at": rfc3339(t.expires_at),
+            "expires_at": rfc3339(t.credential.expires_at),
         }),
         None => json!({"active": false}),
     }

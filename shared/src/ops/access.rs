@@ -40,7 +40,7 @@ impl Membership {
         let found = app.store.read(reads).await?;
         let key = key_id
             .and_then(|id| found.api_key(id))
-            .filter(|k| !k.is_expired(app.now()))
+            .filter(|k| !k.credential.is_expired(app.now()))
             .cloned();
         let me = match &key {
             Some(key) => Some(key.as_member()),
@@ -95,7 +95,7 @@ impl Membership {
     /// A key's guard is that the key still exists: its role never changes.
     pub fn guard(&self, tx: &mut Transaction) {
         let check = match &self.key {
-            Some(key) => api_keys::still_valid(&self.org.slug, &key.id),
+            Some(key) => api_keys::still_valid(&self.org.slug, &key.credential.id),
             None => caller_still_holds(&self.org.slug, &self.caller),
         };
         tx.push_check("caller", check);

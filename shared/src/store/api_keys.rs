@@ -3,12 +3,13 @@
 //! by the secret's hash (the authorizer). Both are written and deleted
 //! together; TTL removes them 30 days after expiry.
 
-use super::attrs::{get_s, get_time, key, n, opt_s, opt_time, s, time};
+use super::attrs::{get_s, key, n, opt_s, s};
+use super::credentials;
 use super::keys::{API_KEY_PREFIX, KEY_HASH_SK, api_key_sk, key_hash_pk, org_pk};
 use super::page::Query;
 use super::{Action, Item, Store, StoreError, Transaction};
 use crate::domain::api_key::KeyScope;
-use crate::domain::{ApiKey, Email, OrgSlug, Role, SecretHash, TokenName, UserId};
+use crate::domain::{ApiKey, Email, OrgSlug, Role, SecretHash, UserId};
 use chrono::{DateTime, Duration, Utc};
 
 /// How long an expired key stays listed (as expired) before TTL removes it.
@@ -24,19 +25,14 @@ fn lookup_key(hash: &SecretHash) -> Item {
 
 fn to_item(k: &ApiKey, mut item: Item, kind: &str) -> Item {
     item.insert("type".into(), s(kind));
-    item.insert("id".into(), s(k.id.as_str()));
-    item.insert("org".into(), s(k.org.as_str()));
-    item.insert("name".into(), s(k.name.as_str()));
+    credentials::put(&mut item, &k.credential);
     item.insert("role".into(), s(k.role.as_str()));
     item.insert("created_by".into(), s(k.created_by.as_str()));
     item.insert("created_by_email".into(), s(k.created_by_email.as_str()));
-    item.insert("created_at".into(), time(k.created_at));
-    item.insert("expires_at".into(), time(k.expires_at));
-    item.insert("hash".into(), s(k.hash.as_str()));
     item.insert("scope".into(), s(k.scope.as_str()));
     item.insert(
         "ttl".into(),
-        n((k.expires_at + KEPT_AFTER_EXPIRY).timestamp()),
+        n((k.credential.expires_at + KEPT_AFTER_EXPIRY).timestamp()),
     );
     item
 }
@@ -44,16 +40,10 @@ fn to_item(k: &ApiKey, mut item: Item, kind: &str) -> Item {
 pub fn from_item(item: &Item) -> Result<ApiKey, StoreError> {
     let corrupt = StoreError::corrupt;
     Ok(ApiKey {
-        id: get_s(item, "id")?.to_owned(),
-        org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
-        name: TokenName::parse(get_s(item, "name")?).map_err(corrupt)?,
+        credential: credentials::from_item(item)?,
         role: Role::parse(get_s(item, "role")?).map_err(corrupt)?,
         created_by: UserId::parse(get_s(item, "created_by")?).map_err(corrupt)?,
         created_by_email: Email::from_stored(get_s(item, "created_by_email")?).map_err(corrupt)?,
-        created_at: get_time(item, "created_at")?,
-        expires_at: get_time(item, "expires_at")?,
-        last_used_at: opt_time(item, "last_used_at")?,
-        hash: SecretHash::from_stored(get_s(item, "hash")?.to_owned()),
         // Keys from before scopes are API keys.
         scope: match opt_s(item, "scope") {
             None => KeyScope::Api,
@@ -65,16 +55,21 @@ pub fn from_item(item: &Item) -> Result<ApiKey, StoreError> {
 /// Both items of a new key.
 pub fn create(k: &ApiKey) -> [Action; 2] {
     [
-        Action::put_new(to_item(k, api_key_key(&k.org, &k.id), "api_key")),
-        Action::put_new(to_item(k, lookup_key(&k.hash), "api_key_lookup")),
+        Action::put_new(to_item(
+            k,
+            api_key_key(&k.credential.org, &k.credential.id),
+            "api_key",
+        )),
+        Action::put_new(to_item(k, lookup_key(&k.credential.hash), "api_key_lookup")),
     ]
 }
 
 /// Both items of a key; the first fails if it is already gone.
 pub fn revoke(k: &ApiKey) -> [Action; 2] {
     [
-        Action::delete(api_key_key(&k.org, &k.id)).when("attribute_exists(pk)"),
-        Action::delete(lookup_key(&k.hash)),
+        Action::delete(api_key_key(&k.credential.org, &k.credential.id))
+            .when("attribute_exists(pk)"),
+        Action::delete(lookup_key(&k.credential.hash)),
     ]
 }
 
@@ -121,8 +116,11 @@ impl Store {
     ) -> Result<(), StoreError> {
         let touch = |item: Item| Action::record_use(item, "last_used_at", now);
         let mut tx = Transaction::new();
-        tx.push("key", touch(api_key_key(&k.org, &k.id)))
-            .push("lookup", touch(lookup_key(&k.hash)));
+        tx.push(
+            "key",
+            touch(api_key_key(&k.credential.org, &k.credential.id)),
+        )
+        .push("lookup", touch(lookup_key(&k.credential.hash)));
         match self.transact(tx).await {
             Err(err) if err.is_condition_failed() => Ok(()),
             other => other,

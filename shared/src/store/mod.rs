@@ -25,6 +25,7 @@ pub mod api_keys;
 pub mod attrs;
 pub mod audit;
 pub mod call_count;
+pub mod credentials;
 pub mod cursor;
 pub mod directory;
 pub mod events;

@@ -199,11 +199,11 @@ impl Found {
     }
 
     pub fn api_key(&self, id: &str) -> Option<&ApiKey> {
-        self.api_keys.iter().find(|k| k.id == id)
+        self.api_keys.iter().find(|k| k.credential.id == id)
     }
 
     pub fn token(&self, id: &str) -> Option<&AccessToken> {
-        self.tokens.iter().find(|t| t.id == id)
+        self.tokens.iter().find(|t| t.credential.id == id)
     }
 
     /// The count of a limit counter (0 when it was never moved).

@@ -2,7 +2,8 @@
 //! one lookup item keyed by the secret's hash (introspection). Both are
 //! written and deleted together; TTL removes them after expiry.
 
-use super::attrs::{get_list_s, get_n, get_s, get_time, key, n, opt_time, s, time};
+use super::attrs::{get_list_s, get_n, get_s, key, n, s, time};
+use super::credentials;
 use super::keys::{
     GSI1, TOKEN_HASH_SK, TOKEN_PREFIX, org_pk, token_created_sk, token_hash_pk, token_sk,
     tokens_gsi1pk,
@@ -10,7 +11,7 @@ use super::keys::{
 use super::page::{Bound, Query};
 use super::{Action, Item, Store, StoreError, Transaction};
 use crate::domain::time::LAST_USE_GRANULARITY;
-use crate::domain::{AccessToken, ChannelScope, OrgSlug, SecretHash, TokenName, UserId};
+use crate::domain::{AccessToken, ChannelScope, OrgSlug, SecretHash, UserId};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 pub fn token_key(org: &OrgSlug, id: &str) -> Item {
@@ -22,41 +23,39 @@ fn lookup_key(hash: &SecretHash) -> Item {
 }
 
 fn common(token: &AccessToken, mut item: Item) -> Item {
-    item.insert("id".into(), s(token.id.as_str()));
-    item.insert("org".into(), s(token.org.as_str()));
+    credentials::put(&mut item, &token.credential);
     item.insert("user_id".into(), s(token.user_id.as_str()));
-    item.insert("name".into(), s(token.name.as_str()));
     item.insert(
         "channels".into(),
         AttributeValue::L(token.channels.to_strings().into_iter().map(s).collect()),
     );
     item.insert("seat_epoch".into(), n(token.seat_epoch));
-    item.insert("created_at".into(), time(token.created_at));
-    item.insert("expires_at".into(), time(token.expires_at));
-    item.insert("hash".into(), s(token.hash.as_str()));
-    item.insert("ttl".into(), n(token.expires_at.timestamp()));
+    item.insert("ttl".into(), n(token.credential.expires_at.timestamp()));
     item
 }
 
 fn to_item(token: &AccessToken) -> Item {
-    let mut item = common(token, token_key(&token.org, &token.id));
+    let mut item = common(
+        token,
+        token_key(&token.credential.org, &token.credential.id),
+    );
     item.insert("type".into(), s("token"));
     item.insert(
         "gsi1pk".into(),
-        s(tokens_gsi1pk(&token.org, &token.user_id)),
+        s(tokens_gsi1pk(&token.credential.org, &token.user_id)),
     );
     item.insert(
         "gsi1sk".into(),
         s(token_created_sk(
-            token.created_at.timestamp_millis(),
-            &token.id,
+            token.credential.created_at.timestamp_millis(),
+            &token.credential.id,
         )),
     );
     item
 }
 
 fn to_lookup_item(token: &AccessToken) -> Item {
-    let mut item = common(token, lookup_key(&token.hash));
+    let mut item = common(token, lookup_key(&token.credential.hash));
     item.insert("type".into(), s("token_lookup"));
     item
 }
@@ -64,16 +63,10 @@ fn to_lookup_item(token: &AccessToken) -> Item {
 pub fn from_item(item: &Item) -> Result<AccessToken, StoreError> {
     let corrupt = StoreError::corrupt;
     Ok(AccessToken {
-        id: get_s(item, "id")?.to_owned(),
-        org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
+        credential: credentials::from_item(item)?,
         user_id: UserId::parse(get_s(item, "user_id")?).map_err(corrupt)?,
-        name: TokenName::parse(get_s(item, "name")?).map_err(corrupt)?,
         channels: ChannelScope::parse(&get_list_s(item, "channels")?).map_err(corrupt)?,
         seat_epoch: get_n(item, "seat_epoch")?,
-        created_at: get_time(item, "created_at")?,
-        expires_at: get_time(item, "expires_at")?,
-        last_used_at: opt_time(item, "last_used_at")?,
-        hash: SecretHash::from_stored(get_s(item, "hash")?.to_owned()),
     })
 }
 
@@ -88,8 +81,9 @@ pub fn create(token: &AccessToken) -> [Action; 2] {
 /// Both items of a token; the first fails if it is already gone.
 pub fn revoke(token: &AccessToken) -> [Action; 2] {
     [
-        Action::delete(token_key(&token.org, &token.id)).when("attribute_exists(pk)"),
-        Action::delete(lookup_key(&token.hash)),
+        Action::delete(token_key(&token.credential.org, &token.credential.id))
+            .when("attribute_exists(pk)"),
+        Action::delete(lookup_key(&token.credential.hash)),
     ]
 }
 
@@ -112,7 +106,7 @@ pub fn listing(org: &OrgSlug, holder: &UserId) -> Query<AccessToken> {
 /// per token ([`AccessToken::use_is_stale`]).
 pub fn record_use(token: &AccessToken, now: chrono::DateTime<chrono::Utc>) -> Transaction {
     let seat = Action::record_use(
-        super::members::member_key(&token.org, &token.user_id),
+        super::members::member_key(&token.credential.org, &token.user_id),
         super::members::SEAT_LAST_USED_AT,
         now,
     )
@@ -120,14 +114,18 @@ pub fn record_use(token: &AccessToken, now: chrono::DateTime<chrono::Utc>) -> Tr
     .value(":epoch", n(token.seat_epoch));
     // Only the first of several checks at the turn of the hour writes; the
     // others fail this condition and are dropped quietly.
-    let token_item = Action::record_use(token_key(&token.org, &token.id), "last_used_at", now)
-        .when("attribute_not_exists(#used) OR #used <= :stale")
-        .value(":stale", time(now - LAST_USE_GRANULARITY));
+    let token_item = Action::record_use(
+        token_key(&token.credential.org, &token.credential.id),
+        "last_used_at",
+        now,
+    )
+    .when("attribute_not_exists(#used) OR #used <= :stale")
+    .value(":stale", time(now - LAST_USE_GRANULARITY));
     let mut tx = Transaction::new();
     tx.push("token", token_item)
         .push(
             "lookup",
-            Action::record_use(lookup_key(&token.hash), "last_used_at", now),
+            Action::record_use(lookup_key(&token.credential.hash), "last_used_at", now),
         )
         .push("seat", seat);
     tx

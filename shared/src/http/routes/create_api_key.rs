@@ -58,5 +58,8 @@ async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>,
     let created = create_api_key(app, &caller, new).await?;
     let resp = response::json(201, &views::created_api_key(&created));
     // Shown once: an idempotent replay names the key instead (never the secret).
-    Ok(SecretShownOnce::mark(resp, created.key.id.clone()))
+    Ok(SecretShownOnce::mark(
+        resp,
+        created.key.credential.id.clone(),
+    ))
 }

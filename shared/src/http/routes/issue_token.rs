@@ -50,5 +50,8 @@ async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>,
     let issued = issue_token(app, &caller, new).await?;
     let resp = response::json(201, &views::issued_token(&issued));
     // Shown once: an idempotent replay names the token instead (never the secret).
-    Ok(SecretShownOnce::mark(resp, issued.token.id.clone()))
+    Ok(SecretShownOnce::mark(
+        resp,
+        issued.token.credential.id.clone(),
+    ))
 }

@@ -18,8 +18,7 @@ use crate::http::scim::resources::{group_fields, group_json, project, user_field
 use crate::http::scim::{
     DEFAULT_COUNT, MAX_RESULTS, ScimError, answer, discovery, filter, list, patch,
 };
-use crate::ops::Caller;
-use crate::ops::directory::{groups, users};
+use crate::ops::directory::{Scope, groups, users};
 use lambda_http::{Body, Request, Response};
 use serde_json::Value;
 use std::sync::Arc;
@@ -67,10 +66,13 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ScimError> {
             "no SCIM endpoint /{resource}"
         )));
     };
-    let ctx = Ctx {
+    let dir = Scope {
         app,
         caller: &caller,
         org: &org,
+    };
+    let ctx = Ctx {
+        dir,
         base: &base,
         req,
     };
@@ -111,7 +113,7 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ScimError> {
         ("PUT", Target::Users(Some(id))) => ctx.write_user(id, body(req)?, true).await,
         ("PATCH", Target::Users(Some(id))) => ctx.write_user(id, body(req)?, false).await,
         ("DELETE", Target::Users(Some(id))) => {
-            users::delete_user(app, &caller, &org, id, if_match(req)?).await?;
+            users::delete_user(dir, id, if_match(req)?).await?;
             Ok(no_content())
         }
         ("GET", Target::Groups(None)) => ctx.search(Kinds::Groups, &query_params(req)).await,
@@ -121,7 +123,7 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ScimError> {
         ("PUT", Target::Groups(Some(id))) => ctx.write_group(id, body(req)?, true).await,
         ("PATCH", Target::Groups(Some(id))) => ctx.write_group(id, body(req)?, false).await,
         ("DELETE", Target::Groups(Some(id))) => {
-            groups::delete_group(app, &caller, &org, id, if_match(req)?).await?;
+            groups::delete_group(dir, id, if_match(req)?).await?;
             Ok(no_content())
         }
         _ => Err(ScimError::method_not_allowed()),
@@ -294,9 +296,7 @@ impl Search {
 }
 
 struct Ctx<'a> {
-    app: &'a App,
-    caller: &'a Caller,
-    org: &'a OrgSlug,
+    dir: Scope<'a>,
     base: &'a str,
     req: &'a Request,
 }
@@ -304,13 +304,7 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// The discovery endpoints answer only the org's own key too.
     async fn authorized(&self) -> Result<(), ScimError> {
-        crate::ops::directory::authorize(
-            self.app,
-            self.caller,
-            self.org,
-            crate::store::Reads::new(),
-        )
-        .await?;
+        crate::ops::directory::authorize(self.dir, crate::store::Reads::new()).await?;
         Ok(())
     }
 
@@ -335,16 +329,16 @@ impl Ctx<'_> {
         if kinds != Kinds::Groups {
             let listed = match search.filter.as_ref().and_then(filter::user_name_eq) {
                 // The common case (Okta and Entra look users up by userName): a direct read.
-                Some(name) => users::find_by_user_name(self.app, self.caller, self.org, name)
+                Some(name) => users::find_by_user_name(self.dir, name)
                     .await?
                     .into_iter()
                     .collect(),
-                None => users::list_users(self.app, self.caller, self.org).await?,
+                None => users::list_users(self.dir).await?,
             };
             found.extend(listed.iter().map(|u| user_json(self.base, u)));
         }
         if kinds != Kinds::Users {
-            let listed = groups::list_groups(self.app, self.caller, self.org).await?;
+            let listed = groups::list_groups(self.dir).await?;
             found.extend(listed.iter().map(|g| group_json(self.base, g)));
         }
         if let Some(filter) = &search.filter {
@@ -362,12 +356,12 @@ impl Ctx<'_> {
 
     async fn create_user(&self, body: &Value) -> Result<Response<Body>, ScimError> {
         let fields = user_fields(body)?;
-        let user = users::create_user(self.app, self.caller, self.org, fields).await?;
+        let user = users::create_user(self.dir, fields).await?;
         Ok(self.user(201, &user))
     }
 
     async fn get_user(&self, id: &str) -> Result<Response<Body>, ScimError> {
-        let user = users::get_user(self.app, self.caller, self.org, id).await?;
+        let user = users::get_user(self.dir, id).await?;
         Ok(self.user(200, &user))
     }
 
@@ -380,26 +374,18 @@ impl Ctx<'_> {
     ) -> Result<Response<Body>, ScimError> {
         let write = Write::new(&body, whole, user_fields)?;
         let change = |user: &DirUser| write.apply(user_json(self.base, user));
-        let modified = users::modify_user(
-            self.app,
-            self.caller,
-            self.org,
-            id,
-            if_match(self.req)?,
-            &change,
-        )
-        .await;
+        let modified = users::modify_user(self.dir, id, if_match(self.req)?, &change).await;
         Ok(self.user(200, &modified.map_err(|err| write.error(err))?))
     }
 
     async fn create_group(&self, body: &Value) -> Result<Response<Body>, ScimError> {
         let fields = group_fields(body)?;
-        let group = groups::create_group(self.app, self.caller, self.org, fields).await?;
+        let group = groups::create_group(self.dir, fields).await?;
         Ok(self.group(201, &group))
     }
 
     async fn get_group(&self, id: &str) -> Result<Response<Body>, ScimError> {
-        let group = groups::get_group(self.app, self.caller, self.org, id).await?;
+        let group = groups::get_group(self.dir, id).await?;
         Ok(self.group(200, &group))
     }
 
@@ -412,15 +398,7 @@ impl Ctx<'_> {
     ) -> Result<Response<Body>, ScimError> {
         let write = Write::new(&body, whole, group_fields)?;
         let change = |group: &DirGroup| write.apply(group_json(self.base, group));
-        let modified = groups::modify_group(
-            self.app,
-            self.caller,
-            self.org,
-            id,
-            if_match(self.req)?,
-            &change,
-        )
-        .await;
+        let modified = groups::modify_group(self.dir, id, if_match(self.req)?, &change).await;
         Ok(self.group(200, &modified.map_err(|err| write.error(err))?))
     }
 }

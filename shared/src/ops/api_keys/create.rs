@@ -4,7 +4,9 @@
 use crate::App;
 use crate::domain::api_key::KeyScope;
 use crate::domain::time::rfc3339;
-use crate::domain::{Action, ApiKey, OrgSlug, PrefixedSecret, Role, TokenName, TokenTtlDays};
+use crate::domain::{
+    Action, ApiKey, Credential, OrgSlug, PrefixedSecret, Role, TokenName, TokenTtlDays,
+};
 use crate::ops::{Caller, Membership, OpError};
 use crate::store::{Reads, Transaction, api_keys};
 use chrono::{DateTime, Utc};
@@ -42,9 +44,10 @@ pub async fn create_api_key(
     let [entry, lookup] = api_keys::create(&key);
     let mut tx = Transaction::new();
     tx.push("key", entry).push("lookup", lookup);
-    let detail = json!({"key_id": key.id, "name": key.name, "role": key.role.as_str(),
-        "scope": key.scope.as_str(), "expires_at": rfc3339(key.expires_at)});
-    let audit = crate::ops::commit::Audit::new("api_key.created", key.id.as_str(), detail);
+    let c = &key.credential;
+    let detail = json!({"key_id": c.id, "name": c.name, "role": key.role.as_str(),
+        "scope": key.scope.as_str(), "expires_at": rfc3339(c.expires_at)});
+    let audit = crate::ops::commit::Audit::new("api_key.created", c.id.as_str(), detail);
     membership.commit(app, tx, audit).await??;
     Ok(CreatedKey {
         key,
@@ -59,16 +62,10 @@ fn new_key(
     now: DateTime<Utc>,
 ) -> ApiKey {
     ApiKey {
-        id: uuid::Uuid::now_v7().to_string(),
-        org: input.org.clone(),
-        name: input.name.clone(),
+        credential: Credential::new(&input.org, &input.name, input.ttl, secret, now),
         role: input.role,
         created_by: creator.caller.user_id.clone(),
         created_by_email: creator.caller.email.clone(),
-        created_at: now,
-        expires_at: now + input.ttl.duration(),
-        last_used_at: None,
-        hash: secret.hash(),
         scope: input.scope,
     }
 }
@@ -90,10 +87,10 @@ mod tests {
         };
         let secret = ApiKey::new_secret();
         let key = new_key(&membership, &input, &secret, at(0));
-        assert_eq!(key.hash, secret.hash());
+        assert_eq!(key.credential.hash, secret.hash());
         assert_eq!(key.created_by_email, membership.caller.email);
-        assert_eq!(key.expires_at, at(0) + chrono::Duration::days(7));
+        assert_eq!(key.credential.expires_at, at(0) + chrono::Duration::days(7));
         assert_eq!(key.as_member().role, Role::BillingManager);
-        assert_eq!(key.last_used_at, None);
+        assert_eq!(key.credential.last_used_at, None);
     }
 }

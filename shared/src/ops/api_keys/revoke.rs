@@ -30,8 +30,8 @@ pub async fn revoke_api_key(app: &App, caller: &Caller, input: KeyRef) -> Result
     tx.push("key", entry).push("lookup", lookup);
     let audit = Audit::new(
         "api_key.revoked",
-        key.id.as_str(),
-        json!({"key_id": key.id, "name": key.name}),
+        key.credential.id.as_str(),
+        json!({"key_id": key.credential.id, "name": key.credential.name}),
     );
     match membership.commit(app, tx, audit).await? {
         Ok(()) => Ok(()),

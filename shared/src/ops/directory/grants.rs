@@ -2,7 +2,7 @@
 //! users at a glance, and link a group to what it grants
 //! (`PUT /orgs/{org}/directory/groups/{group}`).
 
-use super::{authorize, groups};
+use super::{Scope, authorize, groups};
 use crate::App;
 use crate::domain::OrgSlug;
 use crate::domain::directory::{DirGroup, Grant};
@@ -20,7 +20,7 @@ pub struct Overview {
 
 /// The authorizing read, the org's groups and users (two queries).
 pub async fn overview(app: &App, caller: &Caller, org: &OrgSlug) -> Result<Overview, OpError> {
-    authorize(app, caller, org, Reads::new()).await?;
+    authorize(Scope { app, caller, org }, Reads::new()).await?;
     let groups = app.store.all(&directory::groups(org)).await?;
     let users = app.store.all(&directory::users(org)).await?;
     Ok(Overview {
@@ -46,7 +46,8 @@ pub async fn set_group_grants(
 ) -> Result<DirGroup, OpError> {
     caller.require_verified()?;
     settle(|| async {
-        let (membership, found) = groups::read_group(app, caller, org, group).await?;
+        let dir = Scope { app, caller, org };
+        let (membership, found) = groups::read_group(dir, group).await?;
         if found.grants == grants {
             return Ok(Some(found));
         }

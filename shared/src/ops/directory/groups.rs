@@ -13,15 +13,15 @@
 //! request (2,000 users) answers `503` with `Retry-After` after 15 s and is
 //! resumed by the identity provider's retry, which moves only the rest.
 
-use super::{authorize, new_id};
+use super::{Scope, authorize, new_id};
 use crate::App;
 use crate::domain::directory::{
     DirGroup, DirUser, Grant, GroupFields, MAX_GROUP_MEMBERS, Meta, transition,
 };
 use crate::domain::import::{Pacer, transactional_write_units};
-use crate::domain::{Member, Org, OrgSlug, Role};
+use crate::domain::{Member, Org, Role};
 use crate::ops::commit::{Audit, commit};
-use crate::ops::{Attempt, Caller, Membership, OpError, settle};
+use crate::ops::{Attempt, Membership, OpError, settle};
 use crate::store::rules::counters_by;
 use crate::store::{Reads, Transaction, directory};
 use chrono::{DateTime, Utc};
@@ -44,12 +44,8 @@ fn not_found() -> OpError {
     OpError::DirectoryNotFound(GROUP)
 }
 
-pub async fn create_group(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
-    fields: GroupFields,
-) -> Result<DirGroup, OpError> {
+pub async fn create_group(dir: Scope<'_>, fields: GroupFields) -> Result<DirGroup, OpError> {
+    let Scope { app, .. } = dir;
     check(&fields)?;
     let now = app.now();
     let group = DirGroup {
@@ -61,7 +57,7 @@ pub async fn create_group(
         meta: Meta::new(now, 0),
     };
     settle(|| async {
-        let membership = authorize(app, caller, org, Reads::new()).await?;
+        let membership = authorize(dir, Reads::new()).await?;
         write_attempt_as(app, &membership, &group, &|_| Ok(fields.clone())).await
     })
     .await
@@ -76,13 +72,9 @@ fn check(fields: &GroupFields) -> Result<(), OpError> {
     Ok(())
 }
 
-pub async fn get_group(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
-    id: &str,
-) -> Result<DirGroup, OpError> {
-    let membership = authorize(app, caller, org, Reads::new().dir_group(org, id)).await?;
+pub async fn get_group(dir: Scope<'_>, id: &str) -> Result<DirGroup, OpError> {
+    let Scope { org, .. } = dir;
+    let membership = authorize(dir, Reads::new().dir_group(org, id)).await?;
     membership
         .found
         .dir_group(id)
@@ -90,26 +82,22 @@ pub async fn get_group(
         .ok_or_else(not_found)
 }
 
-pub async fn list_groups(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
-) -> Result<Vec<DirGroup>, OpError> {
-    authorize(app, caller, org, Reads::new()).await?;
+pub async fn list_groups(dir: Scope<'_>) -> Result<Vec<DirGroup>, OpError> {
+    let Scope { app, org, .. } = dir;
+    authorize(dir, Reads::new()).await?;
     Ok(app.store.all(&directory::groups(org)).await?)
 }
 
 /// Replaces a group's fields with what `change` makes of it as read.
 pub async fn modify_group(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
+    dir: Scope<'_>,
     id: &str,
     if_match: Option<u64>,
     change: &(dyn Fn(&DirGroup) -> Result<GroupFields, OpError> + Sync),
 ) -> Result<DirGroup, OpError> {
+    let Scope { app, .. } = dir;
     settle(|| async {
-        let (membership, group) = read_group(app, caller, org, id).await?;
+        let (membership, group) = read_group(dir, id).await?;
         if group.meta.refuses(if_match) {
             return Err(OpError::VersionMismatch);
         }
@@ -120,12 +108,11 @@ pub async fn modify_group(
 
 /// The group `id` as the authorizing read found it.
 pub(super) async fn read_group(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
+    dir: Scope<'_>,
     id: &str,
 ) -> Result<(Membership, DirGroup), OpError> {
-    let membership = authorize(app, caller, org, Reads::new().dir_group(org, id)).await?;
+    let Scope { org, .. } = dir;
+    let membership = authorize(dir, Reads::new().dir_group(org, id)).await?;
     let group = membership
         .found
         .dir_group(id)
@@ -134,13 +121,8 @@ pub(super) async fn read_group(
     Ok((membership, group))
 }
 
-pub async fn delete_group(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
-    id: &str,
-    if_match: Option<u64>,
-) -> Result<(), OpError> {
+pub async fn delete_group(dir: Scope<'_>, id: &str, if_match: Option<u64>) -> Result<(), OpError> {
+    let Scope { app, org, .. } = dir;
     let empty = |g: &DirGroup| {
         Ok(GroupFields {
             display_name: g.display_name.clone(),
@@ -149,9 +131,9 @@ pub async fn delete_group(
         })
     };
     // First its members leave (losing what it granted), then it goes.
-    let group = modify_group(app, caller, org, id, if_match, &empty).await?;
+    let group = modify_group(dir, id, if_match, &empty).await?;
     settle(|| async {
-        let membership = authorize(app, caller, org, Reads::new().dir_group(org, id)).await?;
+        let membership = authorize(dir, Reads::new().dir_group(org, id)).await?;
         let Some(found) = membership.found.dir_group(id) else {
             return Ok(Some(()));
         };

@@ -28,15 +28,20 @@ use crate::domain::OrgSlug;
 use crate::ops::{Caller, Membership, OpError};
 use crate::store::Reads;
 
+/// Who acts on which org's directory: what every directory operation is
+/// given first.
+#[derive(Clone, Copy)]
+pub struct Scope<'a> {
+    pub app: &'a App,
+    /// A SCIM key acting as admin (or, for the console's pages, an admin).
+    pub caller: &'a Caller,
+    pub org: &'a OrgSlug,
+}
+
 /// The authorizing read of every directory operation: the org, the caller
-/// (a SCIM key acting as admin) and `extra`.
-pub(crate) async fn authorize(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
-    extra: Reads,
-) -> Result<Membership, OpError> {
-    Membership::authorize(app, org, caller, extra, Action::ManageDirectory).await
+/// and `extra`.
+pub(crate) async fn authorize(dir: Scope<'_>, extra: Reads) -> Result<Membership, OpError> {
+    Membership::authorize(dir.app, dir.org, dir.caller, extra, Action::ManageDirectory).await
 }
 
 /// New directory resources are UUIDv7: they sort by creation.

@@ -7,12 +7,12 @@
 //! leaves `active` alone is that read and one transaction; a change of
 //! `active` and a delete read the member too (three calls).
 
-use super::{authorize, effects, new_id};
+use super::{Scope, authorize, effects, new_id};
 use crate::App;
 use crate::domain::directory::{DirUser, Meta, UserFields, placeholder_id};
 use crate::domain::{Member, OrgSlug, Role, UserId};
 use crate::ops::commit::Audit;
-use crate::ops::{Attempt, Caller, Membership, OpError, settle};
+use crate::ops::{Attempt, Membership, OpError, settle};
 use crate::store::rules::{Counters, counters};
 use crate::store::{Reads, Transaction, directory, members};
 use chrono::{DateTime, Utc};
@@ -28,28 +28,22 @@ fn taken() -> OpError {
     OpError::NotUnique("userName is already taken in this organization".into())
 }
 
-pub async fn create_user(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
-    fields: UserFields,
-) -> Result<DirUser, OpError> {
+pub async fn create_user(dir: Scope<'_>, fields: UserFields) -> Result<DirUser, OpError> {
     let email = fields
         .binding_email()
         .map_err(|reason| OpError::invalid("emails", reason))?;
-    settle(|| create_attempt(app, caller, org, &fields, &email)).await
+    settle(|| create_attempt(dir, &fields, &email)).await
 }
 
 async fn create_attempt(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
+    dir: Scope<'_>,
     fields: &UserFields,
     email: &crate::domain::Email,
 ) -> Attempt<DirUser> {
+    let Scope { app, org, .. } = dir;
     let name = fields.user_name_key();
     let reads = Reads::new().dir_name(org, &name).member_email(org, email);
-    let membership = authorize(app, caller, org, reads).await?;
+    let membership = authorize(dir, reads).await?;
     if membership.found.dir_name(&name).is_some() {
         return Err(taken());
     }
@@ -127,25 +121,20 @@ fn provision(org: &OrgSlug, user: &DirUser, existing: bool) -> Transaction {
 }
 
 /// One user by id: one read.
-pub async fn get_user(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
-    id: &str,
-) -> Result<DirUser, OpError> {
-    let membership = authorize(app, caller, org, Reads::new().dir_user(org, id)).await?;
+pub async fn get_user(dir: Scope<'_>, id: &str) -> Result<DirUser, OpError> {
+    let Scope { org, .. } = dir;
+    let membership = authorize(dir, Reads::new().dir_user(org, id)).await?;
     membership.found.dir_user(id).cloned().ok_or_else(not_found)
 }
 
 /// The user with `user_name` (compared case-insensitively): two reads.
 pub async fn find_by_user_name(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
+    dir: Scope<'_>,
     user_name: &str,
 ) -> Result<Option<DirUser>, OpError> {
+    let Scope { app, org, .. } = dir;
     let name = user_name.to_lowercase();
-    let membership = authorize(app, caller, org, Reads::new().dir_name(org, &name)).await?;
+    let membership = authorize(dir, Reads::new().dir_name(org, &name)).await?;
     let Some(id) = membership.found.dir_name(&name) else {
         return Ok(None);
     };
@@ -154,12 +143,9 @@ pub async fn find_by_user_name(
 }
 
 /// Every user of the org (SCIM filters and pages them).
-pub async fn list_users(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
-) -> Result<Vec<DirUser>, OpError> {
-    authorize(app, caller, org, Reads::new()).await?;
+pub async fn list_users(dir: Scope<'_>) -> Result<Vec<DirUser>, OpError> {
+    let Scope { app, org, .. } = dir;
+    authorize(dir, Reads::new()).await?;
     Ok(app.store.all(&directory::users(org)).await?)
 }
 
@@ -167,25 +153,22 @@ pub async fn list_users(
 /// (a PUT, or a PATCH applied to it); `if_match`: the version the caller
 /// expects it at.
 pub async fn modify_user(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
+    dir: Scope<'_>,
     id: &str,
     if_match: Option<u64>,
     change: &(dyn Fn(&DirUser) -> Result<UserFields, OpError> + Sync),
 ) -> Result<DirUser, OpError> {
-    settle(|| modify_attempt(app, caller, org, id, if_match, change)).await
+    settle(|| modify_attempt(dir, id, if_match, change)).await
 }
 
 async fn modify_attempt(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
+    dir: Scope<'_>,
     id: &str,
     if_match: Option<u64>,
     change: &(dyn Fn(&DirUser) -> Result<UserFields, OpError> + Sync),
 ) -> Attempt<DirUser> {
-    let (membership, user) = read_user(app, caller, org, id, if_match).await?;
+    let Scope { app, org, .. } = dir;
+    let (membership, user) = read_user(dir, id, if_match).await?;
     // The member keeps the address it was bound by: emails may change freely.
     let fields = change(&user)?;
     if fields == user.fields {
@@ -242,13 +225,12 @@ async fn activation_move(
 /// The user `id` as the authorizing read found it (with the member it is
 /// bound to), unless the caller expects another version.
 async fn read_user(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
+    dir: Scope<'_>,
     id: &str,
     if_match: Option<u64>,
 ) -> Result<(Membership, DirUser), OpError> {
-    let membership = authorize(app, caller, org, user_and_placeholder(org, id)).await?;
+    let Scope { org, .. } = dir;
+    let membership = authorize(dir, user_and_placeholder(org, id)).await?;
     let user = membership
         .found
         .dir_user(id)
@@ -262,24 +244,13 @@ async fn read_user(
 
 /// Deprovisions a user: its member leaves the org (their seat freed, their
 /// tokens dead), unless they are its last admin.
-pub async fn delete_user(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
-    id: &str,
-    if_match: Option<u64>,
-) -> Result<(), OpError> {
-    settle(|| delete_attempt(app, caller, org, id, if_match)).await
+pub async fn delete_user(dir: Scope<'_>, id: &str, if_match: Option<u64>) -> Result<(), OpError> {
+    settle(|| delete_attempt(dir, id, if_match)).await
 }
 
-async fn delete_attempt(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
-    id: &str,
-    if_match: Option<u64>,
-) -> Attempt<()> {
-    let (membership, user) = read_user(app, caller, org, id, if_match).await?;
+async fn delete_attempt(dir: Scope<'_>, id: &str, if_match: Option<u64>) -> Attempt<()> {
+    let Scope { app, org, .. } = dir;
+    let (membership, user) = read_user(dir, id, if_match).await?;
     let mut tx = Transaction::new();
     for (name, action) in directory::delete_user(org, &user) {
         tx.push(name, action);

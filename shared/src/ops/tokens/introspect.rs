@@ -33,7 +33,7 @@ pub async fn introspect(app: &App, input: Introspection) -> Result<Option<Access
     // Secrets are only ever compared through their hashes, in constant time;
     // the lookup by hash already matched, this guards against a stored item
     // whose attributes disagree with its key.
-    if !token.hash.matches(&hash) || app.now() >= token.expires_at {
+    if !token.credential.hash.matches(&hash) || token.credential.is_expired(app.now()) {
         return Ok(None);
     }
     if input
@@ -42,12 +42,15 @@ pub async fn introspect(app: &App, input: Introspection) -> Result<Option<Access
     {
         return Ok(None);
     }
-    let member = app.store.member(&token.org, &token.user_id).await?;
+    let member = app
+        .store
+        .member(&token.credential.org, &token.user_id)
+        .await?;
     let now = app.now();
     if token.inactive(member.as_ref(), now).is_some() {
         return Ok(None);
     }
-    if token.use_is_stale(now) {
+    if token.credential.use_is_stale(now) {
         match app.store.transact(tokens::record_use(&token, now)).await {
             // Revoked, or its seat lost, since the reads: the answer stands.
             Err(err) if err.is_condition_failed() => {}

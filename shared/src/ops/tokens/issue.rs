@@ -7,8 +7,8 @@ use crate::App;
 use crate::domain::Limit;
 use crate::domain::time::rfc3339;
 use crate::domain::{
-    AccessToken, AccessTokenSecret, Action, ChannelScope, Member, OrgSlug, PrefixedSecret,
-    TokenName, TokenTtlDays, UserId,
+    AccessToken, AccessTokenSecret, Action, ChannelScope, Credential, Member, OrgSlug,
+    PrefixedSecret, TokenName, TokenTtlDays, UserId,
 };
 use crate::ops::commit::{Audit, commit};
 use crate::ops::quota::Daily;
@@ -67,8 +67,9 @@ pub async fn issue_token(
         "tokens_today",
         daily.take_one(quotas::member_tokens_today(slug, holder, now))?,
     );
-    let detail = json!({"token_id": token.id, "name": token.name,
-        "channels": token.channels.to_strings(), "expires_at": rfc3339(token.expires_at)});
+    let c = &token.credential;
+    let detail = json!({"token_id": c.id, "name": c.name,
+        "channels": token.channels.to_strings(), "expires_at": rfc3339(c.expires_at)});
     let audit = Audit::new("token.issued", holder.as_str(), detail);
     let guard = (!for_self).then_some(&membership);
     match commit(app, &membership, slug, tx, audit, guard).await? {
@@ -94,16 +95,10 @@ fn new_token(
         return Err(OpError::SeatRequired);
     }
     Ok(AccessToken {
-        id: uuid::Uuid::now_v7().to_string(),
-        org: input.org.clone(),
+        credential: Credential::new(&input.org, &input.name, input.ttl, secret, now),
         user_id: holder.user_id.clone(),
-        name: input.name.clone(),
         channels: input.channels.clone(),
         seat_epoch: holder.seat_epoch,
-        created_at: now,
-        expires_at: now + input.ttl.duration(),
-        hash: secret.hash(),
-        last_used_at: None,
     })
 }
 
@@ -134,8 +129,11 @@ mod tests {
         let token = new_token(&holder, &asked(&holder), &secret, now).unwrap();
         assert_eq!(token.seat_epoch, 42);
         assert_eq!(token.user_id, holder.user_id);
-        assert_eq!(token.expires_at, now + chrono::Duration::days(30));
-        assert_eq!(token.hash, secret.hash());
+        assert_eq!(
+            token.credential.expires_at,
+            now + chrono::Duration::days(30)
+        );
+        assert_eq!(token.credential.hash, secret.hash());
         assert_eq!(token.inactive(Some(&holder), now), None);
     }
 

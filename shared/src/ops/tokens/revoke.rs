@@ -29,7 +29,7 @@ pub async fn revoke_token(app: &App, caller: &Caller, input: TokenRef) -> Result
     let [entry, lookup] = tokens::revoke(&token);
     let mut tx = Transaction::new();
     tx.push("token", entry).push("lookup", lookup);
-    let detail = json!({"token_id": token.id, "name": token.name});
+    let detail = json!({"token_id": token.credential.id, "name": token.credential.name});
     let audit = Audit::new("token.revoked", token.user_id.as_str(), detail);
     let guard = (!own).then_some(&membership);
     match commit(app, &membership, slug, tx, audit, guard).await? {
