@@ -87,14 +87,7 @@ pub fn still_valid(org: &OrgSlug, id: &str) -> Action {
 
 /// An org's keys, newest first (ids are UUIDv7: they sort by creation).
 pub fn listing(org: &OrgSlug) -> Query<ApiKey> {
-    Query::partition(
-        format!("api_keys:{org}"),
-        None,
-        ("pk", org_pk(org)),
-        from_item,
-    )
-    .sk_prefix(API_KEY_PREFIX)
-    .newest_first()
+    Query::org_items("api_keys", org, API_KEY_PREFIX, from_item).newest_first()
 }
 
 impl Store {

@@ -69,6 +69,16 @@ pub fn opt_time(item: &Item, name: &str) -> Result<Option<DateTime<Utc>>, StoreE
     opt_s(item, name).map(|v| parse_time(v, name)).transpose()
 }
 
+/// A time stored as epoch seconds (what TTL and the due indexes compare).
+pub fn get_epoch(item: &Item, name: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp(get_n(item, name)?, 0)
+        .ok_or_else(|| StoreError::Corrupt(format!("{name} out of range")))
+}
+
+pub fn opt_epoch(item: &Item, name: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    item.get(name).map(|_| get_epoch(item, name)).transpose()
+}
+
 fn parse_time(raw: &str, name: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(raw)
         .map(|t| t.with_timezone(&Utc))

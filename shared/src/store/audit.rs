@@ -48,9 +48,7 @@ pub fn record(org: &OrgSlug, entry: &AuditEntry) -> Action {
 
 /// An org's audit log, newest first.
 pub fn listing(org: &OrgSlug) -> Query<AuditEntry> {
-    Query::partition(format!("audit:{org}"), None, ("pk", org_pk(org)), from_item)
-        .sk_prefix(AUDIT_PREFIX)
-        .newest_first()
+    Query::org_items("audit", org, AUDIT_PREFIX, from_item).newest_first()
 }
 
 /// An org's entries of one `action` from `since` to `until` (both

@@ -305,24 +305,12 @@ pub fn member_effect(
 
 /// An org's directory users, in id order.
 pub fn users(org: &OrgSlug) -> Query<DirUser> {
-    Query::partition(
-        format!("dir-users:{org}"),
-        None,
-        ("pk", org_pk(org)),
-        user_from_item,
-    )
-    .sk_prefix(DIR_USER_PREFIX)
+    Query::org_items("dir-users", org, DIR_USER_PREFIX, user_from_item)
 }
 
 /// An org's directory groups, in id order.
 pub fn groups(org: &OrgSlug) -> Query<DirGroup> {
-    Query::partition(
-        format!("dir-groups:{org}"),
-        None,
-        ("pk", org_pk(org)),
-        group_from_item,
-    )
-    .sk_prefix(DIR_GROUP_PREFIX)
+    Query::org_items("dir-groups", org, DIR_GROUP_PREFIX, group_from_item)
 }
 
 /// The orgs that provisioned a person by address, before they joined.

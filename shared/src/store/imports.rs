@@ -313,14 +313,7 @@ pub fn create_action(job: &ImportJob) -> Action {
 
 /// An org's jobs, newest first.
 pub fn listing(org: &OrgSlug) -> Query<ImportJob> {
-    Query::partition(
-        format!("imports:{org}"),
-        None,
-        ("pk", org_pk(org)),
-        job_from_item,
-    )
-    .sk_prefix(IMPORT_PREFIX)
-    .newest_first()
+    Query::org_items("imports", org, IMPORT_PREFIX, job_from_item).newest_first()
 }
 
 impl Store {

@@ -12,7 +12,9 @@
 //! invitation it looks up anyway (no extra call), and [`create`]'s condition
 //! refuses to write over it before then, whatever the concurrency.
 
-use super::attrs::{epoch_ceil, get_bool, get_n, get_s, get_time, key, n, opt_s, s, time};
+use super::attrs::{
+    epoch_ceil, get_bool, get_epoch, get_n, get_s, get_time, key, n, opt_epoch, opt_s, s, time,
+};
 use super::keys::{
     EXPIRY_DUE, GSI1, GSI2, INVITATION_DUE, INVITATION_PREFIX, REMINDER_DUE, due_gsi2pk,
     invitation_due_sk, invitation_sk, invitations_gsi1pk, org_pk, shard_of, timed_boundary,
@@ -102,7 +104,6 @@ fn deletion_due(org: &OrgSlug, email: &Email, ttl: i64) -> (String, String) {
 
 pub fn from_item(item: &Item) -> Result<Invitation, StoreError> {
     let corrupt = StoreError::corrupt;
-    let expires_at: i64 = get_n(item, "expires_at")?;
     Ok(Invitation {
         org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
         email: Email::from_stored(get_s(item, "email")?).map_err(corrupt)?,
@@ -114,18 +115,11 @@ pub fn from_item(item: &Item) -> Result<Invitation, StoreError> {
             .transpose()
             .map_err(corrupt)?,
         created_at: get_time(item, "created_at")?,
-        expires_at: chrono::DateTime::from_timestamp(expires_at, 0)
-            .ok_or_else(|| StoreError::Corrupt("expires_at out of range".into()))?,
+        expires_at: get_epoch(item, "expires_at")?,
         generation: get_n(item, "generation")?,
         token_hash: opt_s(item, "token_hash").map(|h| SecretHash::from_stored(h.to_owned())),
         reminder_hash: opt_s(item, "reminder_hash").map(|h| SecretHash::from_stored(h.to_owned())),
-        remind_at: match item.get("remind_at") {
-            None => None,
-            Some(_) => Some(
-                DateTime::from_timestamp(get_n(item, "remind_at")?, 0)
-                    .ok_or_else(|| StoreError::Corrupt("remind_at out of range".into()))?,
-            ),
-        },
+        remind_at: opt_epoch(item, "remind_at")?,
         email_status: EmailStatus::parse(get_s(item, "email_status")?)
             .ok_or_else(|| StoreError::Corrupt("email_status".into()))?,
     })
@@ -141,11 +135,9 @@ pub fn is_revoked_marker(item: &Item) -> bool {
 
 /// A revoked marker: the address and the end of its mail cooldown.
 pub fn revoked_from_item(item: &Item) -> Result<(Email, DateTime<Utc>), StoreError> {
-    let until: i64 = get_n(item, "expires_at")?;
     Ok((
         Email::from_stored(get_s(item, "email")?).map_err(StoreError::corrupt)?,
-        DateTime::from_timestamp(until, 0)
-            .ok_or_else(|| StoreError::Corrupt("expires_at out of range".into()))?,
+        get_epoch(item, "expires_at")?,
     ))
 }
 

@@ -2,7 +2,7 @@
 //! bulk upload spreads its writes) and sits in the sharded `gsi2` due-index
 //! until it is sent or fails for good.
 
-use super::attrs::{get_list_s, get_n, get_s, get_time, key, n, s, time};
+use super::attrs::{get_epoch, get_list_s, get_n, get_s, get_time, key, n, s, time};
 use super::keys::{
     GSI2, Kind, OUTBOX_DUE, due_gsi2pk, kind_of, outbox_key, shard_of, timed_boundary, timed_sk,
 };
@@ -72,15 +72,11 @@ pub fn to_item(msg: &OutboxMessage) -> Item {
 
 pub fn from_item(item: &Item) -> Result<OutboxMessage, StoreError> {
     let corrupt = StoreError::corrupt;
-    let epoch = |name: &str| -> Result<DateTime<Utc>, StoreError> {
-        DateTime::from_timestamp(get_n(item, name)?, 0)
-            .ok_or_else(|| StoreError::Corrupt(format!("{name} out of range")))
-    };
     let kind = match get_s(item, "kind")? {
         kind @ ("invitation" | "reminder") => MailKind::Invitation {
             invited_by: Email::from_stored(get_s(item, "invited_by")?).map_err(corrupt)?,
             generation: get_n(item, "generation")?,
-            expires_at: epoch("expires_at")?,
+            expires_at: get_epoch(item, "expires_at")?,
             reminder: kind == "reminder",
         },
         "seat" => MailKind::SeatAssigned,
@@ -104,7 +100,7 @@ pub fn from_item(item: &Item) -> Result<OutboxMessage, StoreError> {
         status: DeliveryStatus::parse(get_s(item, "status")?)
             .ok_or_else(|| StoreError::Corrupt("status".into()))?,
         attempts: get_n(item, "attempts")?,
-        next_attempt_at: epoch("next_attempt_at")?,
+        next_attempt_at: get_epoch(item, "next_attempt_at")?,
         created_at: get_time(item, "created_at")?,
     })
 }

@@ -4,7 +4,9 @@
 
 use super::attrs::s;
 use super::cursor::{Cursor, InvalidCursor};
+use super::keys::org_pk;
 use super::{Item, Store, StoreError};
+use crate::domain::OrgSlug;
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
 
@@ -72,6 +74,18 @@ impl<T> Query<T> {
             bounds: vec![(attribute, Bound::Equals(value))],
             decode,
         }
+    }
+
+    /// The items of `org`'s partition whose sort key starts with `prefix`,
+    /// in sort key order; `scope` (with the org) is what cursors are bound to.
+    pub fn org_items(
+        scope: &str,
+        org: &OrgSlug,
+        prefix: &'static str,
+        decode: fn(&Item) -> Result<T, StoreError>,
+    ) -> Self {
+        Self::partition(format!("{scope}:{org}"), None, ("pk", org_pk(org)), decode)
+            .sk_prefix(prefix)
     }
 
     /// Narrows the key condition on the sort key (`begins_with(sk, :prefix)`,

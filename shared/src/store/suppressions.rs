@@ -4,7 +4,7 @@
 //! complaint leaves a `CLEARED#<email>` marker for the clearing interval: it
 //! outlives the suppression, so the next complaint cannot be cleared at once.
 
-use super::attrs::{epoch_ceil, get_n, get_s, get_time, key, n, s, time};
+use super::attrs::{epoch_ceil, get_epoch, get_s, get_time, key, n, s, time};
 use super::keys::{SUPPRESSION_PREFIX, complaint_cleared_sk, org_pk, suppression_sk};
 use super::orgs::org_key;
 use super::page::Query;
@@ -75,11 +75,9 @@ pub fn mark_complaint_cleared(
 
 /// A complaint-cleared marker: the address and when it stops holding.
 pub fn complaint_cleared_from_item(item: &Item) -> Result<(Email, DateTime<Utc>), StoreError> {
-    let until: i64 = get_n(item, "until")?;
     Ok((
         Email::from_stored(get_s(item, "email")?).map_err(StoreError::corrupt)?,
-        DateTime::from_timestamp(until, 0)
-            .ok_or_else(|| StoreError::Corrupt("until out of range".into()))?,
+        get_epoch(item, "until")?,
     ))
 }
 
@@ -99,11 +97,5 @@ pub fn absent(org: &OrgSlug, email: &Email) -> Action {
 
 /// An org's suppressed addresses, by email.
 pub fn listing(org: &OrgSlug) -> Query<Suppression> {
-    Query::partition(
-        format!("suppressions:{org}"),
-        None,
-        ("pk", org_pk(org)),
-        from_item,
-    )
-    .sk_prefix(SUPPRESSION_PREFIX)
+    Query::org_items("suppressions", org, SUPPRESSION_PREFIX, from_item)
 }

@@ -84,13 +84,7 @@ pub fn create_endpoint(e: &Endpoint) -> Action {
 
 /// An org's endpoints (at most a handful).
 pub fn endpoints(org: &OrgSlug) -> Query<Endpoint> {
-    Query::partition(
-        format!("webhooks:{org}"),
-        None,
-        ("pk", org_pk(org)),
-        endpoint_from_item,
-    )
-    .sk_prefix(WEBHOOK_PREFIX)
+    Query::org_items("webhooks", org, WEBHOOK_PREFIX, endpoint_from_item)
 }
 
 /// What an admin may change on an endpoint.
