@@ -66,7 +66,6 @@ class Instance:
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.get("memory", DEFAULT_MEMORY)),
             # cargo lambda watch routes an instance's `next` by the name in its path.
             "AWS_LAMBDA_RUNTIME_API": f"{runtime_api}/{self.name}",
-            "AWS_LAMBDA_MAX_CONCURRENCY": "1",
         })
         self.proc: subprocess.Popen | None = None
         self.started = 0.0

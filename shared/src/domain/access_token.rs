@@ -7,7 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 /// A token as stored: everything but the secret, which only its holder saw.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessToken {
-    /// Its last use is recorded by introspection.
+    /// Its id, org, name, lifetime, hash and last use (recorded by
+    /// introspection).
     pub credential: Credential,
     pub user_id: UserId,
     pub channels: ChannelScope,

@@ -21,8 +21,9 @@ pub const CALLER_PREFIX: &str = "apikey:";
 /// A key as stored: everything but the secret.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiKey {
-    /// Named like access tokens, and living as long (1-365 days, 90 unless
-    /// asked): keys always expire, so a forgotten one does not work forever.
+    /// Its id, org, name, lifetime, hash and last use. Named like access
+    /// tokens, and living as long (1-365 days, 90 unless asked): keys always
+    /// expire, so a forgotten one does not work forever.
     pub credential: Credential,
     pub role: Role,
     /// The admin who created it: invitations the key sends go out in their name.

@@ -1,5 +1,6 @@
 //! What access tokens and API keys share: a named secret of one org, kept as
-//! its hash only, that expires and whose last use is recorded hourly.
+//! its hash only, that expires and whose last use is recorded at most once an
+//! hour.
 
 use super::{OrgSlug, PrefixedSecret, SecretHash, TokenName, TokenTtlDays};
 use chrono::{DateTime, Utc};

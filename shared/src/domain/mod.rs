@@ -60,8 +60,8 @@ impl Invalid {
         }
     }
 
-    /// `raw` when it lies in `range` (and so fits `T`); else refused for
-    /// `reason`. The whole of the numeric settings' `parse`.
+    /// `raw` when it lies in `range` and fits `T`; else refused for
+    /// `reason`. The whole of the numeric values' `parse`.
     pub fn unless_within<T: TryFrom<i64>>(
         raw: i64,
         range: std::ops::RangeInclusive<i64>,

@@ -75,6 +75,7 @@ pub fn get_epoch(item: &Item, name: &str) -> Result<DateTime<Utc>, StoreError> {
         .ok_or_else(|| StoreError::Corrupt(format!("{name} out of range")))
 }
 
+/// [`get_epoch`], or `None` when the attribute is absent.
 pub fn opt_epoch(item: &Item, name: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
     item.get(name).map(|_| get_epoch(item, name)).transpose()
 }

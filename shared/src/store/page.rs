@@ -77,14 +77,14 @@ impl<T> Query<T> {
     }
 
     /// The items of `org`'s partition whose sort key starts with `prefix`,
-    /// in sort key order; `scope` (with the org) is what cursors are bound to.
+    /// in sort key order; cursors are bound to `kind` (`api_keys`) and the org.
     pub fn org_items(
-        scope: &str,
+        kind: &str,
         org: &OrgSlug,
         prefix: &'static str,
         decode: fn(&Item) -> Result<T, StoreError>,
     ) -> Self {
-        Self::partition(format!("{scope}:{org}"), None, ("pk", org_pk(org)), decode)
+        Self::partition(format!("{kind}:{org}"), None, ("pk", org_pk(org)), decode)
             .sk_prefix(prefix)
     }
 

@@ -103,7 +103,7 @@ pub fn listing(org: &OrgSlug, holder: &UserId) -> Query<AccessToken> {
 
 /// A use of `token` at `now`, on both its items and on its seat (which must
 /// still be the one it was issued under): one transaction, at most hourly
-/// per token ([`AccessToken::use_is_stale`]).
+/// per token ([`crate::domain::Credential::use_is_stale`]).
 pub fn record_use(token: &AccessToken, now: chrono::DateTime<chrono::Utc>) -> Transaction {
     let seat = Action::record_use(
         super::members::member_key(&token.credential.org, &token.user_id),

@@ -5,6 +5,7 @@ use crate::App;
 use crate::http::request::org_slug;
 use crate::http::{ApiError, response, views};
 use crate::ops::Caller;
+use crate::ops::directory::OrgDirectory;
 use crate::ops::directory::grants::overview;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
@@ -15,6 +16,11 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let org = org_slug(req)?;
-    let found = overview(app, &caller, &org).await?;
+    let dir = OrgDirectory {
+        app,
+        caller: &caller,
+        org: &org,
+    };
+    let found = overview(dir).await?;
     Ok(response::ok(&views::directory(&org, &found)))
 }

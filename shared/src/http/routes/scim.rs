@@ -18,7 +18,7 @@ use crate::http::scim::resources::{group_fields, group_json, project, user_field
 use crate::http::scim::{
     DEFAULT_COUNT, MAX_RESULTS, ScimError, answer, discovery, filter, list, patch,
 };
-use crate::ops::directory::{Scope, groups, users};
+use crate::ops::directory::{OrgDirectory, groups, users};
 use lambda_http::{Body, Request, Response};
 use serde_json::Value;
 use std::sync::Arc;
@@ -66,7 +66,7 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ScimError> {
             "no SCIM endpoint /{resource}"
         )));
     };
-    let dir = Scope {
+    let dir = OrgDirectory {
         app,
         caller: &caller,
         org: &org,
@@ -296,7 +296,7 @@ impl Search {
 }
 
 struct Ctx<'a> {
-    dir: Scope<'a>,
+    dir: OrgDirectory<'a>,
     base: &'a str,
     req: &'a Request,
 }

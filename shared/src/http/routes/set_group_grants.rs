@@ -7,6 +7,7 @@ use crate::domain::directory::Grant;
 use crate::http::request::{json, org_slug, parsed, path_param};
 use crate::http::{ApiError, response, views};
 use crate::ops::Caller;
+use crate::ops::directory::OrgDirectory;
 use crate::ops::directory::grants::set_group_grants;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
@@ -29,6 +30,11 @@ async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>,
         None => None,
         Some(raw) => Some(parsed("grants", Grant::parse(raw))?),
     };
-    let found = Box::pin(set_group_grants(app, &caller, &org, &group, grants)).await?;
+    let dir = OrgDirectory {
+        app,
+        caller: &caller,
+        org: &org,
+    };
+    let found = Box::pin(set_group_grants(dir, &group, grants)).await?;
     Ok(response::ok(&views::directory_group(&found)))
 }

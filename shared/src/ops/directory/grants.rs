@@ -2,11 +2,9 @@
 //! users at a glance, and link a group to what it grants
 //! (`PUT /orgs/{org}/directory/groups/{group}`).
 
-use super::{Scope, authorize, groups};
-use crate::App;
-use crate::domain::OrgSlug;
+use super::{OrgDirectory, authorize, groups};
 use crate::domain::directory::{DirGroup, Grant};
-use crate::ops::{Caller, OpError, settle};
+use crate::ops::{OpError, settle};
 use crate::store::{Reads, directory};
 
 /// The directory as the console shows it.
@@ -19,10 +17,10 @@ pub struct Overview {
 }
 
 /// The authorizing read, the org's groups and users (two queries).
-pub async fn overview(app: &App, caller: &Caller, org: &OrgSlug) -> Result<Overview, OpError> {
-    authorize(Scope { app, caller, org }, Reads::new()).await?;
-    let groups = app.store.all(&directory::groups(org)).await?;
-    let users = app.store.all(&directory::users(org)).await?;
+pub async fn overview(dir: OrgDirectory<'_>) -> Result<Overview, OpError> {
+    authorize(dir, Reads::new()).await?;
+    let groups = dir.app.store.all(&directory::groups(dir.org)).await?;
+    let users = dir.app.store.all(&directory::users(dir.org)).await?;
     Ok(Overview {
         groups,
         users: users.len(),
@@ -38,20 +36,17 @@ pub async fn overview(app: &App, caller: &Caller, org: &OrgSlug) -> Result<Overv
 /// seats to match; refused as a whole when the seats or the last admin
 /// would not allow it.
 pub async fn set_group_grants(
-    app: &App,
-    caller: &Caller,
-    org: &OrgSlug,
+    dir: OrgDirectory<'_>,
     group: &str,
     grants: Option<Grant>,
 ) -> Result<DirGroup, OpError> {
-    caller.require_verified()?;
+    dir.caller.require_verified()?;
     settle(|| async {
-        let dir = Scope { app, caller, org };
-        let (membership, found) = groups::read_group(dir, group).await?;
+        let (membership, found) = groups::read_group(dir, group, None).await?;
         if found.grants == grants {
             return Ok(Some(found));
         }
-        groups::set_grants(app, &membership, &found, grants).await
+        groups::set_grants(dir.app, &membership, &found, grants).await
     })
     .await
 }

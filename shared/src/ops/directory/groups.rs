@@ -13,7 +13,7 @@
 //! request (2,000 users) answers `503` with `Retry-After` after 15 s and is
 //! resumed by the identity provider's retry, which moves only the rest.
 
-use super::{Scope, authorize, new_id};
+use super::{OrgDirectory, authorize, new_id};
 use crate::App;
 use crate::domain::directory::{
     DirGroup, DirUser, Grant, GroupFields, MAX_GROUP_MEMBERS, Meta, transition,
@@ -44,10 +44,9 @@ fn not_found() -> OpError {
     OpError::DirectoryNotFound(GROUP)
 }
 
-pub async fn create_group(dir: Scope<'_>, fields: GroupFields) -> Result<DirGroup, OpError> {
-    let Scope { app, .. } = dir;
+pub async fn create_group(dir: OrgDirectory<'_>, fields: GroupFields) -> Result<DirGroup, OpError> {
     check(&fields)?;
-    let now = app.now();
+    let now = dir.app.now();
     let group = DirGroup {
         id: new_id(),
         display_name: fields.display_name.clone(),
@@ -58,7 +57,7 @@ pub async fn create_group(dir: Scope<'_>, fields: GroupFields) -> Result<DirGrou
     };
     settle(|| async {
         let membership = authorize(dir, Reads::new()).await?;
-        write_attempt_as(app, &membership, &group, &|_| Ok(fields.clone())).await
+        write_attempt_as(dir.app, &membership, &group, &|_| Ok(fields.clone())).await
     })
     .await
 }
@@ -72,9 +71,8 @@ fn check(fields: &GroupFields) -> Result<(), OpError> {
     Ok(())
 }
 
-pub async fn get_group(dir: Scope<'_>, id: &str) -> Result<DirGroup, OpError> {
-    let Scope { org, .. } = dir;
-    let membership = authorize(dir, Reads::new().dir_group(org, id)).await?;
+pub async fn get_group(dir: OrgDirectory<'_>, id: &str) -> Result<DirGroup, OpError> {
+    let membership = authorize(dir, Reads::new().dir_group(dir.org, id)).await?;
     membership
         .found
         .dir_group(id)
@@ -82,47 +80,51 @@ pub async fn get_group(dir: Scope<'_>, id: &str) -> Result<DirGroup, OpError> {
         .ok_or_else(not_found)
 }
 
-pub async fn list_groups(dir: Scope<'_>) -> Result<Vec<DirGroup>, OpError> {
-    let Scope { app, org, .. } = dir;
+pub async fn list_groups(dir: OrgDirectory<'_>) -> Result<Vec<DirGroup>, OpError> {
+    let OrgDirectory { app, org, .. } = dir;
     authorize(dir, Reads::new()).await?;
     Ok(app.store.all(&directory::groups(org)).await?)
 }
 
 /// Replaces a group's fields with what `change` makes of it as read.
 pub async fn modify_group(
-    dir: Scope<'_>,
+    dir: OrgDirectory<'_>,
     id: &str,
     if_match: Option<u64>,
     change: &(dyn Fn(&DirGroup) -> Result<GroupFields, OpError> + Sync),
 ) -> Result<DirGroup, OpError> {
-    let Scope { app, .. } = dir;
     settle(|| async {
-        let (membership, group) = read_group(dir, id).await?;
-        if group.meta.refuses(if_match) {
-            return Err(OpError::VersionMismatch);
-        }
-        write_attempt_as(app, &membership, &group, change).await
+        let (membership, group) = read_group(dir, id, if_match).await?;
+        write_attempt_as(dir.app, &membership, &group, change).await
     })
     .await
 }
 
-/// The group `id` as the authorizing read found it.
+/// The group `id` as the authorizing read found it, unless the caller
+/// expects another version (`if_match`).
 pub(super) async fn read_group(
-    dir: Scope<'_>,
+    dir: OrgDirectory<'_>,
     id: &str,
+    if_match: Option<u64>,
 ) -> Result<(Membership, DirGroup), OpError> {
-    let Scope { org, .. } = dir;
-    let membership = authorize(dir, Reads::new().dir_group(org, id)).await?;
+    let membership = authorize(dir, Reads::new().dir_group(dir.org, id)).await?;
     let group = membership
         .found
         .dir_group(id)
         .cloned()
         .ok_or_else(not_found)?;
+    if group.meta.refuses(if_match) {
+        return Err(OpError::VersionMismatch);
+    }
     Ok((membership, group))
 }
 
-pub async fn delete_group(dir: Scope<'_>, id: &str, if_match: Option<u64>) -> Result<(), OpError> {
-    let Scope { app, org, .. } = dir;
+pub async fn delete_group(
+    dir: OrgDirectory<'_>,
+    id: &str,
+    if_match: Option<u64>,
+) -> Result<(), OpError> {
+    let OrgDirectory { app, org, .. } = dir;
     let empty = |g: &DirGroup| {
         Ok(GroupFields {
             display_name: g.display_name.clone(),

@@ -28,10 +28,10 @@ use crate::domain::OrgSlug;
 use crate::ops::{Caller, Membership, OpError};
 use crate::store::Reads;
 
-/// Who acts on which org's directory: what every directory operation is
-/// given first.
+/// An org's directory as one caller acts on it: what every directory
+/// operation is given first.
 #[derive(Clone, Copy)]
-pub struct Scope<'a> {
+pub struct OrgDirectory<'a> {
     pub app: &'a App,
     /// A SCIM key acting as admin (or, for the console's pages, an admin).
     pub caller: &'a Caller,
@@ -40,7 +40,7 @@ pub struct Scope<'a> {
 
 /// The authorizing read of every directory operation: the org, the caller
 /// and `extra`.
-pub(crate) async fn authorize(dir: Scope<'_>, extra: Reads) -> Result<Membership, OpError> {
+pub(crate) async fn authorize(dir: OrgDirectory<'_>, extra: Reads) -> Result<Membership, OpError> {
     Membership::authorize(dir.app, dir.org, dir.caller, extra, Action::ManageDirectory).await
 }
 

@@ -7,7 +7,7 @@
 //! leaves `active` alone is that read and one transaction; a change of
 //! `active` and a delete read the member too (three calls).
 
-use super::{Scope, authorize, effects, new_id};
+use super::{OrgDirectory, authorize, effects, new_id};
 use crate::App;
 use crate::domain::directory::{DirUser, Meta, UserFields, placeholder_id};
 use crate::domain::{Member, OrgSlug, Role, UserId};
@@ -28,7 +28,7 @@ fn taken() -> OpError {
     OpError::NotUnique("userName is already taken in this organization".into())
 }
 
-pub async fn create_user(dir: Scope<'_>, fields: UserFields) -> Result<DirUser, OpError> {
+pub async fn create_user(dir: OrgDirectory<'_>, fields: UserFields) -> Result<DirUser, OpError> {
     let email = fields
         .binding_email()
         .map_err(|reason| OpError::invalid("emails", reason))?;
@@ -36,11 +36,11 @@ pub async fn create_user(dir: Scope<'_>, fields: UserFields) -> Result<DirUser, 
 }
 
 async fn create_attempt(
-    dir: Scope<'_>,
+    dir: OrgDirectory<'_>,
     fields: &UserFields,
     email: &crate::domain::Email,
 ) -> Attempt<DirUser> {
-    let Scope { app, org, .. } = dir;
+    let OrgDirectory { app, org, .. } = dir;
     let name = fields.user_name_key();
     let reads = Reads::new().dir_name(org, &name).member_email(org, email);
     let membership = authorize(dir, reads).await?;
@@ -121,18 +121,17 @@ fn provision(org: &OrgSlug, user: &DirUser, existing: bool) -> Transaction {
 }
 
 /// One user by id: one read.
-pub async fn get_user(dir: Scope<'_>, id: &str) -> Result<DirUser, OpError> {
-    let Scope { org, .. } = dir;
-    let membership = authorize(dir, Reads::new().dir_user(org, id)).await?;
+pub async fn get_user(dir: OrgDirectory<'_>, id: &str) -> Result<DirUser, OpError> {
+    let membership = authorize(dir, Reads::new().dir_user(dir.org, id)).await?;
     membership.found.dir_user(id).cloned().ok_or_else(not_found)
 }
 
 /// The user with `user_name` (compared case-insensitively): two reads.
 pub async fn find_by_user_name(
-    dir: Scope<'_>,
+    dir: OrgDirectory<'_>,
     user_name: &str,
 ) -> Result<Option<DirUser>, OpError> {
-    let Scope { app, org, .. } = dir;
+    let OrgDirectory { app, org, .. } = dir;
     let name = user_name.to_lowercase();
     let membership = authorize(dir, Reads::new().dir_name(org, &name)).await?;
     let Some(id) = membership.found.dir_name(&name) else {
@@ -143,8 +142,8 @@ pub async fn find_by_user_name(
 }
 
 /// Every user of the org (SCIM filters and pages them).
-pub async fn list_users(dir: Scope<'_>) -> Result<Vec<DirUser>, OpError> {
-    let Scope { app, org, .. } = dir;
+pub async fn list_users(dir: OrgDirectory<'_>) -> Result<Vec<DirUser>, OpError> {
+    let OrgDirectory { app, org, .. } = dir;
     authorize(dir, Reads::new()).await?;
     Ok(app.store.all(&directory::users(org)).await?)
 }
@@ -153,7 +152,7 @@ pub async fn list_users(dir: Scope<'_>) -> Result<Vec<DirUser>, OpError> {
 /// (a PUT, or a PATCH applied to it); `if_match`: the version the caller
 /// expects it at.
 pub async fn modify_user(
-    dir: Scope<'_>,
+    dir: OrgDirectory<'_>,
     id: &str,
     if_match: Option<u64>,
     change: &(dyn Fn(&DirUser) -> Result<UserFields, OpError> + Sync),
@@ -162,12 +161,12 @@ pub async fn modify_user(
 }
 
 async fn modify_attempt(
-    dir: Scope<'_>,
+    dir: OrgDirectory<'_>,
     id: &str,
     if_match: Option<u64>,
     change: &(dyn Fn(&DirUser) -> Result<UserFields, OpError> + Sync),
 ) -> Attempt<DirUser> {
-    let Scope { app, org, .. } = dir;
+    let OrgDirectory { app, org, .. } = dir;
     let (membership, user) = read_user(dir, id, if_match).await?;
     // The member keeps the address it was bound by: emails may change freely.
     let fields = change(&user)?;
@@ -222,15 +221,15 @@ async fn activation_move(
         .and_then(|member| effects::push(tx, org, member, updated, &bound.grants, app.now())))
 }
 
-/// The user `id` as the authorizing read found it (with the member it is
-/// bound to), unless the caller expects another version.
+/// The user `id` as the authorizing read found it (with the placeholder
+/// member it may be bound to), unless the caller expects another version
+/// (`if_match`).
 async fn read_user(
-    dir: Scope<'_>,
+    dir: OrgDirectory<'_>,
     id: &str,
     if_match: Option<u64>,
 ) -> Result<(Membership, DirUser), OpError> {
-    let Scope { org, .. } = dir;
-    let membership = authorize(dir, user_and_placeholder(org, id)).await?;
+    let membership = authorize(dir, user_and_placeholder(dir.org, id)).await?;
     let user = membership
         .found
         .dir_user(id)
@@ -244,12 +243,16 @@ async fn read_user(
 
 /// Deprovisions a user: its member leaves the org (their seat freed, their
 /// tokens dead), unless they are its last admin.
-pub async fn delete_user(dir: Scope<'_>, id: &str, if_match: Option<u64>) -> Result<(), OpError> {
+pub async fn delete_user(
+    dir: OrgDirectory<'_>,
+    id: &str,
+    if_match: Option<u64>,
+) -> Result<(), OpError> {
     settle(|| delete_attempt(dir, id, if_match)).await
 }
 
-async fn delete_attempt(dir: Scope<'_>, id: &str, if_match: Option<u64>) -> Attempt<()> {
-    let Scope { app, org, .. } = dir;
+async fn delete_attempt(dir: OrgDirectory<'_>, id: &str, if_match: Option<u64>) -> Attempt<()> {
+    let OrgDirectory { app, org, .. } = dir;
     let (membership, user) = read_user(dir, id, if_match).await?;
     let mut tx = Transaction::new();
     for (name, action) in directory::delete_user(org, &user) {
