@@ -161,6 +161,23 @@ pub struct DirGroup {
     pub meta: Meta,
 }
 
+/// A directory resource (user or group), by its [`Meta`].
+pub trait Versioned {
+    fn meta(&self) -> Meta;
+}
+
+impl Versioned for DirUser {
+    fn meta(&self) -> Meta {
+        self.meta
+    }
+}
+
+impl Versioned for DirGroup {
+    fn meta(&self) -> Meta {
+        self.meta
+    }
+}
+
 /// When a directory resource was created and last changed, and its version
 /// (SCIM's `meta`; a client's `If-Match` names a version).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

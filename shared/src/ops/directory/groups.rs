@@ -13,7 +13,7 @@
 //! request (2,000 users) answers `503` with `Retry-After` after 15 s and is
 //! resumed by the identity provider's retry, which moves only the rest.
 
-use super::{OrgDirectory, authorize, new_id};
+use super::{OrgDirectory, authorize, expected, new_id};
 use crate::App;
 use crate::domain::directory::{
     DirGroup, DirUser, Grant, GroupFields, MAX_GROUP_MEMBERS, Meta, transition,
@@ -108,14 +108,7 @@ pub(super) async fn read_group(
     if_match: Option<u64>,
 ) -> Result<(Membership, DirGroup), OpError> {
     let membership = authorize(dir, Reads::new().dir_group(dir.org, id)).await?;
-    let group = membership
-        .found
-        .dir_group(id)
-        .cloned()
-        .ok_or_else(not_found)?;
-    if group.meta.refuses(if_match) {
-        return Err(OpError::VersionMismatch);
-    }
+    let group = expected(membership.found.dir_group(id), if_match, not_found)?;
     Ok((membership, group))
 }
 

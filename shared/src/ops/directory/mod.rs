@@ -25,6 +25,7 @@ pub mod users;
 use crate::App;
 use crate::domain::Action;
 use crate::domain::OrgSlug;
+use crate::domain::directory::Versioned;
 use crate::ops::{Caller, Membership, OpError};
 use crate::store::Reads;
 
@@ -42,6 +43,20 @@ pub struct OrgDirectory<'a> {
 /// and `extra`.
 pub(crate) async fn authorize(dir: OrgDirectory<'_>, extra: Reads) -> Result<Membership, OpError> {
     Membership::authorize(dir.app, dir.org, dir.caller, extra, Action::ManageDirectory).await
+}
+
+/// The resource a read `found`, unless it is missing (`missing`) or at
+/// another version than the caller expects (`if_match`).
+fn expected<T: Versioned + Clone>(
+    found: Option<&T>,
+    if_match: Option<u64>,
+    missing: fn() -> OpError,
+) -> Result<T, OpError> {
+    let found = found.cloned().ok_or_else(missing)?;
+    if found.meta().refuses(if_match) {
+        return Err(OpError::VersionMismatch);
+    }
+    Ok(found)
 }
 
 /// New directory resources are UUIDv7: they sort by creation.

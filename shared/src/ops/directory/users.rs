@@ -7,7 +7,7 @@
 //! leaves `active` alone is that read and one transaction; a change of
 //! `active` and a delete read the member too (three calls).
 
-use super::{OrgDirectory, authorize, effects, new_id};
+use super::{OrgDirectory, authorize, effects, expected, new_id};
 use crate::App;
 use crate::domain::directory::{DirUser, Meta, UserFields, placeholder_id};
 use crate::domain::{Member, OrgSlug, Role, UserId};
@@ -230,14 +230,7 @@ async fn read_user(
     if_match: Option<u64>,
 ) -> Result<(Membership, DirUser), OpError> {
     let membership = authorize(dir, user_and_placeholder(dir.org, id)).await?;
-    let user = membership
-        .found
-        .dir_user(id)
-        .cloned()
-        .ok_or_else(not_found)?;
-    if user.meta.refuses(if_match) {
-        return Err(OpError::VersionMismatch);
-    }
+    let user = expected(membership.found.dir_user(id), if_match, not_found)?;
     Ok((membership, user))
 }
 
