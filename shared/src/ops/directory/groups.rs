@@ -72,12 +72,8 @@ fn check(fields: &GroupFields) -> Result<(), OpError> {
 }
 
 pub async fn get_group(dir: OrgDirectory<'_>, id: &str) -> Result<DirGroup, OpError> {
-    let membership = authorize(dir, Reads::new().dir_group(dir.org, id)).await?;
-    membership
-        .found
-        .dir_group(id)
-        .cloned()
-        .ok_or_else(not_found)
+    let (_, group) = read_group(dir, id, None).await?;
+    Ok(group)
 }
 
 pub async fn list_groups(dir: OrgDirectory<'_>) -> Result<Vec<DirGroup>, OpError> {
