@@ -19,6 +19,11 @@ pub fn api_key_key(org: &OrgSlug, id: &str) -> Item {
     key(org_pk(org), api_key_sk(id))
 }
 
+/// The key of `k`'s item in its org's partition.
+fn own_key(k: &ApiKey) -> Item {
+    api_key_key(&k.credential.org, &k.credential.id)
+}
+
 fn lookup_key(hash: &SecretHash) -> Item {
     key(key_hash_pk(hash.as_str()), KEY_HASH_SK)
 }
@@ -55,11 +60,7 @@ pub fn from_item(item: &Item) -> Result<ApiKey, StoreError> {
 /// Both items of a new key.
 pub fn create(k: &ApiKey) -> [Action; 2] {
     [
-        Action::put_new(to_item(
-            k,
-            api_key_key(&k.credential.org, &k.credential.id),
-            "api_key",
-        )),
+        Action::put_new(to_item(k, own_key(k), "api_key")),
         Action::put_new(to_item(k, lookup_key(&k.credential.hash), "api_key_lookup")),
     ]
 }
@@ -67,8 +68,7 @@ pub fn create(k: &ApiKey) -> [Action; 2] {
 /// Both items of a key; the first fails if it is already gone.
 pub fn revoke(k: &ApiKey) -> [Action; 2] {
     [
-        Action::delete(api_key_key(&k.credential.org, &k.credential.id))
-            .when("attribute_exists(pk)"),
+        Action::delete(own_key(k)).when("attribute_exists(pk)"),
         Action::delete(lookup_key(&k.credential.hash)),
     ]
 }
@@ -109,11 +109,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let touch = |item: Item| Action::record_use(item, "last_used_at", now);
         let mut tx = Transaction::new();
-        tx.push(
-            "key",
-            touch(api_key_key(&k.credential.org, &k.credential.id)),
-        )
-        .push("lookup", touch(lookup_key(&k.credential.hash)));
+        tx.push("key", touch(own_key(k)))
+            .push("lookup", touch(lookup_key(&k.credential.hash)));
         match self.transact(tx).await {
             Err(err) if err.is_condition_failed() => Ok(()),
             other => other,

@@ -18,6 +18,11 @@ pub fn token_key(org: &OrgSlug, id: &str) -> Item {
     key(org_pk(org), token_sk(id))
 }
 
+/// The key of `token`'s item in its org's partition.
+fn own_key(token: &AccessToken) -> Item {
+    token_key(&token.credential.org, &token.credential.id)
+}
+
 fn lookup_key(hash: &SecretHash) -> Item {
     key(token_hash_pk(hash.as_str()), TOKEN_HASH_SK)
 }
@@ -35,10 +40,7 @@ fn common(token: &AccessToken, mut item: Item) -> Item {
 }
 
 fn to_item(token: &AccessToken) -> Item {
-    let mut item = common(
-        token,
-        token_key(&token.credential.org, &token.credential.id),
-    );
+    let mut item = common(token, own_key(token));
     item.insert("type".into(), s("token"));
     item.insert(
         "gsi1pk".into(),
@@ -81,8 +83,7 @@ pub fn create(token: &AccessToken) -> [Action; 2] {
 /// Both items of a token; the first fails if it is already gone.
 pub fn revoke(token: &AccessToken) -> [Action; 2] {
     [
-        Action::delete(token_key(&token.credential.org, &token.credential.id))
-            .when("attribute_exists(pk)"),
+        Action::delete(own_key(token)).when("attribute_exists(pk)"),
         Action::delete(lookup_key(&token.credential.hash)),
     ]
 }
@@ -114,13 +115,9 @@ pub fn record_use(token: &AccessToken, now: chrono::DateTime<chrono::Utc>) -> Tr
     .value(":epoch", n(token.seat_epoch));
     // Only the first of several checks at the turn of the hour writes; the
     // others fail this condition and are dropped quietly.
-    let token_item = Action::record_use(
-        token_key(&token.credential.org, &token.credential.id),
-        "last_used_at",
-        now,
-    )
-    .when("attribute_not_exists(#used) OR #used <= :stale")
-    .value(":stale", time(now - LAST_USE_GRANULARITY));
+    let token_item = Action::record_use(own_key(token), "last_used_at", now)
+        .when("attribute_not_exists(#used) OR #used <= :stale")
+        .value(":stale", time(now - LAST_USE_GRANULARITY));
     let mut tx = Transaction::new();
     tx.push("token", token_item)
         .push(
