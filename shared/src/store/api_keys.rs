@@ -3,7 +3,7 @@
 //! by the secret's hash (the authorizer). Both are written and deleted
 //! together; TTL removes them 30 days after expiry.
 
-use super::attrs::{get_s, key, n, opt_s, s};
+use super::attrs::{key, n, opt_s, parsed, s, typed};
 use super::credentials;
 use super::keys::{API_KEY_PREFIX, KEY_HASH_SK, api_key_sk, key_hash_pk, org_pk};
 use super::page::Query;
@@ -28,8 +28,8 @@ fn lookup_key(hash: &SecretHash) -> Item {
     key(key_hash_pk(hash.as_str()), KEY_HASH_SK)
 }
 
-fn to_item(k: &ApiKey, mut item: Item, kind: &str) -> Item {
-    item.insert("type".into(), s(kind));
+fn to_item(k: &ApiKey, key: Item, kind: &str) -> Item {
+    let mut item = typed(key, kind);
     credentials::put(&mut item, &k.credential);
     item.insert("role".into(), s(k.role.as_str()));
     item.insert("created_by".into(), s(k.created_by.as_str()));
@@ -43,16 +43,15 @@ fn to_item(k: &ApiKey, mut item: Item, kind: &str) -> Item {
 }
 
 pub fn from_item(item: &Item) -> Result<ApiKey, StoreError> {
-    let corrupt = StoreError::corrupt;
     Ok(ApiKey {
         credential: credentials::from_item(item)?,
-        role: Role::parse(get_s(item, "role")?).map_err(corrupt)?,
-        created_by: UserId::parse(get_s(item, "created_by")?).map_err(corrupt)?,
-        created_by_email: Email::from_stored(get_s(item, "created_by_email")?).map_err(corrupt)?,
+        role: parsed(item, "role", Role::parse)?,
+        created_by: parsed(item, "created_by", UserId::parse)?,
+        created_by_email: parsed(item, "created_by_email", Email::from_stored)?,
         // Keys from before scopes are API keys.
         scope: match opt_s(item, "scope") {
             None => KeyScope::Api,
-            Some(raw) => KeyScope::parse(raw).map_err(corrupt)?,
+            Some(raw) => KeyScope::parse(raw).map_err(StoreError::corrupt)?,
         },
     })
 }

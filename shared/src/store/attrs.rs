@@ -30,6 +30,13 @@ pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
     Item::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
 }
 
+/// A new item at `key` with the `type` every item carries (what tells the
+/// kinds apart in a partition, and in a stream record).
+pub fn typed(mut key: Item, kind: &str) -> Item {
+    key.insert("type".into(), s(kind));
+    key
+}
+
 fn missing(name: &str) -> StoreError {
     StoreError::Corrupt(format!("attribute {name} is missing or of the wrong type"))
 }
@@ -39,6 +46,16 @@ pub fn get_s<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
         .and_then(|v| v.as_s().ok())
         .map(String::as_str)
         .ok_or_else(|| missing(name))
+}
+
+/// A string attribute read into its typed value; a value the type refuses
+/// is corrupt, and the error names the attribute.
+pub fn parsed<T, E: std::fmt::Display>(
+    item: &Item,
+    name: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<T, StoreError> {
+    parse(get_s(item, name)?).map_err(|err| StoreError::Corrupt(format!("attribute {name}: {err}")))
 }
 
 pub fn opt_s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {

@@ -1,7 +1,7 @@
 //! Audit entries: written in the same transaction as the change they record,
 //! kept 365 days, read newest first.
 
-use super::attrs::{get_s, get_time, key, n, s, time};
+use super::attrs::{get_s, get_time, key, n, s, time, typed};
 use super::keys::{AUDIT_PREFIX, audit_sk, org_pk};
 use super::page::Query;
 use super::{Action, Item, StoreError};
@@ -12,11 +12,13 @@ fn to_item(org: &OrgSlug, entry: &AuditEntry) -> Item {
     let at = entry
         .at
         .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    let mut item = key(
-        org_pk(org),
-        audit_sk(&at, &uuid::Uuid::new_v4().to_string()),
+    let mut item = typed(
+        key(
+            org_pk(org),
+            audit_sk(&at, &uuid::Uuid::new_v4().to_string()),
+        ),
+        "audit",
     );
-    item.insert("type".into(), s("audit"));
     item.insert("at".into(), time(entry.at));
     if let Some(id) = &entry.actor_id {
         item.insert("actor_id".into(), s(id.as_str()));

@@ -1,7 +1,7 @@
 //! The attributes access token and API key items share (their
 //! [`Credential`]): each kind's module adds its own.
 
-use super::attrs::{get_s, get_time, opt_time, s, time};
+use super::attrs::{get_s, get_time, opt_time, parsed, s, time};
 use super::{Item, StoreError};
 use crate::domain::{Credential, OrgSlug, SecretHash, TokenName};
 
@@ -15,11 +15,10 @@ pub fn put(item: &mut Item, c: &Credential) {
 }
 
 pub fn from_item(item: &Item) -> Result<Credential, StoreError> {
-    let corrupt = StoreError::corrupt;
     Ok(Credential {
         id: get_s(item, "id")?.to_owned(),
-        org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
-        name: TokenName::parse(get_s(item, "name")?).map_err(corrupt)?,
+        org: parsed(item, "org", OrgSlug::parse)?,
+        name: parsed(item, "name", TokenName::parse)?,
         created_at: get_time(item, "created_at")?,
         expires_at: get_time(item, "expires_at")?,
         last_used_at: opt_time(item, "last_used_at")?,

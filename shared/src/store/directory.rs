@@ -3,7 +3,7 @@
 //! Every write is conditioned on the version that was read, so two SCIM
 //! requests racing on one resource cannot both win.
 
-use super::attrs::{get_list_s, get_n, get_s, get_time, key, n, opt_s, s, time};
+use super::attrs::{get_list_s, get_n, get_s, get_time, key, n, opt_s, parsed, s, time, typed};
 use super::keys::{
     DIR_GROUP_PREFIX, DIR_NAME_PREFIX, DIR_USER_PREFIX, GSI1, org_pk, provisioned_gsi1pk,
 };
@@ -33,8 +33,7 @@ fn list(values: &[String]) -> AttributeValue {
 }
 
 fn user_item(org: &OrgSlug, user: &DirUser) -> Item {
-    let mut item = user_key(org, &user.id);
-    item.insert("type".into(), s("dir_user"));
+    let mut item = typed(user_key(org, &user.id), "dir_user");
     item.insert("id".into(), s(user.id.as_str()));
     item.insert("user_name".into(), s(user.fields.user_name.as_str()));
     item.insert("email".into(), s(user.email.as_str()));
@@ -67,22 +66,20 @@ fn meta_from_item(item: &Item) -> Result<Meta, StoreError> {
 }
 
 pub fn user_from_item(item: &Item) -> Result<DirUser, StoreError> {
-    let corrupt = StoreError::corrupt;
     let fields: UserFields = serde_json::from_str(get_s(item, "doc")?)
         .map_err(|e| StoreError::Corrupt(format!("directory user doc: {e}")))?;
     Ok(DirUser {
         id: get_s(item, "id")?.to_owned(),
         fields,
-        email: Email::from_stored(get_s(item, "email")?).map_err(corrupt)?,
-        member: UserId::parse(get_s(item, "member")?).map_err(corrupt)?,
+        email: parsed(item, "email", Email::from_stored)?,
+        member: parsed(item, "member", UserId::parse)?,
         groups: get_list_s(item, "groups")?,
         meta: meta_from_item(item)?,
     })
 }
 
 fn name_item(org: &OrgSlug, user: &DirUser) -> Item {
-    let mut item = name_key(org, &user.fields.user_name_key());
-    item.insert("type".into(), s("dir_name"));
+    let mut item = typed(name_key(org, &user.fields.user_name_key()), "dir_name");
     item.insert("id".into(), s(user.id.as_str()));
     item
 }
@@ -94,8 +91,7 @@ pub fn name_from_item(item: &Item) -> Result<(String, String), StoreError> {
 }
 
 fn group_item(org: &OrgSlug, group: &DirGroup) -> Item {
-    let mut item = group_key(org, &group.id);
-    item.insert("type".into(), s("dir_group"));
+    let mut item = typed(group_key(org, &group.id), "dir_group");
     item.insert("id".into(), s(group.id.as_str()));
     item.insert("display_name".into(), s(group.display_name.as_str()));
     if let Some(external_id) = &group.external_id {
@@ -319,6 +315,6 @@ pub fn provisioned(email: &Email) -> Query<OrgSlug> {
         format!("provisioned:{email}"),
         Some(GSI1),
         ("gsi1pk", provisioned_gsi1pk(email)),
-        |item| OrgSlug::parse(get_s(item, "org")?).map_err(StoreError::corrupt),
+        |item| parsed(item, "org", OrgSlug::parse),
     )
 }

@@ -3,7 +3,7 @@
 //! marked once it is on the bus, so a retried batch neither repeats the feed
 //! nor publishes an event twice.
 
-use super::attrs::{get_s, get_time, key, n, opt_s, s, time};
+use super::attrs::{get_s, get_time, key, n, opt_s, parsed, s, time, typed};
 use super::keys::{event_sk, events_pk};
 use super::page::{Bound, Query};
 use super::{Action, Item, Store, StoreError};
@@ -12,8 +12,10 @@ use crate::domain::events::{Event, EventType, RETENTION};
 use chrono::{DateTime, Utc};
 
 fn to_item(event: &Event) -> Item {
-    let mut item = key(events_pk(&event.org), event_sk(&event.position));
-    item.insert("type".into(), s("event"));
+    let mut item = typed(
+        key(events_pk(&event.org), event_sk(&event.position)),
+        "event",
+    );
     item.insert("id".into(), s(event.id.as_str()));
     item.insert("event_type".into(), s(event.kind.as_str()));
     item.insert("org".into(), s(event.org.as_str()));
@@ -33,11 +35,10 @@ fn to_item(event: &Event) -> Item {
 }
 
 pub fn from_item(item: &Item) -> Result<Event, StoreError> {
-    let corrupt = StoreError::corrupt;
     Ok(Event {
         id: get_s(item, "id")?.to_owned(),
-        kind: EventType::parse(get_s(item, "event_type")?).map_err(corrupt)?,
-        org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
+        kind: parsed(item, "event_type", EventType::parse)?,
+        org: parsed(item, "org", OrgSlug::parse)?,
         occurred_at: get_time(item, "occurred_at")?,
         actor_id: opt_s(item, "actor_id").map(str::to_owned),
         actor: get_s(item, "actor")?.to_owned(),

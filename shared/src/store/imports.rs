@@ -9,7 +9,9 @@
 //! true`: the insert, and a worker's hand-off when its time runs out. Chunk
 //! progress sets `wake = false`, so progress alone wakes nobody.
 
-use super::attrs::{get_bool, get_n, get_s, get_time, key, n, opt_s, opt_time, s, time};
+use super::attrs::{
+    get_bool, get_n, get_s, get_time, key, n, opt_s, opt_time, parsed, s, time, typed,
+};
 use super::keys::{
     CHUNK_PREFIX, GSI2, IMPORT_DUE, IMPORT_PREFIX, due_gsi2pk, import_chunk_sk, import_rows_pk,
     import_sk, org_pk, shard_of, sortable_epoch,
@@ -49,8 +51,7 @@ fn due_sk(at: DateTime<Utc>, org: &OrgSlug, id: &ImportId) -> String {
 
 /// A new job, queued, waking the worker through the stream.
 pub fn new_job_item(job: &ImportJob) -> Item {
-    let mut item = job_key(&job.org, &job.id);
-    item.insert("type".into(), s("import"));
+    let mut item = typed(job_key(&job.org, &job.id), "import");
     item.insert("org".into(), s(job.org.as_str()));
     item.insert("id".into(), s(job.id.as_str()));
     item.insert("created_by".into(), s(job.created_by.as_str()));
@@ -82,7 +83,6 @@ pub fn new_job_item(job: &ImportJob) -> Item {
 }
 
 pub fn job_from_item(item: &Item) -> Result<ImportJob, StoreError> {
-    let corrupt = |e: crate::domain::Invalid| StoreError::Corrupt(e.to_string());
     let counts = item
         .iter()
         .filter_map(|(name, v)| {
@@ -91,10 +91,10 @@ pub fn job_from_item(item: &Item) -> Result<ImportJob, StoreError> {
         })
         .collect();
     Ok(ImportJob {
-        org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
-        id: ImportId::parse(get_s(item, "id")?).map_err(corrupt)?,
-        created_by: UserId::parse(get_s(item, "created_by")?).map_err(corrupt)?,
-        created_by_email: Email::parse(get_s(item, "created_by_email")?).map_err(corrupt)?,
+        org: parsed(item, "org", OrgSlug::parse)?,
+        id: parsed(item, "id", ImportId::parse)?,
+        created_by: parsed(item, "created_by", UserId::parse)?,
+        created_by_email: parsed(item, "created_by_email", Email::parse)?,
         // A job stored without the flag is not vouched for.
         created_by_verified: matches!(
             item.get("created_by_verified"),
@@ -196,8 +196,7 @@ impl Chunk {
 
 pub fn chunk_item(job: &ImportJob, index: usize, rows: &[ChunkRow]) -> Item {
     let stored: Vec<StoredRow> = rows.iter().map(StoredRow::from).collect();
-    let mut item = chunk_key(&job.org, &job.id, index);
-    item.insert("type".into(), s("import_chunk"));
+    let mut item = typed(chunk_key(&job.org, &job.id, index), "import_chunk");
     item.insert(
         "rows".into(),
         s(serde_json::to_string(&stored).expect("rows serialize")),

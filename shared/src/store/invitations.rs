@@ -13,7 +13,8 @@
 //! refuses to write over it before then, whatever the concurrency.
 
 use super::attrs::{
-    epoch_ceil, get_bool, get_epoch, get_n, get_s, get_time, key, n, opt_epoch, opt_s, s, time,
+    epoch_ceil, get_bool, get_epoch, get_n, get_s, get_time, key, n, opt_epoch, opt_s, parsed, s,
+    time, typed,
 };
 use super::keys::{
     EXPIRY_DUE, GSI1, GSI2, INVITATION_DUE, INVITATION_PREFIX, REMINDER_DUE, due_gsi2pk,
@@ -34,9 +35,8 @@ pub fn invitation_key(org: &OrgSlug, email: &Email) -> Item {
 
 pub fn to_item(inv: &Invitation) -> Item {
     let id = inv.id();
-    let mut item = invitation_key(&inv.org, &inv.email);
     let ttl = ttl_for(inv.expires_at);
-    item.insert("type".into(), s("invitation"));
+    let mut item = typed(invitation_key(&inv.org, &inv.email), "invitation");
     item.insert("org".into(), s(inv.org.as_str()));
     item.insert("id".into(), s(id.as_str()));
     item.insert("email".into(), s(inv.email.as_str()));
@@ -103,17 +103,16 @@ fn deletion_due(org: &OrgSlug, email: &Email, ttl: i64) -> (String, String) {
 }
 
 pub fn from_item(item: &Item) -> Result<Invitation, StoreError> {
-    let corrupt = StoreError::corrupt;
     Ok(Invitation {
-        org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
-        email: Email::from_stored(get_s(item, "email")?).map_err(corrupt)?,
-        role: Role::parse(get_s(item, "role")?).map_err(corrupt)?,
+        org: parsed(item, "org", OrgSlug::parse)?,
+        email: parsed(item, "email", Email::from_stored)?,
+        role: parsed(item, "role", Role::parse)?,
         seat: get_bool(item, "seat")?,
-        invited_by: Email::from_stored(get_s(item, "invited_by")?).map_err(corrupt)?,
+        invited_by: parsed(item, "invited_by", Email::from_stored)?,
         invited_by_id: opt_s(item, "invited_by_id")
             .map(UserId::parse)
             .transpose()
-            .map_err(corrupt)?,
+            .map_err(StoreError::corrupt)?,
         created_at: get_time(item, "created_at")?,
         expires_at: get_epoch(item, "expires_at")?,
         generation: get_n(item, "generation")?,
@@ -136,7 +135,7 @@ pub fn is_revoked_marker(item: &Item) -> bool {
 /// A revoked marker: the address and the end of its mail cooldown.
 pub fn revoked_from_item(item: &Item) -> Result<(Email, DateTime<Utc>), StoreError> {
     Ok((
-        Email::from_stored(get_s(item, "email")?).map_err(StoreError::corrupt)?,
+        parsed(item, "email", Email::from_stored)?,
         get_epoch(item, "expires_at")?,
     ))
 }
@@ -228,8 +227,7 @@ pub fn revoke(org: &OrgSlug, email: &Email) -> Action {
 /// revoked marker takes its place until then (TTL removes it later).
 pub fn revoked(org: &OrgSlug, email: &Email, until: DateTime<Utc>) -> Action {
     let until = epoch_ceil(until);
-    let mut item = invitation_key(org, email);
-    item.insert("type".into(), s(REVOKED));
+    let mut item = typed(invitation_key(org, email), REVOKED);
     item.insert("org".into(), s(org.as_str()));
     item.insert("email".into(), s(email.as_str()));
     item.insert("expires_at".into(), n(until));
@@ -399,8 +397,8 @@ pub fn due(shard: u32, now: DateTime<Utc>) -> Query<(OrgSlug, Email)> {
         ("gsi2pk", due_gsi2pk(INVITATION_DUE, shard)),
         |item| {
             Ok((
-                OrgSlug::parse(get_s(item, "org")?).map_err(StoreError::corrupt)?,
-                Email::from_stored(get_s(item, "email")?).map_err(StoreError::corrupt)?,
+                parsed(item, "org", OrgSlug::parse)?,
+                parsed(item, "email", Email::from_stored)?,
             ))
         },
     )

@@ -3,7 +3,7 @@
 //! member listing and one person's memberships. Seats move through
 //! [`super::rules`].
 
-use super::attrs::{get_n, get_s, get_time, key, n, opt_time, s, time};
+use super::attrs::{get_n, get_time, key, n, opt_time, parsed, s, time, typed};
 use super::keys::{GSI1, MEMBER_PREFIX, member_email_sk, member_sk, org_pk, user_gsi1pk};
 use super::page::Query;
 use super::{Action, Item, Store, StoreError};
@@ -19,8 +19,7 @@ pub fn member_email_key(org: &OrgSlug, email: &Email) -> Item {
 }
 
 pub fn to_item(org: &OrgSlug, member: &Member) -> Item {
-    let mut item = member_key(org, &member.user_id);
-    item.insert("type".into(), s("member"));
+    let mut item = typed(member_key(org, &member.user_id), "member");
     item.insert("org".into(), s(org.as_str()));
     item.insert("user_id".into(), s(member.user_id.as_str()));
     item.insert("email".into(), s(member.email.as_str()));
@@ -39,8 +38,7 @@ pub fn to_item(org: &OrgSlug, member: &Member) -> Item {
 }
 
 pub fn email_item(org: &OrgSlug, member: &Member) -> Item {
-    let mut item = member_email_key(org, &member.email);
-    item.insert("type".into(), s("member_email"));
+    let mut item = typed(member_email_key(org, &member.email), "member_email");
     item.insert("user_id".into(), s(member.user_id.as_str()));
     item
 }
@@ -50,11 +48,10 @@ pub fn email_item(org: &OrgSlug, member: &Member) -> Item {
 pub const SEAT_LAST_USED_AT: &str = "seat_last_used_at";
 
 pub fn from_item(item: &Item) -> Result<Member, StoreError> {
-    let corrupt = StoreError::corrupt;
     Ok(Member {
-        user_id: UserId::parse(get_s(item, "user_id")?).map_err(corrupt)?,
-        email: Email::from_stored(get_s(item, "email")?).map_err(corrupt)?,
-        role: Role::parse(get_s(item, "role")?).map_err(corrupt)?,
+        user_id: parsed(item, "user_id", UserId::parse)?,
+        email: parsed(item, "email", Email::from_stored)?,
+        role: parsed(item, "role", Role::parse)?,
         seat_assigned_at: opt_time(item, "seat_assigned_at")?,
         seat_epoch: get_n(item, "seat_epoch")?,
         joined_at: get_time(item, "joined_at")?,
@@ -209,7 +206,7 @@ pub fn listing(org: &OrgSlug, filter: MemberFilter) -> Query<Member> {
 }
 
 fn org_of(item: &Item) -> Result<OrgSlug, StoreError> {
-    OrgSlug::parse(get_s(item, "org")?).map_err(StoreError::corrupt)
+    parsed(item, "org", OrgSlug::parse)
 }
 
 impl Store {
@@ -223,7 +220,7 @@ impl Store {
     ) -> Result<Option<UserId>, StoreError> {
         self.get(member_email_key(org, email))
             .await?
-            .map(|item| UserId::parse(get_s(&item, "user_id")?).map_err(StoreError::corrupt))
+            .map(|item| parsed(&item, "user_id", UserId::parse))
             .transpose()
     }
 

@@ -1,7 +1,7 @@
 //! Organization items: mapping, creation and settings. The writes that move
 //! `seats_used` and `admin_count` are in [`super::rules`].
 
-use super::attrs::{b, get_bool, get_n, get_s, get_time, key, n, s, time};
+use super::attrs::{b, get_bool, get_n, get_s, get_time, key, n, parsed, s, time, typed};
 use super::keys::{
     DIGEST_DUE, GSI2, ORG_SK, due_gsi2pk, org_pk, shard_of, timed_boundary, timed_sk,
 };
@@ -15,8 +15,7 @@ pub fn org_key(org: &OrgSlug) -> Item {
 }
 
 pub fn to_item(org: &Org) -> Item {
-    let mut item = org_key(&org.slug);
-    item.insert("type".into(), s("org"));
+    let mut item = typed(org_key(&org.slug), "org");
     item.insert("slug".into(), s(org.slug.as_str()));
     item.insert("name".into(), s(org.name.as_str()));
     item.insert("seat_limit".into(), n(org.seat_limit.get()));
@@ -33,11 +32,10 @@ pub fn to_item(org: &Org) -> Item {
 }
 
 pub fn from_item(item: &Item) -> Result<Org, StoreError> {
-    let corrupt = StoreError::corrupt;
     Ok(Org {
-        slug: OrgSlug::parse(get_s(item, "slug")?).map_err(corrupt)?,
-        name: OrgName::stored(get_s(item, "name")?).map_err(corrupt)?,
-        seat_limit: SeatLimit::parse(get_n(item, "seat_limit")?).map_err(corrupt)?,
+        slug: parsed(item, "slug", OrgSlug::parse)?,
+        name: parsed(item, "name", OrgName::stored)?,
+        seat_limit: SeatLimit::parse(get_n(item, "seat_limit")?).map_err(StoreError::corrupt)?,
         seats_used: get_n(item, "seats_used")?,
         admin_count: get_n(item, "admin_count")?,
         created_at: get_time(item, "created_at")?,
@@ -45,11 +43,11 @@ pub fn from_item(item: &Item) -> Result<Org, StoreError> {
         suppressed: get_n(item, "suppressed").unwrap_or(0),
         // Orgs created before the setting existed have the default.
         idle_seat_days: match get_n::<i64>(item, "idle_seat_days") {
-            Ok(days) => IdleSeatDays::parse(days).map_err(corrupt)?,
+            Ok(days) => IdleSeatDays::parse(days).map_err(StoreError::corrupt)?,
             Err(_) => IdleSeatDays::DEFAULT,
         },
         invitation_reminder_day: match get_n::<i64>(item, "invitation_reminder_day") {
-            Ok(day) => ReminderDay::parse(day).map_err(corrupt)?,
+            Ok(day) => ReminderDay::parse(day).map_err(StoreError::corrupt)?,
             Err(_) => ReminderDay::DEFAULT,
         },
         expired_digest: get_bool(item, "expired_digest").unwrap_or(false),

@@ -2,7 +2,7 @@
 //! bulk upload spreads its writes) and sits in the sharded `gsi2` due-index
 //! until it is sent or fails for good.
 
-use super::attrs::{get_epoch, get_list_s, get_n, get_s, get_time, key, n, s, time};
+use super::attrs::{get_epoch, get_list_s, get_n, get_s, get_time, key, n, parsed, s, time, typed};
 use super::keys::{
     GSI2, Kind, OUTBOX_DUE, due_gsi2pk, kind_of, outbox_key, shard_of, timed_boundary, timed_sk,
 };
@@ -37,8 +37,7 @@ fn due_sk(next_attempt_at: DateTime<Utc>, id: &str) -> String {
 
 /// The item of a queued message (public for the bench's raw baseline, which writes the same shapes).
 pub fn to_item(msg: &OutboxMessage) -> Item {
-    let mut item = message_key(&msg.id);
-    item.insert("type".into(), s("outbox"));
+    let mut item = typed(message_key(&msg.id), "outbox");
     item.insert("id".into(), s(msg.id.as_str()));
     item.insert("org".into(), s(msg.org.as_str()));
     item.insert("org_name".into(), s(msg.org_name.as_str()));
@@ -71,10 +70,9 @@ pub fn to_item(msg: &OutboxMessage) -> Item {
 }
 
 pub fn from_item(item: &Item) -> Result<OutboxMessage, StoreError> {
-    let corrupt = StoreError::corrupt;
     let kind = match get_s(item, "kind")? {
         kind @ ("invitation" | "reminder") => MailKind::Invitation {
-            invited_by: Email::from_stored(get_s(item, "invited_by")?).map_err(corrupt)?,
+            invited_by: parsed(item, "invited_by", Email::from_stored)?,
             generation: get_n(item, "generation")?,
             expires_at: get_epoch(item, "expires_at")?,
             reminder: kind == "reminder",
@@ -86,16 +84,16 @@ pub fn from_item(item: &Item) -> Result<OutboxMessage, StoreError> {
                 .iter()
                 .map(|e| Email::from_stored(e))
                 .collect::<Result<_, _>>()
-                .map_err(corrupt)?,
+                .map_err(StoreError::corrupt)?,
             total: get_n(item, "total")?,
         },
         other => return Err(StoreError::Corrupt(format!("unknown mail kind {other}"))),
     };
     Ok(OutboxMessage {
         id: get_s(item, "id")?.to_owned(),
-        org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
-        org_name: OrgName::stored(get_s(item, "org_name")?).map_err(corrupt)?,
-        to: Email::from_stored(get_s(item, "to")?).map_err(corrupt)?,
+        org: parsed(item, "org", OrgSlug::parse)?,
+        org_name: parsed(item, "org_name", OrgName::stored)?,
+        to: parsed(item, "to", Email::from_stored)?,
         kind,
         status: DeliveryStatus::parse(get_s(item, "status")?)
             .ok_or_else(|| StoreError::Corrupt("status".into()))?,

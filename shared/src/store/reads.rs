@@ -2,7 +2,7 @@
 //! invitations, tokens...), get them back decoded in one strongly consistent
 //! `BatchGetItem` per 100 keys. Missing items are simply absent.
 
-use super::attrs::{get_s, key};
+use super::attrs::{get_s, key, parsed};
 use super::keys::{Kind, kind_of};
 use super::{
     Item, Store, StoreError, api_keys, directory, imports, invitations, members, orgs, quotas,
@@ -250,7 +250,7 @@ impl Found {
             }
             Kind::MemberEmail(email) => {
                 let email = Email::from_stored(email).map_err(StoreError::corrupt)?;
-                let user = UserId::parse(get_s(item, "user_id")?).map_err(StoreError::corrupt)?;
+                let user = parsed(item, "user_id", UserId::parse)?;
                 self.member_emails.push((email, user));
             }
             Kind::DirUser => self.dir_users.push(directory::user_from_item(item)?),

@@ -4,7 +4,7 @@
 //! complaint leaves a `CLEARED#<email>` marker for the clearing interval: it
 //! outlives the suppression, so the next complaint cannot be cleared at once.
 
-use super::attrs::{epoch_ceil, get_epoch, get_s, get_time, key, n, s, time};
+use super::attrs::{epoch_ceil, get_epoch, get_s, get_time, key, n, parsed, s, time, typed};
 use super::keys::{SUPPRESSION_PREFIX, complaint_cleared_sk, org_pk, suppression_sk};
 use super::orgs::org_key;
 use super::page::Query;
@@ -17,8 +17,7 @@ pub fn suppression_key(org: &OrgSlug, email: &Email) -> Item {
 }
 
 fn to_item(sup: &Suppression) -> Item {
-    let mut item = suppression_key(&sup.org, &sup.email);
-    item.insert("type".into(), s("suppression"));
+    let mut item = typed(suppression_key(&sup.org, &sup.email), "suppression");
     item.insert("org".into(), s(sup.org.as_str()));
     item.insert("email".into(), s(sup.email.as_str()));
     item.insert("reason".into(), s(sup.reason.as_str()));
@@ -28,11 +27,10 @@ fn to_item(sup: &Suppression) -> Item {
 }
 
 pub fn from_item(item: &Item) -> Result<Suppression, StoreError> {
-    let corrupt = StoreError::corrupt;
     Ok(Suppression {
-        org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
-        email: Email::from_stored(get_s(item, "email")?).map_err(corrupt)?,
-        reason: SuppressionReason::parse(get_s(item, "reason")?).map_err(corrupt)?,
+        org: parsed(item, "org", OrgSlug::parse)?,
+        email: parsed(item, "email", Email::from_stored)?,
+        reason: parsed(item, "reason", SuppressionReason::parse)?,
         detail: get_s(item, "detail")?.to_owned(),
         at: get_time(item, "at")?,
     })
@@ -62,8 +60,7 @@ pub fn mark_complaint_cleared(
     until: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Action {
-    let mut item = complaint_cleared_key(org, email);
-    item.insert("type".into(), s("complaint_cleared"));
+    let mut item = typed(complaint_cleared_key(org, email), "complaint_cleared");
     item.insert("email".into(), s(email.as_str()));
     item.insert("until".into(), n(epoch_ceil(until)));
     item.insert("ttl".into(), n(epoch_ceil(until)));
@@ -76,7 +73,7 @@ pub fn mark_complaint_cleared(
 /// A complaint-cleared marker: the address and when it stops holding.
 pub fn complaint_cleared_from_item(item: &Item) -> Result<(Email, DateTime<Utc>), StoreError> {
     Ok((
-        Email::from_stored(get_s(item, "email")?).map_err(StoreError::corrupt)?,
+        parsed(item, "email", Email::from_stored)?,
         get_epoch(item, "until")?,
     ))
 }

@@ -2,7 +2,7 @@
 //! one lookup item keyed by the secret's hash (introspection). Both are
 //! written and deleted together; TTL removes them after expiry.
 
-use super::attrs::{get_list_s, get_n, get_s, key, n, s, time};
+use super::attrs::{get_list_s, get_n, key, n, parsed, s, time, typed};
 use super::credentials;
 use super::keys::{
     GSI1, TOKEN_HASH_SK, TOKEN_PREFIX, org_pk, token_created_sk, token_hash_pk, token_sk,
@@ -40,8 +40,7 @@ fn common(token: &AccessToken, mut item: Item) -> Item {
 }
 
 fn to_item(token: &AccessToken) -> Item {
-    let mut item = common(token, own_key(token));
-    item.insert("type".into(), s("token"));
+    let mut item = typed(common(token, own_key(token)), "token");
     item.insert(
         "gsi1pk".into(),
         s(tokens_gsi1pk(&token.credential.org, &token.user_id)),
@@ -57,17 +56,18 @@ fn to_item(token: &AccessToken) -> Item {
 }
 
 fn to_lookup_item(token: &AccessToken) -> Item {
-    let mut item = common(token, lookup_key(&token.credential.hash));
-    item.insert("type".into(), s("token_lookup"));
-    item
+    typed(
+        common(token, lookup_key(&token.credential.hash)),
+        "token_lookup",
+    )
 }
 
 pub fn from_item(item: &Item) -> Result<AccessToken, StoreError> {
-    let corrupt = StoreError::corrupt;
     Ok(AccessToken {
         credential: credentials::from_item(item)?,
-        user_id: UserId::parse(get_s(item, "user_id")?).map_err(corrupt)?,
-        channels: ChannelScope::parse(&get_list_s(item, "channels")?).map_err(corrupt)?,
+        user_id: parsed(item, "user_id", UserId::parse)?,
+        channels: ChannelScope::parse(&get_list_s(item, "channels")?)
+            .map_err(StoreError::corrupt)?,
         seat_epoch: get_n(item, "seat_epoch")?,
     })
 }

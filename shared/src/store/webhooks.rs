@@ -5,7 +5,7 @@
 //! the due index) and on a redelivery; the worker clears it when it claims
 //! the delivery.
 
-use super::attrs::{get_n, get_s, get_time, key, n, opt_s, opt_time, s, time};
+use super::attrs::{get_n, get_s, get_time, key, n, opt_s, opt_time, parsed, s, time, typed};
 use super::keys::{
     DELIVERY_PREFIX, GSI2, WEBHOOK_DUE, WEBHOOK_PREFIX, deliveries_pk, delivery_sk, due_gsi2pk,
     org_pk, shard_of, timed_boundary, timed_sk, webhook_sk,
@@ -27,8 +27,7 @@ pub fn endpoint_key(org: &OrgSlug, id: &str) -> Item {
 }
 
 fn endpoint_item(e: &Endpoint) -> Item {
-    let mut item = endpoint_key(&e.org, &e.id);
-    item.insert("type".into(), s("webhook"));
+    let mut item = typed(endpoint_key(&e.org, &e.id), "webhook");
     item.insert("id".into(), s(e.id.as_str()));
     item.insert("org".into(), s(e.org.as_str()));
     item.insert("url".into(), s(e.url.as_str()));
@@ -46,7 +45,6 @@ fn types_value(types: &[EventType]) -> AttributeValue {
 }
 
 pub fn endpoint_from_item(item: &Item) -> Result<Endpoint, StoreError> {
-    let corrupt = StoreError::corrupt;
     let types = item
         .get("event_types")
         .and_then(|v| v.as_l().ok())
@@ -58,9 +56,9 @@ pub fn endpoint_from_item(item: &Item) -> Result<Endpoint, StoreError> {
         .unwrap_or_default();
     Ok(Endpoint {
         id: get_s(item, "id")?.to_owned(),
-        org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
+        org: parsed(item, "org", OrgSlug::parse)?,
         url: get_s(item, "url")?.to_owned(),
-        event_types: EventType::parse_list(types).map_err(corrupt)?,
+        event_types: EventType::parse_list(types).map_err(StoreError::corrupt)?,
         description: opt_s(item, "description").unwrap_or_default().to_owned(),
         enabled: item
             .get("enabled")
@@ -177,8 +175,10 @@ fn delivery_key(org: &OrgSlug, endpoint: &str, position: &str) -> Item {
 /// A new delivery of `event` to `endpoint`, woken at once. Its key is the
 /// event's, so the same event never makes two deliveries to one endpoint.
 pub fn create_delivery(endpoint: &Endpoint, event: &Event, now: DateTime<Utc>) -> Action {
-    let mut item = delivery_key(&endpoint.org, &endpoint.id, &event.position);
-    item.insert("type".into(), s("delivery"));
+    let mut item = typed(
+        delivery_key(&endpoint.org, &endpoint.id, &event.position),
+        "delivery",
+    );
     item.insert("org".into(), s(endpoint.org.as_str()));
     item.insert("endpoint".into(), s(endpoint.id.as_str()));
     item.insert("position".into(), s(event.position.as_str()));
@@ -204,15 +204,14 @@ pub fn create_delivery(endpoint: &Endpoint, event: &Event, now: DateTime<Utc>) -
 }
 
 pub fn delivery_from_item(item: &Item) -> Result<Delivery, StoreError> {
-    let corrupt = StoreError::corrupt;
     Ok(Delivery {
-        org: OrgSlug::parse(get_s(item, "org")?).map_err(corrupt)?,
+        org: parsed(item, "org", OrgSlug::parse)?,
         endpoint: get_s(item, "endpoint")?.to_owned(),
         position: get_s(item, "position")?.to_owned(),
         event_id: get_s(item, "event_id")?.to_owned(),
-        event_type: EventType::parse(get_s(item, "event_type")?).map_err(corrupt)?,
+        event_type: parsed(item, "event_type", EventType::parse)?,
         body: get_s(item, "body")?.to_owned(),
-        status: DeliveryStatus::parse(get_s(item, "status")?).map_err(corrupt)?,
+        status: parsed(item, "status", DeliveryStatus::parse)?,
         attempts: serde_json::from_str(get_s(item, "attempts")?)
             .map_err(|_| StoreError::Corrupt("delivery attempts".into()))?,
         tries: get_n(item, "tries")?,
