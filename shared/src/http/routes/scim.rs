@@ -11,13 +11,14 @@
 
 use crate::App;
 use crate::domain::OrgSlug;
-use crate::domain::directory::{DirGroup, DirUser};
+use crate::domain::directory::{DirGroup, DirUser, GroupFields, UserFields};
 use crate::http::identity::{Surface, caller_at};
 use crate::http::request::{media_type, org_slug, path_param, query};
 use crate::http::scim::resources::{group_fields, group_json, project, user_fields, user_json};
 use crate::http::scim::{
     DEFAULT_COUNT, MAX_RESULTS, ScimError, answer, discovery, filter, list, patch,
 };
+use crate::ops::OpError;
 use crate::ops::directory::{OrgDirectory, groups, users};
 use lambda_http::{Body, Request, Response};
 use serde_json::Value;
@@ -32,12 +33,17 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
 
 /// The resource a SCIM path names.
 enum Target<'a> {
-    ServiceProviderConfig,
-    ResourceTypes(Option<&'a str>),
-    Schemas(Option<&'a str>),
+    Discovery(Document<'a>),
     Search,
     Users(Option<&'a str>),
     Groups(Option<&'a str>),
+}
+
+/// The discovery endpoints' documents (RFC 7644 §4).
+enum Document<'a> {
+    ServiceProviderConfig,
+    ResourceTypes(Option<&'a str>),
+    Schemas(Option<&'a str>),
 }
 
 fn target(path: &str) -> Option<Target<'_>> {
@@ -45,9 +51,9 @@ fn target(path: &str) -> Option<Target<'_>> {
     let head = parts.next()?;
     let rest = parts.next();
     Some(match (head, rest) {
-        ("ServiceProviderConfig", None) => Target::ServiceProviderConfig,
-        ("ResourceTypes", rest) => Target::ResourceTypes(rest),
-        ("Schemas", rest) => Target::Schemas(rest),
+        ("ServiceProviderConfig", None) => Target::Discovery(Document::ServiceProviderConfig),
+        ("ResourceTypes", rest) => Target::Discovery(Document::ResourceTypes(rest)),
+        ("Schemas", rest) => Target::Discovery(Document::Schemas(rest)),
         (".search", None) => Target::Search,
         ("Users", rest) => Target::Users(rest),
         ("Groups", rest) => Target::Groups(rest),
@@ -77,57 +83,39 @@ async fn run(app: &App, req: &Request) -> Result<Response<Body>, ScimError> {
         req,
     };
     match (method, target) {
-        ("GET", Target::ServiceProviderConfig) => {
+        ("GET", Target::Discovery(doc)) => {
+            // The discovery endpoints answer only the org's own key too.
             ctx.authorized().await?;
-            Ok(answer(200, &discovery::service_provider_config(&base)))
-        }
-        ("GET", Target::ResourceTypes(None)) => {
-            ctx.authorized().await?;
-            Ok(answer(200, &discovery::resource_types_list(&base)))
-        }
-        ("GET", Target::ResourceTypes(Some(name))) => {
-            ctx.authorized().await?;
-            discovery::resource_types(&base)
-                .into_iter()
-                .find(|t| t["id"] == name)
-                .map(|t| answer(200, &t))
-                .ok_or_else(|| ScimError::not_found(format!("no resource type {name}")))
-        }
-        ("GET", Target::Schemas(None)) => {
-            ctx.authorized().await?;
-            Ok(answer(200, &discovery::schemas_list(&base)))
-        }
-        ("GET", Target::Schemas(Some(id))) => {
-            ctx.authorized().await?;
-            discovery::schemas(&base)
-                .into_iter()
-                .find(|s| s["id"] == id)
-                .map(|s| answer(200, &s))
-                .ok_or_else(|| ScimError::not_found(format!("no schema {id}")))
+            document(&base, doc)
         }
         ("POST", Target::Search) => ctx.search(Kinds::Both, &body(req)?).await,
-        ("GET", Target::Users(None)) => ctx.search(Kinds::Users, &query_params(req)).await,
-        ("POST", Target::Users(Some(".search"))) => ctx.search(Kinds::Users, &body(req)?).await,
-        ("POST", Target::Users(None)) => ctx.create_user(&body(req)?).await,
-        ("GET", Target::Users(Some(id))) => ctx.get_user(id).await,
-        ("PUT", Target::Users(Some(id))) => ctx.write_user(id, body(req)?, true).await,
-        ("PATCH", Target::Users(Some(id))) => ctx.write_user(id, body(req)?, false).await,
-        ("DELETE", Target::Users(Some(id))) => {
-            users::delete_user(dir, id, if_match(req)?).await?;
-            Ok(no_content())
-        }
-        ("GET", Target::Groups(None)) => ctx.search(Kinds::Groups, &query_params(req)).await,
-        ("POST", Target::Groups(Some(".search"))) => ctx.search(Kinds::Groups, &body(req)?).await,
-        ("POST", Target::Groups(None)) => ctx.create_group(&body(req)?).await,
-        ("GET", Target::Groups(Some(id))) => ctx.get_group(id).await,
-        ("PUT", Target::Groups(Some(id))) => ctx.write_group(id, body(req)?, true).await,
-        ("PATCH", Target::Groups(Some(id))) => ctx.write_group(id, body(req)?, false).await,
-        ("DELETE", Target::Groups(Some(id))) => {
-            groups::delete_group(dir, id, if_match(req)?).await?;
-            Ok(no_content())
-        }
+        (method, Target::Users(rest)) => ctx.resource::<DirUser>(method, rest).await,
+        (method, Target::Groups(rest)) => ctx.resource::<DirGroup>(method, rest).await,
         _ => Err(ScimError::method_not_allowed()),
     }
+}
+
+fn document(base: &str, doc: Document<'_>) -> Result<Response<Body>, ScimError> {
+    match doc {
+        Document::ServiceProviderConfig => {
+            Ok(answer(200, &discovery::service_provider_config(base)))
+        }
+        Document::ResourceTypes(None) => Ok(answer(200, &discovery::resource_types_list(base))),
+        Document::ResourceTypes(Some(name)) => {
+            by_id(discovery::resource_types(base), name, "resource type")
+        }
+        Document::Schemas(None) => Ok(answer(200, &discovery::schemas_list(base))),
+        Document::Schemas(Some(id)) => by_id(discovery::schemas(base), id, "schema"),
+    }
+}
+
+/// The discovery document `id` (`what` names its kind when there is none).
+fn by_id(documents: Vec<Value>, id: &str, what: &str) -> Result<Response<Body>, ScimError> {
+    documents
+        .into_iter()
+        .find(|doc| doc["id"] == id)
+        .map(|doc| answer(200, &doc))
+        .ok_or_else(|| ScimError::not_found(format!("no {what} {id}")))
 }
 
 /// The org's SCIM base URL as the client reached it.
@@ -302,18 +290,10 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The discovery endpoints answer only the org's own key too.
+    /// The authorizing read alone: the caller is the org's directory key.
     async fn authorized(&self) -> Result<(), ScimError> {
         crate::ops::directory::authorize(self.dir, crate::store::Reads::new()).await?;
         Ok(())
-    }
-
-    fn user(&self, status: u16, user: &DirUser) -> Response<Body> {
-        resource(status, self.shaped(user_json(self.base, user)))
-    }
-
-    fn group(&self, status: u16, group: &DirGroup) -> Response<Body> {
-        resource(status, self.shaped(group_json(self.base, group)))
     }
 
     /// A single resource with the request's `attributes`/`excludedAttributes`.
@@ -354,54 +334,111 @@ impl Ctx<'_> {
         Ok(answer(200, &list(total, search.start_index, page)))
     }
 
-    async fn create_user(&self, body: &Value) -> Result<Response<Body>, ScimError> {
-        let fields = user_fields(body)?;
-        let user = users::create_user(self.dir, fields).await?;
-        Ok(self.user(201, &user))
+    /// `/Users` and `/Groups`, and what follows them in the path (`rest`).
+    async fn resource<R: Resource>(
+        &self,
+        method: &str,
+        rest: Option<&str>,
+    ) -> Result<Response<Body>, ScimError> {
+        let dir = self.dir;
+        match (method, rest) {
+            ("GET", None) => self.search(R::KINDS, &query_params(self.req)).await,
+            ("POST", Some(".search")) => self.search(R::KINDS, &body(self.req)?).await,
+            ("POST", None) => {
+                let fields = R::fields(&body(self.req)?)?;
+                Ok(self.answer(201, &R::create(dir, fields).await?))
+            }
+            ("GET", Some(id)) => Ok(self.answer(200, &R::get(dir, id).await?)),
+            ("PUT", Some(id)) => self.write::<R>(id, body(self.req)?, true).await,
+            ("PATCH", Some(id)) => self.write::<R>(id, body(self.req)?, false).await,
+            ("DELETE", Some(id)) => {
+                R::delete(dir, id, if_match(self.req)?).await?;
+                Ok(no_content())
+            }
+            _ => Err(ScimError::method_not_allowed()),
+        }
     }
 
-    async fn get_user(&self, id: &str) -> Result<Response<Body>, ScimError> {
-        let user = users::get_user(self.dir, id).await?;
-        Ok(self.user(200, &user))
+    fn answer<R: Resource>(&self, status: u16, found: &R) -> Response<Body> {
+        resource(status, self.shaped(R::json(self.base, found)))
     }
 
-    /// `PUT` (`whole`) or `PATCH` of a user.
-    async fn write_user(
+    /// `PUT` (`whole`) or `PATCH` of a resource.
+    async fn write<R: Resource>(
         &self,
         id: &str,
         body: Value,
         whole: bool,
     ) -> Result<Response<Body>, ScimError> {
-        let write = Write::new(&body, whole, user_fields)?;
-        let change = |user: &DirUser| write.apply(user_json(self.base, user));
-        let modified = users::modify_user(self.dir, id, if_match(self.req)?, &change).await;
-        Ok(self.user(200, &modified.map_err(|err| write.error(err))?))
-    }
-
-    async fn create_group(&self, body: &Value) -> Result<Response<Body>, ScimError> {
-        let fields = group_fields(body)?;
-        let group = groups::create_group(self.dir, fields).await?;
-        Ok(self.group(201, &group))
-    }
-
-    async fn get_group(&self, id: &str) -> Result<Response<Body>, ScimError> {
-        let group = groups::get_group(self.dir, id).await?;
-        Ok(self.group(200, &group))
-    }
-
-    /// `PUT` (`whole`) or `PATCH` of a group.
-    async fn write_group(
-        &self,
-        id: &str,
-        body: Value,
-        whole: bool,
-    ) -> Result<Response<Body>, ScimError> {
-        let write = Write::new(&body, whole, group_fields)?;
-        let change = |group: &DirGroup| write.apply(group_json(self.base, group));
-        let modified = groups::modify_group(self.dir, id, if_match(self.req)?, &change).await;
-        Ok(self.group(200, &modified.map_err(|err| write.error(err))?))
+        let write = Write::new(&body, whole, R::fields)?;
+        let change = |found: &R| write.apply(R::json(self.base, found));
+        let modified = R::modify(self.dir, id, if_match(self.req)?, &change).await;
+        Ok(self.answer(200, &modified.map_err(|err| write.error(err))?))
     }
 }
+
+/// What the SCIM endpoints do alike for users and groups, each through its
+/// own directory operations.
+trait Resource: Sized {
+    type Fields;
+    /// What a search of this resource's endpoint lists.
+    const KINDS: Kinds;
+    fn fields(body: &Value) -> Result<Self::Fields, ScimError>;
+    fn json(base: &str, found: &Self) -> Value;
+    async fn create(dir: OrgDirectory<'_>, fields: Self::Fields) -> Result<Self, OpError>;
+    async fn get(dir: OrgDirectory<'_>, id: &str) -> Result<Self, OpError>;
+    async fn modify(
+        dir: OrgDirectory<'_>,
+        id: &str,
+        if_match: Option<u64>,
+        change: &(dyn Fn(&Self) -> Result<Self::Fields, OpError> + Sync),
+    ) -> Result<Self, OpError>;
+    async fn delete(dir: OrgDirectory<'_>, id: &str, if_match: Option<u64>) -> Result<(), OpError>;
+}
+
+/// Implements [`Resource`] for `$type` with its fields' parser, its JSON and
+/// the four directory operations of its `$ops` module.
+macro_rules! resource {
+    ($type:ty, $fields:ty, $kinds:expr, $parse:ident, $json:ident,
+     $ops:ident::{$create:ident, $get:ident, $modify:ident, $delete:ident}) => {
+        impl Resource for $type {
+            type Fields = $fields;
+            const KINDS: Kinds = $kinds;
+            fn fields(body: &Value) -> Result<$fields, ScimError> {
+                $parse(body)
+            }
+            fn json(base: &str, found: &Self) -> Value {
+                $json(base, found)
+            }
+            async fn create(dir: OrgDirectory<'_>, fields: $fields) -> Result<Self, OpError> {
+                $ops::$create(dir, fields).await
+            }
+            async fn get(dir: OrgDirectory<'_>, id: &str) -> Result<Self, OpError> {
+                $ops::$get(dir, id).await
+            }
+            async fn modify(
+                dir: OrgDirectory<'_>,
+                id: &str,
+                if_match: Option<u64>,
+                change: &(dyn Fn(&Self) -> Result<$fields, OpError> + Sync),
+            ) -> Result<Self, OpError> {
+                $ops::$modify(dir, id, if_match, change).await
+            }
+            async fn delete(
+                dir: OrgDirectory<'_>,
+                id: &str,
+                if_match: Option<u64>,
+            ) -> Result<(), OpError> {
+                $ops::$delete(dir, id, if_match).await
+            }
+        }
+    };
+}
+
+resource!(DirUser, UserFields, Kinds::Users, user_fields, user_json,
+    users::{create_user, get_user, modify_user, delete_user});
+resource!(DirGroup, GroupFields, Kinds::Groups, group_fields, group_json,
+    groups::{create_group, get_group, modify_group, delete_group});
 
 /// A `PUT` or `PATCH` as the change a modify operation applies to the
 /// resource it read (so a retry after a lost race patches the resource as
