@@ -13,7 +13,7 @@
 //! request (2,000 users) answers `503` with `Retry-After` after 15 s and is
 //! resumed by the identity provider's retry, which moves only the rest.
 
-use super::{OrgDirectory, authorize, expected, new_id};
+use super::{OrgDirectory, authorize, expected, list_all, new_id};
 use crate::App;
 use crate::domain::directory::{
     DirGroup, DirUser, Grant, GroupFields, MAX_GROUP_MEMBERS, Meta, transition,
@@ -77,9 +77,7 @@ pub async fn get_group(dir: OrgDirectory<'_>, id: &str) -> Result<DirGroup, OpEr
 }
 
 pub async fn list_groups(dir: OrgDirectory<'_>) -> Result<Vec<DirGroup>, OpError> {
-    let OrgDirectory { app, org, .. } = dir;
-    authorize(dir, Reads::new()).await?;
-    Ok(app.store.all(&directory::groups(org)).await?)
+    list_all(dir, directory::groups).await
 }
 
 /// Replaces a group's fields with what `change` makes of it as read.

@@ -27,7 +27,7 @@ use crate::domain::Action;
 use crate::domain::OrgSlug;
 use crate::domain::directory::Versioned;
 use crate::ops::{Caller, Membership, OpError};
-use crate::store::Reads;
+use crate::store::{Query, Reads};
 
 /// An org's directory as one caller acts on it: what every directory
 /// operation is given first.
@@ -43,6 +43,16 @@ pub struct OrgDirectory<'a> {
 /// and `extra`.
 pub(crate) async fn authorize(dir: OrgDirectory<'_>, extra: Reads) -> Result<Membership, OpError> {
     Membership::authorize(dir.app, dir.org, dir.caller, extra, Action::ManageDirectory).await
+}
+
+/// Every resource `query` lists (SCIM filters and pages them), once the
+/// caller is authorized.
+async fn list_all<T>(
+    dir: OrgDirectory<'_>,
+    query: fn(&OrgSlug) -> Query<T>,
+) -> Result<Vec<T>, OpError> {
+    authorize(dir, Reads::new()).await?;
+    Ok(dir.app.store.all(&query(dir.org)).await?)
 }
 
 /// The resource a read `found`, unless it is missing (`missing`) or at

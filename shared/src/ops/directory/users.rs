@@ -7,7 +7,7 @@
 //! leaves `active` alone is that read and one transaction; a change of
 //! `active` and a delete read the member too (three calls).
 
-use super::{OrgDirectory, authorize, effects, expected, new_id};
+use super::{OrgDirectory, authorize, effects, expected, list_all, new_id};
 use crate::App;
 use crate::domain::directory::{DirUser, Meta, UserFields, placeholder_id};
 use crate::domain::{Member, OrgSlug, Role, UserId};
@@ -143,9 +143,7 @@ pub async fn find_by_user_name(
 
 /// Every user of the org (SCIM filters and pages them).
 pub async fn list_users(dir: OrgDirectory<'_>) -> Result<Vec<DirUser>, OpError> {
-    let OrgDirectory { app, org, .. } = dir;
-    authorize(dir, Reads::new()).await?;
-    Ok(app.store.all(&directory::users(org)).await?)
+    list_all(dir, directory::users).await
 }
 
 /// Replaces a user's fields with what `change` makes of the user as read
