@@ -94,15 +94,13 @@ impl TokenName {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TokenTtlDays(u16);
+super::bounded_number! {
+    /// How long a new token or key lives, in days: 1-365, 90 unless set.
+    pub struct TokenTtlDays(u16): 1..=365, "expires_in_days must be between 1 and 365"
+}
 
 impl TokenTtlDays {
     pub const DEFAULT: Self = Self(90);
-
-    pub fn parse(raw: i64) -> Result<Self, Invalid> {
-        Invalid::unless_within(raw, 1..=365, "expires_in_days must be between 1 and 365").map(Self)
-    }
 
     pub fn duration(self) -> Duration {
         Duration::days(self.0.into())

@@ -87,6 +87,28 @@ macro_rules! display_as_str {
 }
 pub(crate) use display_as_str;
 
+/// A whole number the API takes only within `range`: `parse` refuses any
+/// other for `reason`, `get` gives it back.
+macro_rules! bounded_number {
+    ($(#[$doc:meta])* pub struct $name:ident($int:ty): $range:expr, $reason:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+        #[serde(transparent)]
+        pub struct $name($int);
+
+        impl $name {
+            pub fn parse(raw: i64) -> Result<Self, $crate::domain::Invalid> {
+                $crate::domain::Invalid::unless_within(raw, $range, $reason).map(Self)
+            }
+
+            pub fn get(self) -> $int {
+                self.0
+            }
+        }
+    };
+}
+pub(crate) use bounded_number;
+
 /// Characters of a submitted value shown back (an invalid row's value and
 /// reason, in a synchronous answer and in an import's stored chunks): only so
 /// far, so 10,000 rows of junk cannot push an answer past Lambda's 6 MB

@@ -96,68 +96,35 @@ impl OrgName {
     }
 }
 
-/// 0–100,000 seats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(transparent)]
-pub struct SeatLimit(u32);
+super::bounded_number! {
+    /// 0–100,000 seats.
+    pub struct SeatLimit(u32): 0..=SeatLimit::MAX, "seat_limit must be between 0 and 100000"
+}
 
 impl SeatLimit {
     pub const MAX: i64 = 100_000;
-
-    pub fn parse(raw: i64) -> Result<Self, Invalid> {
-        Invalid::unless_within(
-            raw,
-            0..=Self::MAX,
-            "seat_limit must be between 0 and 100000",
-        )
-        .map(Self)
-    }
-
-    pub fn get(self) -> u32 {
-        self.0
-    }
 }
 
-/// After how many days without use a seat counts as idle, for the org's
-/// admins and billing managers: 1-365, 30 unless set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(transparent)]
-pub struct IdleSeatDays(u16);
+super::bounded_number! {
+    /// After how many days without use a seat counts as idle, for the org's
+    /// admins and billing managers: 1-365, 30 unless set.
+    pub struct IdleSeatDays(u16): 1..=365, "idle_seat_days must be between 1 and 365"
+}
 
 impl IdleSeatDays {
     pub const DEFAULT: Self = Self(30);
-
-    pub fn parse(raw: i64) -> Result<Self, Invalid> {
-        Invalid::unless_within(raw, 1..=365, "idle_seat_days must be between 1 and 365").map(Self)
-    }
-
-    pub fn get(self) -> u16 {
-        self.0
-    }
 }
 
-/// On which day of its seven an invitation's invitee gets one reminder, if
-/// they have not accepted by then: 1-6, 5 unless set; 0 sends none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(transparent)]
-pub struct ReminderDay(u8);
+super::bounded_number! {
+    /// On which day of its seven an invitation's invitee gets one reminder, if
+    /// they have not accepted by then: 1-6, 5 unless set; 0 sends none.
+    pub struct ReminderDay(u8): 0..=6,
+        "invitation_reminder_day must be between 1 and 6, or 0 for no reminder"
+}
 
 impl ReminderDay {
     pub const DEFAULT: Self = Self(5);
     pub const OFF: Self = Self(0);
-
-    pub fn parse(raw: i64) -> Result<Self, Invalid> {
-        Invalid::unless_within(
-            raw,
-            0..=6,
-            "invitation_reminder_day must be between 1 and 6, or 0 for no reminder",
-        )
-        .map(Self)
-    }
-
-    pub fn get(self) -> u8 {
-        self.0
-    }
 
     /// When the invitee of an invitation mailed at `mailed_at` is reminded
     /// (`None`: never).
