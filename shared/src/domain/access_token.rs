@@ -175,16 +175,28 @@ impl ChannelScope {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::OrgSlug;
+    use crate::domain::{ApiKey, OrgSlug};
 
     #[test]
-    fn tokens_have_the_prefix_and_hash_consistently() {
-        let t = AccessTokenSecret::generate();
-        let shown = t.expose();
-        assert!(shown.starts_with("rst_"));
-        assert_eq!(AccessTokenSecret::hash_presented(&shown), Some(t.hash()));
-        assert_eq!(AccessTokenSecret::hash_presented("nope"), None);
-        assert_eq!(AccessTokenSecret::hash_presented("rst_short"), None);
+    fn tokens_and_api_keys_hash_only_with_their_own_prefix() {
+        type Presented = fn(&str) -> Option<SecretHash>;
+        let kinds: [(PrefixedSecret, &str, Presented, &str); 2] = [
+            (
+                AccessTokenSecret::generate(),
+                "rst_",
+                AccessTokenSecret::hash_presented,
+                "rk_",
+            ),
+            (ApiKey::new_secret(), "rk_", ApiKey::hash_presented, "rst_"),
+        ];
+        for (secret, prefix, hash_presented, other) in kinds {
+            let shown = secret.expose();
+            assert!(shown.starts_with(prefix));
+            assert_eq!(hash_presented(&shown), Some(secret.hash()));
+            assert_eq!(hash_presented(&shown.replacen(prefix, other, 1)), None);
+            assert_eq!(hash_presented("nope"), None);
+            assert_eq!(hash_presented(&format!("{prefix}short")), None);
+        }
     }
 
     #[test]
