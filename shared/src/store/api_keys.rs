@@ -93,10 +93,7 @@ impl Store {
     /// The key whose secret hashes to `hash`, if it exists (not revoked, not
     /// yet removed by TTL).
     pub async fn api_key_by_hash(&self, hash: &SecretHash) -> Result<Option<ApiKey>, StoreError> {
-        self.get(lookup_key(hash))
-            .await?
-            .map(|item| from_item(&item))
-            .transpose()
+        self.get_as(lookup_key(hash), from_item).await
     }
 
     /// Records a use of `k` at `now` on both its items, unless it was revoked

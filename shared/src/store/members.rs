@@ -218,17 +218,14 @@ impl Store {
         org: &OrgSlug,
         email: &Email,
     ) -> Result<Option<UserId>, StoreError> {
-        self.get(member_email_key(org, email))
-            .await?
-            .map(|item| parsed(&item, "user_id", UserId::parse))
-            .transpose()
+        self.get_as(member_email_key(org, email), |item| {
+            parsed(item, "user_id", UserId::parse)
+        })
+        .await
     }
 
     /// One member, read on its own (introspection).
     pub async fn member(&self, org: &OrgSlug, user: &UserId) -> Result<Option<Member>, StoreError> {
-        self.get(member_key(org, user))
-            .await?
-            .map(|item| from_item(&item))
-            .transpose()
+        self.get_as(member_key(org, user), from_item).await
     }
 }

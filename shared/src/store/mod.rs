@@ -201,6 +201,15 @@ impl Store {
         Ok(out.item)
     }
 
+    /// [`Self::get`], decoded by `decode`.
+    async fn get_as<T>(
+        &self,
+        key: Item,
+        decode: impl FnOnce(&Item) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        self.get(key).await?.as_ref().map(decode).transpose()
+    }
+
     /// One atomic write of up to 100 named actions. A cancellation on
     /// conditions reports the names of the actions that failed.
     pub async fn transact(&self, tx: Transaction) -> Result<(), StoreError> {

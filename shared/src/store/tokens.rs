@@ -135,9 +135,6 @@ impl Store {
         &self,
         hash: &SecretHash,
     ) -> Result<Option<AccessToken>, StoreError> {
-        self.get(lookup_key(hash))
-            .await?
-            .map(|item| from_item(&item))
-            .transpose()
+        self.get_as(lookup_key(hash), from_item).await
     }
 }

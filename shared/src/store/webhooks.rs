@@ -378,10 +378,7 @@ pub fn wake(due: Due, now: DateTime<Utc>) -> Action {
 
 impl Store {
     pub async fn endpoint(&self, org: &OrgSlug, id: &str) -> Result<Option<Endpoint>, StoreError> {
-        self.get(endpoint_key(org, id))
-            .await?
-            .map(|item| endpoint_from_item(&item))
-            .transpose()
+        self.get_as(endpoint_key(org, id), endpoint_from_item).await
     }
 
     pub async fn delivery(
@@ -390,10 +387,8 @@ impl Store {
         endpoint: &str,
         position: &str,
     ) -> Result<Option<Delivery>, StoreError> {
-        self.get(delivery_key(org, endpoint, position))
-            .await?
-            .map(|item| delivery_from_item(&item))
-            .transpose()
+        self.get_as(delivery_key(org, endpoint, position), delivery_from_item)
+            .await
     }
 }
 

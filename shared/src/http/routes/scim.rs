@@ -19,7 +19,7 @@ use crate::http::scim::{
     DEFAULT_COUNT, MAX_RESULTS, ScimError, answer, discovery, filter, list, patch,
 };
 use crate::ops::OpError;
-use crate::ops::directory::{OrgDirectory, groups, users};
+use crate::ops::directory::{Change, OrgDirectory, groups, users};
 use lambda_http::{Body, Request, Response};
 use serde_json::Value;
 use std::sync::Arc;
@@ -391,7 +391,7 @@ trait Resource: Sized {
         dir: OrgDirectory<'_>,
         id: &str,
         if_match: Option<u64>,
-        change: &(dyn Fn(&Self) -> Result<Self::Fields, OpError> + Sync),
+        change: Change<'_, Self, Self::Fields>,
     ) -> Result<Self, OpError>;
     async fn delete(dir: OrgDirectory<'_>, id: &str, if_match: Option<u64>) -> Result<(), OpError>;
 }
@@ -420,7 +420,7 @@ macro_rules! resource {
                 dir: OrgDirectory<'_>,
                 id: &str,
                 if_match: Option<u64>,
-                change: &(dyn Fn(&Self) -> Result<$fields, OpError> + Sync),
+                change: Change<'_, Self, $fields>,
             ) -> Result<Self, OpError> {
                 $ops::$modify(dir, id, if_match, change).await
             }

@@ -13,7 +13,7 @@
 //! request (2,000 users) answers `503` with `Retry-After` after 15 s and is
 //! resumed by the identity provider's retry, which moves only the rest.
 
-use super::{OrgDirectory, authorize, expected, list_all, new_id};
+use super::{Change, OrgDirectory, authorize, expected, list_all, new_id};
 use crate::App;
 use crate::domain::directory::{
     DirGroup, DirUser, Grant, GroupFields, MAX_GROUP_MEMBERS, Meta, transition,
@@ -85,7 +85,7 @@ pub async fn modify_group(
     dir: OrgDirectory<'_>,
     id: &str,
     if_match: Option<u64>,
-    change: &(dyn Fn(&DirGroup) -> Result<GroupFields, OpError> + Sync),
+    change: Change<'_, DirGroup, GroupFields>,
 ) -> Result<DirGroup, OpError> {
     settle(|| async {
         let (membership, group) = read_group(dir, id, if_match).await?;
@@ -161,7 +161,7 @@ async fn write_attempt_as(
     app: &App,
     membership: &Membership,
     group: &DirGroup,
-    change: &(dyn Fn(&DirGroup) -> Result<GroupFields, OpError> + Sync),
+    change: Change<'_, DirGroup, GroupFields>,
 ) -> Attempt<DirGroup> {
     let fields = change(group)?;
     check(&fields)?;

@@ -45,6 +45,10 @@ pub(crate) async fn authorize(dir: OrgDirectory<'_>, extra: Reads) -> Result<Mem
     Membership::authorize(dir.app, dir.org, dir.caller, extra, Action::ManageDirectory).await
 }
 
+/// What a `PUT` or a `PATCH` makes of a resource `R` as read: its new fields
+/// `F`, or why not.
+pub type Change<'a, R, F> = &'a (dyn Fn(&R) -> Result<F, OpError> + Sync);
+
 /// Every resource `query` lists (SCIM filters and pages them), once the
 /// caller is authorized.
 async fn list_all<T>(

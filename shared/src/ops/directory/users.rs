@@ -7,7 +7,7 @@
 //! leaves `active` alone is that read and one transaction; a change of
 //! `active` and a delete read the member too (three calls).
 
-use super::{OrgDirectory, authorize, effects, expected, list_all, new_id};
+use super::{Change, OrgDirectory, authorize, effects, expected, list_all, new_id};
 use crate::App;
 use crate::domain::directory::{DirUser, Meta, UserFields, placeholder_id};
 use crate::domain::{Member, OrgSlug, Role, UserId};
@@ -153,7 +153,7 @@ pub async fn modify_user(
     dir: OrgDirectory<'_>,
     id: &str,
     if_match: Option<u64>,
-    change: &(dyn Fn(&DirUser) -> Result<UserFields, OpError> + Sync),
+    change: Change<'_, DirUser, UserFields>,
 ) -> Result<DirUser, OpError> {
     settle(|| modify_attempt(dir, id, if_match, change)).await
 }
@@ -162,7 +162,7 @@ async fn modify_attempt(
     dir: OrgDirectory<'_>,
     id: &str,
     if_match: Option<u64>,
-    change: &(dyn Fn(&DirUser) -> Result<UserFields, OpError> + Sync),
+    change: Change<'_, DirUser, UserFields>,
 ) -> Attempt<DirUser> {
     let OrgDirectory { app, org, .. } = dir;
     let (membership, user) = read_user(dir, id, if_match).await?;
