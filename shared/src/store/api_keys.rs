@@ -3,9 +3,9 @@
 //! by the secret's hash (the authorizer). Both are written and deleted
 //! together; TTL removes them 30 days after expiry.
 
-use super::attrs::{key, n, opt_s, parsed, s, typed};
-use super::credentials;
-use super::keys::{API_KEY_PREFIX, KEY_HASH_SK, api_key_sk, key_hash_pk, org_pk};
+use super::attrs::{n, opt_s, parsed, s, typed};
+use super::credentials::{self, CredentialItems};
+use super::keys::{API_KEY_PREFIX, KEY_HASH_SK, api_key_sk, key_hash_pk};
 use super::page::Query;
 use super::{Action, Item, Store, StoreError, Transaction};
 use crate::domain::api_key::KeyScope;
@@ -15,18 +15,12 @@ use chrono::{DateTime, Duration, Utc};
 /// How long an expired key stays listed (as expired) before TTL removes it.
 const KEPT_AFTER_EXPIRY: Duration = Duration::days(30);
 
-pub fn api_key_key(org: &OrgSlug, id: &str) -> Item {
-    key(org_pk(org), api_key_sk(id))
-}
-
-/// The key of `k`'s item in its org's partition.
-fn own_key(k: &ApiKey) -> Item {
-    api_key_key(&k.credential.org, &k.credential.id)
-}
-
-fn lookup_key(hash: &SecretHash) -> Item {
-    key(key_hash_pk(hash.as_str()), KEY_HASH_SK)
-}
+/// A key's item in its org's partition and its lookup item.
+pub const ITEMS: CredentialItems = CredentialItems {
+    sk: api_key_sk,
+    lookup_pk: key_hash_pk,
+    lookup_sk: KEY_HASH_SK,
+};
 
 fn to_item(k: &ApiKey, key: Item, kind: &str) -> Item {
     let mut item = typed(key, kind);
@@ -59,29 +53,30 @@ pub fn from_item(item: &Item) -> Result<ApiKey, StoreError> {
 /// Both items of a new key.
 pub fn create(k: &ApiKey) -> [Action; 2] {
     [
-        Action::put_new(to_item(k, own_key(k), "api_key")),
-        Action::put_new(to_item(k, lookup_key(&k.credential.hash), "api_key_lookup")),
+        Action::put_new(to_item(k, ITEMS.own_key(&k.credential), "api_key")),
+        Action::put_new(to_item(
+            k,
+            ITEMS.lookup_key(&k.credential.hash),
+            "api_key_lookup",
+        )),
     ]
 }
 
 /// Both items of a key; the first fails if it is already gone.
 pub fn revoke(k: &ApiKey) -> [Action; 2] {
-    [
-        Action::delete(own_key(k)).when("attribute_exists(pk)"),
-        Action::delete(lookup_key(&k.credential.hash)),
-    ]
+    ITEMS.revoke(&k.credential)
 }
 
 /// The key still exists with one of `roles`: what an invitation it sent to an
 /// elevated role needs when accepted (as [`super::members::holds_role`] for a
 /// person).
 pub fn holds_role(org: &OrgSlug, id: &str, roles: &[Role]) -> Action {
-    super::members::role_among(api_key_key(org, id), roles)
+    super::members::role_among(ITEMS.key(org, id), roles)
 }
 
 /// The key still exists (not revoked): the guard of a write a key makes.
 pub fn still_valid(org: &OrgSlug, id: &str) -> Action {
-    Action::check(api_key_key(org, id)).when("attribute_exists(pk)")
+    Action::check(ITEMS.key(org, id)).when("attribute_exists(pk)")
 }
 
 /// An org's keys, newest first (ids are UUIDv7: they sort by creation).
@@ -93,7 +88,7 @@ impl Store {
     /// The key whose secret hashes to `hash`, if it exists (not revoked, not
     /// yet removed by TTL).
     pub async fn api_key_by_hash(&self, hash: &SecretHash) -> Result<Option<ApiKey>, StoreError> {
-        self.get_as(lookup_key(hash), from_item).await
+        self.get_as(ITEMS.lookup_key(hash), from_item).await
     }
 
     /// Records a use of `k` at `now` on both its items, unless it was revoked
@@ -105,8 +100,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let touch = |item: Item| Action::record_use(item, "last_used_at", now);
         let mut tx = Transaction::new();
-        tx.push("key", touch(own_key(k)))
-            .push("lookup", touch(lookup_key(&k.credential.hash)));
+        tx.push("key", touch(ITEMS.own_key(&k.credential)))
+            .push("lookup", touch(ITEMS.lookup_key(&k.credential.hash)));
         match self.transact(tx).await {
             Err(err) if err.is_condition_failed() => Ok(()),
             other => other,

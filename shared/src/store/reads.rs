@@ -62,11 +62,11 @@ impl Reads {
     }
 
     pub fn token(self, org: &OrgSlug, id: &str) -> Self {
-        self.add(tokens::token_key(org, id))
+        self.add(tokens::ITEMS.key(org, id))
     }
 
     pub fn api_key(self, org: &OrgSlug, id: &str) -> Self {
-        self.add(api_keys::api_key_key(org, id))
+        self.add(api_keys::ITEMS.key(org, id))
     }
 
     pub fn import_job(self, org: &OrgSlug, id: &ImportId) -> Self {

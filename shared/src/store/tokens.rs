@@ -2,8 +2,8 @@
 //! one lookup item keyed by the secret's hash (introspection). Both are
 //! written and deleted together; TTL removes them after expiry.
 
-use super::attrs::{get_list_s, get_n, key, n, parsed, s, time, typed};
-use super::credentials;
+use super::attrs::{get_list_s, get_n, n, parsed, s, time, typed};
+use super::credentials::{self, CredentialItems};
 use super::keys::{
     GSI1, TOKEN_HASH_SK, TOKEN_PREFIX, org_pk, token_created_sk, token_hash_pk, token_sk,
     tokens_gsi1pk,
@@ -14,18 +14,12 @@ use crate::domain::time::LAST_USE_GRANULARITY;
 use crate::domain::{AccessToken, ChannelScope, OrgSlug, SecretHash, UserId};
 use aws_sdk_dynamodb::types::AttributeValue;
 
-pub fn token_key(org: &OrgSlug, id: &str) -> Item {
-    key(org_pk(org), token_sk(id))
-}
-
-/// The key of `token`'s item in its org's partition.
-fn own_key(token: &AccessToken) -> Item {
-    token_key(&token.credential.org, &token.credential.id)
-}
-
-fn lookup_key(hash: &SecretHash) -> Item {
-    key(token_hash_pk(hash.as_str()), TOKEN_HASH_SK)
-}
+/// A token's item in its org's partition and its lookup item.
+pub const ITEMS: CredentialItems = CredentialItems {
+    sk: token_sk,
+    lookup_pk: token_hash_pk,
+    lookup_sk: TOKEN_HASH_SK,
+};
 
 fn common(token: &AccessToken, mut item: Item) -> Item {
     credentials::put(&mut item, &token.credential);
@@ -40,7 +34,7 @@ fn common(token: &AccessToken, mut item: Item) -> Item {
 }
 
 fn to_item(token: &AccessToken) -> Item {
-    let mut item = typed(common(token, own_key(token)), "token");
+    let mut item = typed(common(token, ITEMS.own_key(&token.credential)), "token");
     item.insert(
         "gsi1pk".into(),
         s(tokens_gsi1pk(&token.credential.org, &token.user_id)),
@@ -57,7 +51,7 @@ fn to_item(token: &AccessToken) -> Item {
 
 fn to_lookup_item(token: &AccessToken) -> Item {
     typed(
-        common(token, lookup_key(&token.credential.hash)),
+        common(token, ITEMS.lookup_key(&token.credential.hash)),
         "token_lookup",
     )
 }
@@ -82,10 +76,7 @@ pub fn create(token: &AccessToken) -> [Action; 2] {
 
 /// Both items of a token; the first fails if it is already gone.
 pub fn revoke(token: &AccessToken) -> [Action; 2] {
-    [
-        Action::delete(own_key(token)).when("attribute_exists(pk)"),
-        Action::delete(lookup_key(&token.credential.hash)),
-    ]
+    ITEMS.revoke(&token.credential)
 }
 
 /// One holder's tokens in an org, newest first.
@@ -115,14 +106,18 @@ pub fn record_use(token: &AccessToken, now: chrono::DateTime<chrono::Utc>) -> Tr
     .value(":epoch", n(token.seat_epoch));
     // Only the first of several checks at the turn of the hour writes; the
     // others fail this condition and are dropped quietly.
-    let token_item = Action::record_use(own_key(token), "last_used_at", now)
+    let token_item = Action::record_use(ITEMS.own_key(&token.credential), "last_used_at", now)
         .when("attribute_not_exists(#used) OR #used <= :stale")
         .value(":stale", time(now - LAST_USE_GRANULARITY));
     let mut tx = Transaction::new();
     tx.push("token", token_item)
         .push(
             "lookup",
-            Action::record_use(lookup_key(&token.credential.hash), "last_used_at", now),
+            Action::record_use(
+                ITEMS.lookup_key(&token.credential.hash),
+                "last_used_at",
+                now,
+            ),
         )
         .push("seat", seat);
     tx
@@ -135,6 +130,6 @@ impl Store {
         &self,
         hash: &SecretHash,
     ) -> Result<Option<AccessToken>, StoreError> {
-        self.get_as(lookup_key(hash), from_item).await
+        self.get_as(ITEMS.lookup_key(hash), from_item).await
     }
 }
