@@ -53,91 +53,77 @@ impl ApiError {
 
     /// Status, code, title and detail.
     fn parts(&self) -> (StatusCode, &'static str, &'static str, String) {
+        match self {
+            Self::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Unauthenticated",
+                "A valid identity is required.".into(),
+            ),
+            Self::CredentialRefused(reason) => (
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Unauthenticated",
+                format!("The credential was refused: {reason}."),
+            ),
+            Self::ClaimMissing(claim) => (
+                StatusCode::UNAUTHORIZED,
+                "identity_claim_missing",
+                "Identity claim missing",
+                format!(
+                    "The identity token has no `{claim}` claim, which Roster needs: \
+                     configure the identity provider to include it."
+                ),
+            ),
+            Self::ClaimInvalid(claim) => (
+                StatusCode::UNAUTHORIZED,
+                "identity_claim_invalid",
+                "Identity claim invalid",
+                format!("The identity token's `{claim}` claim is not a value Roster accepts."),
+            ),
+            Self::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+                "Send application/json (or text/csv where the route accepts it).".into(),
+            ),
+            Self::IdempotencyKeyReused => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "Idempotency key reused",
+                "This Idempotency-Key was used with another request; use a new key.".into(),
+            ),
+            Self::IdempotencyInProgress => (
+                StatusCode::CONFLICT,
+                "idempotency_request_in_progress",
+                "Request in progress",
+                "A request with this Idempotency-Key is still being processed; retry shortly."
+                    .into(),
+            ),
+            Self::IdempotencyAnswerTooLarge => (
+                StatusCode::CONFLICT,
+                "idempotency_answer_unavailable",
+                "Request already carried out",
+                "A request with this Idempotency-Key was carried out; its answer was too large to keep.".into(),
+            ),
+            Self::IdempotencySecretNotKept { token_id } => (
+                StatusCode::CONFLICT,
+                "idempotency_secret_not_kept",
+                "Request already carried out",
+                format!(
+                    "A request with this Idempotency-Key issued the token {token_id}; its secret \
+                     is shown once and never stored, so it cannot be shown again. Revoke it \
+                     (DELETE /orgs/{{org}}/tokens/{token_id}) if the secret was lost, and issue \
+                     a new one with a new key."
+                ),
+            ),
+            Self::Op(op) => Self::op_parts(op),
+        }
+    }
+
+    /// Status, code, title and detail of an operation's refusal.
+    fn op_parts(op: &OpError) -> (StatusCode, &'static str, &'static str, String) {
         use OpError::*;
-        let op = match self {
-            Self::Unauthenticated => {
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
-                    "Unauthenticated",
-                    "A valid identity is required.".into(),
-                );
-            }
-            Self::CredentialRefused(reason) => {
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
-                    "Unauthenticated",
-                    format!("The credential was refused: {reason}."),
-                );
-            }
-            Self::ClaimMissing(claim) => {
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    "identity_claim_missing",
-                    "Identity claim missing",
-                    format!(
-                        "The identity token has no `{claim}` claim, which Roster needs: \
-                         configure the identity provider to include it."
-                    ),
-                );
-            }
-            Self::ClaimInvalid(claim) => {
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    "identity_claim_invalid",
-                    "Identity claim invalid",
-                    format!("The identity token's `{claim}` claim is not a value Roster accepts."),
-                );
-            }
-            Self::UnsupportedMediaType => {
-                return (
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "Unsupported media type",
-                    "Send application/json (or text/csv where the route accepts it).".into(),
-                );
-            }
-            Self::IdempotencyKeyReused => {
-                return (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "idempotency_key_reused",
-                    "Idempotency key reused",
-                    "This Idempotency-Key was used with another request; use a new key.".into(),
-                );
-            }
-            Self::IdempotencyInProgress => {
-                return (
-                    StatusCode::CONFLICT,
-                    "idempotency_request_in_progress",
-                    "Request in progress",
-                    "A request with this Idempotency-Key is still being processed; retry shortly."
-                        .into(),
-                );
-            }
-            Self::IdempotencyAnswerTooLarge => {
-                return (
-                    StatusCode::CONFLICT,
-                    "idempotency_answer_unavailable",
-                    "Request already carried out",
-                    "A request with this Idempotency-Key was carried out; its answer was too large to keep.".into(),
-                );
-            }
-            Self::IdempotencySecretNotKept { token_id } => {
-                return (
-                    StatusCode::CONFLICT,
-                    "idempotency_secret_not_kept",
-                    "Request already carried out",
-                    format!(
-                        "A request with this Idempotency-Key issued the token {token_id}; its secret \
-                         is shown once and never stored, so it cannot be shown again. Revoke it \
-                         (DELETE /orgs/{{org}}/tokens/{token_id}) if the secret was lost, and issue \
-                         a new one with a new key."
-                    ),
-                );
-            }
-            Self::Op(op) => op,
-        };
         match op {
             Invalid { field, reason } => (
                 StatusCode::BAD_REQUEST,
