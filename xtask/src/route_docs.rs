@@ -30,11 +30,15 @@ pub fn problems(functions: &[Function], modules: &[(String, String)]) -> Vec<Str
     for f in &expected {
         if !modules.iter().any(|(m, _)| *m == f.module()) {
             problems.push(format!(
-                "{ROUTES_DIR}/{}.rs is missing: write its `pub async fn handle(app: Arc<App>, req: \
-                 Request) -> Response<Body>` (functions/{}/ serves it), with a `//!` doc naming {}.",
+                "{ROUTES_DIR}/{}.rs is missing: write its `run` and `super::handle_with!(run);` \
+                 (functions/{}/ serves its `handle`), with a `//!` doc naming {}.",
                 f.module(),
                 f.name,
-                f.routes.iter().map(|r| format!("`{}`", r.key())).collect::<Vec<_>>().join(", ")
+                f.routes
+                    .iter()
+                    .map(|r| format!("`{}`", r.key()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
     }
@@ -92,7 +96,7 @@ mod tests {
         assert_eq!(
             problems,
             [
-                "shared/src/http/routes/get_org.rs is missing: write its `pub async fn handle(app: Arc<App>, req: Request) -> Response<Body>` (functions/get-org/ serves it), with a `//!` doc naming `GET /orgs/{org}`.",
+                "shared/src/http/routes/get_org.rs is missing: write its `run` and `super::handle_with!(run);` (functions/get-org/ serves its `handle`), with a `//!` doc naming `GET /orgs/{org}`.",
                 "shared/src/http/routes/issue_token.rs: the module doc does not name `POST /orgs/{org}/members/{user_id}/tokens`.",
                 "shared/src/http/routes/issue_token.rs: the module doc names `GET /gone`, which issue-token does not serve according to infra/functions.toml.",
                 "shared/src/http/routes/old.rs: no HTTP function old in infra/functions.toml: declare it, or delete the module.",

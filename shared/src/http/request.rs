@@ -96,6 +96,12 @@ pub fn user_id(req: &Request) -> Result<UserId, ApiError> {
     UserId::parse(&path_param(req, "user_id")?).map_err(|_| OpError::MemberNotFound.into())
 }
 
+/// The `{id}` path parameter as a UUID: an id of another shape names
+/// nothing, so it is answered as `missing`.
+pub fn uuid_id(req: &Request, missing: OpError) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::parse_str(&path_param(req, "id")?).map_err(|_| missing.into())
+}
+
 /// `{org}` and `{user_id}`: the member a route acts on.
 pub fn target(req: &Request) -> Result<MemberTarget, ApiError> {
     Ok(MemberTarget {

@@ -1,6 +1,5 @@
 //! `PUT /orgs/{org}/members/{user_id}/role`.
 
-use super::answer;
 use crate::App;
 use crate::domain::Role;
 use crate::http::request::{json, parsed, target};
@@ -8,7 +7,6 @@ use crate::http::{ApiError, response, views};
 use crate::ops::Caller;
 use crate::ops::members::change_role::{RoleChange, change_role};
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -16,9 +14,7 @@ struct Input {
     role: String,
 }
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let target = target(req)?;

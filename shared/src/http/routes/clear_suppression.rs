@@ -1,7 +1,6 @@
 //! `DELETE /orgs/{org}/suppressions/{id}`, with an optional JSON body
 //! `{"reason": "..."}` (required to clear a complaint).
 
-use super::answer;
 use crate::App;
 use crate::domain::ClearReason;
 use crate::http::request::{json, parsed_opt, suppression_ref};
@@ -9,7 +8,6 @@ use crate::http::{ApiError, response};
 use crate::ops::Caller;
 use crate::ops::mail::clear_suppression::{Clear, clear_suppression};
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -17,9 +15,7 @@ struct Input {
     reason: Option<String>,
 }
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let suppression = suppression_ref(req)?;

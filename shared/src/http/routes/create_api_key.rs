@@ -1,6 +1,5 @@
 //! `POST /orgs/{org}/api-keys`.
 
-use super::answer;
 use crate::App;
 use crate::domain::Role;
 use crate::domain::api_key::{KeyScope, parse_role};
@@ -11,7 +10,6 @@ use crate::http::{ApiError, response, views};
 use crate::ops::Caller;
 use crate::ops::api_keys::create::{NewKey, create_api_key};
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,9 +20,7 @@ struct Input {
     scope: Option<String>,
 }
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let org = org_slug(req)?;

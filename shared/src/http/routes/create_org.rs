@@ -1,6 +1,5 @@
 //! `POST /orgs`.
 
-use super::answer;
 use crate::App;
 use crate::domain::{OrgName, OrgSlug, SeatLimit};
 use crate::http::request::{json, parsed};
@@ -8,7 +7,6 @@ use crate::http::{ApiError, response, views};
 use crate::ops::Caller;
 use crate::ops::orgs::create::{NewOrg, create_org};
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -19,9 +17,7 @@ struct Input {
     seat_limit: i64,
 }
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let input: Input = json(req)?;

@@ -1,6 +1,5 @@
 //! `GET /orgs/{org}/directory`: the console's Directory sync page.
 
-use super::answer;
 use crate::App;
 use crate::http::request::org_slug;
 use crate::http::{ApiError, response, views};
@@ -8,11 +7,8 @@ use crate::ops::Caller;
 use crate::ops::directory::OrgDirectory;
 use crate::ops::directory::grants::overview;
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let org = org_slug(req)?;

@@ -1,7 +1,6 @@
 //! `GET /orgs/{org}/imports/{id}?limit=&cursor=`: a job and a page of its
 //! per-row outcomes.
 
-use super::answer;
 use crate::App;
 use crate::domain::import::ImportId;
 use crate::http::request::{org_slug, page, path_param};
@@ -9,11 +8,8 @@ use crate::http::{ApiError, response, views};
 use crate::ops::imports::get::{GetImport, get_import};
 use crate::ops::{Caller, OpError};
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let org = org_slug(req)?;

@@ -1,17 +1,13 @@
 //! `GET /orgs/{org}`.
 
-use super::answer;
 use crate::App;
 use crate::http::request::org_slug;
 use crate::http::{ApiError, response, views};
 use crate::ops::Caller;
 use crate::ops::orgs::get::get_org;
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let org = get_org(app, &caller, org_slug(req)?).await?;

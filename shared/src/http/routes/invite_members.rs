@@ -2,7 +2,6 @@
 //! more than [`SYNC_MAX_ROWS`] rows (not dry runs) become import jobs: `202`
 //! with the job and its `Location`.
 
-use super::answer;
 use crate::App;
 use crate::domain::Role;
 use crate::domain::import::SYNC_MAX_ROWS;
@@ -13,7 +12,6 @@ use crate::ops::invitations::invite::{Invite, invite_members};
 use crate::ops::invitations::pipeline::InviteRow;
 use crate::ops::{Caller, OpError};
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
 
 pub const MAX_JSON_EMAILS: usize = 1_000;
 
@@ -26,9 +24,7 @@ struct Input {
     seat: bool,
 }
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let slug = org_slug(req)?;

@@ -1,6 +1,5 @@
 //! `POST /orgs/{org}/tokens` and `POST /orgs/{org}/members/{user_id}/tokens`.
 
-use super::answer;
 use crate::App;
 use crate::domain::{ChannelScope, TokenName, TokenTtlDays};
 use crate::http::idempotency::SecretShownOnce;
@@ -9,7 +8,6 @@ use crate::http::{ApiError, response, views};
 use crate::ops::Caller;
 use crate::ops::tokens::issue::{NewToken, issue_token};
 use lambda_http::{Body, Request, RequestExt, Response};
-use std::sync::Arc;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -19,9 +17,7 @@ struct Input {
     channels: Option<Vec<String>>,
 }
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let slug = org_slug(req)?;

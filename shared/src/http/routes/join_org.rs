@@ -2,7 +2,6 @@
 //! `POST /me/join`: every org whose directory provisioned them (the console,
 //! after sign-in).
 
-use super::answer;
 use crate::App;
 use crate::http::request::org_slug;
 use crate::http::{ApiError, response, views};
@@ -10,11 +9,8 @@ use crate::ops::Caller;
 use crate::ops::directory::join::{join, join_all};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
-use std::sync::Arc;
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     if req

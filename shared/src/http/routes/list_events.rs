@@ -1,6 +1,5 @@
 //! `GET /orgs/{org}/events?type=&since=&until=&limit=&cursor=`.
 
-use super::answer;
 use crate::App;
 use crate::domain::Invalid;
 use crate::domain::events::EventType;
@@ -10,11 +9,8 @@ use crate::ops::Caller;
 use crate::ops::events::feed::{EventQuery, list_events};
 use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let types = match query(req, "type") {

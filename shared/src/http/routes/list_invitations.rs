@@ -1,6 +1,5 @@
 //! `GET /orgs/{org}/invitations?status=pending|expired|all&limit=&cursor=`.
 
-use super::answer;
 use crate::App;
 use crate::domain::StatusFilter;
 use crate::http::request::{org_slug, page, parsed, query};
@@ -8,11 +7,8 @@ use crate::http::{ApiError, response, views};
 use crate::ops::Caller;
 use crate::ops::invitations::list::{InvitationQuery, list_invitations};
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let input = InvitationQuery {

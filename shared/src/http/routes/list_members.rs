@@ -1,6 +1,5 @@
 //! `GET /orgs/{org}/members?role=&seat=&idle_days=&limit=&cursor=`.
 
-use super::answer;
 use crate::App;
 use crate::domain::{Invalid, Role};
 use crate::http::request::{org_slug, page, parsed_opt, query};
@@ -8,11 +7,8 @@ use crate::http::{ApiError, response, views};
 use crate::ops::Caller;
 use crate::ops::members::list::{MemberQuery, list_members};
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let seat = match query(req, "seat").as_deref() {

@@ -1,16 +1,12 @@
 //! `GET /me/orgs`.
 
-use super::answer;
 use crate::App;
 use crate::http::{ApiError, response, views};
 use crate::ops::Caller;
 use crate::ops::members::my_orgs::list_my_orgs;
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, _req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let orgs = list_my_orgs(app, &caller).await?;

@@ -1,6 +1,5 @@
 //! `GET /orgs/{org}/tokens?user_id=&limit=&cursor=`.
 
-use super::answer;
 use crate::App;
 use crate::domain::UserId;
 use crate::http::request::{org_slug, page, query};
@@ -8,11 +7,8 @@ use crate::http::{ApiError, response, views};
 use crate::ops::tokens::list::{TokenQuery, list_tokens};
 use crate::ops::{Caller, OpError};
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let holder = query(req, "user_id")

@@ -1,5 +1,6 @@
 //! One module per HTTP function: parse the request into typed input, call the
-//! operation, shape the answer. Each `handle` is what a function's `main` runs.
+//! operation, shape the answer. Each `handle` is what a function's `main`
+//! runs: most are [`handle_with!`] their `run`, for an authenticated caller.
 
 // Generated from infra/functions.toml by `make routes`: a module per HTTP function.
 pub mod accept_invitation;
@@ -60,6 +61,20 @@ pub(crate) async fn answer(
         Err(err) => err.into_response(),
     }
 }
+
+/// A route module's `handle`, what its function's `main` serves (and the
+/// tests call): [`answer`] with the module's `run`.
+macro_rules! handle_with {
+    ($run:ident) => {
+        pub async fn handle(
+            app: std::sync::Arc<crate::App>,
+            req: lambda_http::Request,
+        ) -> lambda_http::Response<lambda_http::Body> {
+            super::answer(&app, &req, $run).await
+        }
+    };
+}
+pub(crate) use handle_with;
 
 /// The invitation link in a `{"token": ...}` body (preview and accept).
 pub(crate) fn invite_link(req: &Request) -> Result<InviteLink, ApiError> {

@@ -1,17 +1,13 @@
 //! `DELETE /orgs/{org}/invitations/{id}`.
 
-use super::answer;
 use crate::App;
 use crate::http::request::invitation_ref;
 use crate::http::{ApiError, response};
 use crate::ops::Caller;
 use crate::ops::invitations::revoke::revoke_invitation;
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     revoke_invitation(app, &caller, invitation_ref(req)?).await?;

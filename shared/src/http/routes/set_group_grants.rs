@@ -1,7 +1,6 @@
 //! `PUT /orgs/{org}/directory/groups/{group}`: link a directory group to
 //! what it grants (`admin`, `billing_manager`, `seat`, or `null`).
 
-use super::answer;
 use crate::App;
 use crate::domain::directory::Grant;
 use crate::http::request::{json, org_slug, parsed, path_param};
@@ -10,7 +9,6 @@ use crate::ops::Caller;
 use crate::ops::directory::OrgDirectory;
 use crate::ops::directory::grants::set_group_grants;
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -18,9 +16,7 @@ struct Input {
     grants: Option<String>,
 }
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let org = org_slug(req)?;

@@ -1,6 +1,5 @@
 //! `PATCH /orgs/{org}`.
 
-use super::answer;
 use crate::App;
 use crate::domain::{IdleSeatDays, OrgName, ReminderDay, SeatLimit};
 use crate::http::request::{json, org_slug, parsed_opt};
@@ -8,7 +7,6 @@ use crate::http::{ApiError, response, views};
 use crate::ops::Caller;
 use crate::ops::orgs::update::{OrgChanges, update_org};
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,9 +18,7 @@ struct Input {
     expired_invitations_digest: Option<bool>,
 }
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let slug = org_slug(req)?;

@@ -5,7 +5,6 @@
 //! `POST /orgs/{org}/webhooks/{id}/rotate-secret`,
 //! `GET /orgs/{org}/webhooks/{id}/deliveries` and
 //! `POST /orgs/{org}/webhooks/{id}/deliveries/{delivery}/redeliver`.
-use super::answer;
 use crate::App;
 use crate::domain::events::EventType;
 use crate::domain::webhook::Endpoint;
@@ -19,7 +18,6 @@ use crate::store::webhooks::EndpointChange;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
-use std::sync::Arc;
 
 /// Characters of an endpoint's description.
 const MAX_DESCRIPTION: usize = 200;
@@ -42,9 +40,7 @@ struct Update {
     description: Option<String>,
 }
 
-pub async fn handle(app: Arc<App>, req: Request) -> Response<Body> {
-    answer(&app, &req, run).await
-}
+super::handle_with!(run);
 
 async fn run(app: &App, req: &Request, caller: Caller) -> Result<Response<Body>, ApiError> {
     let org = org_slug(req)?;
