@@ -87,8 +87,9 @@ macro_rules! display_as_str {
 }
 pub(crate) use display_as_str;
 
-/// A whole number the API takes only within `range`: `parse` refuses any
-/// other for `reason`, `get` gives it back.
+/// A whole number that holds only within `range`: `parse` (of the API's
+/// input and of what the store reads back alike) refuses any other for
+/// `reason`, `get` gives it back.
 macro_rules! bounded_number {
     ($(#[$doc:meta])* pub struct $name:ident($int:ty): $range:expr, $reason:literal) => {
         $(#[$doc])*

@@ -15,6 +15,7 @@ pub struct CredentialItems {
     pub sk: fn(&str) -> String,
     /// The lookup item's partition key, from the secret's hash.
     pub lookup_pk: fn(&str) -> String,
+    /// The lookup item's sort key (one item per hash).
     pub lookup_sk: &'static str,
 }
 
@@ -24,10 +25,12 @@ impl CredentialItems {
         key(org_pk(org), (self.sk)(id))
     }
 
+    /// [`Self::key`] of `c`'s own item.
     pub fn own_key(&self, c: &Credential) -> Item {
         self.key(&c.org, &c.id)
     }
 
+    /// The key of the lookup item of the secret that hashes to `hash`.
     pub fn lookup_key(&self, hash: &SecretHash) -> Item {
         key((self.lookup_pk)(hash.as_str()), self.lookup_sk)
     }

@@ -346,9 +346,9 @@ impl Ctx<'_> {
             ("POST", Some(".search")) => self.search(R::KINDS, &body(self.req)?).await,
             ("POST", None) => {
                 let fields = R::fields(&body(self.req)?)?;
-                Ok(self.answer(201, &R::create(dir, fields).await?))
+                Ok(self.reply(201, &R::create(dir, fields).await?))
             }
-            ("GET", Some(id)) => Ok(self.answer(200, &R::get(dir, id).await?)),
+            ("GET", Some(id)) => Ok(self.reply(200, &R::get(dir, id).await?)),
             ("PUT", Some(id)) => self.write::<R>(id, body(self.req)?, true).await,
             ("PATCH", Some(id)) => self.write::<R>(id, body(self.req)?, false).await,
             ("DELETE", Some(id)) => {
@@ -359,7 +359,8 @@ impl Ctx<'_> {
         }
     }
 
-    fn answer<R: Resource>(&self, status: u16, found: &R) -> Response<Body> {
+    /// `found` as the answer, shaped by the request's `attributes`.
+    fn reply<R: Resource>(&self, status: u16, found: &R) -> Response<Body> {
         resource(status, self.shaped(R::json(self.base, found)))
     }
 
@@ -373,7 +374,7 @@ impl Ctx<'_> {
         let write = Write::new(&body, whole, R::fields)?;
         let change = |found: &R| write.apply(R::json(self.base, found));
         let modified = R::modify(self.dir, id, if_match(self.req)?, &change).await;
-        Ok(self.answer(200, &modified.map_err(|err| write.error(err))?))
+        Ok(self.reply(200, &modified.map_err(|err| write.error(err))?))
     }
 }
 
