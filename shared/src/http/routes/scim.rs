@@ -397,49 +397,61 @@ trait Resource: Sized {
     async fn delete(dir: OrgDirectory<'_>, id: &str, if_match: Option<u64>) -> Result<(), OpError>;
 }
 
-/// Implements [`Resource`] for `$type` with its fields' parser, its JSON and
-/// the four directory operations of its `$ops` module.
-macro_rules! resource {
-    ($type:ty, $fields:ty, $kinds:expr, $parse:ident, $json:ident,
-     $ops:ident::{$create:ident, $get:ident, $modify:ident, $delete:ident}) => {
-        impl Resource for $type {
-            type Fields = $fields;
-            const KINDS: Kinds = $kinds;
-            fn fields(body: &Value) -> Result<$fields, ScimError> {
-                $parse(body)
-            }
-            fn json(base: &str, found: &Self) -> Value {
-                $json(base, found)
-            }
-            async fn create(dir: OrgDirectory<'_>, fields: $fields) -> Result<Self, OpError> {
-                $ops::$create(dir, fields).await
-            }
-            async fn get(dir: OrgDirectory<'_>, id: &str) -> Result<Self, OpError> {
-                $ops::$get(dir, id).await
-            }
-            async fn modify(
-                dir: OrgDirectory<'_>,
-                id: &str,
-                if_match: Option<u64>,
-                change: Change<'_, Self, $fields>,
-            ) -> Result<Self, OpError> {
-                $ops::$modify(dir, id, if_match, change).await
-            }
-            async fn delete(
-                dir: OrgDirectory<'_>,
-                id: &str,
-                if_match: Option<u64>,
-            ) -> Result<(), OpError> {
-                $ops::$delete(dir, id, if_match).await
-            }
-        }
-    };
+impl Resource for DirUser {
+    type Fields = UserFields;
+    const KINDS: Kinds = Kinds::Users;
+    fn fields(body: &Value) -> Result<UserFields, ScimError> {
+        user_fields(body)
+    }
+    fn json(base: &str, found: &Self) -> Value {
+        user_json(base, found)
+    }
+    async fn create(dir: OrgDirectory<'_>, fields: UserFields) -> Result<Self, OpError> {
+        users::create_user(dir, fields).await
+    }
+    async fn get(dir: OrgDirectory<'_>, id: &str) -> Result<Self, OpError> {
+        users::get_user(dir, id).await
+    }
+    async fn modify(
+        dir: OrgDirectory<'_>,
+        id: &str,
+        if_match: Option<u64>,
+        change: Change<'_, Self, UserFields>,
+    ) -> Result<Self, OpError> {
+        users::modify_user(dir, id, if_match, change).await
+    }
+    async fn delete(dir: OrgDirectory<'_>, id: &str, if_match: Option<u64>) -> Result<(), OpError> {
+        users::delete_user(dir, id, if_match).await
+    }
 }
 
-resource!(DirUser, UserFields, Kinds::Users, user_fields, user_json,
-    users::{create_user, get_user, modify_user, delete_user});
-resource!(DirGroup, GroupFields, Kinds::Groups, group_fields, group_json,
-    groups::{create_group, get_group, modify_group, delete_group});
+impl Resource for DirGroup {
+    type Fields = GroupFields;
+    const KINDS: Kinds = Kinds::Groups;
+    fn fields(body: &Value) -> Result<GroupFields, ScimError> {
+        group_fields(body)
+    }
+    fn json(base: &str, found: &Self) -> Value {
+        group_json(base, found)
+    }
+    async fn create(dir: OrgDirectory<'_>, fields: GroupFields) -> Result<Self, OpError> {
+        groups::create_group(dir, fields).await
+    }
+    async fn get(dir: OrgDirectory<'_>, id: &str) -> Result<Self, OpError> {
+        groups::get_group(dir, id).await
+    }
+    async fn modify(
+        dir: OrgDirectory<'_>,
+        id: &str,
+        if_match: Option<u64>,
+        change: Change<'_, Self, GroupFields>,
+    ) -> Result<Self, OpError> {
+        groups::modify_group(dir, id, if_match, change).await
+    }
+    async fn delete(dir: OrgDirectory<'_>, id: &str, if_match: Option<u64>) -> Result<(), OpError> {
+        groups::delete_group(dir, id, if_match).await
+    }
+}
 
 /// A `PUT` or `PATCH` as the change a modify operation applies to the
 /// resource it read (so a retry after a lost race patches the resource as
