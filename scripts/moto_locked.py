@@ -11,8 +11,17 @@ It also makes moto's TransactWriteItems affordable: moto backs up every table a
 transaction touches with a deep copy, once per action (100 deep copies of the
 whole table for a 100-action transaction), so a table of thousands of items
 makes every transaction take seconds. The backup here copies only what the
-transaction can change (the touched partitions and items, and the stream's
-record list); rollback semantics are unchanged.
+transaction can change (the touched partitions and items); rollback semantics
+are unchanged.
+
+And a cancelled transaction leaves nothing in the table's stream. moto goes on
+performing a transaction's later writes after a failed condition, then puts
+the backup in the table's place, stream shard included. A stream reader whose
+iterator was taken before that still held the old shard with those writes'
+records, and read them; the next real writes then reused their sequence
+numbers, so the reader skipped them: a lost invitation mail, now and then,
+while other requests were being refused. Here the shard stays the one object
+every reader holds, and a rollback cuts the cancelled records from it.
 
 And it makes moto's Query read one partition. moto answers every Query by
 sorting the whole table (every item of every partition, compared in Python)
@@ -70,12 +79,8 @@ class _LightBackups:
 
 
 def _light_backup(table: Table, ops: list) -> Table:
-    backup = copy.copy(table)
+    backup = copy.copy(table)  # the same stream shard: see transact_write_items
     backup.items = type(table.items)(dict, table.items)
-    if table.stream_shard is not None:
-        shard = copy.copy(table.stream_shard)
-        shard.items = list(table.stream_shard.items)
-        backup.stream_shard = shard
     for op in ops:
         attrs = op.get("Item") or op.get("Key") or {}
         if table.hash_key_attr not in attrs:
@@ -109,8 +114,19 @@ def _install_light_transactions() -> None:
             id(self.tables[name]): _light_backup(self.tables[name], ops)
             for name, ops in by_table.items()
         }
+        streams = [
+            (table.stream_shard, len(table.stream_shard.items))
+            for table in (self.tables[name] for name in by_table)
+            if table.stream_shard is not None
+        ]
         try:
             return original(self, transact_items)
+        except Exception:
+            # Rolled back (or refused before any write): the shard forgets
+            # whatever the transaction appended, for every iterator at once.
+            for shard, length in streams:
+                del shard.items[length:]
+            raise
         finally:
             backups.prepared = {}
 

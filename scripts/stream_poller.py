@@ -7,8 +7,7 @@ OUTBOX#), wraps them in the exact Lambda DynamoDB stream event shape and invokes
 deliver-email through `cargo lambda watch`'s invoke endpoint, so mail goes out through
 the production code path. One log line per batch: counts only, never item contents.
 
-Reading survives the emulator rolling back a cancelled transaction (which replaces
-the stream shard), an emulator restart, and failed deliveries (retried from the
+Reading survives an emulator restart and failed deliveries (retried from the
 first failed record, as Lambda does with partial batch responses).
 
   stream_poller.py [--url http://127.0.0.1:9000/2015-03-31/functions/deliver-email/invocations]
@@ -147,13 +146,11 @@ class Poller:
     and invokes `target` with the records `pick` keeps, `batch_size` at a time
     (None: all of a poll's records in one event), as a Lambda trigger would.
 
-    The emulator replaces the stream shard object when it rolls a cancelled
-    transaction back (same shard id, same sequence numbers); an iterator taken
-    before holds the old object and never sees another record. So every poll
-    takes a fresh iterator AFTER_SEQUENCE_NUMBER the last record handled (or
-    TRIM_HORIZON while none was), which costs one more call and survives
-    rollbacks, emulator restarts (a new stream ARN: read from its start) and
-    errors alike.
+    Every poll takes a fresh iterator AFTER_SEQUENCE_NUMBER the last record
+    handled (or TRIM_HORIZON while none was), which costs one more call and
+    survives emulator restarts (a new stream ARN: read from its start) and
+    errors alike. (A cancelled transaction leaves no record to read:
+    scripts/moto_locked.py.)
     """
 
     def __init__(self, table: str, url: str, from_start: bool, region: str,

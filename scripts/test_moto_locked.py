@@ -1,7 +1,13 @@
-"""Tests of scripts/moto_locked.py's partition queries: every Query answers
-exactly what moto's own Query answers, on one table holding many partitions,
-for the table and for an index, with key conditions, filters, limits, paging
-and either direction. Run: python -m unittest scripts/test_moto_locked.py"""
+"""Tests of scripts/moto_locked.py.
+
+Its partition queries: every Query answers exactly what moto's own Query
+answers, on one table holding many partitions, for the table and for an
+index, with key conditions, filters, limits, paging and either direction.
+
+Its light transaction backups: a cancelled transaction leaves no record in
+the table's stream, not even for a reader whose iterator was taken before it.
+
+Run: python -m unittest scripts/test_moto_locked.py"""
 
 import random
 import sys
@@ -10,12 +16,14 @@ from pathlib import Path
 
 import boto3
 from moto import mock_aws
+import moto.dynamodb.models as dynamodb_models
 from moto.dynamodb.models.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import moto_locked  # noqa: E402
 
 MOTOS_OWN = (Table.query, Table.all_items)
+MOTOS_OWN_TRANSACTIONS = (dynamodb_models.copy, dynamodb_models.DynamoDBBackend.transact_write_items)
 
 
 def pages(client, **request):
@@ -97,6 +105,73 @@ class PartitionQueries(unittest.TestCase):
         self.assertEqual(len(items), 600)
         keys = [(i["pk"]["S"], i["sk"]["S"]) for i in items]
         self.assertEqual(keys, sorted(keys))
+
+
+class StreamAcrossCancelledTransactions(unittest.TestCase):
+    """moto goes on writing a transaction's later items after a failed
+    condition, then restores the tables: the stream records of those writes
+    must go too, for every reader. A stream poller that read them from an
+    iterator taken before the rollback skipped, by sequence number, the next
+    real records: an invitation mail never went out."""
+
+    def setUp(self):
+        self.mock = mock_aws()
+        self.mock.start()
+        moto_locked._install_light_transactions()
+        self.client = boto3.client("dynamodb", region_name="us-east-1")
+        self.streams = boto3.client("dynamodbstreams", region_name="us-east-1")
+        table = self.client.create_table(
+            TableName="t",
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        )
+        self.arn = table["TableDescription"]["LatestStreamArn"]
+        self.shard = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"][0]["ShardId"]
+
+    def tearDown(self):
+        dynamodb_models.copy, dynamodb_models.DynamoDBBackend.transact_write_items = MOTOS_OWN_TRANSACTIONS
+        self.mock.stop()
+
+    def put(self, sk: str) -> None:
+        self.client.put_item(TableName="t", Item={"pk": {"S": "ORG#a"}, "sk": {"S": sk}})
+
+    def iterator_after(self, sequence_number: str) -> str:
+        return self.streams.get_shard_iterator(
+            StreamArn=self.arn, ShardId=self.shard,
+            ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=sequence_number,
+        )["ShardIterator"]
+
+    def records(self, iterator: str) -> list:
+        return self.streams.get_records(ShardIterator=iterator)["Records"]
+
+    def cancelled_transaction(self) -> None:
+        """A failed condition first, then a write that moto still performs."""
+        with self.assertRaises(self.client.exceptions.TransactionCanceledException):
+            self.client.transact_write_items(TransactItems=[
+                {"Put": {"TableName": "t", "Item": {"pk": {"S": "ORG#a"}, "sk": {"S": "ORG"}},
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Put": {"TableName": "t", "Item": {"pk": {"S": "ORG#a"}, "sk": {"S": "MEMBER#cancelled"}}}},
+            ])
+
+    def test_an_iterator_taken_before_a_cancelled_transaction_reads_none_of_it(self):
+        self.put("ORG")
+        first = self.records(self.streams.get_shard_iterator(
+            StreamArn=self.arn, ShardId=self.shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"])
+        self.assertEqual([r["dynamodb"]["Keys"]["sk"]["S"] for r in first], ["ORG"])
+        last = first[-1]["dynamodb"]["SequenceNumber"]
+
+        taken_before = self.iterator_after(last)
+        self.cancelled_transaction()
+        self.assertEqual(self.records(taken_before), [], "the cancelled transaction's write is not in the stream")
+
+        self.put("OUTBOX#mail")
+        after = self.records(self.iterator_after(last))
+        self.assertEqual([r["dynamodb"]["Keys"]["sk"]["S"] for r in after], ["OUTBOX#mail"])
+        self.assertEqual(self.records(taken_before), after, "the iterator taken before reads the same records")
+        items = self.client.scan(TableName="t")["Items"]
+        self.assertEqual(sorted(i["sk"]["S"] for i in items), ["ORG", "OUTBOX#mail"], "the table rolled back too")
 
 
 if __name__ == "__main__":

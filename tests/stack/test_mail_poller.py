@@ -1,6 +1,7 @@
 """Invitation mail keeps flowing through the real stream poller:
-after a refused write (a cancelled transaction, which makes the emulator replace
-the stream shard), and after the emulator restarts."""
+after a refused write (a cancelled transaction, whose writes the emulator rolls
+back from the stream too: scripts/test_moto_locked.py), and after the emulator
+restarts."""
 
 import unittest
 
