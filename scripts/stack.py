@@ -285,6 +285,7 @@ class Stack:
         self.groups: list[int] = []  # process groups spawned (pollers, cargo lambda watch)
         self.procs: list[subprocess.Popen] = []
         self.emulators: list[dict] = []  # {"port", "pid"} of the emulators this stack started
+        self.reused_emulator = False  # --reuse-emulator found one answering
         self.emulator_port = opts.emulator_port or free_port()
         self.mail_port = self.emulator_port if opts.one_emulator else free_port()
         self.api_port = None if opts.emulators_only else (opts.api_port or free_port())
@@ -395,6 +396,7 @@ class Stack:
         for port in ports:
             if self.opts.reuse_emulator and port == self.emulator_port and answers(f"http://127.0.0.1:{port}/"):
                 say(f"reusing the emulator already answering on 127.0.0.1:{port}")
+                self.reused_emulator = True
                 continue
             proc = start_moto(port, self.dir / f"moto-{port}.log", self.env)
             self.emulators.append({"port": port, "pid": proc.pid})
@@ -422,9 +424,14 @@ class Stack:
         invoke = f"http://127.0.0.1:{self.watch_port}/2015-03-31/functions"
         exits = self.dir / "instance-exits"  # function_host.py notes each instance that exits
         # Each stream-driven function gets the records its declared filter keeps.
+        # On the stack's own emulator the pollers read the stream from its
+        # start: the first writes may come before a poller's first read, and
+        # starting at the end skipped them (a lost invitation mail under load).
+        # A reused emulator's stream holds what the last `make dev` handled.
+        start = [] if self.reused_emulator else ["--from-start"]
         for function in ("deliver-email", "import-worker", "publish-events", "deliver-webhooks"):
             self.spawn([PY, "-u", str(SCRIPTS / "trigger_poller.py"), "--function", function, "--invoke", invoke]
-                       + (["--margin", "20"] if self.opts.reload else ["--exits-file", str(exits)]))
+                       + (["--margin", "20"] if self.opts.reload else ["--exits-file", str(exits)]) + start)
         watch = ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(self.watch_port)]
         env_file = None
         if self.opts.functions_log:

@@ -95,8 +95,8 @@ beside "every example in infra/openapi.yaml valid against its schema, every comp
     env PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 "$PY" -m pytest tests/contract -q -p no:cacheprovider
 beside "the Python client generates from infra/openapi.yaml with no unlisted gap (make client: scripts/contract/client.py --check)" \
     "$PY" scripts/contract/client.py --check
-beside "the scripts' own tests (scripts/test_*.py: the link checker, the emulator's partition queries)" \
-    "$PY" -m unittest -q scripts/test_check_links.py scripts/test_moto_locked.py
+beside "the scripts' own tests (scripts/test_*.py: the link checker, the emulator's changes to moto, the stream poller)" \
+    "$PY" -m unittest -q scripts/test_check_links.py scripts/test_moto_locked.py scripts/test_stream_poller.py
 beside "every relative link and #anchor in the Markdown resolves (scripts/check_links.py)" \
     "$PY" scripts/check_links.py
 beside "everything generated from infra/functions.toml is up to date (make routes CHECK=1)" \

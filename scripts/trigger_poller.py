@@ -13,7 +13,7 @@ retried, as Lambda does; so is one whose instance exits meanwhile
 each of the four stream-driven functions.
 
   trigger_poller.py --function publish-events [--invoke http://127.0.0.1:9000/2015-03-31/functions]
-                    [--interval 0.5] [--margin 5] [--exits-file FILE]
+                    [--interval 0.5] [--margin 5] [--exits-file FILE] [--from-start]
 
 Uses AWS_ENDPOINT_URL / AWS_REGION / credentials and ROSTER_TABLE from the environment.
 """
@@ -82,6 +82,9 @@ def main() -> int:
                    "a line each: a call in flight when one of this function's exits fails at once, as on Lambda")
     p.add_argument("--margin", type=float, default=DEFAULT_MARGIN,
                    help="seconds beyond the declared timeout before an invocation counts as timed out")
+    p.add_argument("--from-start", action="store_true",
+                   help="read the stream from its first record (a table this stack created: a record written "
+                        "before the poller's first read is delivered, not skipped)")
     args = p.parse_args()
     table = os.environ.get("ROSTER_TABLE")
     if not table or not os.environ.get("AWS_ENDPOINT_URL"):
@@ -93,7 +96,7 @@ def main() -> int:
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     url = f"{args.invoke}/{args.function}/invocations"
     log(f"watching the stream of {table} for {args.function} (its declared filter)")
-    poller = Poller(table, url, False, region, pick=lambda rec: matches(pattern, rec),
+    poller = Poller(table, url, args.from_start, region, pick=lambda rec: matches(pattern, rec),
                     batch_size=trigger.get("batch_size"), target=args.function, timeout=timeout,
                     exits=exits_of(args.exits_file, args.function))
     try:
