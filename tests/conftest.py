@@ -7,10 +7,11 @@ needs one (the `local_stack` fixture) starts a stack for the session
 `summary` (the fuzz verdict) are printed in pytest's summary, pass or fail;
 under pytest-xdist (`-n`) each worker hands its lines to the controller.
 
-`make test` runs the suite in two parts on one stack: in parallel
-(`-n 2 -m "not exclusive"`), then the tests marked `exclusive` one after the
-other: those that restart the emulator, stop a poller or kill a function, or
-flood the stack's mail, which would hold up or break the tests beside them."""
+`make test` runs the suite in two parts, each on a stack of its own, side by
+side: in parallel (`-n 2 -m "not exclusive"`), and the tests marked
+`exclusive` one after the other: those that restart the emulator, stop a
+poller or kill a function, or flood the stack's mail, which would hold up or
+break the tests beside them on the same stack."""
 
 import os
 import sys
@@ -70,7 +71,7 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers",
         "exclusive: disturbs the whole stack (restarts the emulator, stops a poller, kills a function, "
-        "floods the mail); make test runs these alone, after the others",
+        "floods the mail); make test runs these one at a time, on a stack of their own",
     )
 
 
