@@ -137,7 +137,9 @@ class PartitionQueries(unittest.TestCase):
         self.assertEqual(keys, sorted(keys))
 
 
-class OnePassItems(unittest.TestCase):
+class HashKeyTable(unittest.TestCase):
+    """moto in process, with one table keyed by `pk` alone."""
+
     def setUp(self):
         self.mock = mock_aws()
         self.mock.start()
@@ -149,8 +151,13 @@ class OnePassItems(unittest.TestCase):
         )
 
     def tearDown(self):
-        Item.__init__, Item.size = MOTOS_OWN_ITEM
         self.mock.stop()
+
+
+class OnePassItems(HashKeyTable):
+    def tearDown(self):
+        Item.__init__, Item.size = MOTOS_OWN_ITEM
+        super().tearDown()
 
     def outcomes(self) -> list:
         """What moto answers to items of growing size (the last ones too large)."""
@@ -181,23 +188,13 @@ class OnePassItems(unittest.TestCase):
         self.assertEqual(self.outcomes(), own)
 
 
-class ParsedConditions(unittest.TestCase):
+class ParsedConditions(HashKeyTable):
     """A parsed condition is reused for the same expression, names and values
     only: the same writes pass and fail as with moto's own parsing."""
 
-    def setUp(self):
-        self.mock = mock_aws()
-        self.mock.start()
-        self.client = boto3.client("dynamodb", region_name="us-east-1")
-        self.client.create_table(
-            TableName="t", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        )
-
     def tearDown(self):
         dynamodb_models.get_filter_expression, table_module.get_filter_expression = MOTOS_OWN_PARSE
-        self.mock.stop()
+        super().tearDown()
 
     def outcomes(self, run: str) -> list:
         answers = []
