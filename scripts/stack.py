@@ -66,6 +66,7 @@ start or run stops everything the same way. Standard library only (Linux /proc).
 """
 
 import argparse
+import fcntl
 import json
 import os
 import secrets
@@ -460,9 +461,17 @@ class Stack:
 
     def _provider_up(self) -> None:
         """The OpenID Connect provider, its packages installed on first use."""
-        if not (OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
-            say("installing the local OpenID Connect provider (npm ci in scripts/oidc)")
-            self.wait_for(["npm", "ci", "--prefix", str(OIDC_DIR), "--no-audit", "--no-fund", "--loglevel=error"])
+        # Stacks start side by side (make test runs two): one installs while
+        # the others wait, and `npm ci` empties node_modules first, so
+        # "installed" is the stamp written after it succeeded, not the folder.
+        installed = OIDC_DIR / "node_modules" / ".roster-installed"
+        DEV.mkdir(exist_ok=True)
+        with open(DEV / "oidc-install.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not installed.is_file():
+                say("installing the local OpenID Connect provider (npm ci in scripts/oidc)")
+                self.wait_for(["npm", "ci", "--prefix", str(OIDC_DIR), "--no-audit", "--no-fund", "--loglevel=error"])
+                installed.touch()
         # make dev keeps its keys (tokens survive a restart); private stacks their own
         keys = DEV / "oidc" / "keys.json" if self.opts.name == "dev" else self.dir / "oidc-keys.json"
         redirects = ",".join(f"http://{host}:{self.api_port}/app/callback" for host in ("127.0.0.1", "localhost"))
