@@ -56,6 +56,7 @@ import threading
 
 import moto.dynamodb.models as dynamodb_models
 import moto.dynamodb.models.table as table_module
+from moto.dynamodb.comparisons import OpDefault
 from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict, bytesize
 from moto.dynamodb.models.table import Table
@@ -223,7 +224,7 @@ def _install_partition_queries() -> None:
         _query_scope.table = self
         _query_scope.hash_key = None if index_name else hash_key
         _query_scope.keeps = _key_condition(self, index_name, *args[:2], **kwargs)
-        if condition is not None:
+        if condition is not None and not isinstance(condition, OpDefault):  # OpDefault: no filter
             index = self.get_index(index_name) if index_name else None
             # as moto filters its copies: projected to the index first
             _query_scope.survives = lambda item: condition.expr(index.project(item) if index else item)

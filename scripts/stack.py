@@ -465,7 +465,6 @@ class Stack:
         # the others wait, and `npm ci` empties node_modules first, so
         # "installed" is the stamp written after it succeeded, not the folder.
         installed = OIDC_DIR / "node_modules" / ".roster-installed"
-        DEV.mkdir(exist_ok=True)
         with open(DEV / "oidc-install.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not installed.is_file():

@@ -31,12 +31,12 @@ MOTOS_OWN = (Table.query, Table.all_items)
 MOTOS_OWN_COPY = table_module.copy
 MOTOS_OWN_ITEM = (Item.__init__, Item.size)
 MOTOS_OWN_PARSE = (dynamodb_models.get_filter_expression, table_module.get_filter_expression)
+MOTOS_OWN_TRANSACTIONS = (dynamodb_models.copy, dynamodb_models.DynamoDBBackend.transact_write_items)
 
 
 def motos_own_queries() -> None:
     Table.query, Table.all_items = MOTOS_OWN
     table_module.copy = MOTOS_OWN_COPY
-MOTOS_OWN_TRANSACTIONS = (dynamodb_models.copy, dynamodb_models.DynamoDBBackend.transact_write_items)
 
 
 def pages(client, **request):
